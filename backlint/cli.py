@@ -1,0 +1,189 @@
+"""Command line: ``backlint check | rules | explain``.
+
+Exit codes: 0 no findings, 1 findings, 2 usage/configuration error or internal error.
+Every expected failure is a one-line diagnostic on stderr, never a traceback
+(set ``BACKLINT_DEBUG=1`` to see one for an unexpected crash).
+"""
+from __future__ import annotations
+
+import io
+import os
+import sys
+import traceback
+from typing import List, Optional, Tuple
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Tuple[str, ...]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
+    click.echo(f"backlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):  # one place that turns unexpected exceptions into exit 2
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("backlint: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            from .config import ConfigError
+
+            if isinstance(exc, ConfigError):
+                _fail(str(exc))
+            if os.environ.get("BACKLINT_DEBUG"):
+                traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set BACKLINT_DEBUG=1 for a traceback)")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="backlint")
+def main() -> None:
+    """backlint: finds backend anti-patterns in Python code."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes like BL4, names, ALL); replaces the default set.")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default=None, help="Output format (default: text).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE instead of stdout.")
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: number of CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude in addition to the configured ones.")
+@click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to files named on the command line too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
+def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
+          quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore) -> None:
+    """Check PATHS (default: the current directory)."""
+    from . import config as config_mod
+    from .engine import check as run_check, write_atomic
+
+    paths = list(paths) or ["."]
+    if fix and diff:
+        _fail("--fix and --diff cannot be used together (--diff only shows what --fix would write)")
+    overrides = {
+        "select": _split(select),
+        "extend_select": _split(extend_select),
+        "ignore": _split(ignore),
+        "extend_exclude": _split(extend_exclude),
+        "force_exclude": force_exclude,
+        "respect_gitignore": respect_gitignore,
+        "unsafe_fixes": unsafe_fixes or None,
+    }
+    settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
+    fmt = output_format or settings.output_format
+    run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs)
+
+    for error in run.errors:
+        click.echo(f"backlint: error: {error.describe()}", err=True)
+
+    buffer = io.StringIO()
+    if diff:
+        buffer.write("".join(run.diffs))
+    elif fmt == "json":
+        from .reporters import json as json_reporter
+
+        json_reporter.render(run, buffer)
+    else:
+        from .reporters import text
+
+        color = (
+            output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        text.render(run, buffer, color=color, quiet=quiet, statistics=statistics)
+    if output:
+        try:
+            write_atomic(output, buffer.getvalue().encode("utf-8"))
+        except OSError as exc:
+            _fail(f"{output}: cannot write output: {exc.strerror or exc}")
+    else:
+        click.echo(buffer.getvalue(), nl=False)
+
+    if run.errors:
+        sys.exit(EXIT_ERROR)
+    if diff:
+        sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_OK)
+    if run.findings and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, category, default on/off, fix."""
+    import json
+
+    from . import registry
+
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "category": r.category,
+            "severity": r.severity.value,
+            "default": r.default_enabled,
+            "fix": r.has_fix(),
+            "summary": r.summary(),
+        }
+        for r in registry.all_rules().values()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'code':<6} {'name':<28} {'category':<18} {'default':<8} {'fix':<4} summary")
+    for row in rows:
+        click.echo(
+            f"{row['code']:<6} {row['name']:<28} {row['category']:<18} {'on' if row['default'] else 'off':<8} "
+            f"{'yes' if row['fix'] else '-':<4} {row['summary']}"
+        )
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print the documentation of RULE (a code like BL401 or a name like missing-timeout)."""
+    from . import registry
+
+    code = registry.resolve(rule)
+    if code is None:
+        hint = registry.suggest(rule)
+        _fail(f"unknown rule '{rule}'" + (f"; did you mean '{hint}'?" if hint else "") + " (see `backlint rules`)")
+    click.echo(render_explain(registry.all_rules()[code]))
+
+
+def render_explain(rule) -> str:
+    head = (
+        f"{rule.code} {rule.name}\n"
+        f"category: {rule.category}   severity: {rule.severity.value}   "
+        f"default: {'on' if rule.default_enabled else 'off'}   fix: {'yes' if rule.has_fix() else 'no'}\n"
+    )
+    body = rule.docs()
+    if rule.options:
+        lines = ["", "## Options", f"Set in `[tool.backlint.{rule.name}]`:"]
+        for key, opt in rule.options.items():
+            lines.append(f"- `{key}` ({opt.type_name()}, default `{opt.default!r}`): {opt.description}")
+        body += "\n" + "\n".join(lines)
+    return head + "\n" + body + "\n"

@@ -1,0 +1,275 @@
+"""``[tool.backlint]`` discovery, validation and rule selection.
+
+Configuration comes from the nearest ``backlint.toml`` or ``pyproject.toml`` with a
+``[tool.backlint]`` table (walking up from the first checked path), or from ``--config``.
+Every mistake is a :class:`ConfigError` naming the file, the key and the closest valid key;
+the CLI turns it into exit code 2.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+from . import registry
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "node_modules", "build",
+    "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backlint_cache",
+    ".eggs", "*.egg-info", "site-packages", "__pypackages__", "_build", "buck-out",
+)
+
+# key -> (expected type description, validator)
+TOP_LEVEL_KEYS = (
+    "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "respect-gitignore", "force-exclude", "output-format",
+)
+OUTPUT_FORMATS = ("text", "json")
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem: reported without a traceback, exit code 2."""
+
+
+@dataclass
+class Settings:
+    """The effective configuration of a run. Plain data: it is sent to worker processes."""
+
+    root: str  # directory that relative globs are anchored to
+    config_path: Optional[str] = None
+    select: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    output_format: str = "text"
+    rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # code -> options
+    enabled: FrozenSet[str] = frozenset()
+    unsafe_fixes: bool = False
+
+    def options_for(self, code: str) -> Dict[str, Any]:
+        rule = registry.all_rules()[code]
+        merged = rule.default_settings()
+        merged.update(self.rule_options.get(code, {}))
+        return merged
+
+    def fingerprint(self) -> str:
+        """A stable text of everything that changes findings (for the cache)."""
+        parts = [
+            ",".join(sorted(self.enabled)),
+            repr(sorted((c, sorted(o.items())) for c, o in self.rule_options.items())),
+            repr(self.per_file_ignores),
+        ]
+        return "|".join(parts)
+
+
+def _closest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.4)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def find_config(start: str) -> Optional[str]:
+    """The nearest backlint.toml, or pyproject.toml with a [tool.backlint] table, above ``start``."""
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        candidate = os.path.join(here, "backlint.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as fh:
+                    data = tomllib.load(fh)
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                return candidate  # report the problem when it is loaded
+            if isinstance(data.get("tool"), dict) and "backlint" in data["tool"]:
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def read_config_table(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason})") from None
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("backlint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.backlint] must be a table")
+        return table
+    return data
+
+
+def _section(path: str) -> str:
+    return "[tool.backlint]" if os.path.basename(path) == "pyproject.toml" else "top level"
+
+
+def _string_list(path: str, key: str, value: Any) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings, got {type(value).__name__}: {value!r}")
+    return tuple(value)
+
+
+def check_selectors(where: str, key: str, values: Sequence[str]) -> None:
+    for value in values:
+        if not registry.matching(value):
+            hint = registry.suggest(value)
+            suggestion = f"; did you mean '{hint}'?" if hint else ""
+            raise ConfigError(f"{where}: '{key}' names unknown rule '{value}'{suggestion}")
+
+
+def check_glob(where: str, key: str, pattern: str) -> None:
+    depth = 0
+    for ch in pattern:
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+    if depth or "***" in pattern or not pattern.strip():
+        raise ConfigError(f"{where}: '{key}' has an invalid glob {pattern!r}")
+
+
+def load_file(path: str, settings: Settings) -> Settings:
+    """Apply the configuration in ``path`` to ``settings`` (validating every key)."""
+    table = read_config_table(path)
+    section = _section(path)
+    settings.config_path = path
+    settings.root = os.path.dirname(os.path.abspath(path))
+    rules_by_name = registry.by_name()
+    for key, value in table.items():
+        if isinstance(value, dict) and key != "per-file-ignores":
+            _load_rule_options(path, key, value, settings, rules_by_name)
+            continue
+        if key not in TOP_LEVEL_KEYS:
+            hint = _closest(key, list(TOP_LEVEL_KEYS) + list(rules_by_name))
+            raise ConfigError(f"{path}: unknown key '{key}' in {section}{hint}")
+        if key in ("select", "extend-select", "ignore"):
+            values = _string_list(path, key, value)
+            check_selectors(path, key, values)
+            setattr(settings, key.replace("-", "_"), values)
+        elif key in ("exclude", "extend-exclude"):
+            values = _string_list(path, key, value)
+            for pattern in values:
+                check_glob(path, key, pattern)
+            setattr(settings, key.replace("-", "_"), values)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
+            entries = []
+            for pattern, codes in value.items():
+                check_glob(path, f"per-file-ignores.{pattern}", pattern)
+                codes = _string_list(path, f"per-file-ignores.\"{pattern}\"", codes)
+                check_selectors(path, f"per-file-ignores.\"{pattern}\"", codes)
+                entries.append((pattern, codes))
+            settings.per_file_ignores = tuple(entries)
+        elif key in ("respect-gitignore", "force-exclude"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
+            setattr(settings, key.replace("-", "_"), value)
+        elif key == "output-format":
+            if value not in OUTPUT_FORMATS:
+                raise ConfigError(
+                    f"{path}: 'output-format' must be one of {', '.join(OUTPUT_FORMATS)}, got {value!r}"
+                    + _closest(str(value), OUTPUT_FORMATS)
+                )
+            settings.output_format = value
+    return settings
+
+
+def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:
+    rule = rules_by_name.get(key)
+    if rule is None:
+        code = registry.resolve(key)
+        if code:
+            hint = f"; options are keyed by rule name: use [tool.backlint.{registry.all_rules()[code].name}]"
+        else:
+            hint = _closest(key, list(rules_by_name) + list(TOP_LEVEL_KEYS))
+        raise ConfigError(f"{path}: unknown rule '{key}' in [tool.backlint.{key}]{hint}")
+    options: Dict[str, Any] = {}
+    for opt_key, opt_value in value.items():
+        spec = rule.options.get(opt_key)
+        if spec is None:
+            known = list(rule.options)
+            hint = _closest(opt_key, known) or (
+                f"; '{rule.name}' has options: {', '.join(known)}" if known else f"; '{rule.name}' has no options"
+            )
+            raise ConfigError(f"{path}: unknown option '{opt_key}' in [tool.backlint.{key}]{hint}")
+        if isinstance(opt_value, bool) and bool not in spec.type or not isinstance(opt_value, spec.type):
+            raise ConfigError(
+                f"{path}: [tool.backlint.{key}] '{opt_key}' must be {spec.type_name()}, got {opt_value!r}"
+            )
+        if spec.validate is not None:
+            problem = spec.validate(opt_value)
+            if problem:
+                raise ConfigError(f"{path}: [tool.backlint.{key}] '{opt_key}' {problem}, got {opt_value!r}")
+        options[opt_key] = opt_value
+    settings.rule_options[rule.code] = options
+
+
+def resolve_enabled(settings: Settings, where: str = "command line") -> FrozenSet[str]:
+    """Default rules, or ``select``; plus ``extend-select``; minus ``ignore``."""
+    rules = registry.all_rules()
+    if settings.select:
+        check_selectors(where, "select", settings.select)
+        chosen = {c for s in settings.select for c in registry.matching(s)}
+    else:
+        chosen = {c for c, r in rules.items() if r.default_enabled}
+    check_selectors(where, "extend-select", settings.extend_select)
+    chosen |= {c for s in settings.extend_select for c in registry.matching(s)}
+    check_selectors(where, "ignore", settings.ignore)
+    chosen -= {c for s in settings.ignore for c in registry.matching(s)}
+    return frozenset(chosen)
+
+
+def load(
+    paths: Sequence[str],
+    config: Optional[str] = None,
+    overrides: Optional[Dict[str, Any]] = None,
+    isolated: bool = False,
+) -> Settings:
+    """Build the run's settings: config file (found or given), then command-line overrides."""
+    settings = Settings(root=os.getcwd())
+    if config is not None:
+        if not os.path.isfile(config):
+            raise ConfigError(f"{config}: configuration file not found")
+        load_file(config, settings)
+    elif not isolated:
+        found = find_config(paths[0] if paths else ".")
+        if found:
+            load_file(found, settings)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key in ("select", "ignore"):
+            setattr(settings, key, tuple(value))
+        elif key == "extend_select":
+            settings.extend_select = tuple(settings.extend_select) + tuple(value)
+        elif key == "extend_exclude":
+            for pattern in value:
+                check_glob("command line", "--extend-exclude", pattern)
+            settings.extend_exclude = tuple(settings.extend_exclude) + tuple(value)
+        else:
+            setattr(settings, key, value)
+    settings.enabled = resolve_enabled(settings)
+    return settings

@@ -1,0 +1,571 @@
+"""Files in, findings out. The engine knows no rule: it parses each file once, runs every enabled
+rule's handlers in one shared read-only walk, then applies positions, suppressions and fixes.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import tempfile
+import tokenize
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+import pathspec
+
+from . import positions, registry
+from .config import Settings
+from .discovery import Discovery, display_path
+from .findings import (
+    PARSE_ERROR_CODE,
+    UNUSED_SUPPRESSION_CODE,
+    Edit,
+    FileResult,
+    Finding,
+    Fix,
+    InternalError,
+    RunResult,
+)
+from .project import ProjectIndex, ProjectReport
+from .rule import FileContext, Report, Rule
+from .semantics import Semantics
+from .suppression import SuppressionIndex, parse as parse_suppressions
+from .walker import walk
+
+_LINE_RE = positions.NEWLINE_RE
+
+
+# -- decoding and parsing --------------------------------------------------------------------
+
+class SourceError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def decode(data: bytes) -> Tuple[str, str]:
+    """(text, encoding) honouring a BOM and a PEP 263 coding cookie."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot decode file: {exc.msg if hasattr(exc, 'msg') else exc}", exc.lineno or 1, 1)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        start = getattr(exc, "start", 0)
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        reason = getattr(exc, "reason", str(exc))
+        raise SourceError(f"cannot decode file as {encoding}: {reason}", line, column)
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        raise SourceError("source contains a NUL byte", line, index - (text.rfind("\n", 0, index) + 1) + 1)
+    return text, encoding
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        message = str(exc.message) if hasattr(exc, "message") else str(exc)
+        raise SourceError(f"syntax error: {message}", exc.editor_line, exc.editor_column)
+    except RecursionError:
+        raise SourceError("the file is nested too deeply for the parser")
+    except MemoryError:
+        raise SourceError("the file is too large for the parser")
+    except Exception as exc:  # libcst raises a few other types on odd input
+        raise SourceError(f"cannot parse file: {type(exc).__name__}: {exc}")
+
+
+def encode(text: str, encoding: str) -> bytes:
+    return text.encode(encoding)
+
+
+# -- the per-file linter -----------------------------------------------------------------------
+
+class Linter:
+    """Checks files with one settings object; one instance per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        all_rules = registry.all_rules()
+        self.all_rules = all_rules
+        self.rules: List[Type[Rule]] = [
+            all_rules[c] for c in sorted(settings.enabled) if not all_rules[c].engine_emitted
+        ]
+        self.options = {rule.code: settings.options_for(rule.code) for rule in self.rules}
+        self.per_file: List[Tuple[pathspec.PathSpec, frozenset]] = []
+        for pattern, selectors in settings.per_file_ignores:
+            codes = frozenset(c for s in selectors for c in registry.matching(s))
+            self.per_file.append((pathspec.PathSpec.from_lines("gitignore", [pattern]), codes))
+        self.project_codes = frozenset(r.code for r in self.rules if hasattr(r, "check_project"))
+
+    def ignored_codes(self, path: str) -> frozenset:
+        if not self.per_file:
+            return frozenset()
+        rel = os.path.relpath(os.path.abspath(path), self.settings.root).replace(os.sep, "/")
+        ignored: set = set()
+        for spec, codes in self.per_file:
+            if spec.match_file(rel) or spec.match_file(os.path.basename(path)):
+                ignored |= codes
+        return frozenset(ignored)
+
+    def enabled_for(self, path: str) -> frozenset:
+        return self.settings.enabled - self.ignored_codes(path)
+
+    # -- one file ---------------------------------------------------------------------------
+    def check_path(self, path: str, fix: bool = False, diff: bool = False) -> FileResult:
+        shown = display_path(path)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            result = FileResult(shown)
+            result.errors.append(InternalError(shown, f"cannot read file: {exc.strerror or exc}", kind="io-error"))
+            return result
+        result = self.check_source(shown, data, path, apply_fixes=fix or diff)
+        if (fix or diff) and result.fixed_source is not None:
+            if diff:
+                result.facts.setdefault("__diff__", self._diff(shown, data, result.fixed_source))
+            else:
+                try:
+                    write_atomic(path, result.fixed_source)
+                except OSError as exc:
+                    result.errors.append(InternalError(shown, f"cannot write fix: {exc.strerror or exc}", kind="io-error"))
+        return result
+
+    def _diff(self, shown: str, old: bytes, new: bytes) -> str:
+        try:
+            _, encoding = decode(old)
+        except SourceError:
+            encoding = "utf-8"
+        a = old.decode(encoding).splitlines(keepends=True)
+        b = new.decode(encoding).splitlines(keepends=True)
+        return "".join(difflib.unified_diff(a, b, f"a/{shown}", f"b/{shown}"))
+
+    def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False) -> FileResult:
+        result = FileResult(shown)
+        enabled = self.enabled_for(real_path or shown)
+        try:
+            text, encoding = decode(data)
+            module = parse(text)
+        except SourceError as exc:
+            if PARSE_ERROR_CODE in enabled:
+                rule = self.all_rules[PARSE_ERROR_CODE]
+                sups = SuppressionIndex(parse_suppressions(_safe_text(data), registry.resolve))
+                if not sups.suppressed(PARSE_ERROR_CODE, exc.line, exc.line):
+                    result.findings.append(
+                        Finding(PARSE_ERROR_CODE, rule.name, rule.category, rule.severity, shown,
+                                exc.line, exc.column, exc.line, exc.column, exc.message)
+                    )
+            return result
+
+        semantics = Semantics()
+        ctx = FileContext(shown, module, text, semantics)
+        active = [
+            r for r in self.rules
+            if r.code in enabled and (not r.text_markers or any(m in text for m in r.text_markers))
+        ]
+        instances = [rule(ctx, self.options[rule.code]) for rule in active]
+        visit, leave = _handlers(semantics, ctx, instances, result, shown)
+        if instances:
+            try:
+                _prebind_module_imports(module, semantics)
+                walk(module, visit, leave, ctx.ancestors)
+            except Exception as exc:  # a failure of the engine itself, not of a rule
+                result.errors.append(InternalError(shown, f"walk failed: {type(exc).__name__}: {exc}"))
+        for instance in instances:
+            facts = getattr(instance, "facts", None)
+            if facts is not None:
+                try:
+                    value = facts()
+                except Exception as exc:
+                    result.errors.append(_rule_error(shown, instance, exc))
+                    continue
+                if value is not None:
+                    result.facts[instance.code] = value
+
+        self._finish(result, ctx, text, enabled)
+        if apply_fixes:
+            self._apply_fixes(result, text, encoding, real_path, data)
+        return result
+
+    def _finish(self, result: FileResult, ctx: FileContext, text: str, enabled: frozenset) -> None:
+        sups = SuppressionIndex(parse_suppressions(text, registry.resolve))
+        reports = ctx.reports
+        wanted: List[cst.CSTNode] = []
+        for rep in reports:
+            wanted.append(rep.node)
+            if rep.statement is not None:
+                wanted.append(rep.statement)
+                body = getattr(rep.statement, "body", None)
+                if isinstance(body, cst.BaseSuite):
+                    wanted.append(body)
+            if rep.fix is not None:
+                wanted.append(rep.fix.old)
+        pos = positions.compute(ctx.module, wanted) if wanted else None
+        lines = _LINE_RE.split(text)
+        for rep in reports:
+            assert pos is not None
+            r = pos.range(rep.node)
+            if r is None:  # pragma: no cover - every node is generated
+                continue
+            first, last = r[0], r[2]
+            if rep.statement is not None:
+                sr = pos.range(rep.statement)
+                if sr is not None:
+                    first, last = min(first, sr[0]), max(last, sr[2])
+                    body = getattr(rep.statement, "body", None)
+                    if isinstance(body, cst.BaseSuite):
+                        br = pos.inclusive_range(body) or pos.range(body)
+                        if br is not None:
+                            last = max(r[2], br[0])
+            if sups.suppressed(rep.code, first, last):
+                continue
+            rule = self.all_rules[rep.code]
+            fix = None
+            if rep.fix is not None:
+                fr = pos.inclusive_range(rep.fix.old)
+                if fr is not None:
+                    new_text = ctx.module.code_for_node(rep.fix.new)
+                    fix = Fix(rep.fix.description, rep.fix.applicability,
+                              (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
+            snippet = "\n".join(lines[r[0] - 1 : r[2]])
+            result.findings.append(
+                Finding(rep.code, rule.name, rule.category, rule.severity, result.path,
+                        r[0], r[1] + 1, r[2], r[3] + 1, rep.message, fix, snippet)
+            )
+        if UNUSED_SUPPRESSION_CODE in enabled:
+            self._unused(result, sups, enabled, lines)
+        result.facts["__suppressions__"] = [
+            (s.line, s.own_line, s.kind, sorted(c for c in s.codes.values() if c)) for s in sups.suppressions
+        ] if sups.suppressions else []
+
+    def _unused(self, result: FileResult, sups: SuppressionIndex, enabled: frozenset, lines: List[str]) -> None:
+        rule = self.all_rules[UNUSED_SUPPRESSION_CODE]
+        for sup in sups.suppressions:
+            problems = []
+            if sup.malformed:
+                problems.append("names no rule; write `# backlint: ignore[CODE]` so it silences only what you mean")
+            for written, code in sup.codes.items():
+                if code is None:
+                    hint = registry.suggest(written)
+                    problems.append(f"names unknown rule `{written}`" + (f" (did you mean `{hint}`?)" if hint else ""))
+                elif code in sup.used or code not in enabled or code in self.project_codes:
+                    continue
+                elif code == UNUSED_SUPPRESSION_CODE:
+                    continue
+                else:
+                    problems.append(f"`{written}` suppresses nothing here; remove it")
+            if not problems:
+                continue
+            if sups.suppressed(UNUSED_SUPPRESSION_CODE, sup.line, sup.line):
+                continue
+            snippet = lines[sup.line - 1] if sup.line - 1 < len(lines) else ""
+            result.findings.append(
+                Finding(UNUSED_SUPPRESSION_CODE, rule.name, rule.category, rule.severity, result.path,
+                        sup.line, sup.column, sup.line, sup.end_column,
+                        "Suppression comment " + "; ".join(problems) + ".", None, snippet)
+            )
+
+    def _apply_fixes(self, result: FileResult, text: str, encoding: str, real_path: Optional[str], data: bytes) -> None:
+        edits = [
+            f.fix for f in result.findings
+            if f.fix is not None and (f.fix.applicability == "safe" or self.settings.unsafe_fixes)
+        ]
+        if not edits:
+            return
+        new_text, applied = apply_edits(text, [e for fx in edits for e in fx.edits])
+        if not applied or new_text == text:
+            return
+        try:
+            parse(new_text)
+        except SourceError as exc:
+            result.errors.append(InternalError(result.path, f"fixes were not applied: the fixed source does not parse ({exc.message})"))
+            return
+        try:
+            result.fixed_source = encode(new_text, encoding)
+        except UnicodeEncodeError:
+            result.errors.append(InternalError(result.path, f"fixes were not applied: cannot encode as {encoding}"))
+            return
+        result.fixes_applied = applied
+        # report what is left after fixing, at positions in the fixed file
+        again = self.check_source(result.path, result.fixed_source, real_path, apply_fixes=False)
+        result.findings = again.findings
+        result.errors.extend(again.errors)
+
+
+def _safe_text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _rule_error(path: str, rule: Rule, exc: BaseException) -> InternalError:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({os.path.basename(frame.filename)}:{frame.lineno})" if frame else ""
+    return InternalError(path, f"{rule.name} raised {type(exc).__name__}: {exc}{where}", rule=rule.code)
+
+
+def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule], result: FileResult, path: str):
+    visit: Dict[type, List[Callable]] = {}
+    leave: Dict[type, List[Callable]] = {}
+    _semantic_handlers(semantics, visit, leave)
+    failed: set = set()
+    for instance in instances:
+        for name in type(instance).handler_names():
+            kind, _, type_name = name.partition("_")
+            node_type = getattr(cst, type_name, None)
+            if not isinstance(node_type, type):
+                continue
+            method = getattr(instance, name)
+
+            def guarded(node, _method=method, _rule=instance):
+                if _rule.code in failed:
+                    return
+                try:
+                    _method(node)
+                except Exception as exc:
+                    failed.add(_rule.code)
+                    result.errors.append(_rule_error(path, _rule, exc))
+
+            table = visit if kind == "visit" else leave
+            table.setdefault(node_type, []).append(guarded)
+    # semantic bookkeeping on leave must run after the rules' leave handlers
+    for node_type, handlers in list(leave.items()):
+        semantic = [h for h in handlers if getattr(h, "_semantic", False)]
+        if semantic:
+            leave[node_type] = [h for h in handlers if not getattr(h, "_semantic", False)] + semantic
+    return visit, leave
+
+
+def _semantic_handlers(sem: Semantics, visit: Dict[type, List[Callable]], leave: Dict[type, List[Callable]]) -> None:
+    def on_import(node):
+        sem.record_import(node)
+
+    def on_function(node: cst.FunctionDef):
+        sem.bind_unknown(node.name.value)
+        sem.push("function")
+        params = node.params
+        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+            if param.annotation is not None:
+                sem.record_annotation(param.name, param.annotation.annotation)
+            else:
+                sem.bind_unknown(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                sem.bind_unknown(star.name.value)
+
+    def on_class(node: cst.ClassDef):
+        sem.bind_unknown(node.name.value)
+        sem.push("class")
+
+    def pop(node):
+        sem.pop()
+
+    def on_assign(node: cst.Assign):
+        for target in node.targets:
+            sem.record_assignment(target.target, node.value)
+
+    def on_ann_assign(node: cst.AnnAssign):
+        if node.value is not None and isinstance(node.value, cst.Call):
+            sem.record_assignment(node.target, node.value)
+        else:
+            sem.record_annotation(node.target, node.annotation.annotation)
+
+    def on_with_item(node: cst.WithItem):
+        if node.asname is not None:
+            sem.record_assignment(node.asname.name, node.item)
+
+    def on_for(node: cst.For):
+        sem.record_assignment(node.target, None)
+
+    for handler in (pop, on_assign, on_ann_assign, on_with_item):
+        handler._semantic = True  # type: ignore[attr-defined]
+    visit.setdefault(cst.Import, []).append(on_import)
+    visit.setdefault(cst.ImportFrom, []).append(on_import)
+    visit.setdefault(cst.FunctionDef, []).append(on_function)
+    visit.setdefault(cst.ClassDef, []).append(on_class)
+    visit.setdefault(cst.For, []).append(on_for)
+    leave.setdefault(cst.FunctionDef, []).append(pop)
+    leave.setdefault(cst.ClassDef, []).append(pop)
+    leave.setdefault(cst.Assign, []).append(on_assign)
+    leave.setdefault(cst.AnnAssign, []).append(on_ann_assign)
+    leave.setdefault(cst.WithItem, []).append(on_with_item)
+
+
+def _prebind_module_imports(module: cst.Module, sem: Semantics) -> None:
+    """Bind top-level imports first, so functions defined above an import still resolve it."""
+    def statements(body):
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        yield small
+            elif isinstance(stmt, (cst.If, cst.Try)):
+                yield from statements(stmt.body.body)
+                handlers = getattr(stmt, "handlers", ())
+                for handler in handlers:
+                    yield from statements(handler.body.body)
+                orelse = getattr(stmt, "orelse", None)
+                if orelse is not None and isinstance(getattr(orelse, "body", None), cst.BaseSuite):
+                    yield from statements(orelse.body.body)
+    for node in statements(module.body):
+        sem.record_import(node)
+
+
+def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:
+    """Apply non-overlapping edits (1-based positions); overlapping later ones are skipped."""
+    starts = [0]
+    for m in _LINE_RE.finditer(text):
+        starts.append(m.end())
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    spans = sorted(((offset(e.start_line, e.start_column), offset(e.end_line, e.end_column), e.text) for e in edits))
+    out: List[str] = []
+    cursor = 0
+    applied = 0
+    for start, end, new in spans:
+        if start < cursor:
+            continue
+        out.append(text[cursor:start])
+        out.append(new)
+        cursor = end
+        applied += 1
+    out.append(text[cursor:])
+    return "".join(out), applied
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write via a temporary file in the same directory and rename: old or new, never truncated."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=".backlint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+_WORKER: Optional[Linter] = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = Linter(settings)
+
+
+def _check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
+    paths, fix, diff = args
+    assert _WORKER is not None
+    out = []
+    for path in paths:
+        try:
+            out.append(_WORKER.check_path(path, fix, diff))
+        except Exception as exc:  # never lose the other files
+            result = FileResult(display_path(path))
+            result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
+            out.append(result)
+    return out
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check(
+    paths: Sequence[str],
+    settings: Settings,
+    fix: bool = False,
+    diff: bool = False,
+    jobs: Optional[int] = None,
+) -> RunResult:
+    run = RunResult()
+    files, missing = Discovery(settings).files(list(paths))
+    for path, problem in missing:
+        run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
+    jobs = jobs or default_jobs()
+    results = _run_files(files, settings, fix, diff, jobs)
+    facts: Dict[str, Dict[str, Any]] = {}
+    for result in results:
+        run.files_checked += 1
+        run.findings.extend(result.findings)
+        run.errors.extend(result.errors)
+        if result.fixes_applied:
+            run.fixes_applied += result.fixes_applied
+            run.files_fixed += 1
+        diff_text = result.facts.pop("__diff__", None)
+        if diff_text:
+            run.diffs.append(diff_text)
+        facts[result.path] = result.facts
+    _run_project_rules(settings, facts, run)
+    run.sort()
+    return run
+
+
+def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
+    if jobs <= 1 or len(files) < 4:
+        _init_worker(settings)
+        return _check_chunk((files, fix, diff))
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    size = max(1, min(32, len(files) // (jobs * 8) or 1))
+    chunks = [(files[i : i + size], fix, diff) for i in range(0, len(files), size)]
+    results: List[FileResult] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+        for chunk in pool.map(_check_chunk, chunks):
+            results.extend(chunk)
+    return results
+
+
+def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult) -> None:
+    rules = registry.all_rules()
+    project_rules = [rules[c] for c in sorted(settings.enabled) if hasattr(rules[c], "check_project")]
+    if not project_rules:
+        return
+    index = ProjectIndex(facts)
+    linter = Linter(settings)
+    for rule in project_rules:
+        try:
+            reports: List[ProjectReport] = list(rule.check_project(index, settings.options_for(rule.code)))
+        except Exception as exc:
+            run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
+            continue
+        for rep in reports:
+            if rule.code not in linter.enabled_for(rep.path):
+                continue
+            sups = facts.get(rep.path, {}).get("__suppressions__", [])
+            if any(
+                rule.code in codes and (kind == "file" or line == rep.start_line or (own and line == rep.start_line - 1))
+                for line, own, kind, codes in sups
+            ):
+                continue
+            run.findings.append(
+                Finding(rule.code, rule.name, rule.category, rule.severity, rep.path, rep.start_line,
+                        rep.start_column, rep.end_line, rep.end_column, rep.message, None, rep.snippet)
+            )

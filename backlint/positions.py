@@ -1,0 +1,103 @@
+"""Positions for the few nodes that are reported, not for every node in the file.
+
+libcst's ``PositionProvider`` records a range for every node (and deep-copies the module first);
+most files have no finding at all, so the engine asks for positions only after the walk, only for
+the reported nodes, their statements and fix targets, in one code-generation pass.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+NEWLINE_RE = re.compile(r"\r\n?|\n")
+
+# (start_line, start_col, end_line, end_col); lines 1-based, columns 0-based
+Range = Tuple[int, int, int, int]
+
+
+class _State(CodegenState):
+    """A codegen state that tracks line/column and records only the nodes it was asked for."""
+
+    def __init__(self, module: cst.Module, wanted: Set[int]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.line = 1
+        self.column = 0
+        self.wanted = wanted  # ids of nodes whose ranges we want
+        self.inclusive_wanted: Set[int] = set(wanted)
+        self.syntactic: Dict[int, Range] = {}
+        self.inclusive: Dict[int, Range] = {}
+        self._stack: List[Tuple[int, int]] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        segments = NEWLINE_RE.split(value)
+        if len(segments) == 1:
+            self.column += len(value)
+        else:
+            self.line += len(segments) - 1
+            self.column = len(segments[-1])
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.inclusive_wanted:
+            self._stack.append((self.line, self.column))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.inclusive_wanted:
+            start = self._stack.pop()
+            self.inclusive.setdefault(id(node), (start[0], start[1], self.line, self.column))
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> Iterator[None]:
+        if id(node) not in self.wanted:
+            yield
+            return
+        for helper in (start_node, end_node):
+            if helper is not None:
+                self.inclusive_wanted.add(id(helper))
+        start = (self.line, self.column)
+        try:
+            yield
+        finally:
+            end = (self.line, self.column)
+            if start_node is not None and id(start_node) in self.inclusive:
+                r = self.inclusive[id(start_node)]
+                start = (r[0], r[1])
+            if end_node is not None and id(end_node) in self.inclusive:
+                r = self.inclusive[id(end_node)]
+                end = (r[2], r[3])
+            self.syntactic[id(node)] = (start[0], start[1], end[0], end[1])
+
+
+class Positions:
+    def __init__(self, syntactic: Dict[int, Range], inclusive: Dict[int, Range]) -> None:
+        self._syntactic = syntactic
+        self._inclusive = inclusive
+
+    def range(self, node: cst.CSTNode) -> Optional[Range]:
+        """The node's range without surrounding whitespace (what a user calls "the node")."""
+        return self._syntactic.get(id(node)) or self._inclusive.get(id(node))
+
+    def inclusive_range(self, node: cst.CSTNode) -> Optional[Range]:
+        """The range of exactly the text the node generates (used to replace it in a fix)."""
+        return self._inclusive.get(id(node))
+
+
+def compute(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Positions:
+    wanted = {id(n) for n in nodes}
+    state = _State(module, wanted)
+    module._codegen(state)
+    return Positions(state.syntactic, state.inclusive)

@@ -1,0 +1,41 @@
+"""Human output: ``path:line:col: CODE [rule-name] message``. Knows nothing about libcst."""
+from __future__ import annotations
+
+import collections
+from typing import List, TextIO
+
+from ..findings import RunResult
+
+_COLORS = {"path": "\x1b[1m", "code": "\x1b[31m", "name": "\x1b[2m", "reset": "\x1b[0m"}
+
+
+def render(run: RunResult, out: TextIO, color: bool = False, quiet: bool = False, statistics: bool = False) -> None:
+    def c(kind: str, text: str) -> str:
+        return f"{_COLORS[kind]}{text}{_COLORS['reset']}" if color else text
+
+    if statistics:
+        counts = collections.Counter((f.code, f.name) for f in run.findings)
+        fixable = collections.Counter(f.code for f in run.findings if f.fix is not None)
+        for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            mark = " [*]" if fixable[code] else ""
+            out.write(f"{count:>6}  {c('code', code)}  {name}{mark}\n")
+    else:
+        for f in run.findings:
+            mark = " [*]" if f.fix is not None else ""
+            out.write(
+                f"{c('path', f.path)}:{f.start_line}:{f.start_column}: {c('code', f.code)} "
+                f"{c('name', '[' + f.name + ']')}{mark} {f.message}\n"
+            )
+    if quiet:
+        return
+    lines: List[str] = []
+    n = len(run.findings)
+    if run.fixes_applied:
+        lines.append(f"Fixed {run.fixes_applied} finding{'s' if run.fixes_applied != 1 else ''} in {run.files_fixed} file{'s' if run.files_fixed != 1 else ''}.")
+    if n:
+        fixable = sum(1 for f in run.findings if f.fix is not None and f.fix.applicability == "safe")
+        tail = f" ({fixable} fixable with `backlint check --fix`)" if fixable else ""
+        lines.append(f"Found {n} finding{'s' if n != 1 else ''} in {run.files_checked} file{'s' if run.files_checked != 1 else ''} checked{tail}.")
+    else:
+        lines.append(f"All checks passed ({run.files_checked} file{'s' if run.files_checked != 1 else ''} checked).")
+    out.write("\n".join(lines) + "\n")

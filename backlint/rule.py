@@ -1,0 +1,197 @@
+"""The rule API: a rule is a small class with its metadata, docs and node handlers.
+
+A rule declares ``visit_<NodeType>`` / ``leave_<NodeType>`` methods for the libcst node types it
+cares about; the engine's single shared walk calls them. A rule reports a node with a message and,
+optionally, a fix (a libcst replacement node). Rules never read comments, configuration files or
+output formats: suppressions, selection and reporting happen around them.
+
+Docs live in the class docstring with fixed headings (``## Why is this bad?``, ``## Example``,
+``## Use instead``, optionally ``## Options``/``## References``): ``backlint explain`` prints it,
+reporters carry it, and the contract tests run its two examples.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type
+
+import libcst as cst
+
+from .findings import Severity
+from .semantics import Semantics
+
+CODE_RE = re.compile(r"^BL\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule option, set in ``[tool.backlint.<rule-name>]``."""
+
+    type: Tuple[type, ...]
+    default: Any
+    description: str
+    validate: Any = None  # callable(value) -> Optional[str] error text
+
+    def type_name(self) -> str:
+        names = {int: "integer", float: "number", str: "string", bool: "boolean", list: "list"}
+        return " or ".join(names.get(t, t.__name__) for t in self.type)
+
+
+@dataclass
+class Report:
+    """A raw report from a rule, before positions, suppressions and selection are applied."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    statement: Optional[cst.CSTNode]
+    fix: Optional["FixSpec"] = None
+
+
+@dataclass
+class FixSpec:
+    """Replace ``old`` with ``new`` (libcst nodes). Converted to text edits by the engine."""
+
+    old: cst.CSTNode
+    new: cst.CSTNode
+    description: str
+    applicability: str = "safe"
+
+
+class FileContext:
+    """Everything a rule may ask about the file being checked."""
+
+    def __init__(self, path: str, module: cst.Module, text: str, semantics: Semantics) -> None:
+        self.path = path
+        self.module = module
+        self.text = text
+        self.semantics = semantics
+        self.ancestors: List[cst.CSTNode] = []
+        self.reports: List[Report] = []
+
+    # name resolution -------------------------------------------------------------------
+    def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
+        return self.semantics.qualified_name(node)
+
+    def origin_call(self, node: cst.BaseExpression) -> Optional[cst.Call]:
+        return self.semantics.origin_call(node)
+
+    # structure ---------------------------------------------------------------------------
+    def parent(self) -> Optional[cst.CSTNode]:
+        """The parent of the node currently being visited."""
+        return self.ancestors[-1] if self.ancestors else None
+
+    def enclosing_function(self) -> Optional[cst.FunctionDef]:
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def in_async_function(self) -> bool:
+        func = self.enclosing_function()
+        return func is not None and func.asynchronous is not None
+
+    def enclosing_statement(self) -> Optional[cst.CSTNode]:
+        for node in reversed(self.ancestors):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return node
+        return None
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the metadata below and define node handlers."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    category: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.WARNING
+    precision: ClassVar[str] = "high"  # SARIF properties.precision: very-high|high|medium|low
+    tags: ClassVar[Tuple[str, ...]] = ()
+    security_severity: ClassVar[Optional[str]] = None  # e.g. "7.5" for security rules
+    default_enabled: ClassVar[bool] = True
+    options: ClassVar[Dict[str, Option]] = {}
+    # Cheap pre-filter: if set, the rule is skipped for files whose text contains none of these.
+    text_markers: ClassVar[Tuple[str, ...]] = ()
+    # Rules whose findings the engine itself produces (parse errors, unused suppressions).
+    engine_emitted: ClassVar[bool] = False
+    # A URL for the rule's docs, carried to SARIF helpUri when set.
+    help_uri: ClassVar[Optional[str]] = None
+
+    def __init__(self, ctx: FileContext, settings: Dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.settings = settings
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[FixSpec] = None,
+    ) -> None:
+        self.ctx.reports.append(
+            Report(self.code, node, message, self.ctx.enclosing_statement(), fix)
+        )
+
+    # metadata helpers -----------------------------------------------------------------
+    @classmethod
+    def has_fix(cls) -> bool:
+        return bool(getattr(cls, "fixable", False))
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.docs().split("\n", 1)[0].strip()
+
+    @classmethod
+    def doc_section(cls, heading: str) -> Optional[str]:
+        return doc_section(cls.docs(), heading)
+
+    @classmethod
+    def example_code(cls, heading: str) -> Optional[str]:
+        section = cls.doc_section(heading)
+        if section is None:
+            return None
+        match = re.search(r"```python\n(.*?)```", section, re.S)
+        return match.group(1) if match else None
+
+    @classmethod
+    def default_settings(cls) -> Dict[str, Any]:
+        return {key: opt.default for key, opt in cls.options.items()}
+
+    @classmethod
+    def handler_names(cls) -> List[str]:
+        return [
+            n
+            for n in dir(cls)
+            if (n.startswith("visit_") or n.startswith("leave_")) and callable(getattr(cls, n))
+        ]
+
+
+def doc_section(docs: str, heading: str) -> Optional[str]:
+    pattern = re.compile(r"^## " + re.escape(heading) + r"\s*$(.*?)(?=^## |\Z)", re.M | re.S)
+    match = pattern.search(docs)
+    return match.group(1).strip("\n") if match else None
+
+
+def rule_problems(rule: Type[Rule]) -> List[str]:
+    """Contract checks for a rule class's metadata (used by the registry and the tests)."""
+    problems = []
+    if not CODE_RE.match(rule.code):
+        problems.append(f"code {rule.code!r} is not BL + three digits")
+    if not NAME_RE.match(rule.name):
+        problems.append(f"name {rule.name!r} is not kebab-case")
+    if not rule.category or not NAME_RE.match(rule.category):
+        problems.append(f"category {rule.category!r} is not a kebab-case tag")
+    if not isinstance(rule.severity, Severity):
+        problems.append("severity is not a Severity")
+    if rule.precision not in ("very-high", "high", "medium", "low"):
+        problems.append(f"precision {rule.precision!r} is not a SARIF precision")
+    return problems

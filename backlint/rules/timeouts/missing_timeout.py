@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...findings import Severity
+from ...frameworks import http_clients
+from ...rule import FixSpec, Option, Rule
+
+
+def _positive(value) -> str:
+    return "" if value > 0 else "must be greater than 0"
+
+
+class MissingTimeout(Rule):
+    """Outbound network call without a timeout.
+
+    ## What it does
+    Finds calls that open a network connection or send a request with no timeout: `requests`
+    (module functions and `Session` methods, including sessions kept in a variable, a `with`
+    block or an attribute such as `self.session`), `urllib.request.urlopen`, `urllib3` pools and
+    `urllib3.request`, `http.client` connections, `aiohttp.ClientSession` and `aiohttp.request`,
+    `smtplib`, `ftplib`, `poplib`, `imaplib`, `socket.create_connection` and
+    `xmlrpc.client.ServerProxy`. For `httpx`, which has a 5 second default, only an explicit
+    `timeout=None` is reported. Names are resolved through imports and aliases
+    (`from requests import get as fetch`). A call that forwards `**kwargs` is not reported,
+    because the timeout may be in them; an explicit `timeout=None` always is.
+
+    ## Why is this bad?
+    "Timeout everything": a server that accepts the connection and then stalls holds the calling
+    worker (or the event loop) for as long as the operating system allows, which is often
+    forever. Under load every worker ends up waiting on the slow dependency and the whole service
+    stops answering, although nothing has crashed.
+
+    ## Example
+    ```python
+    import requests
+
+    def fetch_rates(url):
+        return requests.get(url).json()
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+    def fetch_rates(url):
+        return requests.get(url, timeout=10).json()
+    ```
+
+    ## Fix
+    Adds `timeout=<default>` (or replaces `timeout=None`) where the callable takes a number of
+    seconds. No fix is offered for `aiohttp` (which needs `aiohttp.ClientTimeout`) or for
+    `ServerProxy` (which needs a custom transport).
+
+    ## Known problems
+    A process-wide `socket.setdefaulttimeout()` is not taken into account. Sessions whose origin
+    cannot be seen in the file (e.g. an unannotated parameter) are not checked.
+
+    ## References
+    - requests: https://requests.readthedocs.io/en/latest/user/advanced/#timeouts
+    - httpx: https://www.python-httpx.org/advanced/timeouts/
+    - aiohttp: https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts
+    """
+
+    code = "BL401"
+    name = "missing-timeout"
+    category = "missing-timeout"
+    severity = Severity.WARNING
+    precision = "high"
+    tags = ("reliability",)
+    fixable = True
+    options = {
+        "default": Option((int, float), 10, "Seconds used by the fix and suggested in messages.", _positive),
+    }
+    text_markers = (
+        "requests", "urllib", "http", "aiohttp", "smtplib", "ftplib", "poplib", "imaplib",
+        "socket", "xmlrpc",
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        target = self.ctx.qualified_name(node.func)
+        spec = http_clients.timeout_spec(target)
+        if spec is None:
+            return
+        state, arg = http_clients.timeout_argument(node, spec)
+        if state in ("given", "unknown"):
+            return
+        if state == "missing" and spec.policy != "required":
+            return
+        if state == "missing" and spec.ctor_covers and isinstance(node.func, cst.Attribute):
+            ctor = self.ctx.origin_call(node.func.value)
+            if ctor is None or http_clients.constructor_sets_timeout(ctor):
+                return
+        seconds = self.settings["default"]
+        written = self._written(node)
+        alias = f" (`{written}` is `{spec.display}`)" if written and written != spec.display else ""
+        if state == "none":
+            what = f"`{spec.display}` is called with `timeout=None`{alias}, which disables the timeout"
+        else:
+            what = f"`{spec.display}` is called without a timeout{alias}"
+        if spec.advice:
+            advice = spec.advice
+        elif spec.keyword == "timeout":
+            advice = f"pass `timeout={seconds}` (seconds), or a value from your settings"
+        else:  # pragma: no cover - every non-timeout keyword has advice
+            advice = f"pass `{spec.keyword}=`"
+        message = f"{what}: a stalled server would block this worker indefinitely; {advice}."
+        fix = self._fix(node, arg, seconds) if spec.fixable else None
+        self.report(node, message, fix)
+
+    @staticmethod
+    def _written(node: cst.Call) -> str:
+        from ...semantics import dotted_name
+
+        return dotted_name(node.func) or ""
+
+    @staticmethod
+    def _fix(node: cst.Call, arg, seconds) -> FixSpec:
+        value = cst.Integer(str(seconds)) if isinstance(seconds, int) else cst.Float(repr(float(seconds)))
+        if arg is not None:  # timeout=None -> timeout=<seconds>
+            if arg.keyword is None:
+                new_arg = arg.with_changes(value=value)
+            else:
+                new_arg = arg.with_changes(value=value)
+            args = [new_arg if a is arg else a for a in node.args]
+            return FixSpec(node, node.with_changes(args=args), f"Set `timeout={seconds}`")
+        new = cst.Arg(
+            value=value,
+            keyword=cst.Name("timeout"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        args = list(node.args)
+        if args:
+            last = args[-1]
+            if isinstance(last.comma, cst.Comma):
+                # keep the trailing comma's layout (e.g. one argument per line)
+                if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+                    args[-1] = last.with_changes(comma=args[-2].comma)
+                else:
+                    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                new = new.with_changes(comma=last.comma)
+            else:
+                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(new)
+        return FixSpec(node, node.with_changes(args=args), f"Add `timeout={seconds}`")

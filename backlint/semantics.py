@@ -1,0 +1,237 @@
+"""Light name resolution shared by every rule.
+
+libcst's ``QualifiedNameProvider`` + ``ScopeProvider`` cost ~13x the parse itself. Rules here
+need much less: "what does this dotted name refer to, through imports and aliases?" and "which
+constructor produced the object this variable holds?". The engine's walk feeds this table as it
+goes (imports, assignments, ``with ... as``, parameters with annotations), so answers reflect the
+bindings seen so far in textual order. That is an approximation of Python's scoping that is right
+for the overwhelmingly common layouts (imports at the top, a variable assigned before use).
+
+Qualified names use a small convention: a call result is written with ``()``, so after
+``s = requests.Session()`` the expression ``s.get`` resolves to ``"requests.Session().get"``.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Union
+
+import libcst as cst
+
+_UNKNOWN = object()
+
+
+class Binding:
+    """What a name is bound to: an imported object or an instance from a known constructor."""
+
+    __slots__ = ("qualname", "origin")
+
+    def __init__(self, qualname: str, origin: Optional[cst.Call] = None) -> None:
+        self.qualname = qualname
+        self.origin = origin  # the constructor call for instances
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Binding({self.qualname!r})"
+
+
+ScopeValue = Union[Binding, object]
+
+
+class Scope:
+    __slots__ = ("kind", "names", "parent")
+
+    def __init__(self, kind: str, parent: Optional["Scope"]) -> None:
+        self.kind = kind  # "module" | "class" | "function"
+        self.names: Dict[str, ScopeValue] = {}
+        self.parent = parent
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for Name/Attribute chains, else None."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _import_name(node: Union[cst.Attribute, cst.Name]) -> str:
+    name = dotted_name(node)
+    assert name is not None
+    return name
+
+
+class Semantics:
+    """Import aliases and instance bindings, maintained during the engine's walk."""
+
+    def __init__(self, module_name: str = "") -> None:
+        self.module_name = module_name
+        self.module_scope = Scope("module", None)
+        self.scope = self.module_scope
+        self.star_imports: List[str] = []
+
+    # -- scope management (called by the engine) -------------------------------------
+    def push(self, kind: str) -> None:
+        self.scope = Scope(kind, self.scope)
+
+    def pop(self) -> None:
+        if self.scope.parent is not None:
+            self.scope = self.scope.parent
+
+    def bind(self, name: str, value: ScopeValue) -> None:
+        self.scope.names[name] = value
+
+    def bind_unknown(self, name: str) -> None:
+        self.scope.names[name] = _UNKNOWN
+
+    def _class_scope(self) -> Optional[Scope]:
+        scope: Optional[Scope] = self.scope
+        while scope is not None:
+            if scope.kind == "class":
+                return scope
+            scope = scope.parent
+        return None
+
+    def lookup(self, name: str) -> Optional[ScopeValue]:
+        scope: Optional[Scope] = self.scope
+        first = True
+        while scope is not None:
+            # class bodies are not visible from methods, as in Python
+            if scope.kind != "class" or first:
+                if name in scope.names:
+                    return scope.names[name]
+            first = False
+            scope = scope.parent
+        return None
+
+    # -- recording ----------------------------------------------------------------------
+    def record_import(self, node: Union[cst.Import, cst.ImportFrom]) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _import_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.bind(alias.asname.name.value, Binding(full))
+                else:
+                    top = full.split(".", 1)[0]
+                    self.bind(top, Binding(top))
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + (module or "")
+        if isinstance(node.names, cst.ImportStar):
+            if module:
+                self.star_imports.append(module)
+            return
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            imported = alias.name.value
+            local = imported
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.bind(local, Binding(f"{module}.{imported}" if module else imported))
+
+    def record_assignment(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        """Bind ``target`` to what ``value`` evaluates to, if we can tell; otherwise forget it."""
+        binding: ScopeValue = _UNKNOWN
+        if value is not None:
+            if isinstance(value, cst.Call):
+                callee = self.qualified_name(value.func)
+                if callee is not None:
+                    binding = Binding(callee + "()", value)
+            elif isinstance(value, (cst.Name, cst.Attribute)):
+                existing = self.resolve_binding(value)
+                if existing is not None:
+                    binding = existing
+        self._store(target, binding)
+
+    def record_annotation(self, target: cst.BaseExpression, annotation: cst.BaseExpression) -> None:
+        """``x: requests.Session`` makes ``x`` an instance of that type (no constructor known)."""
+        qual = self.qualified_name(annotation)
+        self._store(target, Binding(qual + "()") if qual else _UNKNOWN)
+
+    def _store(self, target: cst.BaseExpression, binding: ScopeValue) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, binding)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+        ):
+            scope = self._class_scope()
+            if scope is not None:
+                scope.names["self." + target.attr.value] = binding
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value, _UNKNOWN)
+
+    # -- queries (used by rules through the file context) -------------------------------
+    def resolve_binding(self, node: cst.BaseExpression) -> Optional[Binding]:
+        if isinstance(node, cst.Name):
+            value = self.lookup(node.value)
+            return value if isinstance(value, Binding) else None
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value in ("self", "cls")
+        ):
+            scope = self._class_scope()
+            if scope is not None:
+                value = scope.names.get("self." + node.attr.value)
+                if value is None:
+                    value = scope.names.get(node.attr.value)
+                return value if isinstance(value, Binding) else None
+        return None
+
+    def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
+        """Resolve a Name/Attribute/Call chain through imports and bindings, or None."""
+        if isinstance(node, cst.Name):
+            value = self.lookup(node.value)
+            if isinstance(value, Binding):
+                return value.qualname
+            if value is None and len(self.star_imports) == 1:
+                return f"{self.star_imports[0]}.{node.value}"
+            return None
+        if isinstance(node, cst.Attribute):
+            bound = self.resolve_binding(node)
+            if bound is not None:
+                return bound.qualname
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr.value}" if base is not None else None
+        if isinstance(node, cst.Call):
+            base = self.qualified_name(node.func)
+            return base + "()" if base is not None else None
+        return None
+
+    def origin_call(self, node: cst.BaseExpression) -> Optional[cst.Call]:
+        """The constructor call that produced the object ``node`` refers to, if known."""
+        if isinstance(node, cst.Call):
+            return node
+        bound = self.resolve_binding(node)
+        return bound.origin if bound is not None else None
+
+
+# -- small call helpers shared by rules and framework modules -----------------------------
+
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional_args(call: cst.Call) -> Sequence[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(a.star == "*" for a in call.args)
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(a.star == "**" for a in call.args)
+
+
+def is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"

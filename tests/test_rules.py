@@ -1,0 +1,52 @@
+"""Every fixture under tests/fixtures/<CODE>/ fires exactly on its `# expect: CODE` lines."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from backlint.engine import Linter, apply_edits, decode
+
+from conftest import FIXTURES, expected_markers, extra_select, make_settings
+
+
+def fixture_cases():
+    for rule_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("BL")):
+        for path in sorted(rule_dir.glob("*.py")):
+            yield pytest.param(rule_dir.name, path, id=f"{rule_dir.name}/{path.name}")
+
+
+@pytest.mark.parametrize("code,path", list(fixture_cases()))
+def test_fixture(code: str, path: Path) -> None:
+    select = [code] + extra_select(path)
+    linter = Linter(make_settings(select, root=str(path.parent)))
+    result = linter.check_source(path.name, path.read_bytes(), str(path))
+    assert not result.errors, result.errors
+    got = {(f.start_line, f.code) for f in result.findings if f.code == code}
+    want = {(line, c) for line, c in expected_markers(path) if c == code}
+    missing = sorted(want - got)
+    unexpected = sorted(
+        (f.start_line, f.message) for f in result.findings if f.code == code and (f.start_line, code) not in want
+    )
+    assert not missing and not unexpected, f"missing (line, code): {missing}\nunexpected: {unexpected}"
+    if path.name.startswith("noerror_"):
+        assert not want, "noerror_ fixtures must not contain expect markers"
+
+
+def fix_cases():
+    for path in sorted(FIXTURES.glob("BL*/fix_*.py")):
+        yield pytest.param(path, id=f"{path.parent.name}/{path.name}")
+
+
+@pytest.mark.parametrize("path", list(fix_cases()))
+def test_fix_fixture(path: Path, tmp_path: Path) -> None:
+    """`fix_X.py` rewritten by --fix must equal `fix_X.py.fixed`, byte for byte."""
+    expected = path.with_name(path.name + ".fixed").read_bytes()
+    target = tmp_path / path.name
+    shutil.copy(path, target)
+    linter = Linter(make_settings([path.parent.name], root=str(tmp_path)))
+    result = linter.check_path(str(target), fix=True)
+    assert not result.errors
+    assert target.read_bytes() == expected
+    assert result.fixes_applied > 0

@@ -74,8 +74,11 @@ def main() -> None:
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude in addition to the configured ones.")
 @click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to files named on the command line too.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Where to keep the results cache (default: .backlint_cache).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
-          quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore) -> None:
+          quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
+          no_cache, cache_dir) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .engine import check as run_check, write_atomic
@@ -91,6 +94,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "force_exclude": force_exclude,
         "respect_gitignore": respect_gitignore,
         "unsafe_fixes": unsafe_fixes or None,
+        "cache_dir": cache_dir,
+        "no_cache": no_cache or None,
     }
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
     fmt = output_format or settings.output_format
@@ -187,3 +192,19 @@ def render_explain(rule) -> str:
             lines.append(f"- `{key}` ({opt.type_name()}, default `{opt.default!r}`): {opt.description}")
         body += "\n" + "\n".join(lines)
     return head + "\n" + body + "\n"
+
+
+def _add_subcommands() -> None:
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        command = getattr(module, "command", None)
+        if isinstance(command, click.Command):
+            main.add_command(command)
+
+
+_add_subcommands()

@@ -29,7 +29,7 @@ DEFAULT_EXCLUDE = (
 # key -> (expected type description, validator)
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "respect-gitignore", "force-exclude", "output-format",
+    "respect-gitignore", "force-exclude", "output-format", "cache-dir",
 )
 OUTPUT_FORMATS = ("text", "json")
 
@@ -56,6 +56,8 @@ class Settings:
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # code -> options
     enabled: FrozenSet[str] = frozenset()
     unsafe_fixes: bool = False
+    cache_dir: Optional[str] = None  # None: <root>/.backlint_cache
+    no_cache: bool = False
 
     def options_for(self, code: str) -> Dict[str, Any]:
         rule = registry.all_rules()[code]
@@ -187,6 +189,10 @@ def load_file(path: str, settings: Settings) -> Settings:
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
             setattr(settings, key.replace("-", "_"), value)
+        elif key == "cache-dir":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{path}: 'cache-dir' must be a path string, got {value!r}")
+            settings.cache_dir = os.path.join(settings.root, value)
         elif key == "output-format":
             if value not in OUTPUT_FORMATS:
                 raise ConfigError(

@@ -237,7 +237,7 @@ class Linter:
                               (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
             snippet = "\n".join(lines[r[0] - 1 : r[2]])
             result.findings.append(
-                Finding(rep.code, rule.name, rule.category, rule.severity, result.path,
+                Finding(rep.code, rule.name, rule.category, rep.severity or rule.severity, result.path,
                         r[0], r[1] + 1, r[2], r[3] + 1, rep.message, fix, snippet)
             )
         if UNUSED_SUPPRESSION_CODE in enabled:
@@ -566,6 +566,6 @@ def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run
             ):
                 continue
             run.findings.append(
-                Finding(rule.code, rule.name, rule.category, rule.severity, rep.path, rep.start_line,
+                Finding(rule.code, rule.name, rule.category, rep.severity or rule.severity, rep.path, rep.start_line,
                         rep.start_column, rep.end_line, rep.end_column, rep.message, None, rep.snippet)
             )

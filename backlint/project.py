@@ -8,7 +8,9 @@ Nothing here imports user code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from .findings import Severity
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class ProjectReport:
     end_column: int
     message: str
     snippet: str = ""
+    severity: Optional[Severity] = None
 
 
 class ProjectIndex:

@@ -47,6 +47,7 @@ class Report:
     message: str
     statement: Optional[cst.CSTNode]
     fix: Optional["FixSpec"] = None
+    severity: Optional[Severity] = None  # overrides the rule's default for this finding
 
 
 @dataclass
@@ -101,6 +102,22 @@ class FileContext:
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def locate(self, nodes: List[cst.CSTNode]) -> Dict[int, Tuple[int, int, int, int]]:
+        """Positions of ``nodes`` as {id(node): (line, column, end_line, end_column)}, 1-based.
+
+        For rules that record facts for cross-file analysis; costs one code generation pass,
+        so call it once per file with every node you need, and only when there are candidates.
+        """
+        from .positions import compute
+
+        pos = compute(self.module, nodes)
+        out: Dict[int, Tuple[int, int, int, int]] = {}
+        for node in nodes:
+            r = pos.range(node)
+            if r is not None:
+                out[id(node)] = (r[0], r[1] + 1, r[2], r[3] + 1)
+        return out
+
 
 class Rule:
     """Base class of every rule. Subclasses set the metadata below and define node handlers."""
@@ -130,9 +147,11 @@ class Rule:
         node: cst.CSTNode,
         message: str,
         fix: Optional[FixSpec] = None,
+        severity: Optional[Severity] = None,
     ) -> None:
+        """Report ``node``. ``severity`` overrides the rule's default for this one finding."""
         self.ctx.reports.append(
-            Report(self.code, node, message, self.ctx.enclosing_statement(), fix)
+            Report(self.code, node, message, self.ctx.enclosing_statement(), fix, severity)
         )
 
     # metadata helpers -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backlint.engine import Linter, apply_edits, decode
+from backlint.engine import Linter, check
 
 from conftest import FIXTURES, expected_markers, extra_select, make_settings
 
@@ -32,6 +32,35 @@ def test_fixture(code: str, path: Path) -> None:
     assert not missing and not unexpected, f"missing (line, code): {missing}\nunexpected: {unexpected}"
     if path.name.startswith("noerror_"):
         assert not want, "noerror_ fixtures must not contain expect markers"
+
+
+def directory_cases():
+    for rule_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("BL")):
+        for case in sorted(p for p in rule_dir.iterdir() if p.is_dir() and not p.name.startswith("__")):
+            yield pytest.param(rule_dir.name, case, id=f"{rule_dir.name}/{case.name}/")
+
+
+@pytest.mark.parametrize("code,case", list(directory_cases()))
+def test_fixture_project(code: str, case: Path, monkeypatch) -> None:
+    """A multi-file case (cross-file rules): markers in every file of the directory must match."""
+    monkeypatch.chdir(case)
+    select = [code]
+    for path in case.rglob("*.py"):
+        select += extra_select(path)
+    settings = make_settings(select, root=str(case))
+    run = check(["."], settings, jobs=1)
+    assert not run.errors, run.errors
+    got = {(f.path, f.start_line) for f in run.findings if f.code == code}
+    want = set()
+    for path in sorted(case.rglob("*.py")):
+        rel = path.relative_to(case).as_posix()
+        want |= {(rel, line) for line, c in expected_markers(path) if c == code}
+        if path.name.startswith("noerror_"):
+            assert not expected_markers(path), f"{rel}: noerror_ files must not contain expect markers"
+    missing = sorted(want - got)
+    unexpected = sorted((f.path, f.start_line, f.message) for f in run.findings
+                        if f.code == code and (f.path, f.start_line) not in want)
+    assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
 
 
 def fix_cases():

@@ -52,7 +52,11 @@ def decode(data: bytes) -> Tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"cannot decode file: {exc.msg if hasattr(exc, 'msg') else exc}", exc.lineno or 1, 1)
+        # an unknown coding cookie, or undecodable bytes in the first two lines
+        encoding = "utf-8"
+        message = str(exc.msg if hasattr(exc, "msg") else exc)
+        if "unknown encoding" in message:
+            raise SourceError(f"cannot decode file: {message}", exc.lineno or 1, 1)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -72,6 +76,9 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        better = _stdlib_syntax_error(text)
+        if better is not None:
+            raise better
         message = str(exc.message) if hasattr(exc, "message") else str(exc)
         raise SourceError(f"syntax error: {message}", exc.editor_line, exc.editor_column)
     except RecursionError:
@@ -80,6 +87,26 @@ def parse(text: str) -> cst.Module:
         raise SourceError("the file is too large for the parser")
     except Exception as exc:  # libcst raises a few other types on odd input
         raise SourceError(f"cannot parse file: {type(exc).__name__}: {exc}")
+
+
+def _stdlib_syntax_error(text: str) -> Optional[SourceError]:
+    """On a parse failure only: CPython's own message and position are clearer than libcst's.
+
+    None when CPython accepts the file (it is then newer syntax than libcst knows, or the other
+    way round, and libcst's message is the one to show).
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    return None
 
 
 def encode(text: str, encoding: str) -> bytes:
@@ -210,6 +237,7 @@ class Linter:
                 wanted.append(rep.fix.old)
         pos = positions.compute(ctx.module, wanted) if wanted else None
         lines = _LINE_RE.split(text)
+        line_starts = _line_starts(text) if any(r.fix for r in reports) else []
         for rep in reports:
             assert pos is not None
             r = pos.range(rep.node)
@@ -232,9 +260,10 @@ class Linter:
             if rep.fix is not None:
                 fr = pos.inclusive_range(rep.fix.old)
                 if fr is not None:
-                    new_text = ctx.module.code_for_node(rep.fix.new)
-                    fix = Fix(rep.fix.description, rep.fix.applicability,
-                              (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
+                    new_text = _replacement_text(ctx.module, text, line_starts, rep.fix.old, rep.fix.new, fr)
+                    if new_text is not None:
+                        fix = Fix(rep.fix.description, rep.fix.applicability,
+                                  (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
             snippet = "\n".join(lines[r[0] - 1 : r[2]])
             result.findings.append(
                 Finding(rep.code, rule.name, rule.category, rep.severity or rule.severity, result.path,
@@ -417,11 +446,38 @@ def _prebind_module_imports(module: cst.Module, sem: Semantics) -> None:
         sem.record_import(node)
 
 
-def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:
-    """Apply non-overlapping edits (1-based positions); overlapping later ones are skipped."""
+def _line_starts(text: str) -> List[int]:
     starts = [0]
     for m in _LINE_RE.finditer(text):
         starts.append(m.end())
+    return starts
+
+
+def _replacement_text(module: cst.Module, text: str, starts: List[int], old: cst.CSTNode,
+                      new: cst.CSTNode, where: Tuple[int, int, int, int]) -> Optional[str]:
+    """The text that replaces ``old``'s span when ``new`` takes its place in the module.
+
+    Generated in context (so indentation inside brackets is right): everything before and after
+    the node is unchanged, so the new span is what lies between the same prefix and suffix.
+    """
+    try:
+        replaced = module.deep_replace(old, new)
+    except Exception:
+        return None
+    if not isinstance(replaced, cst.Module):
+        return None
+    full = replaced.code
+    start = starts[where[0] - 1] + where[1]
+    end = starts[where[2] - 1] + where[3]
+    suffix = len(text) - end
+    if full[:start] != text[:start] or full[len(full) - suffix:] != text[end:]:
+        return None
+    return full[start : len(full) - suffix]
+
+
+def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:
+    """Apply non-overlapping edits (1-based positions); overlapping later ones are skipped."""
+    starts = _line_starts(text)
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1
@@ -521,6 +577,7 @@ def check(
         if diff_text:
             run.diffs.append(diff_text)
         facts[result.path] = result.facts
+    run.facts = facts
     _run_project_rules(settings, facts, run)
     run.sort()
     return run

@@ -136,6 +136,8 @@ class RunResult:
     fixes_applied: int = 0
     files_fixed: int = 0
     diffs: List[str] = field(default_factory=list)
+    # per-file facts contributed by rules (path -> {rule code -> facts}); what ProjectIndex reads
+    facts: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)

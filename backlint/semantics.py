@@ -130,7 +130,13 @@ class Semantics:
             local = imported
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.bind(local, Binding(f"{module}.{imported}" if module else imported))
+            if not module:
+                qualname = imported
+            elif module.endswith("."):  # from . import x  ->  .x
+                qualname = module + imported
+            else:
+                qualname = f"{module}.{imported}"
+            self.bind(local, Binding(qualname))
 
     def record_assignment(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
         """Bind ``target`` to what ``value`` evaluates to, if we can tell; otherwise forget it."""

@@ -1,0 +1,185 @@
+"""Engine behaviours: one parse, crash isolation, the project-index seam, name resolution."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+
+from backlint import registry
+from backlint.cli import main
+from backlint.project import ProjectReport
+from backlint.rule import Rule
+from backlint.rules.timeouts.missing_timeout import MissingTimeout
+from backlint.semantics import Semantics
+from backlint.walker import walk
+
+from conftest import lint_source, make_settings
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = "import requests\n\n\ndef f(url):\n    return requests.get(url)\n"
+
+
+def test_a_rule_that_raises_is_an_internal_error_and_nothing_else_stops(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text(BAD)
+    (tmp_path / "b.py").write_text("x = 1  # backlint: ignore[BL401]\n")
+
+    def boom(self, node):
+        raise ValueError("kaboom")
+
+    monkeypatch.setattr(MissingTimeout, "visit_Call", boom)
+    result = CliRunner().invoke(main, ["check", "-j", "1", "."])
+    assert result.exit_code == 2
+    assert "a.py: internal-error: rule BL401 missing-timeout raised ValueError: kaboom" in result.output
+    # other rules still ran on other files
+    assert "b.py:1:8: BL001 [unused-suppression]" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_parse_once_per_file(monkeypatch):
+    calls = []
+    real = cst.parse_module
+
+    def counting(source, *args, **kwargs):
+        calls.append(1)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(cst, "parse_module", counting)
+    lint_source(BAD * 3, ["ALL"])
+    assert len(calls) == 1
+
+
+class _CountCalls(Rule):
+    """Counts calls per file, then reports files with more than one, project-wide (test only)."""
+
+    code = "BL099"
+    name = "test-count-calls"
+    category = "test"
+
+    def __init__(self, ctx, settings):
+        super().__init__(ctx, settings)
+        self.calls = []
+
+    def visit_Call(self, node):
+        self.calls.append(node)
+
+    def facts(self):
+        located = self.ctx.locate(self.calls)
+        return {"calls": [located[id(n)] for n in self.calls]}
+
+    @classmethod
+    def check_project(cls, index, options):
+        total = sum(len(f["calls"]) for _, f in index.facts(cls.code))
+        for path, facts in index.facts(cls.code):
+            for line, col, end_line, end_col in facts["calls"]:
+                yield ProjectReport(path, line, col, end_line, end_col, f"one of {total} calls in the project")
+
+
+def test_project_index_seam(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL099": _CountCalls})
+    (tmp_path / "a.py").write_text("f()\ng(h())\n")
+    (tmp_path / "b.py").write_text("x = 1\nk()  # backlint: ignore[BL099]\n")
+    from backlint.engine import check
+
+    run = check(["."], make_settings(["BL099"]), jobs=1)
+    assert not run.errors
+    got = [(f.path, f.start_line, f.start_column, f.message) for f in run.findings]
+    assert got == [
+        ("a.py", 1, 1, "one of 4 calls in the project"),
+        ("a.py", 2, 1, "one of 4 calls in the project"),
+        ("a.py", 2, 3, "one of 4 calls in the project"),
+    ]
+    assert run.facts["b.py"]["BL099"] == {"calls": [(2, 1, 2, 4)]}
+
+
+def resolve(source: str, expr: str) -> str:
+    """qualified_name of the last expression statement `expr` after walking `source`."""
+    module = cst.parse_module(source + "\n" + expr + "\n")
+    sem = Semantics()
+    from backlint.engine import _semantic_handlers
+
+    visit, leave = {}, {}
+    _semantic_handlers(sem, visit, leave)
+    walk(module, visit, leave, [])
+    target = module.body[-1].body[0].value
+    return sem.qualified_name(target)
+
+
+@pytest.mark.parametrize(
+    "source,expr,expected",
+    [
+        ("import requests as r", "r.get", "requests.get"),
+        ("from requests import get as fetch", "fetch", "requests.get"),
+        ("import urllib.request", "urllib.request.urlopen", "urllib.request.urlopen"),
+        ("from http import client", "client.HTTPConnection", "http.client.HTTPConnection"),
+        ("import requests\ns = requests.Session()", "s.get", "requests.Session().get"),
+        ("import requests\nwith requests.Session() as s:\n    pass", "s.post", "requests.Session().post"),
+        ("from requests import *", "get", "requests.get"),
+        ("from requests import get\ndef get(): pass", "get", None),
+        ("import requests\ns = requests.Session()\ns = object()", "s.get", None),
+        ("from . import models", "models.Order", ".models.Order"),
+        ("from .models import Order as O", "O.objects", ".models.Order.objects"),
+    ],
+)
+def test_name_resolution(source, expr, expected):
+    assert resolve(source, expr) == expected
+
+
+def test_never_imports_or_executes_checked_code(tmp_path):
+    marker = tmp_path / "IMPORTED"
+    pkg = tmp_path / "victim"
+    pkg.mkdir()
+    payload = f"open({str(marker)!r}, 'w').write('x')\n"
+    (pkg / "__init__.py").write_text(payload)
+    (pkg / "models.py").write_text("from . import helpers\n" + payload)
+    (pkg / "helpers.py").write_text("import victim\n" + payload + BAD)
+    (pkg / "conftest.py").write_text(payload)
+    result = subprocess.run(
+        [sys.executable, "-m", "backlint", "check", "--select", "ALL", "--no-cache", str(pkg)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    assert not marker.exists()
+
+
+def _tree_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".backlint_cache" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_nothing_is_modified_without_fix(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "tests" / "fixtures", tmp_path / "fixtures")
+    before = _tree_hash(tmp_path / "fixtures")
+    subprocess.run([sys.executable, "-m", "backlint", "check", "--select", "ALL", "fixtures"], cwd=tmp_path, capture_output=True)
+    subprocess.run([sys.executable, "-m", "backlint", "check", "--diff", "fixtures"], cwd=tmp_path, capture_output=True)
+    assert _tree_hash(tmp_path / "fixtures") == before
+
+
+def test_pre_commit_manifest_is_valid():
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    command = [str(pre_commit)] if pre_commit.exists() else [sys.executable, "-m", "pre_commit"]
+    result = subprocess.run(command + ["validate-manifest", str(REPO / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_fix_keeps_encoding_line_endings_and_mode(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = "# -*- coding: latin-1 -*-\r\nimport requests\r\nlabel = 'caf\xe9'\r\nrequests.get(label)\r\n"
+    path = tmp_path / "legacy.py"
+    path.write_bytes(source.encode("latin-1"))
+    path.chmod(0o640)
+    result = CliRunner().invoke(main, ["check", "--fix", "legacy.py"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == source.replace("get(label)", "get(label, timeout=10)").encode("latin-1")
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert not list(tmp_path.glob(".backlint-*"))

@@ -81,7 +81,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
           no_cache, cache_dir) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
-    from .engine import check as run_check, write_atomic
+    from .runner import check as run_check, write_atomic
 
     paths = list(paths) or ["."]
     if fix and diff:
@@ -99,7 +99,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     }
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
     fmt = output_format or settings.output_format
-    run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs)
+    run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache)
 
     for error in run.errors:
         click.echo(f"backlint: error: {error.describe()}", err=True)

@@ -26,25 +26,43 @@ def _relative(path: str, root: str) -> Optional[str]:
     return rel.replace(os.sep, "/")
 
 
-def _git_root(start: str) -> Optional[str]:
-    here = start
-    while True:
-        if os.path.exists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
 class _GitIgnore:
-    """.gitignore files from the repository root down, each anchored at its own directory."""
+    """.gitignore files from the repository root down, each anchored at its own directory.
+
+    Verdicts for directories are memoized: a path's verdict depends only on its own name and the
+    chain of directories above it, and a walk asks about siblings in the same directory.
+    """
 
     def __init__(self) -> None:
-        self._cache: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
+        self._specs: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
+        self._roots: Dict[str, Optional[str]] = {}
+        self._chains: Dict[str, List[str]] = {}
+
+    def _git_root(self, directory: str) -> Optional[str]:
+        if directory not in self._roots:
+            if os.path.exists(os.path.join(directory, ".git")):
+                root: Optional[str] = directory
+            else:
+                parent = os.path.dirname(directory)
+                root = None if parent == directory else self._git_root(parent)
+            self._roots[directory] = root
+        return self._roots[directory]
+
+    def _chain(self, directory: str, top: str) -> List[str]:
+        """Directories from ``top`` down to ``directory`` that have ignore rules."""
+        chain = self._chains.get(directory)
+        if chain is None:
+            if directory == top:
+                above: List[str] = []
+            else:
+                parent = os.path.dirname(directory)
+                above = [] if parent == directory else self._chain(parent, top)
+            chain = above + ([directory] if self._load(directory) is not None else [])
+            self._chains[directory] = chain
+        return chain
 
     def _load(self, directory: str) -> Optional[pathspec.GitIgnoreSpec]:
-        if directory not in self._cache:
+        if directory not in self._specs:
             spec = None
             lines: List[str] = []
             for name in (".gitignore", os.path.join(".git", "info", "exclude")):
@@ -55,30 +73,20 @@ class _GitIgnore:
                     pass
             if lines:
                 spec = pathspec.GitIgnoreSpec.from_lines(lines)
-            self._cache[directory] = spec
-        return self._cache[directory]
+            self._specs[directory] = spec
+        return self._specs[directory]
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         path = os.path.abspath(path)
-        top = _git_root(os.path.dirname(path))
+        directory = os.path.dirname(path)
+        top = self._git_root(directory)
         if top is None:
             return False
-        directory = os.path.dirname(path)
-        chain = []
-        while True:
-            chain.append(directory)
-            if directory == top:
-                break
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
         verdict = False
-        for directory in reversed(chain):  # outermost first, inner files override
-            spec = self._load(directory)
-            if spec is None:
-                continue
-            rel = os.path.relpath(path, directory).replace(os.sep, "/")
+        for base in self._chain(directory, top):  # outermost first, inner files override
+            spec = self._specs[base]
+            assert spec is not None
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
             if is_dir:
                 rel += "/"
             result = spec.check_file(rel)

@@ -6,18 +6,15 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import tempfile
 import tokenize
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-import pathspec
 
 from . import positions, registry
 from .config import Settings
-from .discovery import Discovery, display_path
+from .discovery import display_path
 from .findings import (
     PARSE_ERROR_CODE,
     UNUSED_SUPPRESSION_CODE,
@@ -26,10 +23,10 @@ from .findings import (
     Finding,
     Fix,
     InternalError,
-    RunResult,
 )
-from .project import ProjectIndex, ProjectReport
 from .rule import FileContext, Report, Rule
+from .fsutil import write_atomic
+from .selection import Selector
 from .semantics import Semantics
 from .suppression import SuppressionIndex, parse as parse_suppressions
 from .walker import walk
@@ -126,29 +123,17 @@ class Linter:
             all_rules[c] for c in sorted(settings.enabled) if not all_rules[c].engine_emitted
         ]
         self.options = {rule.code: settings.options_for(rule.code) for rule in self.rules}
-        self.per_file: List[Tuple[pathspec.PathSpec, frozenset]] = []
-        for pattern, selectors in settings.per_file_ignores:
-            codes = frozenset(c for s in selectors for c in registry.matching(s))
-            self.per_file.append((pathspec.PathSpec.from_lines("gitignore", [pattern]), codes))
+        self.selector = Selector(settings)
         self.project_codes = frozenset(r.code for r in self.rules if hasattr(r, "check_project"))
 
-    def ignored_codes(self, path: str) -> frozenset:
-        if not self.per_file:
-            return frozenset()
-        rel = os.path.relpath(os.path.abspath(path), self.settings.root).replace(os.sep, "/")
-        ignored: set = set()
-        for spec, codes in self.per_file:
-            if spec.match_file(rel) or spec.match_file(os.path.basename(path)):
-                ignored |= codes
-        return frozenset(ignored)
-
     def enabled_for(self, path: str) -> frozenset:
-        return self.settings.enabled - self.ignored_codes(path)
+        return self.selector.enabled_for(path)
 
     # -- one file ---------------------------------------------------------------------------
     def check_path(self, path: str, fix: bool = False, diff: bool = False) -> FileResult:
         shown = display_path(path)
         try:
+            st = os.stat(path)
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
@@ -156,6 +141,11 @@ class Linter:
             result.errors.append(InternalError(shown, f"cannot read file: {exc.strerror or exc}", kind="io-error"))
             return result
         result = self.check_source(shown, data, path, apply_fixes=fix or diff)
+        if not (fix or diff):
+            from .cache import Cache, signature
+
+            result.content_hash = Cache.content_hash(data)
+            result.signature = signature(st)
         if (fix or diff) and result.fixed_source is not None:
             if diff:
                 result.facts.setdefault("__diff__", self._diff(shown, data, result.fixed_source))
@@ -497,41 +487,17 @@ def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:
     return "".join(out), applied
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write via a temporary file in the same directory and rename: old or new, never truncated."""
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".backlint-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-# -- the run -------------------------------------------------------------------------------------
+# -- worker entry points (used by runner.py) --------------------------------------------------
 
 _WORKER: Optional[Linter] = None
 
 
-def _init_worker(settings: Settings) -> None:
+def init_worker(settings: Settings) -> None:
     global _WORKER
     _WORKER = Linter(settings)
 
 
-def _check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
+def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
     paths, fix, diff = args
     assert _WORKER is not None
     out = []
@@ -545,84 +511,8 @@ def _check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
     return out
 
 
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+def check(*args, **kwargs):
+    """Kept for callers of the engine module: the run itself lives in runner.py."""
+    from .runner import check as run
 
-
-def check(
-    paths: Sequence[str],
-    settings: Settings,
-    fix: bool = False,
-    diff: bool = False,
-    jobs: Optional[int] = None,
-) -> RunResult:
-    run = RunResult()
-    files, missing = Discovery(settings).files(list(paths))
-    for path, problem in missing:
-        run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
-    jobs = jobs or default_jobs()
-    results = _run_files(files, settings, fix, diff, jobs)
-    facts: Dict[str, Dict[str, Any]] = {}
-    for result in results:
-        run.files_checked += 1
-        run.findings.extend(result.findings)
-        run.errors.extend(result.errors)
-        if result.fixes_applied:
-            run.fixes_applied += result.fixes_applied
-            run.files_fixed += 1
-        diff_text = result.facts.pop("__diff__", None)
-        if diff_text:
-            run.diffs.append(diff_text)
-        facts[result.path] = result.facts
-    run.facts = facts
-    _run_project_rules(settings, facts, run)
-    run.sort()
-    return run
-
-
-def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
-    if jobs <= 1 or len(files) < 4:
-        _init_worker(settings)
-        return _check_chunk((files, fix, diff))
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    size = max(1, min(32, len(files) // (jobs * 8) or 1))
-    chunks = [(files[i : i + size], fix, diff) for i in range(0, len(files), size)]
-    results: List[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
-        for chunk in pool.map(_check_chunk, chunks):
-            results.extend(chunk)
-    return results
-
-
-def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult) -> None:
-    rules = registry.all_rules()
-    project_rules = [rules[c] for c in sorted(settings.enabled) if hasattr(rules[c], "check_project")]
-    if not project_rules:
-        return
-    index = ProjectIndex(facts)
-    linter = Linter(settings)
-    for rule in project_rules:
-        try:
-            reports: List[ProjectReport] = list(rule.check_project(index, settings.options_for(rule.code)))
-        except Exception as exc:
-            run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
-            continue
-        for rep in reports:
-            if rule.code not in linter.enabled_for(rep.path):
-                continue
-            sups = facts.get(rep.path, {}).get("__suppressions__", [])
-            if any(
-                rule.code in codes and (kind == "file" or line == rep.start_line or (own and line == rep.start_line - 1))
-                for line, own, kind, codes in sups
-            ):
-                continue
-            run.findings.append(
-                Finding(rule.code, rule.name, rule.category, rep.severity or rule.severity, rep.path, rep.start_line,
-                        rep.start_column, rep.end_line, rep.end_column, rep.message, None, rep.snippet)
-            )
+    return run(*args, **kwargs)

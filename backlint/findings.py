@@ -82,6 +82,23 @@ class Finding:
     def sort_key(self) -> Tuple[str, int, int, str, str]:
         return (self.path, self.start_line, self.start_column, self.code, self.message)
 
+    def to_cache(self) -> Dict[str, Any]:
+        data = self.to_dict()
+        del data["path"]
+        data["snippet"] = self.snippet
+        return data
+
+    @classmethod
+    def from_cache(cls, path: str, data: Dict[str, Any]) -> "Finding":
+        fix = data.get("fix")
+        return cls(
+            data["code"], data["name"], data["category"], Severity(data["severity"]), path,
+            data["start_line"], data["start_column"], data["end_line"], data["end_column"],
+            data["message"],
+            Fix(fix["description"], fix["applicability"], tuple(Edit(**e) for e in fix["edits"])) if fix else None,
+            data.get("snippet", ""),
+        )
+
     def to_dict(self) -> Dict[str, Any]:
         return {
             "code": self.code,
@@ -126,6 +143,8 @@ class FileResult:
     facts: Dict[str, Any] = field(default_factory=dict)
     fixed_source: Optional[bytes] = None  # set only when fixes were applied in memory
     fixes_applied: int = 0
+    content_hash: Optional[str] = None  # sha256 of the bytes that were checked (for the cache)
+    signature: Optional[List[int]] = None  # stat (mtime_ns, size, inode) taken before reading
 
 
 @dataclass
@@ -136,6 +155,7 @@ class RunResult:
     fixes_applied: int = 0
     files_fixed: int = 0
     diffs: List[str] = field(default_factory=list)
+    cache_hits: int = 0
     # per-file facts contributed by rules (path -> {rule code -> facts}); what ProjectIndex reads
     facts: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 

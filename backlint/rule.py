@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type
 
-import libcst as cst
+from ._lazy import cst
 
 from .findings import Severity
 from .semantics import Semantics

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Union
 
-import libcst as cst
+from ._lazy import cst
 
 _UNKNOWN = object()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
-import libcst as cst
+from .._lazy import cst
 
 from ..semantics import has_star_kwargs, is_none, keyword_arg, positional_args
 

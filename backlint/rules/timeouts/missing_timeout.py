@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import libcst as cst
+from ..._lazy import cst
 
 from ...findings import Severity
 from ...frameworks import http_clients

@@ -1,0 +1,112 @@
+"""Results cache: a file's findings, errors-free results and project facts, keyed by its content.
+
+Key = sha256 of the file's bytes + backlint's version + the rules enabled for that file and their
+options. A stat signature (mtime, size, inode) short-cuts the hashing of unchanged files. Stored
+as JSON (never pickle: the cache lives in the user's tree and must never execute anything) in
+``.backlint_cache/`` with its own ``.gitignore``; written atomically (temporary file + rename),
+so two concurrent runs can share it: the last writer wins, and either index is complete and
+correct for the files it names.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import __version__
+from .findings import FileResult, Finding
+from .fsutil import write_atomic
+
+FORMAT = 1
+
+
+def _signature(st: os.stat_result) -> List[int]:
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+class Cache:
+    def __init__(self, directory: str, settings_key: str) -> None:
+        self.directory = directory
+        digest = hashlib.sha256(f"{FORMAT}|{__version__}|{settings_key}".encode()).hexdigest()[:16]
+        self.index_path = os.path.join(directory, f"results-{digest}.json")
+        self.entries: Dict[str, Dict[str, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+        self._dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.index_path, "r", encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+            self.entries = data["files"]
+
+    @staticmethod
+    def content_hash(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def lookup(self, path: str, shown: str, enabled_key: str) -> Optional[FileResult]:
+        """The cached result for ``path`` if its content (and the rules for it) are unchanged."""
+        key = os.path.abspath(path)
+        entry = self.entries.get(key)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if entry is None or entry.get("rules") != enabled_key:
+            self.misses += 1
+            return None
+        if entry.get("sig") != _signature(st):
+            try:
+                with open(path, "rb") as fh:
+                    digest = self.content_hash(fh.read())
+            except OSError:
+                return None
+            if digest != entry.get("hash"):
+                self.misses += 1
+                return None
+            entry["sig"] = _signature(st)  # touched but unchanged: remember the new stat
+            self._dirty = True
+        self.hits += 1
+        return FileResult(
+            shown,
+            [Finding.from_cache(shown, f) for f in entry.get("findings", [])],
+            [],
+            entry.get("facts") or {},
+        )
+
+    def store(self, path: str, enabled_key: str, result: FileResult) -> None:
+        if result.errors or result.content_hash is None or result.signature is None:
+            return  # never cache a failure: an unreadable file or a crashing rule is re-tried
+        self.entries[os.path.abspath(path)] = {
+            "sig": list(result.signature),
+            "hash": result.content_hash,
+            "rules": enabled_key,
+            "findings": [f.to_cache() for f in result.findings],
+            "facts": result.facts,
+        }
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            ignore = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(ignore):
+                _write_atomic(ignore, "# Created by backlint: the cache is not for version control.\n*\n")
+            _write_atomic(self.index_path, json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only tree: run without a cache rather than fail
+
+
+def signature(st: os.stat_result) -> List[int]:
+    return _signature(st)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    write_atomic(path, text.encode("utf-8"))

@@ -1,0 +1,132 @@
+"""The run: discovery, the results cache, worker processes, project rules.
+
+Imports no libcst: a run whose files are all answered by the cache never loads the parser. The
+per-file work is in engine.py, imported only when some file has to be checked.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import registry
+from .config import Settings
+from .discovery import Discovery, display_path
+from .findings import FileResult, Finding, InternalError, RunResult
+from .project import ProjectIndex, ProjectReport
+from .fsutil import write_atomic  # noqa: F401  (re-exported for the CLI)
+from .selection import Selector
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cache_directory(settings: Settings) -> str:
+    return settings.cache_dir or os.path.join(settings.root, ".backlint_cache")
+
+
+def check(
+    paths: Sequence[str],
+    settings: Settings,
+    fix: bool = False,
+    diff: bool = False,
+    jobs: Optional[int] = None,
+    cache: bool = False,
+) -> RunResult:
+    """Check ``paths``. With ``cache``, unchanged files are answered from the results cache."""
+    run = RunResult()
+    files, missing = Discovery(settings).files(list(paths))
+    for path, problem in missing:
+        run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
+    jobs = jobs or default_jobs()
+    store = None
+    results: List[FileResult] = []
+    todo = files
+    keys: Dict[str, str] = {}
+    if cache and not (fix or diff):
+        from .cache import Cache
+
+        store = Cache(cache_directory(settings), settings.fingerprint())
+        selector = Selector(settings)
+        todo = []
+        for path in files:
+            keys[path] = ",".join(sorted(selector.enabled_for(path)))
+            hit = store.lookup(path, display_path(path), keys[path])
+            if hit is not None:
+                results.append(hit)
+            else:
+                todo.append(path)
+        run.cache_hits = len(results)
+    fresh = _run_files(todo, settings, fix, diff, jobs) if todo else []
+    if store is not None:
+        for path, result in zip(todo, fresh):
+            store.store(path, keys[path], result)
+        store.save()
+    results.extend(fresh)
+    facts: Dict[str, Dict[str, Any]] = {}
+    for result in results:
+        run.files_checked += 1
+        run.findings.extend(result.findings)
+        run.errors.extend(result.errors)
+        if result.fixes_applied:
+            run.fixes_applied += result.fixes_applied
+            run.files_fixed += 1
+        diff_text = result.facts.pop("__diff__", None)
+        if diff_text:
+            run.diffs.append(diff_text)
+        facts[result.path] = result.facts
+    run.facts = facts
+    _run_project_rules(settings, facts, run)
+    run.sort()
+    return run
+
+
+def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
+    from .engine import check_chunk, init_worker
+
+    if jobs <= 1 or len(files) < 4:
+        init_worker(settings)
+        return check_chunk((files, fix, diff))
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    size = max(1, min(32, len(files) // (jobs * 8) or 1))
+    chunks = [(files[i : i + size], fix, diff) for i in range(0, len(files), size)]
+    results: List[FileResult] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker, initargs=(settings,)) as pool:
+        for chunk in pool.map(check_chunk, chunks):
+            results.extend(chunk)
+    return results
+
+
+def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult) -> None:
+    rules = registry.all_rules()
+    project_rules = [rules[c] for c in sorted(settings.enabled) if hasattr(rules[c], "check_project")]
+    if not project_rules:
+        return
+    index = ProjectIndex(facts)
+    selector = Selector(settings)
+    for rule in project_rules:
+        try:
+            reports: List[ProjectReport] = list(rule.check_project(index, settings.options_for(rule.code)))
+        except Exception as exc:
+            run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
+            continue
+        for rep in reports:
+            if rule.code not in selector.enabled_for(rep.path):
+                continue
+            sups = facts.get(rep.path, {}).get("__suppressions__", [])
+            if any(
+                rule.code in codes and (kind == "file" or line == rep.start_line or (own and line == rep.start_line - 1))
+                for line, own, kind, codes in sups
+            ):
+                continue
+            run.findings.append(
+                Finding(rule.code, rule.name, rule.category, rep.severity or rule.severity, rep.path, rep.start_line,
+                        rep.start_column, rep.end_line, rep.end_column, rep.message, None, rep.snippet)
+            )

@@ -1,0 +1,32 @@
+"""Which rules apply to which file: the run's selection minus ``per-file-ignores``. No libcst."""
+from __future__ import annotations
+
+import os
+from typing import FrozenSet, List, Tuple
+
+import pathspec
+
+from . import registry
+from .config import Settings
+
+
+class Selector:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.per_file: List[Tuple[pathspec.PathSpec, FrozenSet[str]]] = []
+        for pattern, selectors in settings.per_file_ignores:
+            codes = frozenset(c for s in selectors for c in registry.matching(s))
+            self.per_file.append((pathspec.PathSpec.from_lines("gitignore", [pattern]), codes))
+
+    def ignored_codes(self, path: str) -> FrozenSet[str]:
+        if not self.per_file:
+            return frozenset()
+        rel = os.path.relpath(os.path.abspath(path), self.settings.root).replace(os.sep, "/")
+        ignored: set = set()
+        for spec, codes in self.per_file:
+            if spec.match_file(rel) or spec.match_file(os.path.basename(path)):
+                ignored |= codes
+        return frozenset(ignored)
+
+    def enabled_for(self, path: str) -> FrozenSet[str]:
+        return self.settings.enabled - self.ignored_codes(path)

@@ -1,0 +1,148 @@
+"""The results cache is hit when nothing changed and invalidated by anything that matters.
+(Whether it is fast is the benchmark's business, never a unit test's.)"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from backlint.runner import check
+
+from conftest import make_settings
+
+BAD = "import requests\n\n\ndef f(url):\n    return requests.get(url)\n"
+GOOD = "import requests\n\n\ndef f(url):\n    return requests.get(url, timeout=5)\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for i in range(3):
+        (tmp_path / f"m{i}.py").write_text(BAD if i != 1 else GOOD)
+    return tmp_path
+
+
+def run(select=("ALL",), **settings):
+    return check(["."], make_settings(select, **settings), jobs=1, cache=True)
+
+
+def summary(result):
+    return [(f.path, f.start_line, f.code, f.message) for f in result.findings]
+
+
+def test_second_run_is_answered_from_the_cache_with_identical_results(project):
+    first = run()
+    assert first.cache_hits == 0 and len(first.findings) == 2
+    second = run()
+    assert second.cache_hits == 3
+    assert summary(second) == summary(first)
+    assert second.findings[0].fix == first.findings[0].fix
+    assert (project / ".backlint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_changed_file_is_checked_again(project):
+    run()
+    (project / "m0.py").write_text(GOOD)
+    again = run()
+    assert again.cache_hits == 2
+    assert [f.path for f in again.findings] == ["m2.py"]
+
+
+def test_touched_but_unchanged_file_is_still_a_hit(project):
+    run()
+    later = time.time() + 5
+    os.utime(project / "m0.py", (later, later))
+    assert run().cache_hits == 3
+
+
+def test_configuration_changes_invalidate(project):
+    run()
+    assert run(select=("BL0",)).cache_hits == 0  # other rules enabled
+    run()
+    other = make_settings(["ALL"], rule_options={"BL401": {"default": 3}})
+    result = check(["."], other, jobs=1, cache=True)
+    assert result.cache_hits == 0 and "timeout=3" in result.findings[0].message
+    ignoring = make_settings(["ALL"], per_file_ignores=(("m0.py", ("BL401",)),))
+    result = check(["."], ignoring, jobs=1, cache=True)
+    assert [f.path for f in result.findings] == ["m2.py"]
+
+
+def test_corrupt_cache_is_ignored_and_rewritten(project):
+    run()
+    (index,) = (project / ".backlint_cache").glob("results-*.json")
+    index.write_text("{not json")
+    result = run()
+    assert result.cache_hits == 0 and len(result.findings) == 2
+    assert json.loads(index.read_text())["format"] == 1
+
+
+def test_no_cache_writes_nothing(project):
+    check(["."], make_settings(["ALL"]), jobs=1, cache=False)
+    assert not (project / ".backlint_cache").exists()
+
+
+def test_cache_dir_option(project):
+    from click.testing import CliRunner
+
+    from backlint.cli import main
+
+    CliRunner().invoke(main, ["check", "--cache-dir", "elsewhere", "."])
+    assert list((project / "elsewhere").glob("results-*.json"))
+    CliRunner().invoke(main, ["check", "--no-cache", "m0.py"])
+    assert not (project / ".backlint_cache").exists()
+
+
+def test_fix_never_trusts_the_cache(project):
+    run()
+    from click.testing import CliRunner
+
+    from backlint.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--fix", "."])
+    assert result.exit_code == 0, result.output
+    assert "timeout=10" in (project / "m0.py").read_text()
+    assert run().findings == []
+
+
+WARM_SCRIPT = """
+import sys
+from backlint.cli import main
+try:
+    main(["check", "--exit-zero", "-q", "."])
+except SystemExit:
+    pass
+print("LIBCST_IMPORTED" if "libcst" in sys.modules else "LIBCST_NOT_IMPORTED", file=sys.stderr)
+"""
+
+
+def test_a_fully_cached_run_never_imports_libcst(project):
+    cold = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
+    assert "LIBCST_IMPORTED" in cold.stderr
+    warm = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
+    assert "LIBCST_NOT_IMPORTED" in warm.stderr
+    assert warm.stdout == cold.stdout and "m0.py:5:12: BL401" in warm.stdout
+
+
+def test_rule_modules_do_not_touch_libcst_at_import_time():
+    code = "import sys; from backlint import registry; registry.all_rules(); print('libcst' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_concurrent_runs_share_the_cache(project):
+    for i in range(3, 40):
+        (project / f"m{i}.py").write_text(BAD if i % 3 else GOOD)
+    command = [sys.executable, "-m", "backlint", "check", "--format", "json", "-j", "1", "."]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], outputs
+    assert outputs[0][0] == outputs[1][0]
+    expected = len([i for i in range(40) if (i != 1 if i < 3 else i % 3)])
+    assert json.loads(outputs[0][0])["summary"]["findings"] == expected
+    third = subprocess.run(command, capture_output=True, text=True)
+    assert third.stdout == outputs[0][0]

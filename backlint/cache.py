@@ -79,6 +79,24 @@ class Cache:
             entry.get("facts") or {},
         )
 
+    def other_facts(self, checked: set) -> Dict[str, Dict[str, Any]]:
+        """Facts of cached files that were not checked in this run but are unchanged on disk.
+
+        Lets cross-file rules see the whole project when only a few files are named (the
+        pre-commit shape). Only a stat per file: an entry whose stat changed is left out.
+        """
+        out: Dict[str, Dict[str, Any]] = {}
+        for path, entry in self.entries.items():
+            if path in checked or not entry.get("facts"):
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if entry.get("sig") == _signature(st):
+                out[path] = entry["facts"]
+        return out
+
     def store(self, path: str, enabled_key: str, result: FileResult) -> None:
         if result.errors or result.content_hash is None or result.signature is None:
             return  # never cache a failure: an unreadable file or a crashing rule is re-tried

@@ -80,7 +80,13 @@ def check(
             run.diffs.append(diff_text)
         facts[result.path] = result.facts
     run.facts = facts
-    _run_project_rules(settings, facts, run)
+    project_facts = facts
+    if store is not None and _has_project_rules(settings):
+        checked = {os.path.abspath(p) for p in files}
+        extra = {display_path(p): f for p, f in store.other_facts(checked).items()}
+        if extra:
+            project_facts = {**extra, **facts}
+    _run_project_rules(settings, project_facts, run, report_for=set(facts))
     run.sort()
     return run
 
@@ -104,7 +110,14 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
     return results
 
 
-def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult) -> None:
+def _has_project_rules(settings: Settings) -> bool:
+    rules = registry.all_rules()
+    return any(hasattr(rules[c], "check_project") for c in settings.enabled)
+
+
+def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult,
+                       report_for: Optional[set] = None) -> None:
+    """Run cross-file rules over ``facts``; report only on files in ``report_for`` (the checked ones)."""
     rules = registry.all_rules()
     project_rules = [rules[c] for c in sorted(settings.enabled) if hasattr(rules[c], "check_project")]
     if not project_rules:
@@ -118,6 +131,8 @@ def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run
             run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
             continue
         for rep in reports:
+            if report_for is not None and rep.path not in report_for:
+                continue
             if rule.code not in selector.enabled_for(rep.path):
                 continue
             sups = facts.get(rep.path, {}).get("__suppressions__", [])

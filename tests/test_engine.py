@@ -183,3 +183,25 @@ def test_fix_keeps_encoding_line_endings_and_mode(tmp_path, monkeypatch):
     assert path.read_bytes() == source.replace("get(label)", "get(label, timeout=10)").encode("latin-1")
     assert path.stat().st_mode & 0o777 == 0o640
     assert not list(tmp_path.glob(".backlint-*"))
+
+
+def test_project_rules_see_cached_facts_of_files_not_named(tmp_path, monkeypatch):
+    """Pre-commit passes a few file names; cross-file rules still see the rest of the project."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL099": _CountCalls})
+    (tmp_path / "a.py").write_text("f()\ng(h())\n")
+    (tmp_path / "b.py").write_text("k()\n")
+    from backlint.runner import check
+
+    settings = make_settings(["BL099"])
+    full = check(["."], settings, jobs=1, cache=True)
+    assert {f.message for f in full.findings} == {"one of 4 calls in the project"}
+    (tmp_path / "b.py").write_text("k()\nk()\n")
+    subset = check(["b.py"], settings, jobs=1, cache=True)
+    assert [(f.path, f.start_line, f.message) for f in subset.findings] == [
+        ("b.py", 1, "one of 5 calls in the project"),
+        ("b.py", 2, "one of 5 calls in the project"),
+    ]
+    (tmp_path / "a.py").write_text("f()\n")  # changed on disk: its stale facts are not used
+    subset = check(["b.py"], settings, jobs=1, cache=True)
+    assert {f.message for f in subset.findings} == {"one of 2 calls in the project"}

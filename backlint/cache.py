@@ -98,7 +98,7 @@ class Cache:
         return out
 
     def store(self, path: str, enabled_key: str, result: FileResult) -> None:
-        if result.errors or result.content_hash is None or result.signature is None:
+        if result.errors or result.skipped or result.content_hash is None or result.signature is None:
             return  # never cache a failure: an unreadable file or a crashing rule is re-tried
         self.entries[os.path.abspath(path)] = {
             "sig": list(result.signature),

@@ -103,6 +103,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
 
     for error in run.errors:
         click.echo(f"backlint: error: {error.describe()}", err=True)
+    for skipped in run.skipped:
+        click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
 
     buffer = io.StringIO()
     if diff:

@@ -30,6 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir",
+    "max-file-size", "file-timeout",
 )
 OUTPUT_FORMATS = ("text", "json")
 
@@ -58,6 +59,8 @@ class Settings:
     unsafe_fixes: bool = False
     cache_dir: Optional[str] = None  # None: <root>/.backlint_cache
     no_cache: bool = False
+    max_file_size: int = 2 * 1024 * 1024  # bytes; larger files are skipped with a warning
+    file_timeout: float = 60.0  # seconds one file may take in a worker before it is skipped
 
     def options_for(self, code: str) -> Dict[str, Any]:
         rule = registry.all_rules()[code]
@@ -188,6 +191,12 @@ def load_file(path: str, settings: Settings) -> Settings:
         elif key in ("respect-gitignore", "force-exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
+            setattr(settings, key.replace("-", "_"), value)
+        elif key in ("max-file-size", "file-timeout"):
+            kinds = (int,) if key == "max-file-size" else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+                what = "a positive whole number of bytes" if key == "max-file-size" else "a positive number of seconds"
+                raise ConfigError(f"{path}: '{key}' must be {what}, got {value!r}")
             setattr(settings, key.replace("-", "_"), value)
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:

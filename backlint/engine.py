@@ -69,6 +69,45 @@ def decode(data: bytes) -> Tuple[str, str]:
     return text, encoding
 
 
+MAX_NESTING = 200  # CPython's tokenizer refuses deeper bracket nesting
+
+_BRACKETS = bytes.maketrans(b"([{)]}", b"((()))")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"()[]{}"))
+
+
+def bracket_depth(data: bytes) -> int:
+    """Deepest bracket nesting in the raw bytes (brackets inside strings count too: an upper bound)."""
+    from itertools import accumulate
+
+    seq = data.translate(None, delete=_NOT_BRACKETS).translate(_BRACKETS)
+    if not seq:
+        return 0
+    return max(accumulate(1 if c == 40 else -1 for c in seq))
+
+
+def guard_depth(data: bytes, text: str) -> None:
+    """Refuse, before libcst sees it, code nested deeper than Python itself accepts.
+
+    libcst's native parser can crash the process on such input (a 2,000-deep bracket chain
+    ends in a segmentation fault), so the check happens first and costs ~0.4 us per line.
+    """
+    depth = bracket_depth(data)
+    if depth <= MAX_NESTING:
+        return
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        raise SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+    except (RecursionError, MemoryError, ValueError):
+        raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
+    # CPython accepted it (the brackets were inside strings): safe to hand to libcst
+
+
 def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
@@ -168,8 +207,16 @@ class Linter:
     def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False) -> FileResult:
         result = FileResult(shown)
         enabled = self.enabled_for(real_path or shown)
+        limit = self.settings.max_file_size
+        if limit and len(data) > limit:
+            result.skipped = (
+                f"skipped: the file is {len(data) / 1048576:.1f} MiB, over max-file-size "
+                f"({limit / 1048576:.1f} MiB; raise it in [tool.backlint] to check such files)"
+            )
+            return result
         try:
             text, encoding = decode(data)
+            guard_depth(data, text)
             module = parse(text)
         except SourceError as exc:
             if PARSE_ERROR_CODE in enabled:

@@ -143,6 +143,7 @@ class FileResult:
     facts: Dict[str, Any] = field(default_factory=dict)
     fixed_source: Optional[bytes] = None  # set only when fixes were applied in memory
     fixes_applied: int = 0
+    skipped: Optional[str] = None  # why the file was not checked (size limit, time limit)
     content_hash: Optional[str] = None  # sha256 of the bytes that were checked (for the cache)
     signature: Optional[List[int]] = None  # stat (mtime_ns, size, inode) taken before reading
 
@@ -156,6 +157,7 @@ class RunResult:
     files_fixed: int = 0
     diffs: List[str] = field(default_factory=list)
     cache_hits: int = 0
+    skipped: List[InternalError] = field(default_factory=list)  # kind "skipped": warnings, exit code unchanged
     # per-file facts contributed by rules (path -> {rule code -> facts}); what ProjectIndex reads
     facts: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 

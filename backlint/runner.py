@@ -69,6 +69,9 @@ def check(
     results.extend(fresh)
     facts: Dict[str, Dict[str, Any]] = {}
     for result in results:
+        if result.skipped:
+            run.skipped.append(InternalError(result.path, result.skipped, kind="skipped"))
+            continue
         run.files_checked += 1
         run.findings.extend(result.findings)
         run.errors.extend(result.errors)
@@ -92,22 +95,132 @@ def check(
 
 
 def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
-    from .engine import check_chunk, init_worker
+    """Check ``files``: in this process with ``jobs == 1``, else in a watchdog pool."""
+    if jobs <= 1:
+        from .engine import check_chunk, init_worker
 
-    if jobs <= 1 or len(files) < 4:
         init_worker(settings)
         return check_chunk((files, fix, diff))
+    return _pool(files, settings, fix, diff, jobs)
+
+
+class _Worker:
+    def __init__(self, context, settings: Settings, fix: bool, diff: bool) -> None:
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff), daemon=True)
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.index: Optional[int] = None
+        self.started = 0.0
+
+    def give(self, index: int, path: str) -> None:
+        import time
+
+        self.index = index
+        self.started = time.monotonic()
+        self.conn.send(path)
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.process.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _worker_main(conn, settings: Settings, fix: bool, diff: bool) -> None:
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    from .engine import check_chunk, init_worker
+
+    init_worker(settings)
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        conn.send(check_chunk(([path], fix, diff))[0])
+
+
+def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
+    """One file at a time per worker process, with a per-file deadline.
+
+    A worker that crashes (the native parser can) or overruns ``file-timeout`` is killed and
+    replaced; its file is reported and every other file is still checked. Results come back in
+    the order of ``files`` whatever the scheduling, so output is identical to ``-j 1``.
+    """
     import multiprocessing
+    import time
+    from multiprocessing.connection import wait
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    size = max(1, min(32, len(files) // (jobs * 8) or 1))
-    chunks = [(files[i : i + size], fix, diff) for i in range(0, len(files), size)]
-    results: List[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker, initargs=(settings,)) as pool:
-        for chunk in pool.map(check_chunk, chunks):
-            results.extend(chunk)
-    return results
+    results: List[Optional[FileResult]] = [None] * len(files)
+    queue = list(range(len(files) - 1, -1, -1))  # pop() from the end: files in order
+    workers = [_Worker(context, settings, fix, diff) for _ in range(min(jobs, len(files)))]
+    timeout = settings.file_timeout
+
+    def feed(worker: _Worker) -> None:
+        if queue:
+            index = queue.pop()
+            worker.give(index, files[index])
+        else:
+            worker.index = None
+
+    def replace(worker: _Worker) -> _Worker:
+        worker.stop(kill=True)
+        fresh = _Worker(context, settings, fix, diff)
+        workers[workers.index(worker)] = fresh
+        return fresh
+
+    try:
+        for worker in workers:
+            feed(worker)
+        while any(w.index is not None for w in workers):
+            busy = [w for w in workers if w.index is not None]
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.started + timeout for w in busy) - now)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for)
+            now = time.monotonic()
+            for worker in busy:
+                index = worker.index
+                assert index is not None
+                shown = display_path(files[index])
+                if worker.conn in ready or worker.conn.poll():
+                    try:
+                        results[index] = worker.conn.recv()
+                        feed(worker)
+                        continue
+                    except (EOFError, OSError):
+                        pass  # died while answering: handled as a crash below
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    worker.process.join(timeout=1)
+                    code = worker.process.exitcode
+                    crashed = FileResult(shown)
+                    crashed.errors.append(InternalError(
+                        shown, f"the worker checking this file died (exit code {code}); "
+                        "the file was not checked; please report this file to backlint"))
+                    results[index] = crashed
+                    feed(replace(worker))
+                elif now - worker.started >= timeout:
+                    late = FileResult(shown)
+                    late.skipped = f"skipped: checking took longer than file-timeout ({timeout:g} s)"
+                    results[index] = late
+                    feed(replace(worker))
+    finally:
+        for worker in workers:
+            worker.stop(kill=any(r is None for r in results))
+    return [r for r in results if r is not None]
 
 
 def _has_project_rules(settings: Settings) -> bool:

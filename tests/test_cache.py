@@ -113,7 +113,7 @@ WARM_SCRIPT = """
 import sys
 from backlint.cli import main
 try:
-    main(["check", "--exit-zero", "-q", "."])
+    main(["check", "--exit-zero", "-q", "-j", "1", "."])
 except SystemExit:
     pass
 print("LIBCST_IMPORTED" if "libcst" in sys.modules else "LIBCST_NOT_IMPORTED", file=sys.stderr)

@@ -60,7 +60,8 @@ def test_json_format_schema(project):
     result = invoke("check", "--format", "json", "app")
     data = json.loads(result.output)
     assert data["version"] == 1 and data["tool"]["name"] == "backlint"
-    assert data["summary"] == {"files_checked": 2, "findings": 1, "errors": 0, "fixes_applied": 0}
+    assert data["summary"] == {"files_checked": 2, "findings": 1, "errors": 0, "fixes_applied": 0, "files_skipped": 0}
+    assert data["skipped"] == [] and data["errors"] == []
     (finding,) = data["findings"]
     assert finding["code"] == "BL401" and finding["name"] == "missing-timeout"
     assert finding["category"] == "missing-timeout" and finding["severity"] == "warning"

@@ -19,9 +19,11 @@ def to_dict(run: RunResult) -> dict:
             "findings": len(run.findings),
             "errors": len(run.errors),
             "fixes_applied": run.fixes_applied,
+            "files_skipped": len(run.skipped),
         },
         "findings": [f.to_dict() for f in run.findings],
         "errors": [e.to_dict() for e in run.errors],
+        "skipped": [{"path": s.path, "reason": s.message} for s in run.skipped],
     }
 
 

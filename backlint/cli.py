@@ -60,7 +60,8 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes like BL4, names, ALL); replaces the default set.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default=None, help="Output format (default: text).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+              help="Output format (default: text): text, json, sarif (GitHub code scanning), github (Actions annotations).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE instead of stdout.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None, help="Use this configuration file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
@@ -76,9 +77,16 @@ def main() -> None:
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Where to keep the results cache (default: .backlint_cache).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file (default: `baseline` from the configuration).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: report every finding.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record every current finding in FILE (a new baseline) instead of reporting them.")
+@click.option("--since", metavar="REF", default=None,
+              help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -86,6 +94,10 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     paths = list(paths) or ["."]
     if fix and diff:
         _fail("--fix and --diff cannot be used together (--diff only shows what --fix would write)")
+    if baseline_file and no_baseline:
+        _fail("--baseline and --no-baseline cannot be used together")
+    if write_baseline and (diff or since is not None or baseline_file):
+        _fail("--write-baseline records every current finding; it cannot be combined with --diff, --since or --baseline")
     overrides = {
         "select": _split(select),
         "extend_select": _split(extend_select),
@@ -99,12 +111,75 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     }
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
     fmt = output_format or settings.output_format
+    from . import baseline as baseline_mod, gitdiff
+
+    revision = None
+    if since is not None and not diff:
+        try:
+            revision = gitdiff.Revision(since, paths[0])
+        except gitdiff.GitError as exc:
+            _fail(str(exc))
+    known = None
+    baseline_path = None if (no_baseline or write_baseline or diff) else (baseline_file or settings.baseline)
+    if baseline_path:
+        try:
+            known = baseline_mod.Baseline.load(baseline_path)
+        except baseline_mod.BaselineError as exc:
+            _fail(str(exc))
     run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache)
 
     for error in run.errors:
         click.echo(f"backlint: error: {error.describe()}", err=True)
     for skipped in run.skipped:
         click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+
+    if write_baseline:
+        data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
+        try:
+            write_atomic(write_baseline, data.encode("utf-8"))
+        except OSError as exc:
+            _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
+        n = len(run.findings)
+        click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
+        sys.exit(EXIT_ERROR if run.errors else EXIT_OK)
+
+    # fingerprints over the whole run, before --baseline/--since leave findings out
+    cwd = os.getcwd()
+    sarif_prints = None
+    if fmt == "sarif" and not diff:
+        everything = list(run.findings)
+        prints = baseline_mod.fingerprints(everything, lambda f: baseline_mod.relative_path(f.path, cwd))
+        sarif_prints = {id(f): fp.digest() for f, fp in zip(everything, prints)}
+    run_properties = {}
+    if known is not None:
+        facts = getattr(run, "facts", None)
+        checked = list(facts) if run.files_checked and facts else None  # one key per checked file
+        match = known.match(run.findings, checked=checked, rules=settings.enabled)
+        run.findings = match.new
+        run_properties["baseline"] = {"baselined": match.baselined, "stale": len(match.stale)}
+        if not quiet:
+            stale = len(match.stale)
+            click.echo(
+                f"backlint: baseline {baseline_path}: {match.baselined} finding{'s' if match.baselined != 1 else ''} "
+                f"baselined, {len(match.new)} new; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer "
+                f"match{'es' if stale == 1 else ''} (fixed or changed)"
+                + (f"; refresh with `backlint check --write-baseline {baseline_path}`" if stale else ""),
+                err=True,
+            )
+    if revision is not None:
+        try:
+            changed = revision.changed_lines()
+        except gitdiff.GitError as exc:
+            _fail(str(exc))
+        before = len(run.findings)
+        run.findings = [f for f in run.findings if changed.keeps(f)]
+        hidden = before - len(run.findings)
+        run_properties["since"] = {"ref": since, "commit": revision.commit, "hidden": hidden}
+        if not quiet:
+            click.echo(
+                f"backlint: --since {since}: {hidden} finding{'s' if hidden != 1 else ''} on unchanged lines not shown",
+                err=True,
+            )
 
     buffer = io.StringIO()
     if diff:
@@ -113,6 +188,17 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         from .reporters import json as json_reporter
 
         json_reporter.render(run, buffer)
+    elif fmt == "sarif":
+        from . import registry
+        from .reporters import sarif
+
+        rules = [sarif.RuleInfo.from_rule(r) for code, r in registry.all_rules().items() if code in settings.enabled]
+        sarif.render(run, buffer, rules=rules, fingerprint_of=sarif_prints, root=cwd,
+                     properties=run_properties or None, baseline_used=known is not None)
+    elif fmt == "github":
+        from .reporters import github
+
+        github.render(run, buffer)
     else:
         from .reporters import text
 

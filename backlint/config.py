@@ -29,10 +29,10 @@ DEFAULT_EXCLUDE = (
 # key -> (expected type description, validator)
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "respect-gitignore", "force-exclude", "output-format", "cache-dir",
+    "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
     "max-file-size", "file-timeout",
 )
-OUTPUT_FORMATS = ("text", "json")
+OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 
 
 class ConfigError(Exception):
@@ -61,6 +61,7 @@ class Settings:
     no_cache: bool = False
     max_file_size: int = 2 * 1024 * 1024  # bytes; larger files are skipped with a warning
     file_timeout: float = 60.0  # seconds one file may take in a worker before it is skipped
+    baseline: Optional[str] = None  # baseline file (absolute; `baseline` is relative to the config file)
 
     def options_for(self, code: str) -> Dict[str, Any]:
         rule = registry.all_rules()[code]
@@ -202,6 +203,10 @@ def load_file(path: str, settings: Settings) -> Settings:
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{path}: 'cache-dir' must be a path string, got {value!r}")
             settings.cache_dir = os.path.join(settings.root, value)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{path}: 'baseline' must be a path string, got {value!r}")
+            settings.baseline = os.path.join(settings.root, value)
         elif key == "output-format":
             if value not in OUTPUT_FORMATS:
                 raise ConfigError(

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 PARSE_ERROR_CODE = "BL000"
 UNUSED_SUPPRESSION_CODE = "BL001"
+SECRET_CATEGORY = "hardcoded-secret"  # findings whose source text must never be written out
 
 
 class Severity(str, enum.Enum):
@@ -78,6 +79,9 @@ class Finding:
     fix: Optional[Fix] = None
     # source lines of the reported statement, used for fingerprints / baselines
     snippet: str = ""
+    # set instead of ``snippet`` for findings read back from the cache whose source must not be
+    # stored (hardcoded secrets): the fingerprint's source hash, computed before caching
+    snippet_hash: str = ""
 
     def sort_key(self) -> Tuple[str, int, int, str, str]:
         return (self.path, self.start_line, self.start_column, self.code, self.message)
@@ -85,7 +89,12 @@ class Finding:
     def to_cache(self) -> Dict[str, Any]:
         data = self.to_dict()
         del data["path"]
-        data["snippet"] = self.snippet
+        if self.category == SECRET_CATEGORY:
+            from .baseline import source_hash  # never write a secret's source into the cache
+
+            data["snippet_hash"] = source_hash(self)
+        else:
+            data["snippet"] = self.snippet
         return data
 
     @classmethod
@@ -97,6 +106,7 @@ class Finding:
             data["message"],
             Fix(fix["description"], fix["applicability"], tuple(Edit(**e) for e in fix["edits"])) if fix else None,
             data.get("snippet", ""),
+            data.get("snippet_hash", ""),
         )
 
     def to_dict(self) -> Dict[str, Any]:

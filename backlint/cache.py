@@ -21,6 +21,20 @@ from .fsutil import write_atomic
 FORMAT = 1
 
 
+def code_stamp() -> str:
+    """Changes whenever backlint's own code does (an editable install changes rules without a
+    version bump): name, size and mtime of every module in the package. A stat per module."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(directory, name))
+                parts.append(f"{os.path.relpath(os.path.join(directory, name), root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 def _signature(st: os.stat_result) -> List[int]:
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
@@ -28,7 +42,7 @@ def _signature(st: os.stat_result) -> List[int]:
 class Cache:
     def __init__(self, directory: str, settings_key: str) -> None:
         self.directory = directory
-        digest = hashlib.sha256(f"{FORMAT}|{__version__}|{settings_key}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{FORMAT}|{__version__}|{code_stamp()}|{settings_key}".encode()).hexdigest()[:16]
         self.index_path = os.path.join(directory, f"results-{digest}.json")
         self.entries: Dict[str, Dict[str, Any]] = {}
         self.hits = 0
@@ -118,8 +132,25 @@ class Cache:
             if not os.path.exists(ignore):
                 _write_atomic(ignore, "# Created by backlint: the cache is not for version control.\n*\n")
             _write_atomic(self.index_path, json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":")))
+            self._prune()
         except OSError:
             pass  # a read-only tree: run without a cache rather than fail
+
+    def _prune(self, keep: int = 8) -> None:
+        """Indexes of other configurations or versions: keep the most recently used few."""
+        indexes = []
+        for name in os.listdir(self.directory):
+            if name.startswith("results-") and name.endswith(".json"):
+                path = os.path.join(self.directory, name)
+                try:
+                    indexes.append((os.stat(path).st_mtime, path))
+                except OSError:
+                    continue
+        for _, path in sorted(indexes, reverse=True)[keep:]:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def signature(st: os.stat_result) -> List[int]:

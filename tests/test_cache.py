@@ -146,3 +146,18 @@ def test_concurrent_runs_share_the_cache(project):
     assert json.loads(outputs[0][0])["summary"]["findings"] == expected
     third = subprocess.run(command, capture_output=True, text=True)
     assert third.stdout == outputs[0][0]
+
+
+def test_a_change_to_backlint_itself_invalidates(project, monkeypatch):
+    from backlint import cache
+
+    run()
+    assert run().cache_hits == 3
+    monkeypatch.setattr(cache, "code_stamp", lambda: "a-new-rule-was-edited")
+    assert run().cache_hits == 0
+
+
+def test_old_indexes_are_pruned(project):
+    for n in range(12):
+        check(["."], make_settings(["ALL"], rule_options={"BL401": {"default": n + 1}}), jobs=1, cache=True)
+    assert len(list((project / ".backlint_cache").glob("results-*.json"))) == 8

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator
+
+from ..._lazy import cst
+
+from ...findings import Severity
+from ...rule import Rule
+from ._nplusone import analysis_for, project_reports
+from .query_in_loop import MARKERS
+
+
+class LazyRelationInLoop(Rule):
+    """A loop over query results reads a relation that is loaded lazily, one query per row.
+
+    ## What it does
+    Follows querysets and `select()`/`session.query()` results through local assignments and
+    simple helper functions (also in other modules) to the loops that iterate them, and
+    reports reads of a relation of the loop variable that were not prepared:
+
+    - Django: a `ForeignKey`/`OneToOneField`/`GenericForeignKey` read (`order.customer.name`)
+      without `select_related("customer")`, a many-relation read (`post.tags.all()`,
+      `.count()`, `.exists()`, reverse accessors such as `author.book_set.all()` or a
+      `related_name`) without `prefetch_related("tags")` (plain names or `Prefetch()` objects);
+    - SQLAlchemy (1.x `Query` and 2.0 `select()`, sync and async, SQLModel): a `relationship()`
+      with the default `lazy="select"` read without `.options(joinedload(...))` /
+      `selectinload(...)` / `subqueryload(...)` / `contains_eager(...)` (chained loaders too).
+
+    Methods and properties of the model called on the row (`order.label()`,
+    `order.display_name`) are followed one level: a relation they read counts as read by the
+    loop. Models, their relations, methods and reverse accessors come from every file of the project,
+    including abstract and concrete base models in other modules. Reading the foreign key
+    column (`order.customer_id`), rows of `.values()`/`.values_list()`, relations declared
+    `lazy="joined"`/`"selectin"`/`"subquery"`/`"raise"`/`"noload"`, and querysets from custom
+    manager methods (which may prepare relations themselves) are not reported.
+
+    ## Why is this bad?
+    The loop runs one query for the list and then one more for every row, the moment it
+    touches `row.relation`: 1 + N queries instead of 1 or 2. Eager loading fetches the related
+    rows with the list, by a join (`select_related`, `joinedload`) or one extra query for all
+    rows (`prefetch_related`, `selectinload`).
+
+    ## Example
+    ```python
+    from django.db import models
+
+
+    class Customer(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    class Order(models.Model):
+        customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+
+    def order_lines():
+        return [f"{order.id}: {order.customer.name}" for order in Order.objects.all()]
+    ```
+
+    ## Use instead
+    ```python
+    from django.db import models
+
+
+    class Customer(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    class Order(models.Model):
+        customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+
+    def order_lines():
+        orders = Order.objects.select_related("customer")
+        return [f"{order.id}: {order.customer.name}" for order in orders]
+    ```
+
+    ## Known problems
+    Relations read inside plain functions the loop passes the row to, Django templates and DRF
+    nested serializers are not followed, nor are SQLAlchemy classical (imperative) mappings. A
+    queryset received as a parameter is not reported, since the caller may have prepared it,
+    and neither is a loop in a function that fills relation caches by hand
+    (`set_cached_value`, `prefetch_related_objects`).
+
+    ## References
+    - Django `select_related`: https://docs.djangoproject.com/en/stable/ref/models/querysets/#select-related
+    - Django `prefetch_related`: https://docs.djangoproject.com/en/stable/ref/models/querysets/#prefetch-related
+    - SQLAlchemy relationship loading: https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html
+    """
+
+    code = "BL202"
+    name = "lazy-relation-in-loop"
+    category = "n-plus-one"
+    severity = Severity.WARNING
+    precision = "high"
+    tags = ("performance", "database")
+    text_markers = MARKERS
+
+    def visit_Module(self, node: cst.Module) -> None:
+        analysis = analysis_for(self.ctx)
+        self.ctx.reports.extend(analysis.local_reports[self.code])
+        self._facts = analysis.facts
+
+    def facts(self) -> Any:
+        return getattr(self, "_facts", None)
+
+    @classmethod
+    def check_project(cls, index, options: Dict[str, Any]) -> Iterator:
+        yield from project_reports(index, cls.code)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator
+
+from ..._lazy import cst
+
+from ...findings import Severity
+from ...rule import Rule
+from ._nplusone import analysis_for, project_reports
+
+MARKERS = (
+    "objects", "session", "query", "select", "execute", "cursor", "scalars", "Session", "db.",
+    "def ", "models", "relationship", "Relationship", "ForeignKey", "ManyToMany", "OneToOne",
+)
+
+
+class QueryInLoop(Rule):
+    """A database query runs on every iteration of a loop (N+1).
+
+    ## What it does
+    Finds calls that hit the database inside `for`/`async for`/`while` bodies, comprehensions and
+    DRF `SerializerMethodField` getters (which run once per serialized object):
+
+    - Django: `Model.objects.get()/first()/count()/exists()/aggregate()/get_or_create()/...`
+      (and their `a...` async twins), indexing or iterating a queryset built inside the loop,
+      and related-manager calls that always build a new query (`post.comments.filter(...)`);
+    - SQLAlchemy: `session.get()`, `session.execute()/scalars()/scalar()/exec()` (awaited or
+      not), `session.query(...).first()/all()/one()/count()/...`, `Model.query.get(...)`;
+    - raw DB-API cursors and connections: `cursor.execute(...)`;
+    - calls to project functions that run a query themselves or through the functions they call
+      (followed across modules, up to four calls deep).
+
+    Loops that always `break`/`return` after their first iteration, polling `while` loops that
+    `sleep`, and paginated batches (`limit`/slices inside `while` or `range()` loops) are not
+    reported. Bulk operations (`bulk_create`, `in_bulk`, `filter(id__in=...)` outside the loop)
+    are what the rule recommends.
+
+    ## Why is this bad?
+    One query for the list plus one query per item is the N+1 pattern: the page or job does
+    N round trips to the database where one would do. It looks fine with ten rows in
+    development and falls over with ten thousand in production, and it shows up in no unit
+    test, only in query logs and APM traces.
+
+    ## Example
+    ```python
+    from django.db import models
+
+
+    class Customer(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    def customer_names(customer_ids):
+        names = []
+        for customer_id in customer_ids:
+            names.append(Customer.objects.get(id=customer_id).name)
+        return names
+    ```
+
+    ## Use instead
+    ```python
+    from django.db import models
+
+
+    class Customer(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    def customer_names(customer_ids):
+        customers = Customer.objects.in_bulk(customer_ids)
+        return [customers[customer_id].name for customer_id in customer_ids]
+    ```
+
+    ## Known problems
+    Writes (`create()`, `save()`, `update()`, `delete()`) in loops are not reported. A query
+    whose receiver cannot be recognised (a session or queryset passed in without annotation
+    and with an unusual name) is not seen. A function counts as querying if any of its paths
+    queries, even a rarely taken one.
+
+    ## References
+    - Django: https://docs.djangoproject.com/en/stable/topics/db/optimization/
+    - SQLAlchemy: https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html
+    """
+
+    code = "BL201"
+    name = "query-in-loop"
+    category = "n-plus-one"
+    severity = Severity.WARNING
+    precision = "high"
+    tags = ("performance", "database")
+    text_markers = MARKERS
+
+    def visit_Module(self, node: cst.Module) -> None:
+        analysis = analysis_for(self.ctx)
+        self.ctx.reports.extend(analysis.local_reports[self.code])
+        self._facts = analysis.facts
+
+    def facts(self) -> Any:
+        return getattr(self, "_facts", None)
+
+    @classmethod
+    def check_project(cls, index, options: Dict[str, Any]) -> Iterator:
+        yield from project_reports(index, cls.code)

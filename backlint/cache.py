@@ -35,6 +35,19 @@ def code_stamp() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+def directory_stamp(directory: str) -> str:
+    """Names, sizes and mtimes of the ``.py`` files in ``directory`` ("" if unreadable)."""
+    try:
+        with os.scandir(directory) as entries:
+            parts = sorted(
+                f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
+                for e in entries if e.name.endswith(".py") and e.is_file()
+            )
+    except OSError:
+        return ""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 def _signature(st: os.stat_result) -> List[int]:
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
@@ -74,6 +87,10 @@ class Cache:
         if entry is None or entry.get("rules") != enabled_key:
             self.misses += 1
             return None
+        for directory, stamp in entry.get("deps", ()):
+            if directory_stamp(directory) != stamp:
+                self.misses += 1
+                return None
         if entry.get("sig") != _signature(st):
             try:
                 with open(path, "rb") as fh:
@@ -118,6 +135,7 @@ class Cache:
             "sig": list(result.signature),
             "hash": result.content_hash,
             "rules": enabled_key,
+            "deps": [[d, directory_stamp(d)] for d in result.dependencies],
             "findings": [f.to_cache() for f in result.findings],
             "facts": result.facts,
         }

@@ -254,6 +254,7 @@ class Linter:
                 if value is not None:
                     result.facts[instance.code] = value
 
+        result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)
         if apply_fixes:
             self._apply_fixes(result, text, encoding, real_path, data)

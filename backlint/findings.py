@@ -153,6 +153,7 @@ class FileResult:
     facts: Dict[str, Any] = field(default_factory=dict)
     fixed_source: Optional[bytes] = None  # set only when fixes were applied in memory
     fixes_applied: int = 0
+    dependencies: List[str] = field(default_factory=list)  # directories the results also read
     skipped: Optional[str] = None  # why the file was not checked (size limit, time limit)
     content_hash: Optional[str] = None  # sha256 of the bytes that were checked (for the cache)
     signature: Optional[List[int]] = None  # stat (mtime_ns, size, inode) taken before reading

@@ -11,9 +11,10 @@ reporters carry it, and the contract tests run its two examples.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type
 
 from ._lazy import cst
 
@@ -70,6 +71,22 @@ class FileContext:
         self.semantics = semantics
         self.ancestors: List[cst.CSTNode] = []
         self.reports: List[Report] = []
+        self.dependencies: List[str] = []  # directories whose .py files this file's results read
+        self._shared: Dict[str, Any] = {}
+
+    # sharing and dependencies ----------------------------------------------------------------
+    def shared(self, key: str, factory: Callable[[], Any]) -> Any:
+        """One analysis per file shared by several rules: built by the first rule that asks."""
+        if key not in self._shared:
+            self._shared[key] = factory()
+        return self._shared[key]
+
+    def depends_on_directory(self, directory: str) -> None:
+        """This file's results also depend on the ``.py`` files in ``directory`` (e.g. earlier
+        migrations): the results cache re-checks the file when any of them changes."""
+        directory = os.path.abspath(directory)
+        if directory not in self.dependencies:
+            self.dependencies.append(directory)
 
     # name resolution -------------------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:

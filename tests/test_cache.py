@@ -161,3 +161,46 @@ def test_old_indexes_are_pruned(project):
     for n in range(12):
         check(["."], make_settings(["ALL"], rule_options={"BL401": {"default": n + 1}}), jobs=1, cache=True)
     assert len(list((project / ".backlint_cache").glob("results-*.json"))) == 8
+
+
+MIGRATION_0001 = '''from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)),
+                                                     ("note", models.CharField(max_length={n}, null=True))]),
+    ]
+'''
+MIGRATION_0002 = '''from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AlterField(model_name="order", name="note", field=models.CharField(max_length=200, null=True)),
+    ]
+'''
+
+
+def test_results_that_read_other_files_are_invalidated_when_those_change(tmp_path, monkeypatch):
+    """An AlterField is judged against the history in earlier migrations (sibling files)."""
+    monkeypatch.chdir(tmp_path)
+    migrations = tmp_path / "shop" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "__init__.py").write_text("")
+    (migrations / "0001_initial.py").write_text(MIGRATION_0001.format(n=100))
+    (migrations / "0002_widen.py").write_text(MIGRATION_0002)
+
+    def bl504(result):
+        return [f.path for f in result.findings if f.code == "BL504" and f.path.endswith("0002_widen.py")]
+
+    settings = make_settings(["BL504"])
+    widen = check(["shop/migrations/0002_widen.py"], settings, jobs=1, cache=True)
+    # growing a varchar is a metadata-only change on PostgreSQL, shrinking rewrites and checks
+    assert bl504(widen) == []
+    (migrations / "0001_initial.py").write_text(MIGRATION_0001.format(n=500))
+    shrink = check(["shop/migrations/0002_widen.py"], settings, jobs=1, cache=True)
+    assert shrink.cache_hits == 0
+    assert bl504(shrink) == ["shop/migrations/0002_widen.py"]

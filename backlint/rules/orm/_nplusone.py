@@ -2038,9 +2038,9 @@ def _helper_return(idx: Index, callee: str) -> Optional[dict]:
 
 
 def analysis_for(ctx) -> Analysis:
-    cached = getattr(ctx, "_nplusone", None)
-    if cached is None:
-        cached = Analysis(ctx)
-        cached.run()
-        ctx._nplusone = cached
-    return cached
+    def build() -> Analysis:
+        analysis = Analysis(ctx)
+        analysis.run()
+        return analysis
+
+    return ctx.shared("n-plus-one", build)

@@ -204,3 +204,19 @@ def test_results_that_read_other_files_are_invalidated_when_those_change(tmp_pat
     shrink = check(["shop/migrations/0002_widen.py"], settings, jobs=1, cache=True)
     assert shrink.cache_hits == 0
     assert bl504(shrink) == ["shop/migrations/0002_widen.py"]
+
+
+def test_the_cache_never_stores_a_secret(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    secret = "sk_live_4eC39HqLyjWDarjtT1zdp7dc9Xk2"
+    (tmp_path / "settings.py").write_text(f'STRIPE_API_KEY = "{secret}"\n')
+    first = run(select=("BL302",))
+    assert [f.code for f in first.findings] == ["BL302"]
+    (index,) = (tmp_path / ".backlint_cache").glob("results-*.json")
+    assert secret not in index.read_text() and secret[8:20] not in index.read_text()
+    second = run(select=("BL302",))
+    assert second.cache_hits == 1
+    from backlint.baseline import fingerprints
+
+    # the fingerprint of a cached finding equals the fresh one (baselines keep matching)
+    assert fingerprints(second.findings)[0] == fingerprints(first.findings)[0]

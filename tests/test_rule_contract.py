@@ -20,7 +20,19 @@ MISSION_CATEGORIES = {
 STABLE = {
     "BL000": ("parse-error", "parse-error"),
     "BL001": ("unused-suppression", "suppression"),
+    "BL201": ("query-in-loop", "n-plus-one"),
+    "BL202": ("lazy-relation-in-loop", "n-plus-one"),
+    "BL301": ("unparameterized-sql", "sql-injection"),
+    "BL302": ("hardcoded-secret", "hardcoded-secret"),
     "BL401": ("missing-timeout", "missing-timeout"),
+    "BL501": ("drop-column-or-table", "unsafe-migration"),
+    "BL502": ("rename-column-or-table", "unsafe-migration"),
+    "BL503": ("add-not-null-column", "unsafe-migration"),
+    "BL504": ("whole-table-alter", "unsafe-migration"),
+    "BL505": ("non-concurrent-index", "unsafe-migration"),
+    "BL506": ("concurrent-index-in-transaction", "unsafe-migration"),
+    "BL507": ("irreversible-migration", "unsafe-migration"),
+    "BL508": ("data-and-schema-migration", "unsafe-migration"),
 }
 
 

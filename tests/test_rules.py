@@ -74,7 +74,9 @@ def test_fix_fixture(path: Path, tmp_path: Path) -> None:
     expected = path.with_name(path.name + ".fixed").read_bytes()
     target = tmp_path / path.name
     shutil.copy(path, target)
-    linter = Linter(make_settings([path.parent.name], root=str(tmp_path)))
+    # `fix_unsafe_*.py` cases apply fixes marked unsafe, as `--unsafe-fixes` does
+    unsafe = path.name.startswith("fix_unsafe_")
+    linter = Linter(make_settings([path.parent.name], root=str(tmp_path), unsafe_fixes=unsafe))
     result = linter.check_path(str(target), fix=True)
     assert not result.errors
     assert target.read_bytes() == expected

@@ -1,0 +1,1 @@
+"""Security rules (BL3xx): SQL built from strings, hardcoded secrets."""

@@ -1,0 +1,495 @@
+from __future__ import annotations
+
+import re
+from typing import Optional, Set, Tuple
+
+from ..._lazy import cst
+
+from ...findings import Severity
+from ...frameworks import secrets as sk
+from ...rule import FixSpec, Option, Rule
+from ...semantics import dotted_name, keyword_arg, positional_args
+
+_TEST_FILE = re.compile(r"(^|/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$|(^|/)tests/")
+_TEST_FILE_MODES = ("note", "report", "skip")
+
+
+def _test_files_mode(value) -> str:
+    return "" if value in _TEST_FILE_MODES else "must be one of " + ", ".join(_TEST_FILE_MODES)
+
+
+def is_test_file(path: str) -> bool:
+    """test_*.py, *_test.py, conftest.py, or anything below a ``tests/`` directory."""
+    return bool(_TEST_FILE.search(path.replace("\\", "/")))
+
+
+def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
+    """(text, is_bytes) of a string literal (implicit concatenation included), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if value is None:
+            return None
+        if isinstance(value, bytes):
+            return value.decode("latin-1"), True
+        return value, False
+    return None
+
+
+class HardcodedSecret(Rule):
+    """A password, key or token is written in the source.
+
+    ## What it does
+    Finds literal secrets:
+    - a string assigned or passed to a secret-bearing name: assignments, class attributes,
+      keyword arguments, dict literal keys, parameter defaults, comparisons
+      (`password`, `passwd`, `secret`, `api_key`, `token`, `private_key`, `client_secret`,
+      `SECRET_KEY`, `aws_secret_access_key`, ...), including `app.secret_key = ...`,
+      `app.config["SECRET_KEY"] = ...` and Django's `SECRET_KEY = ...`;
+    - keys passed to `jwt.encode`/`jwt.decode`, `hmac.new`, itsdangerous serializers and
+      `Fernet`, passwords passed to `HTTPBasicAuth`/`auth=("user", "pw")` and `smtp.login`;
+    - credentials inside connection URLs (`postgresql://user:pass@host/db`) and key-value
+      connection strings (`"host=db password=..."`);
+    - provider token formats wherever they appear: AWS access key ids, GitHub (`ghp_`,
+      `github_pat_`), GitLab, Slack (`xox?-`, webhook URLs), Stripe (`sk_live_`, `rk_live_`),
+      Google (`AIza`), SendGrid, Twilio API keys, npm, PyPI, OpenAI, Anthropic, Mailgun and PEM
+      private key blocks;
+    - high-entropy strings under names that may hold a secret (`key`, `auth`, `salt`,
+      `signature`, ...), and high-entropy fallbacks of `os.environ.get("SECRET_KEY", "...")`.
+
+    These are not reported: empty strings and placeholders (`"<your-key>"`, `"${TOKEN}"`,
+    `"xxxx"`, `"your-api-key-here"`, AWS's `...EXAMPLE` ids); values read from `os.environ`,
+    `os.getenv`, settings or a vault; names about secrets that hold no secret (`PASSWORD_FIELD`,
+    `TOKEN_URL`, `PASSWORD_RESET_TIMEOUT`, `password_hash`, `token_type`); values that are field
+    or header names (`"password"`, `"access_token"`, `"X-API-Key"`), URLs, file paths, sentences
+    and templates; enum members; type annotations; publishable keys (`pk_live_`) and Twilio
+    account SIDs, which are not secrets. The message shows at most a short prefix of the value.
+
+    ## Why is this bad?
+    "Secrets management: use environment variables, never commit secrets." A secret in the
+    source is in every clone, fork, backup, CI log and container image of the repository, and
+    stays in its history after it is deleted. Rotating it needs a code change and a deploy, so it
+    rarely happens. Read secrets from the environment or a secrets manager at startup.
+
+    ## Example
+    ```python
+    import stripe
+
+    stripe.api_key = "k8Jq2vX9mL4pW7zNc3Rt"
+    DATABASE_URL = "postgresql://app:Tr0ub4dor-77@db.internal/app"
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    import stripe
+
+    stripe.api_key = os.environ["STRIPE_API_KEY"]
+    DATABASE_URL = os.environ["DATABASE_URL"]
+    PASSWORD_FIELD = "password"
+    ```
+
+    ## Severity
+    Findings are errors, except: values that announce they are development defaults
+    (`"changeme"`, `"dev-secret"`, `"insecure-key"`, Django's `django-insecure-...`, a URL
+    password equal to its user name or a simple password on `localhost`) are notes: still a
+    finding, since such defaults reach production more often than anyone plans, but not a
+    leaked credential. In test files (`test_*.py`, `*_test.py`, `conftest.py`, anything under
+    `tests/`) every finding is a note by default; see Options.
+
+    ## Fix
+    Replaces the literal with `os.environ["NAME"]` (`NAME` from the variable, attribute, key or
+    keyword, e.g. `SECRET_KEY`) when the secret is the whole literal of an assignment, a
+    keyword argument or a dict value. The fix is unsafe (applied only with `--unsafe-fixes`):
+    it changes behaviour, the variable must be set wherever the code runs, and the secret must
+    be rotated anyway since it is in the history. Because a fix replaces one node, it does not
+    add `import os`: it is offered only when the module already imports `os` (under any alias)
+    or `from os import environ`. No fix is offered for parameter defaults (they are evaluated at
+    import time), comparisons, URLs or tokens embedded in a larger string.
+
+    ## Options
+    - `test-files` (`"note"`): `"note"` reports findings in test files as notes, `"report"` at
+      their normal severity, `"skip"` not at all.
+
+    ## References
+    - The Twelve-Factor App, "Config": https://12factor.net/config
+    - OWASP Secrets Management Cheat Sheet
+    - CWE-798: Use of Hard-coded Credentials
+    """
+
+    code = "BL302"
+    name = "hardcoded-secret"
+    category = "hardcoded-secret"
+    severity = Severity.ERROR
+    precision = "high"
+    tags = ("security", "external/cwe/cwe-798")
+    security_severity = "7.5"
+    fixable = True  # unsafe: applied only with --unsafe-fixes
+    options = {
+        "test-files": Option(
+            (str,), "note",
+            "How findings in test files are reported: \"note\", \"report\" (normal severity) or \"skip\".",
+            _test_files_mode,
+        ),
+    }
+
+    def __init__(self, ctx, settings) -> None:
+        super().__init__(ctx, settings)
+        self._handled: Set[int] = set()
+        self._in_tests = is_test_file(ctx.path)
+        self._environ: Optional[str] = None
+        self._environ_known = False
+
+    # -- reporting ----------------------------------------------------------------------------
+    def _severity(self, weak: bool) -> Optional[Severity]:
+        if self._in_tests:
+            mode = self.settings.get("test-files", "note")
+            if mode == "skip":
+                return None
+            if mode == "note":
+                return Severity.NOTE
+        return Severity.NOTE if weak else None
+
+    def _emit(self, node: cst.CSTNode, message: str, weak: bool = False, fix: Optional[FixSpec] = None) -> None:
+        if self._in_tests and self.settings.get("test-files", "note") == "skip":
+            return
+        self.report(node, message, fix=fix, severity=self._severity(weak))
+
+    def _mark(self, node: cst.CSTNode) -> None:
+        self._handled.add(id(node))
+        if isinstance(node, cst.ConcatenatedString):
+            self._mark(node.left)
+            self._mark(node.right)
+
+    def _environ_expr(self) -> Optional[str]:
+        """How this module spells ``os.environ`` (``os.environ``, ``_os.environ``, ``environ``)."""
+        if not self._environ_known:
+            self._environ_known = True
+            for stmt in self.ctx.module.body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    if isinstance(small, cst.Import):
+                        for alias in small.names:
+                            if dotted_name(alias.name) == "os":
+                                local = alias.asname.name.value if alias.asname else "os"
+                                self._environ = self._environ or f"{local}.environ"
+                    elif isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "os":
+                        if isinstance(small.names, cst.ImportStar):
+                            continue
+                        for alias in small.names:
+                            if isinstance(alias.name, cst.Name) and alias.name.value == "environ":
+                                local = alias.asname.name.value if alias.asname else "environ"
+                                self._environ = self._environ or local
+        return self._environ
+
+    def _fix(self, value: cst.BaseExpression, name: str, is_bytes: bool) -> Optional[FixSpec]:
+        environ = self._environ_expr()
+        if environ is None or not isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            return None
+        var = sk.env_name(name)
+        code = f'{environ}["{var}"]' + (".encode()" if is_bytes else "")
+        new = cst.parse_expression(code)
+        if isinstance(value, cst.SimpleString) or isinstance(value, cst.ConcatenatedString):
+            new = new.with_changes(lpar=value.lpar, rpar=value.rpar)
+        return FixSpec(value, new, f"Read `{var}` from the environment", applicability="unsafe")
+
+    # -- the checks ------------------------------------------------------------------------------
+    def _check_named(self, name: str, value: cst.BaseExpression, how: str = "assign") -> None:
+        """``how``: "assign" | "keyword" | "dict" | "default" | "compare"."""
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            # `client_secret or "fallback"`: the literal is used whenever the other side is empty
+            self._check_named(name, value.right, "fallback")
+            return
+        lit = _literal(value)
+        if lit is None or id(value) in self._handled:
+            return
+        text, is_bytes = lit
+        # `app.secret_key`, `self.api_key`: the attribute names the value, not its owner
+        kind = sk.name_kind(name.rsplit(".", 1)[-1])
+        token = sk.find_token(text)
+        fixable = how in ("assign", "keyword", "dict")
+        if token is not None:
+            self._mark(value)
+            label, found, shown = token
+            whole = found.strip() == text.strip()
+            fix = self._fix(value, name, is_bytes) if fixable and whole and kind else None
+            self._emit(value, self._token_message(label, found, shown), fix=fix)
+            return
+        if kind is None:
+            return
+        words = sk.words(name)
+        candidate = text
+        if any(w in ("authorization", "bearer", "auth") for w in words):
+            candidate = sk.strip_auth_scheme(text)
+        if how == "compare" and not sk.looks_like_password(candidate):
+            return
+        if kind == "strong":
+            cls = sk.classify_value(candidate, name)
+        else:
+            cls = sk.classify_value(candidate, name) if sk.high_entropy(candidate) else None
+        if cls is None:
+            return
+        self._mark(value)
+        weak = cls == "weak"
+        shown = sk.redact(candidate)
+        if how == "compare":
+            message = (
+                f"`{name}` is compared with a hardcoded value (`{shown}`): anyone who reads the "
+                "source can pass this check; compare with a value from the environment or a "
+                "secrets manager, using `hmac.compare_digest`."
+            )
+        elif weak:
+            message = (
+                f"`{name}` has a hardcoded development default (`{shown}`): if it is ever used "
+                f"outside local development anyone can use it; read it from the environment "
+                f"(`os.environ[\"{sk.env_name(name)}\"]`) and fail when it is missing."
+            )
+        else:
+            where = {
+                "default": "as the default of parameter", "keyword": "passed as",
+                "fallback": "as the fallback of",
+            }.get(how, "in")
+            message = (
+                f"Hardcoded secret {where} `{name}` (`{shown}`): everyone with the source has it "
+                f"and rotating it needs a deploy; read it from the environment or a secrets "
+                f"manager, e.g. `os.environ[\"{sk.env_name(name)}\"]`."
+            )
+        fix = self._fix(value, name, is_bytes) if fixable and candidate == text else None
+        self._emit(value, message, weak=weak, fix=fix)
+
+    @staticmethod
+    def _token_message(label: str, token: str, shown: int) -> str:
+        return (
+            f"{label} in source (`{sk.redact(token, shown)}`): treat it as leaked, revoke it, "
+            "and load the new one from the environment or a secrets manager."
+        )
+
+    def _check_anywhere(self, node: cst.BaseExpression, text: str, docstring: bool) -> None:
+        token = sk.find_token(text)
+        if token is not None:
+            label, found, shown = token
+            self._mark(node)
+            self._emit(node, self._token_message(label, found, shown))
+            return
+        if docstring:
+            return
+        cred = sk.find_url_credential(text)
+        if cred is not None:
+            self._mark(node)
+            self._emit(
+                node,
+                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
+                f"{cred.host}`): read the URL, or at least the password, from the environment.",
+                weak=cred.severity == "weak",
+            )
+            return
+        dsn = sk.find_dsn_password(text)
+        if dsn is not None:
+            password, kind = dsn
+            self._mark(node)
+            self._emit(
+                node,
+                f"Password in a connection string (`password={sk.redact(password)}`): read it "
+                "from the environment.",
+                weak=kind == "weak",
+            )
+
+    # -- handlers ------------------------------------------------------------------------------------
+    def _in_enum_body(self) -> bool:
+        for node in reversed(self.ctx.ancestors):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if isinstance(node, cst.ClassDef):
+                for base in node.bases:
+                    if (dotted_name(base.value) or "").split(".")[-1] in sk.ENUM_BASES:
+                        return True
+                return False
+        return False
+
+    @staticmethod
+    def _target_name(target: cst.BaseExpression) -> Optional[str]:
+        if isinstance(target, cst.Name):
+            return target.value
+        if isinstance(target, cst.Attribute):
+            return dotted_name(target) or target.attr.value
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index):
+                key = _literal(index.value)
+                if key is not None:
+                    return key[0]
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._in_enum_body():
+            return
+        for target in node.targets:
+            name = self._target_name(target.target)
+            if name is not None:
+                self._check_named(name, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is None or self._in_enum_body():
+            return
+        name = self._target_name(node.target)
+        if name is not None:
+            self._check_named(name, node.value)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = _literal(element.key)
+                if key is not None:
+                    self._check_named(key[0], element.value, "dict")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = node.params
+        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+            if param.default is not None:
+                self._check_named(param.name.value, param.default, "default")
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if not isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+            return
+        left, right = node.left, target.comparator
+        for named, value in ((left, right), (right, left)):
+            name = self._target_name(named)
+            if name is not None and _literal(value) is not None:
+                self._check_named(name, value, "compare")
+                return
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qual = self.ctx.qualified_name(node.func)
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            keyword = arg.keyword.value
+            if keyword in sk.AUTH_TUPLE_KEYWORDS and isinstance(arg.value, (cst.Tuple, cst.List)):
+                elements = arg.value.elements
+                if len(elements) == 2:
+                    self._check_strict(elements[1].value, f"{keyword}=(user, password)")
+                continue
+            self._check_named(keyword, arg.value, "keyword")
+        if qual in sk.SECRET_ARGUMENTS:
+            spec = sk.SECRET_ARGUMENTS[qual]
+            value = self._argument(node, spec.position, spec.keyword)
+            if value is not None:
+                self._check_strict(value, f"{spec.display}()")
+        elif (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in sk.LOGIN_METHODS
+            and qual is not None
+            and qual.startswith(sk.LOGIN_RECEIVERS)
+        ):
+            value = self._argument(node, 1, "password")
+            if value is not None:
+                self._check_strict(value, f"{node.func.attr.value}()")
+        elif qual in sk.ENV_LOOKUPS:
+            self._check_fallback(node, qual)
+
+    @staticmethod
+    def _argument(node: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
+        if keyword is not None:
+            arg = keyword_arg(node, keyword)
+            if arg is not None:
+                return arg.value
+        positional = positional_args(node)
+        if position is not None and len(positional) > position:
+            return positional[position].value
+        return None
+
+    def _check_strict(self, value: cst.BaseExpression, where: str) -> None:
+        lit = _literal(value)
+        if lit is None or id(value) in self._handled:
+            return
+        text = lit[0]
+        token = sk.find_token(text)
+        self._mark(value)
+        if token is not None:
+            label, found, shown = token
+            self._emit(value, self._token_message(label, found, shown))
+            return
+        cls = sk.classify_value(text, strict=True)
+        if cls is None:
+            return
+        self._emit(
+            value,
+            f"Hardcoded key or password passed to `{where}` (`{sk.redact(text)}`): anyone who "
+            "reads the source can use it (and forge what it signs); load it from the environment "
+            "or a secrets manager.",
+            weak=cls == "weak",
+        )
+
+    def _check_fallback(self, node: cst.Call, qual: str) -> None:
+        positional = positional_args(node)
+        if not positional:
+            return
+        key = _literal(positional[0].value)
+        default = positional[1].value if len(positional) > 1 else None
+        if default is None:
+            arg = keyword_arg(node, "default")
+            default = arg.value if arg is not None else None
+        if key is None or default is None:
+            return
+        lit = _literal(default)
+        if lit is None or sk.name_kind(key[0]) is None:
+            return
+        text = lit[0]
+        if sk.find_token(text) is not None:
+            return  # reported where the literal is visited
+        if sk.high_entropy(text) and sk.classify_value(text, key[0]) == "secret":
+            self._mark(default)
+            self._emit(
+                default,
+                f"`{qual}(\"{key[0]}\", ...)` falls back to a hardcoded secret "
+                f"(`{sk.redact(text)}`), used whenever the variable is missing; fail instead "
+                f"(`os.environ[\"{key[0]}\"]`).",
+            )
+
+    def _is_docstring(self) -> bool:
+        parent = self.ctx.parent()
+        return isinstance(parent, cst.Expr)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self._handled:
+            return
+        lit = _literal(node)
+        if lit is not None:
+            self._check_anywhere(node, lit[0], self._is_docstring())
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) in self._handled:
+            self._mark(node)
+            return
+        lit = _literal(node)
+        if lit is not None:
+            before = len(self.ctx.reports)
+            self._check_anywhere(node, lit[0], self._is_docstring())
+            if len(self.ctx.reports) > before:
+                self._mark(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) in self._handled:
+            return
+        text = "".join(
+            p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts
+        )
+        token = sk.find_token(text)
+        if token is not None:
+            label, found, shown = token
+            self._mark(node)
+            self._emit(node, self._token_message(label, found, shown))
+            return
+        cred = sk.find_url_credential(text)
+        if cred is not None:
+            self._mark(node)
+            self._emit(
+                node,
+                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
+                f"{cred.host}`): read the password from the environment.",
+                weak=cred.severity == "weak",
+            )

@@ -30,7 +30,7 @@ class Suppression:
     names: List[str]  # as written, in order
     codes: Dict[str, Optional[str]] = field(default_factory=dict)  # written -> code (None: unknown)
     used: Set[str] = field(default_factory=set)  # codes that silenced a finding
-    malformed: bool = False  # "# backlint: ignore" without rule names
+    malformed: bool = False  # an ignore directive that names no rule
 
 
 def _comments(text: str) -> List[Tuple[int, int, str]]:

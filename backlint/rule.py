@@ -165,10 +165,15 @@ class Rule:
         message: str,
         fix: Optional[FixSpec] = None,
         severity: Optional[Severity] = None,
+        statement: Optional[cst.CSTNode] = None,
     ) -> None:
-        """Report ``node``. ``severity`` overrides the rule's default for this one finding."""
+        """Report ``node``. ``severity`` overrides the rule's default for this one finding.
+
+        ``statement`` is the statement whose suppression comments apply; it defaults to the one
+        being walked, and must be given when reporting a node after the walk has left it.
+        """
         self.ctx.reports.append(
-            Report(self.code, node, message, self.ctx.enclosing_statement(), fix, severity)
+            Report(self.code, node, message, statement or self.ctx.enclosing_statement(), fix, severity)
         )
 
     # metadata helpers -----------------------------------------------------------------

@@ -20,6 +20,11 @@ MISSION_CATEGORIES = {
 STABLE = {
     "BL000": ("parse-error", "parse-error"),
     "BL001": ("unused-suppression", "suppression"),
+    "BL101": ("verb-in-route-path", "route-verb"),
+    "BL102": ("get-handler-writes", "safe-method"),
+    "BL103": ("db-access-in-handler", "handler-logic"),
+    "BL104": ("business-logic-in-handler", "handler-logic"),
+    "BL105": ("http-in-service-layer", "layering"),
     "BL201": ("query-in-loop", "n-plus-one"),
     "BL202": ("lazy-relation-in-loop", "n-plus-one"),
     "BL301": ("unparameterized-sql", "sql-injection"),

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from ...findings import Severity
+from ...frameworks import persistence
+from ...rule import Option
+from ._handlers import HandlerRule, HandlerScan, describe_handler, suggested_service
+
+
+def _non_negative(value) -> str:
+    return "" if value >= 0 else "must be 0 or more"
+
+
+class BusinessLogicInHandler(HandlerRule):
+    """A request handler does business work: several writes, writes plus side effects, or many branches.
+
+    ## What it does
+    Looks at each HTTP handler (any discovered route, class-based view method or viewset action)
+    and reports it when it does more than parse, delegate and respond:
+
+    - more than `max-writes` persistence writes (`session.add`, `Model.objects.create`,
+      `obj.save()`, `INSERT`/`UPDATE` SQL, ...; commits are not counted);
+    - persistence access *and* an outbound side effect in the same handler: an HTTP call
+      (`requests`, `httpx`, `aiohttp`, `urllib`), an email (`send_mail`, `smtplib`, functions
+      named `send_*email*`), a queue or task publish (`.delay()`, `.apply_async()`,
+      `.publish()`, ...);
+    - more than `max-branches` decision points (`if`/`elif`, loops, conditional expressions;
+      default 10, a common cyclomatic-complexity warning level). `and`/`or` are not counted (they
+      mostly combine request checks), nor is anything inside `except`/`finally` blocks:
+      translating failures into HTTP responses is the handler's job.
+
+    The message names what was found and suggests the service module it belongs in.
+
+    ## Why is this bad?
+    Business rules in handlers cannot be reused by other entry points (workers, CLI, other
+    endpoints), are only testable through HTTP, and mix transaction boundaries with request
+    parsing: a payment charged before a failing commit, or an email sent for an order that was
+    rolled back, is typical of logic spread over a handler. A service function owns the use case
+    and its transaction; the handler maps HTTP to it and back.
+
+    ## Example
+    ```python
+    import requests
+    from fastapi import APIRouter, Depends
+    from sqlalchemy.orm import Session
+
+    from app.db import get_session
+    from app.models import Order
+
+    router = APIRouter()
+
+    @router.post("/orders", status_code=201)
+    def create_order(payload: dict, session: Session = Depends(get_session)):
+        order = Order(**payload)
+        session.add(order)
+        session.commit()
+        requests.post("https://payments.example.com/charges", json={"order": order.id}, timeout=5)
+        return {"id": order.id}
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends
+    from sqlalchemy.orm import Session
+
+    from app.db import get_session
+    from app.services import orders as order_service
+
+    router = APIRouter()
+
+    @router.post("/orders", status_code=201)
+    def create_order(payload: dict, session: Session = Depends(get_session)):
+        order = order_service.place_order(session, payload)
+        return {"id": order.id}
+    ```
+
+    ## Known problems
+    Work done by helpers defined in the same module is not followed into the helper.
+    """
+
+    code = "BL104"
+    name = "business-logic-in-handler"
+    category = "handler-logic"
+    severity = Severity.WARNING
+    precision = "medium"
+    tags = ("architecture",)
+    collect_effects = True
+    collect_branches = True
+    options = {
+        "max-writes": Option((int,), 1, "Persistence writes a handler may make before it counts as business logic.",
+                             _non_negative),
+        "max-branches": Option((int,), 10, "Decision points a handler may have (if/elif, loops, conditional expressions; not in except/finally).",
+                               _non_negative),
+    }
+
+    def finish_handler(self, scan: HandlerScan) -> None:
+        reasons = []
+        writes = scan.writes()
+        if len(writes) > self.settings["max-writes"]:
+            reasons.append(f"{len(writes)} database writes ({persistence.describe(writes, 3)})")
+        if scan.accesses and scan.effects:
+            effects = []
+            kinds = set()
+            for _, effect in scan.effects:
+                kind = effect.split(" (", 1)[0]
+                if kind not in kinds:
+                    kinds.add(kind)
+                    effects.append(effect)
+            if not reasons:
+                reasons.append(f"database access ({persistence.describe([a for _, _, a in scan.accesses], 2)})")
+            reasons.append(" and ".join(effects[:3]))
+        if scan.branches > self.settings["max-branches"]:
+            reasons.append(f"{scan.branches} branches (limit {self.settings['max-branches']})")
+        if not reasons or (len(reasons) == 1 and reasons[0].startswith("database access")):
+            return
+        func = scan.handler.node
+        self.report_at(
+            func.name, None,
+            f"{describe_handler(scan.handler)} does business work in the handler: {'; '.join(reasons)}. "
+            f"Move the use case into a service, e.g. {suggested_service(self.ctx.path, scan.handler)}, "
+            "and keep the handler to parse, call and respond.",
+        )

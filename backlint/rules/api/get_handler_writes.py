@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from ...findings import Severity
+from ...frameworks import persistence
+from ._handlers import HandlerRule, HandlerScan, describe_handler
+
+
+class GetHandlerWrites(HandlerRule):
+    """A GET or HEAD handler creates, updates or deletes data.
+
+    ## What it does
+    Finds handlers that only serve safe methods (GET, HEAD, OPTIONS: `@app.get`, `@bp.route`
+    without `methods=`, class-based `get()`, DRF `list`/`retrieve`, `@require_GET`,
+    `@api_view(["GET"])`, ...) and write to the database: SQLAlchemy/SQLModel
+    `session.add/delete/merge/commit/flush`, `session.execute(insert(...)/update(...)/delete(...))`,
+    Django `Model.objects.create/update/delete/get_or_create/...`, `obj.save()`, `obj.delete()`,
+    `serializer.save()`, Mongo `insert_one/update_many/...`, and raw `INSERT`/`UPDATE`/`DELETE`
+    SQL through `execute`. One finding per handler, at its first write, listing them all.
+    Handlers that accept several methods (`methods=["GET", "POST"]`) are not reported: the write
+    usually belongs to the unsafe method.
+
+    ## Why is this bad?
+    GET and HEAD are *safe* methods (RFC 9110 section 9.2.1): clients, proxies, crawlers, link
+    prefetchers and monitoring retry or prefetch them freely and caches may serve or replay
+    them. A GET that changes state gets executed when nobody meant it to (a crawler "visiting"
+    `/orders/1/delete`), cannot be protected by CSRF defences that only cover unsafe methods,
+    and returns cached answers that hide the write.
+
+    ## Example
+    ```python
+    from flask import Flask
+    from app.db import db
+    from app.models import Visit
+
+    app = Flask(__name__)
+
+    @app.get("/pages/<int:page_id>")
+    def show_page(page_id):
+        db.session.add(Visit(page_id=page_id))
+        db.session.commit()
+        return {"id": page_id}
+    ```
+
+    ## Use instead
+    ```python
+    from flask import Flask
+    from app.db import db
+    from app.models import Visit
+
+    app = Flask(__name__)
+
+    @app.get("/pages/<int:page_id>")
+    def show_page(page_id):
+        return {"id": page_id}
+
+    @app.post("/pages/<int:page_id>/visits")
+    def record_visit(page_id):
+        db.session.add(Visit(page_id=page_id))
+        db.session.commit()
+        return {"id": page_id}, 201
+    ```
+
+    ## Known problems
+    Writes made by a called service function are not followed. Counters and "last seen"
+    timestamps are deliberate writes in some GET handlers; suppress with
+    `# backlint: ignore[BL102]` and a reason.
+
+    ## References
+    - RFC 9110, 9.2.1 Safe Methods: https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
+    """
+
+    code = "BL102"
+    name = "get-handler-writes"
+    category = "safe-method"
+    severity = Severity.WARNING
+    precision = "high"
+    tags = ("api-design", "correctness")
+
+    def finish_handler(self, scan: HandlerScan) -> None:
+        if not scan.handler.safe_only or scan.handler.websocket:
+            return
+        writes = [(n, s, a) for n, s, a in scan.accesses if a.kind in (persistence.WRITE, persistence.COMMIT)]
+        if not any(a.kind == persistence.WRITE for _, _, a in writes) and not any(
+                a.kind == persistence.COMMIT for _, _, a in writes):
+            return
+        node, stmt, _ = writes[0]
+        methods = "/".join(scan.handler.methods or ())
+        what = persistence.describe([a for _, _, a in writes])
+        self.report_at(
+            node, stmt,
+            f"{describe_handler(scan.handler)} changes data ({what}) although {methods} must be safe: clients, "
+            "caches and crawlers repeat it freely; move the write to a POST/PUT/PATCH/DELETE endpoint.",
+        )

@@ -46,11 +46,14 @@ class Scope:
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for Name/Attribute chains, else None."""
+    # exact type checks throughout this module: Name, Attribute and Call are concrete classes,
+    # and isinstance against libcst's ABC-based node classes is several times slower
+    attribute_t = cst.Attribute
     parts: List[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is attribute_t:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
@@ -174,38 +177,36 @@ class Semantics:
 
     # -- queries (used by rules through the file context) -------------------------------
     def resolve_binding(self, node: cst.BaseExpression) -> Optional[Binding]:
-        if isinstance(node, cst.Name):
+        node_t = type(node)
+        if node_t is cst.Name:
             value = self.lookup(node.value)
-            return value if isinstance(value, Binding) else None
-        if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value in ("self", "cls")
-        ):
+            return value if type(value) is Binding else None
+        if node_t is cst.Attribute and type(node.value) is cst.Name and node.value.value in ("self", "cls"):
             scope = self._class_scope()
             if scope is not None:
                 value = scope.names.get("self." + node.attr.value)
                 if value is None:
                     value = scope.names.get(node.attr.value)
-                return value if isinstance(value, Binding) else None
+                return value if type(value) is Binding else None
         return None
 
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
         """Resolve a Name/Attribute/Call chain through imports and bindings, or None."""
-        if isinstance(node, cst.Name):
+        node_t = type(node)
+        if node_t is cst.Name:
             value = self.lookup(node.value)
-            if isinstance(value, Binding):
+            if type(value) is Binding:
                 return value.qualname
             if value is None and len(self.star_imports) == 1:
                 return f"{self.star_imports[0]}.{node.value}"
             return None
-        if isinstance(node, cst.Attribute):
+        if node_t is cst.Attribute:
             bound = self.resolve_binding(node)
             if bound is not None:
                 return bound.qualname
             base = self.qualified_name(node.value)
             return f"{base}.{node.attr.value}" if base is not None else None
-        if isinstance(node, cst.Call):
+        if node_t is cst.Call:
             base = self.qualified_name(node.func)
             return base + "()" if base is not None else None
         return None

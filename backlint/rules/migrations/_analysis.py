@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..._lazy import cst
+from ...walker import children
 
 from ...findings import Severity
 from ...frameworks import migrations as fw
@@ -135,7 +136,7 @@ def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
             continue
         if isinstance(current, cst.Call):
             yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 def _shown(e: sql_ddl.SqlEvent) -> sql_ddl.SqlEvent:
@@ -256,7 +257,7 @@ class Analysis:
             if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
                 found[node.targets[0].target.value] = self.sql_text(node.value)
             elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                stack.extend(node.children)
+                stack.extend(children(node))
         return found
 
     def sql_text(self, node: Optional[cst.BaseExpression], local: Optional[Dict[str, Optional[str]]] = None) -> Optional[str]:

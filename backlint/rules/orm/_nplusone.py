@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..._lazy import cst
+from ...walker import children
 
 from ...frameworks import orm
 from ...project import ProjectReport
@@ -220,7 +221,7 @@ def _names(node):
         n = stack.pop()
         if isinstance(n, cst.Name):
             yield n
-        stack.extend(c for c in n.children if isinstance(c, cst.CSTNode))
+        stack.extend(children(n))
 
 
 _PRIMING = ("set_cached_value", "fields_cache", "_prefetched_objects_cache", "prefetch_related_objects",
@@ -661,11 +662,16 @@ def _self_reads(func, param: str = "self") -> list:
     out: list = []
     seen: set = set()
     stack = [func.body]
+    # exact type checks: libcst's node classes are ABCs, whose isinstance is slow, and this loop
+    # visits every node of every method of every class
+    call_t, attribute_t = cst.Call, cst.Attribute
+    nested = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
     while stack and len(out) < 30:
         node = stack.pop()
-        target = node.func if isinstance(node, cst.Call) else node
-        called = isinstance(node, cst.Call)
-        if isinstance(target, cst.Attribute):
+        node_t = type(node)
+        called = node_t is call_t
+        target = node.func if called else node
+        if type(target) is attribute_t:
             name = dotted_name(target)
             if name and name.startswith(prefix):
                 attrs = tuple(name.split(".")[1:])
@@ -675,9 +681,9 @@ def _self_reads(func, param: str = "self") -> list:
                     if key not in seen:
                         seen.add(key)
                         out.append([list(attrs), called])
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not func.body:
+        if node_t in nested and node is not func.body:
             continue
-        stack.extend(c for c in node.children if isinstance(c, cst.CSTNode))
+        stack.extend(children(node))
     if not out:
         return []
     prop = any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTY_DECORATORS
@@ -1186,7 +1192,7 @@ class FunctionPass:
     # -- expressions --------------------------------------------------------------------------------
     def visit(self, node) -> None:
         """Evaluate every sub-expression of a node that is not itself handled by ``ev``."""
-        for child in node.children:
+        for child in children(node):
             if isinstance(child, cst.BaseExpression):
                 self.ev(child)
             elif isinstance(child, (cst.Arg, cst.Element, cst.BaseDictElement, cst.ComparisonTarget,
@@ -1198,15 +1204,16 @@ class FunctionPass:
     def ev(self, node) -> Any:
         if node is None:
             return None
-        if isinstance(node, cst.Name):
+        node_t = type(node)  # exact checks first: the common cases, without ABC isinstance
+        if node_t is cst.Name:
             return self.lookup(node.value, node)
-        if isinstance(node, cst.Await):
+        if node_t is cst.Await:
             return self.ev(node.expression)
-        if isinstance(node, cst.Attribute):
+        if node_t is cst.Attribute:
             return self.attribute(node)
-        if isinstance(node, cst.Call):
+        if node_t is cst.Call:
             return self.call(node)
-        if isinstance(node, cst.Subscript):
+        if node_t is cst.Subscript:
             return self.subscript(node)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             self.comprehension(node)

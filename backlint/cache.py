@@ -57,10 +57,16 @@ class Cache:
         self.directory = directory
         digest = hashlib.sha256(f"{FORMAT}|{__version__}|{code_stamp()}|{settings_key}".encode()).hexdigest()[:16]
         self.index_path = os.path.join(directory, f"results-{digest}.json")
+        # facts for cross-file rules live in their own file, read only when the project pass
+        # has to run again: a fully cached run never loads them
+        self.facts_path = os.path.join(directory, f"facts-{digest}.json")
         self.entries: Dict[str, Dict[str, Any]] = {}
+        self.project: Dict[str, Any] = {}
+        self._facts: Optional[Dict[str, Any]] = None
         self.hits = 0
         self.misses = 0
         self._dirty = False
+        self._facts_dirty = False
         self._load()
 
     def _load(self) -> None:
@@ -71,6 +77,43 @@ class Cache:
             return
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
             self.entries = data["files"]
+            project = data.get("project")
+            self.project = project if isinstance(project, dict) else {}
+
+    def _all_facts(self) -> Dict[str, Any]:
+        if self._facts is None:
+            self._facts = {}
+            try:
+                with open(self.facts_path, "r", encoding="utf-8") as fh:
+                    data = json.load(fh)
+                if isinstance(data, dict):
+                    self._facts = data
+            except (OSError, ValueError):
+                pass
+        return self._facts
+
+    def facts_of(self, path: str) -> Optional[Dict[str, Any]]:
+        """The cached facts of ``path`` (None if missing: then its entry cannot be trusted)."""
+        return self._all_facts().get(os.path.abspath(path))
+
+    # -- the project pass ------------------------------------------------------------------------
+    def project_findings(self, key: str, shown_path) -> Optional[List[Finding]]:
+        """Cross-file findings computed before from exactly the same facts, if any."""
+        if self.project.get("key") != key:
+            return None
+        try:
+            return [Finding.from_cache(shown_path(f["abspath"]), f) for f in self.project.get("findings", [])]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store_project(self, key: str, findings: List[Finding]) -> None:
+        rows = []
+        for finding in findings:
+            row = finding.to_cache()
+            row["abspath"] = os.path.abspath(finding.path)
+            rows.append(row)
+        self.project = {"key": key, "findings": rows}
+        self._dirty = True
 
     @staticmethod
     def content_hash(data: bytes) -> str:
@@ -103,29 +146,28 @@ class Cache:
             entry["sig"] = _signature(st)  # touched but unchanged: remember the new stat
             self._dirty = True
         self.hits += 1
-        return FileResult(
-            shown,
-            [Finding.from_cache(shown, f) for f in entry.get("findings", [])],
-            [],
-            entry.get("facts") or {},
-        )
+        result = FileResult(shown, [Finding.from_cache(shown, f) for f in entry.get("findings", [])], [], {})
+        result.content_hash = entry.get("hash")
+        result.facts_hash = entry.get("fh")
+        result.facts_cached = True
+        return result
 
-    def other_facts(self, checked: set) -> Dict[str, Dict[str, Any]]:
-        """Facts of cached files that were not checked in this run but are unchanged on disk.
+    def other_fact_hashes(self, checked: set) -> Dict[str, str]:
+        """{path: facts hash} of cached files not checked in this run but unchanged on disk.
 
         Lets cross-file rules see the whole project when only a few files are named (the
         pre-commit shape). Only a stat per file: an entry whose stat changed is left out.
         """
-        out: Dict[str, Dict[str, Any]] = {}
+        out: Dict[str, str] = {}
         for path, entry in self.entries.items():
-            if path in checked or not entry.get("facts"):
+            if path in checked or not entry.get("fh"):
                 continue
             try:
                 st = os.stat(path)
             except OSError:
                 continue
             if entry.get("sig") == _signature(st):
-                out[path] = entry["facts"]
+                out[path] = entry["fh"]
         return out
 
     def store(self, path: str, enabled_key: str, result: FileResult) -> None:
@@ -137,9 +179,11 @@ class Cache:
             "rules": enabled_key,
             "deps": [[d, directory_stamp(d)] for d in result.dependencies],
             "findings": [f.to_cache() for f in result.findings],
-            "facts": result.facts,
+            "fh": result.facts_hash,
         }
+        self._all_facts()[os.path.abspath(path)] = result.facts
         self._dirty = True
+        self._facts_dirty = True
 
     def save(self) -> None:
         if not self._dirty:
@@ -149,7 +193,10 @@ class Cache:
             ignore = os.path.join(self.directory, ".gitignore")
             if not os.path.exists(ignore):
                 _write_atomic(ignore, "# Created by backlint: the cache is not for version control.\n*\n")
-            _write_atomic(self.index_path, json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":")))
+            if self._facts_dirty:  # facts first: an index never names facts that are not written
+                _write_atomic(self.facts_path, json.dumps(self._all_facts(), separators=(",", ":")))
+            _write_atomic(self.index_path, json.dumps(
+                {"format": FORMAT, "files": self.entries, "project": self.project}, separators=(",", ":")))
             self._prune()
         except OSError:
             pass  # a read-only tree: run without a cache rather than fail
@@ -158,17 +205,24 @@ class Cache:
         """Indexes of other configurations or versions: keep the most recently used few."""
         indexes = []
         for name in os.listdir(self.directory):
-            if name.startswith("results-") and name.endswith(".json"):
+            if name.startswith("results-") and name.endswith(".json"):  # with its facts- twin
                 path = os.path.join(self.directory, name)
                 try:
                     indexes.append((os.stat(path).st_mtime, path))
                 except OSError:
                     continue
         for _, path in sorted(indexes, reverse=True)[keep:]:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            for victim in (path, path.replace(os.sep + "results-", os.sep + "facts-")):
+                try:
+                    os.unlink(victim)
+                except OSError:
+                    pass
+
+
+def facts_hash(facts: Dict[str, Any]) -> str:
+    """A stable hash of a file's facts, as the cache will store them (JSON)."""
+    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def signature(st: os.stat_result) -> List[int]:

@@ -126,7 +126,9 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
             known = baseline_mod.Baseline.load(baseline_path)
         except baseline_mod.BaselineError as exc:
             _fail(str(exc))
-    run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache)
+    with _progress(quiet) as progress:
+        run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache,
+                        progress=progress)
 
     for error in run.errors:
         click.echo(f"backlint: error: {error.describe()}", err=True)
@@ -221,6 +223,33 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+class _progress:
+    """click's progress bar on stderr for runs that check many files, only when stderr is a TTY."""
+
+    MIN_FILES = 200
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty() and "CI" not in os.environ
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < self.MIN_FILES:
+                return
+            self.bar = click.progressbar(length=total, label="Checking", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @main.command("rules")

@@ -99,17 +99,33 @@ class Discovery:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = settings.root
-        self.exclude = _spec(tuple(settings.exclude) + tuple(settings.extend_exclude))
+        # Plain names (".venv") and "*.suffix" patterns are answered by a set lookup and an
+        # endswith; only the other patterns go through pathspec (one regex per pattern per entry).
+        # A walk prunes excluded directories, so matching each entry's own name is equivalent.
+        names, suffixes, others = set(), [], []
+        for pattern in tuple(settings.exclude) + tuple(settings.extend_exclude):
+            if not any(c in pattern for c in "*?[]!/\\"):
+                names.add(pattern)
+            elif pattern.startswith("*") and not any(c in pattern[1:] for c in "*?[]!/\\"):
+                suffixes.append(pattern[1:])
+            else:
+                others.append(pattern)
+        self.names = names
+        self.suffixes = tuple(suffixes)
+        self.exclude = _spec(others) if others else None
         self.gitignore = _GitIgnore() if settings.respect_gitignore else None
 
     def excluded(self, path: str, is_dir: bool, anchor: Optional[str] = None, use_gitignore: bool = True) -> bool:
         name = os.path.basename(path)
-        rel = _relative(os.path.abspath(path), anchor or self.root)
-        candidates = [name + ("/" if is_dir else "")]
-        if rel is not None and rel != ".":
-            candidates.append(rel + ("/" if is_dir else ""))
-        if any(self.exclude.match_file(c) for c in candidates):
+        if name in self.names or (self.suffixes and name.endswith(self.suffixes)):
             return True
+        if self.exclude is not None:
+            rel = _relative(os.path.abspath(path), anchor or self.root)
+            candidates = [name + ("/" if is_dir else "")]
+            if rel is not None and rel != ".":
+                candidates.append(rel + ("/" if is_dir else ""))
+            if any(self.exclude.match_file(c) for c in candidates):
+                return True
         if is_dir and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
             return True  # a virtualenv, whatever its name
         if use_gitignore and self.gitignore is not None and self.gitignore.ignored(path, is_dir):

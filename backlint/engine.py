@@ -181,10 +181,11 @@ class Linter:
             return result
         result = self.check_source(shown, data, path, apply_fixes=fix or diff)
         if not (fix or diff):
-            from .cache import Cache, signature
+            from .cache import Cache, facts_hash, signature
 
             result.content_hash = Cache.content_hash(data)
             result.signature = signature(st)
+            result.facts_hash = facts_hash(result.facts)
         if (fix or diff) and result.fixed_source is not None:
             if diff:
                 result.facts.setdefault("__diff__", self._diff(shown, data, result.fixed_source))

@@ -156,6 +156,8 @@ class FileResult:
     dependencies: List[str] = field(default_factory=list)  # directories the results also read
     skipped: Optional[str] = None  # why the file was not checked (size limit, time limit)
     content_hash: Optional[str] = None  # sha256 of the bytes that were checked (for the cache)
+    facts_hash: Optional[str] = None  # sha256 of ``facts`` (keys the cached project pass)
+    facts_cached: bool = False  # answered from the cache: ``facts`` are in the cache, not here
     signature: Optional[List[int]] = None  # stat (mtime_ns, size, inode) taken before reading
 
 

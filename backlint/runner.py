@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import registry
 from .config import Settings
@@ -36,8 +36,12 @@ def check(
     diff: bool = False,
     jobs: Optional[int] = None,
     cache: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> RunResult:
-    """Check ``paths``. With ``cache``, unchanged files are answered from the results cache."""
+    """Check ``paths``. With ``cache``, unchanged files are answered from the results cache.
+
+    ``progress(done, total)`` is called as files that had to be checked finish.
+    """
     run = RunResult()
     files, missing = Discovery(settings).files(list(paths))
     for path, problem in missing:
@@ -61,11 +65,10 @@ def check(
             else:
                 todo.append(path)
         run.cache_hits = len(results)
-    fresh = _run_files(todo, settings, fix, diff, jobs) if todo else []
+    fresh = _run_files(todo, settings, fix, diff, jobs, progress) if todo else []
     if store is not None:
         for path, result in zip(todo, fresh):
             store.store(path, keys[path], result)
-        store.save()
     results.extend(fresh)
     facts: Dict[str, Dict[str, Any]] = {}
     for result in results:
@@ -81,27 +84,32 @@ def check(
         diff_text = result.facts.pop("__diff__", None)
         if diff_text:
             run.diffs.append(diff_text)
-        facts[result.path] = result.facts
+        facts[result.path] = result.facts  # empty for cache hits: their facts stay in the cache
     run.facts = facts
-    project_facts = facts
-    if store is not None and _has_project_rules(settings):
-        checked = {os.path.abspath(p) for p in files}
-        extra = {display_path(p): f for p, f in store.other_facts(checked).items()}
-        if extra:
-            project_facts = {**extra, **facts}
-    _run_project_rules(settings, project_facts, run, report_for=set(facts))
+    if _has_project_rules(settings):
+        found = _project_pass(settings, results, files, store, run)
+        checked = set(facts)
+        run.findings.extend(f for f in found if f.path in checked)
+    if store is not None:
+        store.save()
     run.sort()
     return run
 
 
-def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
+def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
+               progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
     """Check ``files``: in this process with ``jobs == 1``, else in a watchdog pool."""
     if jobs <= 1:
         from .engine import check_chunk, init_worker
 
         init_worker(settings)
-        return check_chunk((files, fix, diff))
-    return _pool(files, settings, fix, diff, jobs)
+        out = []
+        for path in files:
+            out.extend(check_chunk(([path], fix, diff)))
+            if progress is not None:
+                progress(len(out), len(files))
+        return out
+    return _pool(files, settings, fix, diff, jobs, progress)
 
 
 class _Worker:
@@ -152,7 +160,8 @@ def _worker_main(conn, settings: Settings, fix: bool, diff: bool) -> None:
         conn.send(check_chunk(([path], fix, diff))[0])
 
 
-def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int) -> List[FileResult]:
+def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
+          progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
     """One file at a time per worker process, with a per-file deadline.
 
     A worker that crashes (the native parser can) or overruns ``file-timeout`` is killed and
@@ -169,6 +178,14 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
     queue = list(range(len(files) - 1, -1, -1))  # pop() from the end: files in order
     workers = [_Worker(context, settings, fix, diff) for _ in range(min(jobs, len(files)))]
     timeout = settings.file_timeout
+
+    done = [0]
+
+    def record(index: int, result: FileResult) -> None:
+        results[index] = result
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(files))
 
     def feed(worker: _Worker) -> None:
         if queue:
@@ -198,7 +215,7 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
                 shown = display_path(files[index])
                 if worker.conn in ready or worker.conn.poll():
                     try:
-                        results[index] = worker.conn.recv()
+                        record(index, worker.conn.recv())
                         feed(worker)
                         continue
                     except (EOFError, OSError):
@@ -210,12 +227,12 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
                     crashed.errors.append(InternalError(
                         shown, f"the worker checking this file died (exit code {code}); "
                         "the file was not checked; please report this file to backlint"))
-                    results[index] = crashed
+                    record(index, crashed)
                     feed(replace(worker))
                 elif now - worker.started >= timeout:
                     late = FileResult(shown)
                     late.skipped = f"skipped: checking took longer than file-timeout ({timeout:g} s)"
-                    results[index] = late
+                    record(index, late)
                     feed(replace(worker))
     finally:
         for worker in workers:
@@ -223,18 +240,69 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
     return [r for r in results if r is not None]
 
 
+def _project_pass(settings: Settings, results: List[FileResult], files: List[str], store, run: RunResult) -> List[Finding]:
+    """Cross-file findings over the whole project (not only the files named in this run).
+
+    With a cache, the facts of unchanged files that were not named come from it, and when every
+    file's facts are the same as last time the previous findings are reused without loading
+    any facts at all. Findings are returned for every file; the caller keeps the checked ones.
+    """
+    if store is None:
+        return _project_findings(settings, {r.path: r.facts for r in results if not r.skipped}, run)
+    hashes: Dict[str, str] = {}
+    origin: Dict[str, str] = {}  # display path -> absolute path, for facts kept in the cache
+    for path, result in zip(_result_paths(results, files), results):
+        if result.skipped or result.facts_hash is None:
+            continue
+        hashes[result.path] = result.facts_hash
+        if result.facts_cached:
+            origin[result.path] = os.path.abspath(path)
+    checked = {os.path.abspath(p) for p in files}
+    for path, digest in store.other_fact_hashes(checked).items():
+        shown = display_path(path)
+        if shown not in hashes:
+            hashes[shown] = digest
+            origin[shown] = path
+    import hashlib
+    import json
+
+    key = hashlib.sha256(json.dumps(sorted(hashes.items())).encode()).hexdigest()
+    cached = store.project_findings(key, display_path)
+    if cached is not None:
+        return cached
+    project_facts: Dict[str, Dict[str, Any]] = {}
+    for result in results:
+        if not result.skipped and not result.facts_cached:
+            project_facts[result.path] = result.facts
+    for shown, path in origin.items():
+        kept = store.facts_of(path)
+        if kept is not None:
+            project_facts[shown] = kept
+    errors_before = len(run.errors)
+    found = _project_findings(settings, project_facts, run)
+    if len(run.errors) == errors_before and len(project_facts) == len(hashes):
+        store.store_project(key, found)
+    return found
+
+
+def _result_paths(results: List[FileResult], files: List[str]) -> List[str]:
+    """The real path of each result (results hold display paths)."""
+    by_shown = {display_path(p): p for p in files}
+    return [by_shown.get(r.path, r.path) for r in results]
+
+
 def _has_project_rules(settings: Settings) -> bool:
     rules = registry.all_rules()
     return any(hasattr(rules[c], "check_project") for c in settings.enabled)
 
 
-def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult,
-                       report_for: Optional[set] = None) -> None:
-    """Run cross-file rules over ``facts``; report only on files in ``report_for`` (the checked ones)."""
+def _project_findings(settings: Settings, facts: Dict[str, Dict[str, Any]], run: RunResult) -> List[Finding]:
+    """Run every enabled cross-file rule over ``facts``; apply selection and suppressions."""
     rules = registry.all_rules()
     project_rules = [rules[c] for c in sorted(settings.enabled) if hasattr(rules[c], "check_project")]
+    found: List[Finding] = []
     if not project_rules:
-        return
+        return found
     index = ProjectIndex(facts)
     selector = Selector(settings)
     for rule in project_rules:
@@ -244,8 +312,6 @@ def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run
             run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
             continue
         for rep in reports:
-            if report_for is not None and rep.path not in report_for:
-                continue
             if rule.code not in selector.enabled_for(rep.path):
                 continue
             sups = facts.get(rep.path, {}).get("__suppressions__", [])
@@ -254,7 +320,8 @@ def _run_project_rules(settings: Settings, facts: Dict[str, Dict[str, Any]], run
                 for line, own, kind, codes in sups
             ):
                 continue
-            run.findings.append(
+            found.append(
                 Finding(rule.code, rule.name, rule.category, rep.severity or rule.severity, rep.path, rep.start_line,
                         rep.start_column, rep.end_line, rep.end_column, rep.message, None, rep.snippet)
             )
+    return found

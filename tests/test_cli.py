@@ -177,3 +177,29 @@ def test_parallel_and_serial_give_identical_output(tmp_path, monkeypatch):
     parallel = invoke("check", "-j", "2", "--format", "json", ".")
     assert serial.output == parallel.output
     assert json.loads(serial.output)["summary"]["findings"] == 6
+
+
+def test_progress_reports_every_checked_file(tmp_path, monkeypatch):
+    from backlint.runner import check
+
+    from conftest import make_settings
+
+    monkeypatch.chdir(tmp_path)
+    for i in range(6):
+        (tmp_path / f"m{i}.py").write_text(BAD)
+    for jobs in (1, 2):
+        seen = []
+        check(["."], make_settings(["ALL"]), jobs=jobs, progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(n, 6) for n in range(1, 7)]
+
+
+def test_progress_bar_only_on_a_tty(project):
+    script = (
+        "import sys; sys.stderr.isatty = lambda: True; sys.argv = ['backlint', 'check', '--no-cache', 'app'];"
+        "import backlint.cli as c; c._progress.MIN_FILES = 1; c.main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert "Checking" in shown.stderr
+    quiet = subprocess.run([sys.executable, "-m", "backlint", "check", "--no-cache", "app"], capture_output=True, text=True, env=env)
+    assert "Checking" not in quiet.stderr

@@ -205,3 +205,29 @@ def test_project_rules_see_cached_facts_of_files_not_named(tmp_path, monkeypatch
     (tmp_path / "a.py").write_text("f()\n")  # changed on disk: its stale facts are not used
     subset = check(["b.py"], settings, jobs=1, cache=True)
     assert {f.message for f in subset.findings} == {"one of 2 calls in the project"}
+
+
+def test_unchanged_project_reuses_cross_file_findings_without_loading_facts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL099": _CountCalls})
+    (tmp_path / "a.py").write_text("f()\n")
+    (tmp_path / "b.py").write_text("k()\n")
+    from backlint import cache as cache_mod
+    from backlint.runner import check
+
+    settings = make_settings(["BL099"])
+    first = check(["."], settings, jobs=1, cache=True)
+    assert [f.message for f in first.findings] == ["one of 2 calls in the project"] * 2
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a fully cached run must not load facts or re-run the project pass")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_mod.Cache, "_all_facts", forbidden)
+        patch.setattr(_CountCalls, "check_project", classmethod(forbidden))
+        warm = check(["."], settings, jobs=1, cache=True)
+    assert [(f.path, f.message) for f in warm.findings] == [(f.path, f.message) for f in first.findings]
+    (tmp_path / "b.py").write_text("k()\nk()\n")
+    changed = check(["."], settings, jobs=1, cache=True)
+    assert {f.message for f in changed.findings} == {"one of 3 calls in the project"}
+    assert changed.cache_hits == 1

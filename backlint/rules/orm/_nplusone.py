@@ -1654,6 +1654,7 @@ class Index:
             for name, fact in funcs.items():
                 self.funcs[f"{mod}.{name}" if mod else name] = fact
         self._suffix_cache: Dict[str, Optional[str]] = {}
+        self._indexes: Dict[int, Dict[str, List[str]]] = {}
         self.reverse: Dict[str, Dict[str, dict]] = {}
         self._build_reverse()
 
@@ -1668,15 +1669,29 @@ class Index:
         key = (id(table), ref)
         if key in self._suffix_cache:  # type: ignore[comparison-overlap]
             return self._suffix_cache[key]  # type: ignore[index]
-        found = [name for name in table if name.endswith("." + ref)]
+        shorts = self._name_index(table)
+        parts = ref.split(".")
+        candidates = shorts.get(parts[-1], ())  # names with the same last part
+        found = [name for name in candidates if name.endswith("." + ref)]
         if len(found) != 1:
             # `app.models.Order` imported through a package re-export: `app.models` is a package
-            parts = ref.split(".")
-            found = [name for name in table
-                     if name.rsplit(".", 1)[-1] == parts[-1] and (".".join(parts[:-1]) in name)]
+            package = ".".join(parts[:-1])
+            found = [name for name in candidates if package in name]
         result = found[0] if len(found) == 1 else None
         self._suffix_cache[key] = result  # type: ignore[index]
         return result
+
+    def _name_index(self, table: Dict[str, dict]) -> Dict[str, List[str]]:
+        """``table``'s dotted names by their last part, built once per table: resolving a
+        reference looks at the few names that share its last part instead of scanning every name
+        in the project (which made the project pass quadratic on large code bases)."""
+        key = id(table)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = {}
+            for name in table:
+                index.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+        return index
 
     def model(self, ref: Optional[str]) -> Optional[str]:
         return self._match(ref, self.models)

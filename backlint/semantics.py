@@ -240,5 +240,45 @@ def has_star_kwargs(call: cst.Call) -> bool:
     return any(a.star == "**" for a in call.args)
 
 
+def string_parts(node: cst.BaseExpression) -> Optional[list]:
+    """The pieces of an implicitly concatenated string (``"a" "b" f"c"``), flattened without
+    recursion: libcst nests them one level per piece, and generated modules hold thousands."""
+    if type(node) is not cst.ConcatenatedString:
+        return [node]
+    parts = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.ConcatenatedString:
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            parts.append(current)
+    return parts
+
+
+def string_value(node: cst.BaseExpression):
+    """The value (str or bytes) of a string literal, implicit concatenation included, else None.
+
+    Use this instead of ``ConcatenatedString.evaluated_value``, which recurses once per piece.
+    """
+    pieces = []
+    for part in string_parts(node):
+        if type(part) is not cst.SimpleString:
+            return None
+        try:
+            value = part.evaluated_value
+        except Exception:  # odd literals (unknown prefixes)
+            return None
+        pieces.append(value)
+    if not pieces:
+        return None
+    if all(type(p) is str for p in pieces):
+        return "".join(pieces)
+    if all(type(p) is bytes for p in pieces):
+        return b"".join(pieces)
+    return None
+
+
 def is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"

@@ -297,3 +297,15 @@ hypothesmith = pytest.importorskip("hypothesmith")
 def test_generated_programs_never_crash(source):
     result = lint_source(source, ["ALL"])
     assert result.errors == []
+
+
+def test_long_implicit_string_concatenation_in_process():
+    """libcst nests "a" "b" "c"... one level per piece; generated modules (the stdlib's
+    pydoc_data/topics.py) have thousands. Found by the large-corpus run: a rule recursed once per
+    piece (RecursionError in-process, quadratic time in workers)."""
+    pieces = "\n".join(f"    'piece {i} of a long generated text '" for i in range(5000))
+    source = f"API_TOKEN = (\n{pieces}\n)\nTOPICS = {{'x': (\n{pieces}\n)}}\n"
+    start = time.monotonic()
+    result = lint_source(source, ["ALL"])
+    assert result.errors == []
+    assert time.monotonic() - start < 30

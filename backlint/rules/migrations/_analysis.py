@@ -24,7 +24,7 @@ from ...findings import Severity
 from ...frameworks import migrations as fw
 from ...frameworks import sql_ddl
 from ...rule import FileContext
-from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_args
+from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_args, string_parts
 from . import _history
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
@@ -267,8 +267,8 @@ class Analysis:
         if isinstance(node, cst.SimpleString):
             value = node.evaluated_value
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        if isinstance(node, cst.ConcatenatedString):
-            return _join([self.sql_text(node.left, local), self.sql_text(node.right, local)])
+        if isinstance(node, cst.ConcatenatedString):  # flattened: no recursion per piece
+            return _join([self.sql_text(part, local) for part in string_parts(node)])
         if isinstance(node, cst.FormattedString):
             return "".join(
                 part.value if isinstance(part, cst.FormattedStringText) else sql_ddl.EXPR for part in node.parts

@@ -26,7 +26,7 @@ from ...walker import children
 from ...frameworks import orm
 from ...project import ProjectReport
 from ...rule import Report
-from ...semantics import dotted_name
+from ...semantics import dotted_name, string_value
 
 MAX_CALL_DEPTH = 4
 
@@ -176,10 +176,7 @@ def _string(node) -> Optional[str]:
             return None
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # pragma: no cover
-            return None
+        value = string_value(node)  # iterative, unlike evaluated_value
         return value if isinstance(value, str) else None
     return None
 

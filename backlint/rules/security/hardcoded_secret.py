@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import secrets as sk
 from ...rule import FixSpec, Option, Rule
-from ...semantics import dotted_name, keyword_arg, positional_args
+from ...semantics import dotted_name, keyword_arg, positional_args, string_value
 
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$|(^|/)tests/")
 _TEST_FILE_MODES = ("note", "report", "skip")
@@ -26,7 +26,7 @@ def is_test_file(path: str) -> bool:
 def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
     """(text, is_bytes) of a string literal (implicit concatenation included), else None."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        value = string_value(node)  # iterative: generated modules concatenate thousands of pieces
         if value is None:
             return None
         if isinstance(value, bytes):
@@ -156,10 +156,13 @@ class HardcodedSecret(Rule):
         self.report(node, message, fix=fix, severity=self._severity(weak))
 
     def _mark(self, node: cst.CSTNode) -> None:
-        self._handled.add(id(node))
-        if isinstance(node, cst.ConcatenatedString):
-            self._mark(node.left)
-            self._mark(node.right)
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            self._handled.add(id(current))
+            if type(current) is cst.ConcatenatedString:
+                stack.append(current.left)
+                stack.append(current.right)
 
     def _environ_expr(self) -> Optional[str]:
         """How this module spells ``os.environ`` (``os.environ``, ``_os.environ``, ``environ``)."""
@@ -465,6 +468,8 @@ class HardcodedSecret(Rule):
         if id(node) in self._handled:
             self._mark(node)
             return
+        if type(self.ctx.parent()) is cst.ConcatenatedString:
+            return  # a tail of a longer literal: the outermost piece judged the whole of it
         lit = _literal(node)
         if lit is not None:
             before = len(self.ctx.reports)

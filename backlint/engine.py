@@ -94,16 +94,11 @@ def guard_depth(data: bytes, text: str) -> None:
     depth = bracket_depth(data)
     if depth <= MAX_NESTING:
         return
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        raise SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
-    except (RecursionError, MemoryError, ValueError):
+    verdict, problem = _stdlib_verdict(text)
+    if verdict == "invalid":
+        assert problem is not None
+        raise problem
+    if verdict == "unknown":
         raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
     # CPython accepted it (the brackets were inside strings): safe to hand to libcst
 
@@ -125,12 +120,9 @@ def parse(text: str) -> cst.Module:
         raise SourceError(f"cannot parse file: {type(exc).__name__}: {exc}")
 
 
-def _stdlib_syntax_error(text: str) -> Optional[SourceError]:
-    """On a parse failure only: CPython's own message and position are clearer than libcst's.
-
-    None when CPython accepts the file (it is then newer syntax than libcst knows, or the other
-    way round, and libcst's message is the one to show).
-    """
+def _stdlib_verdict(text: str) -> Tuple[str, Optional[SourceError]]:
+    """CPython's own opinion of ``text``: ("valid", None), ("invalid", its error) or
+    ("unknown", None) when its parser gave up (recursion, memory)."""
     import ast
     import warnings
 
@@ -139,10 +131,19 @@ def _stdlib_syntax_error(text: str) -> Optional[SourceError]:
             warnings.simplefilter("ignore")
             ast.parse(text)
     except SyntaxError as exc:
-        return SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+        return "invalid", SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
     except (RecursionError, MemoryError, ValueError):
-        return None
-    return None
+        return "unknown", None
+    return "valid", None
+
+
+def _stdlib_syntax_error(text: str) -> Optional[SourceError]:
+    """On a parse failure only: CPython's own message and position are clearer than libcst's.
+
+    None when CPython accepts the file (it is then newer syntax than libcst knows, or the other
+    way round, and libcst's message is the one to show).
+    """
+    return _stdlib_verdict(text)[1]
 
 
 def encode(text: str, encoding: str) -> bytes:
@@ -253,7 +254,8 @@ class Linter:
                     result.errors.append(_rule_error(shown, instance, exc))
                     continue
                 if value is not None:
-                    result.facts[instance.code] = value
+                    # rules that share one analysis store its facts once, under a shared key
+                    result.facts[instance.facts_key or instance.code] = value
 
         result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)

@@ -154,6 +154,9 @@ class Rule:
     engine_emitted: ClassVar[bool] = False
     # A URL for the rule's docs, carried to SARIF helpUri when set.
     help_uri: ClassVar[Optional[str]] = None
+    # Rules that share one analysis (ctx.shared) and so produce identical facts set the same
+    # key here: the facts are stored once under it (default: the rule's code).
+    facts_key: ClassVar[Optional[str]] = None
 
     def __init__(self, ctx: FileContext, settings: Dict[str, Any]) -> None:
         self.ctx = ctx

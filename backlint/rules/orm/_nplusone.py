@@ -18,14 +18,14 @@ one of the two places, so a loop is never reported twice.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..._lazy import cst
 from ...walker import children
 
 from ...frameworks import orm
 from ...project import ProjectReport
-from ...rule import Report
+from ...rule import Report, Rule
 from ...semantics import dotted_name, string_value
 
 MAX_CALL_DEPTH = 4
@@ -2001,7 +2001,7 @@ def project_index(index, code: str) -> Tuple[Index, List[Tuple[str, dict]]]:
     models: Dict[str, Dict[str, dict]] = {}
     funcs: Dict[str, Dict[str, dict]] = {}
     files = []
-    for path, facts in index.facts(code):
+    for path, facts in index.facts(NPlusOneRule.facts_key):
         mod = facts.get("mod", "")
         models.setdefault(mod, {}).update(facts.get("models", {}))
         funcs.setdefault(mod, {}).update(facts.get("funcs", {}))
@@ -2063,3 +2063,24 @@ def analysis_for(ctx) -> Analysis:
         return analysis
 
     return ctx.shared("n-plus-one", build)
+
+
+class NPlusOneRule(Rule):
+    """Shared by BL201 and BL202: both read the one analysis per file and its facts.
+
+    The class has no code, so the registry does not list it; the two rules set theirs.
+    """
+
+    facts_key = "n-plus-one"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        analysis = analysis_for(self.ctx)
+        self.ctx.reports.extend(analysis.local_reports[self.code])
+        self._facts = analysis.facts
+
+    def facts(self) -> Any:
+        return getattr(self, "_facts", None)
+
+    @classmethod
+    def check_project(cls, index, options: Dict[str, Any]) -> Iterator[ProjectReport]:
+        yield from project_reports(index, cls.code)

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
-
-from ..._lazy import cst
-
 from ...findings import Severity
-from ...rule import Rule
-from ._nplusone import analysis_for, project_reports
+from ._nplusone import NPlusOneRule
 from .query_in_loop import MARKERS
 
 
-class LazyRelationInLoop(Rule):
+class LazyRelationInLoop(NPlusOneRule):
     """A loop over query results reads a relation that is loaded lazily, one query per row.
 
     ## What it does
@@ -95,15 +90,3 @@ class LazyRelationInLoop(Rule):
     precision = "high"
     tags = ("performance", "database")
     text_markers = MARKERS
-
-    def visit_Module(self, node: cst.Module) -> None:
-        analysis = analysis_for(self.ctx)
-        self.ctx.reports.extend(analysis.local_reports[self.code])
-        self._facts = analysis.facts
-
-    def facts(self) -> Any:
-        return getattr(self, "_facts", None)
-
-    @classmethod
-    def check_project(cls, index, options: Dict[str, Any]) -> Iterator:
-        yield from project_reports(index, cls.code)

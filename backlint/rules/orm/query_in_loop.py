@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
-
-from ..._lazy import cst
-
 from ...findings import Severity
-from ...rule import Rule
-from ._nplusone import analysis_for, project_reports
+from ._nplusone import NPlusOneRule
 
 MARKERS = (
     "objects", "session", "query", "select", "execute", "cursor", "scalars", "Session", "db.",
@@ -14,7 +9,7 @@ MARKERS = (
 )
 
 
-class QueryInLoop(Rule):
+class QueryInLoop(NPlusOneRule):
     """A database query runs on every iteration of a loop (N+1).
 
     ## What it does
@@ -89,15 +84,3 @@ class QueryInLoop(Rule):
     precision = "high"
     tags = ("performance", "database")
     text_markers = MARKERS
-
-    def visit_Module(self, node: cst.Module) -> None:
-        analysis = analysis_for(self.ctx)
-        self.ctx.reports.extend(analysis.local_reports[self.code])
-        self._facts = analysis.facts
-
-    def facts(self) -> Any:
-        return getattr(self, "_facts", None)
-
-    @classmethod
-    def check_project(cls, index, options: Dict[str, Any]) -> Iterator:
-        yield from project_reports(index, cls.code)

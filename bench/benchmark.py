@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import os
 import platform
 import re
@@ -26,9 +25,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
+from _wheels import fetch_wheel, unpack
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".corpus"
@@ -55,22 +54,10 @@ def sh(cmd: List[str], **kw) -> subprocess.CompletedProcess:
 
 
 def fetch_corpus() -> Path:
-    wheels = WORK / "wheels"
     src = WORK / "src"
-    wheels.mkdir(parents=True, exist_ok=True)
     for requirement, name, sha in CORPUS:
-        target = wheels / name
-        if not target.exists():
-            sh([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(wheels), requirement])
-        digest = hashlib.sha256(target.read_bytes()).hexdigest()
-        if digest != sha:
-            raise SystemExit(f"{name}: sha256 {digest} does not match the pinned {sha}")
-        out = src / requirement.split("==")[0]
-        if not out.exists():
-            with zipfile.ZipFile(target) as zf:
-                for info in zf.infolist():
-                    if info.filename.endswith(".py") and ".dist-info/" not in info.filename:
-                        zf.extract(info, out)
+        wheel = fetch_wheel(WORK / "wheels", requirement, name, sha)
+        unpack(wheel, src / requirement.split("==")[0], python_only=True)
     return src
 
 

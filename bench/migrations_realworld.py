@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hashlib
 import json
 import os
 import random
 import shutil
-import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Dict, List, Tuple
+from _wheels import fetch_and_unpack
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -49,38 +47,6 @@ PINNED: List[Tuple[str, str, str, str, str]] = [
      "3b41cb4860286813fbcd18c57341e96edba266e2e492aeea92c4e03ce9e2934e", "postgresql"),
 ]
 CODES = ("BL501", "BL502", "BL503", "BL504", "BL505", "BL506", "BL507", "BL508")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fetch(workdir: Path, dist: str, version: str, wheel: str, expected: str) -> Path:
-    """Download (if needed), verify and unpack one pinned wheel; returns the unpacked directory."""
-    downloads = workdir / "wheels"
-    downloads.mkdir(parents=True, exist_ok=True)
-    target = downloads / wheel
-    if not target.exists():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-             f"{dist}=={version}", "-d", str(downloads)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-    actual = sha256(target)
-    if actual != expected:
-        raise SystemExit(f"{wheel}: sha256 mismatch: expected {expected}, got {actual}")
-    unpacked = workdir / f"{dist}-{version}"
-    if not unpacked.exists():
-        tmp = workdir / f".{dist}-{version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        with zipfile.ZipFile(target) as zf:
-            zf.extractall(tmp)
-        tmp.rename(unpacked)
-    return unpacked
 
 
 def django_contrib(workdir: Path) -> Tuple[str, Path]:
@@ -140,7 +106,7 @@ def main() -> int:
     version, root = django_contrib(args.workdir)
     projects.append((f"django-contrib {version}", root, "postgresql"))
     for dist, ver, wheel, digest, database in PINNED:
-        projects.append((f"{dist} {ver}", fetch(args.workdir, dist, ver, wheel, digest), database))
+        projects.append((f"{dist} {ver}", fetch_and_unpack(args.workdir, dist, ver, wheel, digest), database))
 
     table: Dict[str, Dict[str, int]] = {}
     all_findings = []

@@ -14,15 +14,13 @@ Usage (from the repository root, with backlint importable):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
+from _wheels import fetch_and_unpack
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -36,29 +34,6 @@ PINNED = [
     ("ckan", "2.11.1", "ckan-2.11.1-py3-none-any.whl",
      "17cd126d752b0e6dbef25c3d6a25c84f3b1a6310d97389a9b14e793e44966ed2", "ckan", "Flask + SQLAlchemy + Alembic"),
 ]
-
-
-def digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def obtain(workdir: Path, dist: str, version: str, wheel: str, sha: str) -> Path:
-    path = workdir / wheel
-    if not path.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                        f"{dist}=={version}", "-d", str(workdir)], check=True)
-    actual = digest(path)
-    if actual != sha:
-        raise SystemExit(f"{wheel}: sha256 {actual} does not match the pinned {sha}")
-    target = workdir / "src" / f"{dist}-{version}"
-    if not target.exists():
-        with zipfile.ZipFile(path) as zf:
-            zf.extractall(target)
-    return target
 
 
 def kind_of(path: str) -> str:
@@ -104,7 +79,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     results = {}
     for dist, version, wheel, sha, package, stack in PINNED:
-        root = obtain(workdir, dist, version, wheel, sha)
+        root = fetch_and_unpack(workdir, dist, version, wheel, sha)
         res = run_one(root, package)
         res["stack"] = stack
         results[f"{dist}=={version}"] = res

@@ -14,7 +14,6 @@ import argparse
 import collections
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import sysconfig

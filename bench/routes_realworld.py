@@ -18,13 +18,12 @@ Usage (stdlib + backlint; run from the repository root):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
+from _wheels import fetch_and_unpack
 
 REPO = Path(__file__).resolve().parent.parent
 CODES = "BL101,BL102,BL103,BL104,BL105"
@@ -42,29 +41,6 @@ PROJECTS = [
     ("zenml", "0.70.0", "zenml-0.70.0-py3-none-any.whl",
      "6b68f12f6d3dc57d73ad2a10446a193a3e2e27620fc2a0111a0b742de0fe369c", ["zenml"], "FastAPI + SQLModel"),
 ]
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fetch(workdir: Path, name: str, version: str, wheel: str, expected: str) -> Path:
-    target = workdir / wheel
-    if not target.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                        f"{name}=={version}", "-d", str(workdir)], check=True)
-    got = sha256(target)
-    if got != expected:
-        raise SystemExit(f"{wheel}: sha256 {got} != pinned {expected}")
-    out = workdir / "src" / f"{name}-{version}"
-    if not out.exists():
-        with zipfile.ZipFile(target) as zf:  # Python sources only: the rules read nothing else
-            zf.extractall(out, [m for m in zf.namelist() if m.endswith(".py")])
-    return out
 
 
 def count_handlers(paths):
@@ -111,7 +87,7 @@ def main() -> None:
     for name, version, wheel, digest, packages, stack in PROJECTS:
         if args.only and name not in args.only.split(","):
             continue
-        root = fetch(workdir, name, version, wheel, digest)
+        root = fetch_and_unpack(workdir, name, version, wheel, digest, python_only=True)
         handlers, by_fw, n_routes, unresolved = count_handlers([root / p for p in packages])
         findings = run_rules(root, packages)
         per_rule = {}

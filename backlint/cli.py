@@ -82,11 +82,13 @@ def main() -> None:
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: report every finding.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
+@click.option("--show-roles", is_flag=True,
+              help="Print what each file is (test, migration, settings, script, ...) and why, then exit.")
 @click.option("--since", metavar="REF", default=None,
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, show_roles, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -110,6 +112,9 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "no_cache": no_cache or None,
     }
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
+    if show_roles:
+        _show_roles(paths, settings)
+        return
     fmt = output_format or settings.output_format
     from . import baseline as baseline_mod, gitdiff
 
@@ -223,6 +228,24 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _show_roles(paths, settings) -> None:
+    """`check --show-roles`: each file's roles and the reason for each, and the rules they skip."""
+    from .discovery import Discovery, display_path
+    from .selection import Selector
+
+    selector = Selector(settings)
+    files, missing = Discovery(settings).files(list(paths))
+    for path, why in missing:
+        click.echo(f"backlint: error: {path}: {why}", err=True)
+    for path in files:
+        roles = selector.roles.classify(path)
+        skipped = sorted(selector.role_skipped(path))
+        line = f"{display_path(path)}: {roles.describe()}"
+        if skipped:
+            line += f" -> skips {', '.join(skipped)}"
+        click.echo(line)
 
 
 class _progress:

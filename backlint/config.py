@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout",
+    "max-file-size", "file-timeout", "roles",
 )
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 
@@ -62,6 +62,10 @@ class Settings:
     max_file_size: int = 2 * 1024 * 1024  # bytes; larger files are skipped with a warning
     file_timeout: float = 60.0  # seconds one file may take in a worker before it is skipped
     baseline: Optional[str] = None  # baseline file (absolute; `baseline` is relative to the config file)
+    # [tool.backlint.roles]: (glob, roles) overrides of the file-role heuristics (frameworks/roles.py)
+    roles: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # directories named on the command line (absolute): an example/ directory named there is app code
+    named_dirs: Tuple[str, ...] = ()
 
     def options_for(self, code: str) -> Dict[str, Any]:
         rule = registry.all_rules()[code]
@@ -75,6 +79,7 @@ class Settings:
             ",".join(sorted(self.enabled)),
             repr(sorted((c, sorted(o.items())) for c, o in self.rule_options.items())),
             repr(self.per_file_ignores),
+            repr(self.roles),
         ]
         return "|".join(parts)
 
@@ -164,7 +169,7 @@ def load_file(path: str, settings: Settings) -> Settings:
     settings.root = os.path.dirname(os.path.abspath(path))
     rules_by_name = registry.by_name()
     for key, value in table.items():
-        if isinstance(value, dict) and key != "per-file-ignores":
+        if isinstance(value, dict) and key not in ("per-file-ignores", "roles"):
             _load_rule_options(path, key, value, settings, rules_by_name)
             continue
         if key not in TOP_LEVEL_KEYS:
@@ -189,6 +194,20 @@ def load_file(path: str, settings: Settings) -> Settings:
                 check_selectors(path, f"per-file-ignores.\"{pattern}\"", codes)
                 entries.append((pattern, codes))
             settings.per_file_ignores = tuple(entries)
+        elif key == "roles":
+            from .frameworks.roles import validate_roles
+
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: 'roles' must be a table of glob = [roles]")
+            entries = []
+            for pattern, roles in value.items():
+                check_glob(path, f"roles.{pattern}", pattern)
+                roles = _string_list(path, f"roles.\"{pattern}\"", roles)
+                problem = validate_roles(roles)
+                if problem:
+                    raise ConfigError(f"{path}: [tool.backlint.roles] \"{pattern}\": {problem}")
+                entries.append((pattern, tuple(roles)))
+            settings.roles = tuple(entries)
         elif key in ("respect-gitignore", "force-exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
@@ -291,5 +310,6 @@ def load(
             settings.extend_exclude = tuple(settings.extend_exclude) + tuple(value)
         else:
             setattr(settings, key, value)
+    settings.named_dirs = tuple(sorted({os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)}))
     settings.enabled = resolve_enabled(settings)
     return settings

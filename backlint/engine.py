@@ -233,6 +233,7 @@ class Linter:
 
         semantics = Semantics()
         ctx = FileContext(shown, module, text, semantics)
+        ctx.roles = self.selector.roles.classify(real_path or shown)
         active = [
             r for r in self.rules
             if r.code in enabled and (not r.text_markers or any(m in text for m in r.text_markers))

@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Tuple, Type
 
 from ._lazy import cst
 
 from .findings import Severity
+from .frameworks.roles import ALWAYS_SKIPPED, FileRoles
 from .semantics import Semantics
 
 CODE_RE = re.compile(r"^BL\d{3}$")
@@ -73,6 +74,7 @@ class FileContext:
         self.reports: List[Report] = []
         self.dependencies: List[str] = []  # directories whose .py files this file's results read
         self._shared: Dict[str, Any] = {}
+        self.roles: FileRoles = FileRoles(path)  # set by the engine (frameworks/roles.py)
 
     # sharing and dependencies ----------------------------------------------------------------
     def shared(self, key: str, factory: Callable[[], Any]) -> Any:
@@ -157,6 +159,9 @@ class Rule:
     # Rules that share one analysis (ctx.shared) and so produce identical facts set the same
     # key here: the facts are stored once under it (default: the rule's code).
     facts_key: ClassVar[Optional[str]] = None
+    # File roles (backlint.frameworks.roles) this rule does not apply to: the selection leaves the
+    # rule out for such files. Request-path rules use roles.NOT_REQUEST_PATH.
+    skip_roles: ClassVar[FrozenSet[str]] = ALWAYS_SKIPPED
 
     def __init__(self, ctx: FileContext, settings: Dict[str, Any]) -> None:
         self.ctx = ctx

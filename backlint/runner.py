@@ -43,6 +43,12 @@ def check(
     ``progress(done, total)`` is called as files that had to be checked finish.
     """
     run = RunResult()
+    if not settings.named_dirs:
+        # directories named by the caller: an examples/ directory asked for is application code
+        import dataclasses
+
+        named = tuple(sorted({os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)}))
+        settings = dataclasses.replace(settings, named_dirs=named)
     files, missing = Discovery(settings).files(list(paths))
     for path, problem in missing:
         run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
@@ -58,7 +64,9 @@ def check(
         selector = Selector(settings)
         todo = []
         for path in files:
-            keys[path] = ",".join(sorted(selector.enabled_for(path)))
+            # the file's roles change what rules do (and named directories change its roles)
+            keys[path] = ",".join(sorted(selector.enabled_for(path))) + "|" + ",".join(
+                sorted(selector.roles.classify(path).roles))
             hit = store.lookup(path, display_path(path), keys[path])
             if hit is not None:
                 results.append(hit)

@@ -12,7 +12,13 @@ from .config import Settings
 
 class Selector:
     def __init__(self, settings: Settings) -> None:
+        from .frameworks.roles import RoleClassifier
+
         self.settings = settings
+        self.roles = RoleClassifier(settings.root, settings.roles, settings.named_dirs)
+        # code -> roles the rule does not apply to
+        rules = registry.all_rules()
+        self.skip = {c: rules[c].skip_roles for c in settings.enabled if c in rules and rules[c].skip_roles}
         self.per_file: List[Tuple[pathspec.PathSpec, FrozenSet[str]]] = []
         for pattern, selectors in settings.per_file_ignores:
             codes = frozenset(c for s in selectors for c in registry.matching(s))
@@ -28,5 +34,14 @@ class Selector:
                 ignored |= codes
         return frozenset(ignored)
 
+    def role_skipped(self, path: str) -> FrozenSet[str]:
+        """Enabled rules that do not apply to this file's roles (a test, a migration, ...)."""
+        if not self.skip:
+            return frozenset()
+        roles = self.roles.classify(path).roles
+        if not roles:
+            return frozenset()
+        return frozenset(c for c, skip in self.skip.items() if skip & roles)
+
     def enabled_for(self, path: str) -> FrozenSet[str]:
-        return self.settings.enabled - self.ignored_codes(path)
+        return self.settings.enabled - self.ignored_codes(path) - self.role_skipped(path)

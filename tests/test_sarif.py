@@ -80,7 +80,8 @@ def run_sarif(*args: str) -> Tuple[Dict[str, Any], Any]:
 
 @pytest.fixture
 def fixture_tree(tmp_path: Path, monkeypatch) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    # not below a `fixtures/` directory: that would make every file seed data (file roles)
+    shutil.copytree(FIXTURES, tmp_path / "rule_cases")
     odd = tmp_path / "dir with space"
     odd.mkdir()
     (odd / "café.py").write_text(BAD_CALL, encoding="utf-8")

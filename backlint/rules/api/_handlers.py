@@ -8,6 +8,7 @@ from ..._lazy import cst
 
 from ...frameworks import persistence, routes
 from ...rule import Rule
+from ...frameworks import roles
 
 
 class HandlerScan:
@@ -25,6 +26,8 @@ class HandlerScan:
 
 class HandlerRule(Rule):
     """Tracks the handler (if any) that encloses the node being visited."""
+
+    skip_roles = roles.NOT_REQUEST_PATH
 
     text_markers = routes.TEXT_MARKERS
     collect_effects = False

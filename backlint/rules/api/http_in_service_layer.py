@@ -8,6 +8,7 @@ import pathspec
 from ...findings import Severity
 from ...rule import Option, Rule
 from ...semantics import dotted_name
+from ...frameworks import roles
 
 DEFAULT_GLOBS = ["**/services/**", "**/services.py", "**/service.py", "**/repositories/**", "**/repository.py",
                  "**/repositories.py"]
@@ -116,6 +117,7 @@ class HttpInServiceLayer(Rule):
     ```
     """
 
+    skip_roles = roles.NOT_REQUEST_PATH
     code = "BL105"
     name = "http-in-service-layer"
     category = "layering"

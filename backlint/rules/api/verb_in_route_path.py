@@ -8,6 +8,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import routes
 from ...rule import Option, Rule
+from ...frameworks import roles
 
 # verb -> the HTTP method that expresses it
 VERBS = {
@@ -112,6 +113,7 @@ class VerbInRoutePath(Rule):
     - RFC 9110, section 9 (method semantics): https://www.rfc-editor.org/rfc/rfc9110#section-9
     """
 
+    skip_roles = roles.NOT_REQUEST_PATH
     code = "BL101"
     name = "verb-in-route-path"
     category = "route-verb"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ...findings import Severity
+from ...frameworks import roles
 from ._nplusone import NPlusOneRule
 from .query_in_loop import MARKERS
 
@@ -83,6 +84,7 @@ class LazyRelationInLoop(NPlusOneRule):
     - SQLAlchemy relationship loading: https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html
     """
 
+    skip_roles = roles.NOT_REQUEST_PATH
     code = "BL202"
     name = "lazy-relation-in-loop"
     category = "n-plus-one"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ...findings import Severity
+from ...frameworks import roles
 from ._nplusone import NPlusOneRule
 
 MARKERS = (
@@ -77,6 +78,7 @@ class QueryInLoop(NPlusOneRule):
     - SQLAlchemy: https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html
     """
 
+    skip_roles = roles.NOT_REQUEST_PATH
     code = "BL201"
     name = "query-in-loop"
     category = "n-plus-one"

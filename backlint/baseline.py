@@ -245,14 +245,17 @@ def _string_values(region: str) -> List[str]:
 class SecretGuard:
     """Knows the secrets reported by ``hardcoded-secret`` findings of a run, to keep them out of output.
 
-    Reporters call :meth:`redact` on free text (messages) and :meth:`leaks` on text they would
-    embed verbatim (fix replacements), and drop what leaks.
+    Scoped, so that it never damages other text: a message is redacted only with the secrets of
+    its own finding (:meth:`redact`), a fix or an error text only with the secrets found in the
+    same file (:meth:`leaks`, :meth:`redact_in`). A test password such as ``first`` in one file
+    must not turn ``.first()`` into ``.fir…()`` in every other message of the run.
     """
 
     MIN_LENGTH = 4  # shorter strings are not worth hiding and would mask ordinary words
 
     def __init__(self, findings: Iterable[Finding]) -> None:
-        secrets = set()
+        self.own: Dict[int, List[str]] = {}
+        by_path: Dict[str, set] = {}
         for f in findings:
             if f.category != SECRET_CATEGORY or not f.snippet:
                 continue
@@ -265,19 +268,34 @@ class SecretGuard:
                 region = lines[0][start:end] if last == 0 else "\n".join(
                     [lines[0][start:]] + lines[1:last] + [lines[last][:end]]
                 )
-            for value in _string_values(region):
-                if len(value.strip()) >= self.MIN_LENGTH:
-                    secrets.add(value.strip())
-        self.secrets = sorted(secrets, key=len, reverse=True)
+            found = {v.strip() for v in _string_values(region) if len(v.strip()) >= self.MIN_LENGTH}
+            if found:
+                self.own[id(f)] = sorted(found, key=len, reverse=True)
+                by_path.setdefault(f.path, set()).update(found)
+        self.by_path = {p: sorted(v, key=len, reverse=True) for p, v in by_path.items()}
+        self.secrets = sorted({s for v in by_path.values() for s in v}, key=len, reverse=True)
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
 
-    def leaks(self, text: str) -> bool:
-        return any(secret in text for secret in self.secrets)
+    def leaks(self, text: str, path: Optional[str] = None) -> bool:
+        """Whether ``text`` holds a secret reported in ``path`` (any file's when ``path`` is None)."""
+        secrets = self.secrets if path is None else self.by_path.get(path, ())
+        return any(secret in text for secret in secrets)
 
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
+    @staticmethod
+    def _mask(text: str, secrets: Iterable[str]) -> str:
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, secret[:3] + "…")
         return text
+
+    def redact(self, text: str, finding: Optional[Finding] = None) -> str:
+        """``text`` (the message of ``finding``) with that finding's own secrets masked."""
+        if finding is None:
+            return self._mask(text, self.secrets)
+        return self._mask(text, self.own.get(id(finding), ()))
+
+    def redact_in(self, text: str, path: Optional[str]) -> str:
+        """``text`` (an error about ``path``) with the secrets found in that file masked."""
+        return self._mask(text, self.by_path.get(path or "", ()))

@@ -232,10 +232,15 @@ def test_secret_guard():
     line = 'client = Client(token="tok_0123456789abcdef")'
     start = line.index('"') + 1
     on_literal = _f(line, category="hardcoded-secret", col=start, end_col=start + len('"tok_0123456789abcdef"'))
-    guard = SecretGuard([on_literal, _f('requests.get("https://example.org/api")')])
+    other = _f('requests.get("https://example.org/api")')
+    guard = SecretGuard([on_literal, other])
     assert guard.secrets == ["tok_0123456789abcdef"], "only hardcoded-secret findings count"
-    assert guard.leaks(line) and not guard.leaks('os.environ["TOKEN"]')
-    assert guard.redact("found tok_0123456789abcdef here") == "found tok… here"
+    assert guard.leaks(line, "a.py") and not guard.leaks('os.environ["TOKEN"]', "a.py")
+    assert not guard.leaks(line, "other.py"), "a fix in another file cannot carry this file's secret"
+    assert guard.redact("found tok_0123456789abcdef here", on_literal) == "found tok… here"
+    assert guard.redact("found tok_0123456789abcdef here", other) == "found tok_0123456789abcdef here", \
+        "a message is redacted only with the secrets of its own finding"
+    assert guard.redact_in("a.py: tok_0123456789abcdef", "a.py") == "a.py: tok…"
     # a finding on a name, not a literal, hides nothing (and so never masks ordinary code)
     on_name = _f("TOKEN = get()", category="hardcoded-secret", col=1, end_col=6)
     assert not SecretGuard([on_name])

@@ -40,9 +40,9 @@ def render(run: RunResult, out: TextIO) -> None:
             ("endColumn", f.end_column),
             ("title", f"{f.code} {f.name}"),
         ]
-        out.write(_command(kind, properties, guard.redact(f.message)) + "\n")
+        out.write(_command(kind, properties, guard.redact(f.message, f)) + "\n")
     for error in run.errors:
         properties = [("title", f"backlint {error.kind}" + (f" in {error.rule}" if error.rule else ""))]
         if error.path and not error.path.startswith("<"):
             properties.insert(0, ("file", error.path))
-        out.write(_command("error", properties, guard.redact(error.describe())) + "\n")
+        out.write(_command("error", properties, guard.redact_in(error.describe(), error.path)) + "\n")

@@ -193,7 +193,7 @@ def _fixes(finding: Finding, root: str, guard: SecretGuard) -> Optional[List[Dic
         return None
     # a fix is source text: one that would carry a reported secret (e.g. a rewrite of a whole
     # call that holds a hardcoded token) is left out rather than written to the log
-    if guard and any(guard.leaks(edit.text) for edit in fix.edits):
+    if guard and any(guard.leaks(edit.text, finding.path) for edit in fix.edits):
         return None
     description = fix.description if fix.applicability == "safe" else f"{fix.description} (unsafe fix)"
     replacements = [
@@ -204,7 +204,7 @@ def _fixes(finding: Finding, root: str, guard: SecretGuard) -> Optional[List[Dic
         for e in fix.edits
     ]
     return [{
-        "description": {"text": guard.redact(description)},
+        "description": {"text": guard.redact(description, finding)},
         "artifactChanges": [{"artifactLocation": _artifact(finding.path, root), "replacements": replacements}],
     }]
 
@@ -242,7 +242,7 @@ def to_sarif(
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": _LEVELS.get(f.severity.value, "warning"),
-            "message": {"text": guard.redact(f.message) or f.name},
+            "message": {"text": guard.redact(f.message, f) or f.name},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": _artifact(f.path, root),
@@ -268,7 +268,7 @@ def to_sarif(
             continue
         notifications.append({
             "level": "error",
-            "message": {"text": f"{f.path}: not checked: {guard.redact(f.message)}"},
+            "message": {"text": f"{f.path}: not checked: {guard.redact(f.message, f)}"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": _artifact(f.path, root),
                 "region": _region(f.start_line, f.start_column, f.end_line, f.end_column),
@@ -280,7 +280,7 @@ def to_sarif(
         kind = error.kind if error.kind in note_index else "internal-error"
         note: Dict[str, Any] = {
             "level": "error",
-            "message": {"text": guard.redact(error.describe())},
+            "message": {"text": guard.redact_in(error.describe(), error.path)},
             "descriptor": {"id": kind, "index": note_index[kind]},
         }
         if error.path and not error.path.startswith("<"):

@@ -18,6 +18,7 @@ _CANDIDATE = re.compile(r"backlint\s*:|noqa", re.I)
 _BACKLINT = re.compile(r"#\s*backlint\s*:\s*(ignore-file|ignore)\b\s*(\[([^\]]*)\])?", re.I)
 _NOQA = re.compile(r"#\s*noqa\s*:\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)", re.I)
 _LINE_RE = re.compile(r"\r\n?|\n")
+_OUR_CODE = re.compile(r"BL[0-9]{3}", re.I)
 
 
 @dataclass
@@ -73,8 +74,9 @@ def parse(text: str, resolve: Callable[[str], Optional[str]]) -> List[Suppressio
         match = _NOQA.search(comment)
         if match:
             names = [n.strip() for n in match.group(1).split(",")]
-            # only our own codes: other tools' codes in a shared noqa are not ours to judge
-            ours = [n for n in names if n.upper().startswith("BL")]
+            # only our own codes (exactly BL + three digits): other tools' codes in a shared noqa,
+            # such as ruff's BLE001 or BLK100, are not ours to judge
+            ours = [n for n in names if _OUR_CODE.fullmatch(n)]
             if not ours:
                 continue
             sup = Suppression(line_no, col + 1, col + 1 + len(comment.rstrip()), "line", own_line, ours)

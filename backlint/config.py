@@ -147,7 +147,10 @@ def check_selectors(where: str, key: str, values: Sequence[str]) -> None:
         if not registry.matching(value):
             hint = registry.suggest(value)
             suggestion = f"; did you mean '{hint}'?" if hint else ""
-            raise ConfigError(f"{where}: '{key}' names unknown rule '{value}'{suggestion}")
+            raise ConfigError(
+                f"{where}: '{key}' names unknown rule '{value}'{suggestion} (select by code, "
+                f"code prefix such as BL or BL4, rule name, category or ALL; `backlint rules` lists them)"
+            )
 
 
 def check_glob(where: str, key: str, pattern: str) -> None:

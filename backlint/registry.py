@@ -66,7 +66,8 @@ def resolve(token: str) -> Optional[str]:
 
 
 def matching(selector: str) -> List[str]:
-    """Codes selected by a code, a code prefix (``BL4``), a rule name, or ``ALL``."""
+    """Codes selected by a code, a code prefix (``BL``, ``BL4``), a rule name, a category tag
+    (``unsafe-migration``), a tag (``security``), or ``ALL``."""
     rules = all_rules()
     sel = selector.strip()
     if sel.upper() == "ALL":
@@ -75,13 +76,25 @@ def matching(selector: str) -> List[str]:
     if code:
         return [code]
     upper = sel.upper()
-    if upper.startswith("BL") and upper[2:].isdigit():
+    if upper.startswith("BL") and (upper[2:].isdigit() or upper == "BL") and len(upper) <= 5:
         return [c for c in rules if c.startswith(upper)]
-    return []
+    low = sel.lower()
+    by_category = [c for c, r in rules.items() if r.category == low]
+    if by_category:
+        return by_category
+    return [c for c, r in rules.items() if low in r.tags]
+
+
+def categories() -> List[str]:
+    """Every category tag and tag that selects rules."""
+    found = {r.category for r in all_rules().values()} | {t for r in all_rules().values() for t in r.tags}
+    return sorted(found)
 
 
 def suggest(token: str) -> Optional[str]:
-    candidates = list(all_rules()) + list(by_name())
+    if len(token.strip()) < 5:
+        return None  # a near code such as BLX: any single code would be a misleading guess
+    candidates = list(all_rules()) + list(by_name()) + categories()
     close = difflib.get_close_matches(token.strip(), candidates, n=1, cutoff=0.5)
     if not close:
         close = difflib.get_close_matches(token.strip().upper(), candidates, n=1, cutoff=0.5)

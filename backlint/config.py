@@ -123,17 +123,29 @@ def read_config_table(path: str) -> Dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason})") from None
-    if os.path.basename(path) == "pyproject.toml":
-        tool = data.get("tool", {})
+    tool = data.get("tool")
+    nested = isinstance(tool, dict) and "backlint" in tool
+    if os.path.basename(path) == "pyproject.toml" or nested:
+        # pyproject.toml, or any file given with --config that holds a [tool.backlint] table
+        _NESTED.add(os.path.abspath(path))
         table = tool.get("backlint", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.backlint] must be a table")
         return table
+    _NESTED.discard(os.path.abspath(path))
     return data
 
 
+_NESTED: set = set()  # configuration files whose keys live under [tool.backlint]
+
+
 def _section(path: str) -> str:
-    return "[tool.backlint]" if os.path.basename(path) == "pyproject.toml" else "top level"
+    return "[tool.backlint]" if os.path.abspath(path) in _NESTED else "top level"
+
+
+def table_name(path: str, key: str) -> str:
+    """How the user writes the table ``key`` in ``path``: [tool.backlint.key] or [key]."""
+    return f"[tool.backlint.{key}]" if os.path.abspath(path) in _NESTED else f"[{key}]"
 
 
 def _string_list(path: str, key: str, value: Any) -> Tuple[str, ...]:
@@ -208,7 +220,7 @@ def load_file(path: str, settings: Settings) -> Settings:
                 roles = _string_list(path, f"roles.\"{pattern}\"", roles)
                 problem = validate_roles(roles)
                 if problem:
-                    raise ConfigError(f"{path}: [tool.backlint.roles] \"{pattern}\": {problem}")
+                    raise ConfigError(f"{path}: {table_name(path, 'roles')} \"{pattern}\": {problem}")
                 entries.append((pattern, tuple(roles)))
             settings.roles = tuple(entries)
         elif key in ("respect-gitignore", "force-exclude"):
@@ -244,10 +256,10 @@ def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Set
     if rule is None:
         code = registry.resolve(key)
         if code:
-            hint = f"; options are keyed by rule name: use [tool.backlint.{registry.all_rules()[code].name}]"
+            hint = f"; options are keyed by rule name: use {table_name(path, registry.all_rules()[code].name)}"
         else:
             hint = _closest(key, list(rules_by_name) + list(TOP_LEVEL_KEYS))
-        raise ConfigError(f"{path}: unknown rule '{key}' in [tool.backlint.{key}]{hint}")
+        raise ConfigError(f"{path}: unknown rule '{key}' in {table_name(path, key)}{hint}")
     options: Dict[str, Any] = {}
     for opt_key, opt_value in value.items():
         spec = rule.options.get(opt_key)
@@ -256,15 +268,15 @@ def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Set
             hint = _closest(opt_key, known) or (
                 f"; '{rule.name}' has options: {', '.join(known)}" if known else f"; '{rule.name}' has no options"
             )
-            raise ConfigError(f"{path}: unknown option '{opt_key}' in [tool.backlint.{key}]{hint}")
+            raise ConfigError(f"{path}: unknown option '{opt_key}' in {table_name(path, key)}{hint}")
         if isinstance(opt_value, bool) and bool not in spec.type or not isinstance(opt_value, spec.type):
             raise ConfigError(
-                f"{path}: [tool.backlint.{key}] '{opt_key}' must be {spec.type_name()}, got {opt_value!r}"
+                f"{path}: {table_name(path, key)} '{opt_key}' must be {spec.type_name()}, got {opt_value!r}"
             )
         if spec.validate is not None:
             problem = spec.validate(opt_value)
             if problem:
-                raise ConfigError(f"{path}: [tool.backlint.{key}] '{opt_key}' {problem}, got {opt_value!r}")
+                raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' {problem}, got {opt_value!r}")
         options[opt_key] = opt_value
     settings.rule_options[rule.code] = options
 

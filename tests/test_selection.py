@@ -53,3 +53,25 @@ def test_a_near_code_gets_no_misleading_suggestion(tmp_path, monkeypatch) -> Non
     assert result.exit_code == 2
     assert "did you mean" not in result.output
     assert "unknown rule 'BLX'" in result.output
+
+
+def test_config_option_with_a_tool_backlint_table_in_any_file(tmp_path, monkeypatch) -> None:
+    (tmp_path / "ci.toml").write_text('[tool.backlint]\nselect = ["BL401"]\n')
+    (tmp_path / "a.py").write_text("import requests\nrequests.get('https://x.org')\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--config", "ci.toml", "."])
+    assert result.exit_code == 1, result.output
+    assert "BL401" in result.output
+
+
+def test_errors_name_tables_as_the_file_spells_them(tmp_path, monkeypatch) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "backlint.toml").write_text('[missing-timeout]\ndefualt = 3\n')
+    monkeypatch.chdir(tmp_path)
+    flat = CliRunner().invoke(main, ["check", "."])
+    assert flat.exit_code == 2
+    assert "in [missing-timeout]" in flat.output and "tool.backlint" not in flat.output
+    (tmp_path / "backlint.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.backlint.missing-timeout]\ndefualt = 3\n')
+    nested = CliRunner().invoke(main, ["check", "."])
+    assert nested.exit_code == 2 and "in [tool.backlint.missing-timeout]" in nested.output

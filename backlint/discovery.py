@@ -26,6 +26,47 @@ def _relative(path: str, root: str) -> Optional[str]:
     return rel.replace(os.sep, "/")
 
 
+_GLOBAL_EXCLUDES: Optional[List[str]] = None
+
+
+def _global_excludes_path() -> Optional[str]:
+    """git's core.excludesFile: from the user's global git config, else $XDG_CONFIG_HOME/git/ignore.
+
+    Only the global (user) configuration is read, never the repository's, and nothing is run but
+    `git config --global`, which executes no repository hooks, filters or fsmonitor.
+    """
+    import subprocess
+
+    configured = None
+    try:
+        proc = subprocess.run(["git", "config", "--global", "--path", "--get", "core.excludesFile"],
+                              capture_output=True, text=True, timeout=5, cwd=os.path.expanduser("~"),
+                              stdin=subprocess.DEVNULL)
+        if proc.returncode == 0 and proc.stdout.strip():
+            configured = proc.stdout.strip()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        configured = None
+    if configured:
+        return os.path.expanduser(configured)
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(xdg, "git", "ignore")
+
+
+def _global_excludes() -> List[str]:
+    global _GLOBAL_EXCLUDES
+    if _GLOBAL_EXCLUDES is None:
+        lines: List[str] = []
+        path = _global_excludes_path()
+        if path:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    lines = fh.read().splitlines()
+            except OSError:
+                lines = []
+        _GLOBAL_EXCLUDES = lines
+    return _GLOBAL_EXCLUDES
+
+
 class _GitIgnore:
     """.gitignore files from the repository root down, each anchored at its own directory.
 
@@ -65,7 +106,11 @@ class _GitIgnore:
         if directory not in self._specs:
             spec = None
             lines: List[str] = []
-            for name in (".gitignore", os.path.join(".git", "info", "exclude")):
+            names = [".gitignore", os.path.join(".git", "info", "exclude")]
+            if os.path.exists(os.path.join(directory, ".git")):
+                # git's own order: core.excludesFile first (lowest precedence), anchored at the top
+                lines.extend(_global_excludes())
+            for name in names:
                 try:
                     with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as fh:
                         lines.extend(fh.read().splitlines())

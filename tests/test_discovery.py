@@ -84,3 +84,31 @@ def test_directories_named_like_python_files_and_symlinks(tmp_path, monkeypatch)
 def test_same_file_given_twice_is_checked_once(tree):
     paths, count = checked("app/a.py", "app/a.py", "app")
     assert count == 2
+
+
+def test_git_global_excludes_file_is_respected(tmp_path, monkeypatch):
+    """core.excludesFile (here via XDG_CONFIG_HOME, git's default location) ignores like .gitignore."""
+    import backlint.discovery as discovery_mod
+    from backlint.config import Settings
+    from backlint.discovery import Discovery
+
+    home = tmp_path / "home"
+    (home / ".config" / "git").mkdir(parents=True)
+    (home / ".config" / "git" / "ignore").write_text("scratch_*.py\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setattr(discovery_mod, "_GLOBAL_EXCLUDES", None)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text("x = 1\n")
+    (repo / "scratch_notes.py").write_text("x = 1\n")
+    files, _ = Discovery(Settings(root=str(repo))).files([str(repo)])
+    assert sorted(os.path.basename(f) for f in files) == ["app.py"]
+    # a configured core.excludesFile wins over the XDG default
+    other = tmp_path / "my-excludes"
+    other.write_text("app.py\n")
+    (home / ".gitconfig").write_text(f"[core]\n\texcludesFile = {other}\n")
+    monkeypatch.setattr(discovery_mod, "_GLOBAL_EXCLUDES", None)
+    files, _ = Discovery(Settings(root=str(repo))).files([str(repo)])
+    assert sorted(os.path.basename(f) for f in files) == ["scratch_notes.py"]
+    monkeypatch.setattr(discovery_mod, "_GLOBAL_EXCLUDES", None)

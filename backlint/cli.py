@@ -60,7 +60,7 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes like BL4, names, ALL); replaces the default set.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit"]), default=None,
               help="Output format (default: text): text, json, sarif (GitHub code scanning), github (Actions annotations).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE instead of stdout.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None, help="Use this configuration file.")
@@ -82,13 +82,15 @@ def main() -> None:
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: report every finding.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
+@click.option("--min-severity", type=click.Choice(["note", "warning", "error"]), default=None,
+              help="Report only findings of this severity or higher (the exit code follows what is reported).")
 @click.option("--show-roles", is_flag=True,
               help="Print what each file is (test, migration, settings, script, ...) and why, then exit.")
 @click.option("--since", metavar="REF", default=None,
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, show_roles, since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, show_roles, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -150,13 +152,18 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
         sys.exit(EXIT_ERROR if run.errors else EXIT_OK)
 
-    # fingerprints over the whole run, before --baseline/--since leave findings out
-    cwd = os.getcwd()
+    # fingerprints over the whole run, before --baseline/--since leave findings out; paths in
+    # SARIF and GitLab reports are relative to the repository root, so that a job that runs in a
+    # sub-directory (working-directory:) still uploads locations code scanning can map
+    root = report_root(settings)
     sarif_prints = None
-    if fmt == "sarif" and not diff:
+    if fmt in ("sarif", "gitlab") and not diff:
         everything = list(run.findings)
-        prints = baseline_mod.fingerprints(everything, lambda f: baseline_mod.relative_path(f.path, cwd))
+        prints = baseline_mod.fingerprints(everything, lambda f: baseline_mod.relative_path(f.path, root))
         sarif_prints = {id(f): fp.digest() for f, fp in zip(everything, prints)}
+    if min_severity:
+        order = {"note": 0, "warning": 1, "error": 2}
+        run.findings = [f for f in run.findings if order.get(f.severity.value, 1) >= order[min_severity]]
     run_properties = {}
     if known is not None:
         facts = getattr(run, "facts", None)
@@ -200,12 +207,22 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         from .reporters import sarif
 
         rules = [sarif.RuleInfo.from_rule(r) for code, r in registry.all_rules().items() if code in settings.enabled]
-        sarif.render(run, buffer, rules=rules, fingerprint_of=sarif_prints, root=cwd,
+        if settings.rule_docs_url:
+            rules = [sarif.with_help_uri(r, settings.rule_docs_url) for r in rules]
+        sarif.render(run, buffer, rules=rules, fingerprint_of=sarif_prints, root=root,
                      properties=run_properties or None, baseline_used=known is not None)
     elif fmt == "github":
         from .reporters import github
 
         github.render(run, buffer)
+    elif fmt == "gitlab":
+        from .reporters import gitlab
+
+        gitlab.render(run, buffer, root=root, fingerprint_of=sarif_prints)
+    elif fmt == "junit":
+        from .reporters import junit
+
+        junit.render(run, buffer)
     else:
         from .reporters import text
 
@@ -228,6 +245,20 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def report_root(settings) -> str:
+    """Where report paths are relative to: the git top level above the configuration's directory
+    (or the working directory), else that directory itself."""
+    start = os.path.abspath(settings.root or os.getcwd())
+    here = start
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return start
+        here = parent
 
 
 def _show_roles(paths, settings) -> None:

@@ -30,9 +30,9 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles",
+    "max-file-size", "file-timeout", "roles", "rule-docs-url",
 )
-OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 class ConfigError(Exception):
@@ -64,6 +64,8 @@ class Settings:
     baseline: Optional[str] = None  # baseline file (absolute; `baseline` is relative to the config file)
     # [tool.backlint.roles]: (glob, roles) overrides of the file-role heuristics (frameworks/roles.py)
     roles: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # a URL template for rule pages ({code}, {name}), carried to SARIF helpUri when set
+    rule_docs_url: Optional[str] = None
     # directories named on the command line (absolute): an example/ directory named there is app code
     named_dirs: Tuple[str, ...] = ()
 
@@ -241,6 +243,12 @@ def load_file(path: str, settings: Settings) -> Settings:
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: 'baseline' must be a path string, got {value!r}")
             settings.baseline = os.path.join(settings.root, value)
+        elif key == "rule-docs-url":
+            if not isinstance(value, str) or not value.startswith(("https://", "http://")) or (
+                    "{code}" not in value and "{name}" not in value):
+                raise ConfigError(f"{path}: 'rule-docs-url' must be an http(s) URL template with {{code}} "
+                                  f"or {{name}}, e.g. \"https://docs.example.com/backlint/{{code}}.html\", got {value!r}")
+            settings.rule_docs_url = value
         elif key == "output-format":
             if value not in OUTPUT_FORMATS:
                 raise ConfigError(

@@ -24,7 +24,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SARIF_VERSION = "2.1.0"
 SRCROOT = "SRCROOT"
 AUTOMATION_ID = "backlint/"
-_FALLBACK_INFORMATION_URI = "https://pypi.org/project/backlint/"
+_FALLBACK_INFORMATION_URI = None  # no published home page exists: omit informationUri
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 # notification descriptors (driver.notifications); referenced by index from invocations
 _NOTIFICATIONS = (
@@ -76,8 +76,16 @@ class RuleInfo:
         )
 
 
-def information_uri() -> str:
-    """The project's home page from the installed package metadata, or its PyPI page."""
+def with_help_uri(rule: "RuleInfo", template: str) -> "RuleInfo":
+    """``rule`` with ``helpUri`` from the user's ``rule-docs-url`` template ({code}, {name})."""
+    import dataclasses
+
+    return dataclasses.replace(rule, help_uri=template.replace("{code}", rule.code).replace("{name}", rule.name))
+
+
+def information_uri() -> Optional[str]:
+    """The project's home page from the installed package metadata; None when it declares none
+    (SARIF makes informationUri optional: better none than one that does not resolve)."""
     try:
         from importlib.metadata import metadata
 
@@ -295,18 +303,20 @@ def to_sarif(
     invocation: Dict[str, Any] = {"executionSuccessful": not run.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    invocation["workingDirectory"] = {"uri": srcroot_uri(root)}
+    invocation["workingDirectory"] = {"uri": srcroot_uri(os.getcwd())}
 
     driver = {
         "name": "backlint",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": information_uri(),
         "rules": [rule_descriptor(r) for r in ordered],
         "notifications": [
             {"id": name, "shortDescription": {"text": text}} for name, text in _NOTIFICATIONS
         ],
     }
+    info = information_uri()
+    if info:
+        driver["informationUri"] = info
     sarif_run: Dict[str, Any] = {
         "tool": {"driver": driver},
         "automationDetails": {"id": AUTOMATION_ID},

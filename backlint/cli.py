@@ -280,23 +280,39 @@ def _show_roles(paths, settings) -> None:
 
 
 class _progress:
-    """click's progress bar on stderr for runs that check many files, only when stderr is a TTY."""
+    """Progress on stderr for runs that check many files: click's bar on a TTY; off a TTY (CI logs)
+    one short line every ``INTERVAL`` seconds, so a long cold run is never silent. Off with -q."""
 
     MIN_FILES = 200
+    INTERVAL = 15.0
 
     def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty() and "CI" not in os.environ
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty() and "CI" not in os.environ
         self.bar = None
+        self.started = 0.0
+        self.last = 0.0
 
     def __enter__(self):
-        if not self.enabled:
+        if self.quiet:
             return None
+        import time
+
+        self.started = self.last = time.monotonic()
         return self.update
 
     def update(self, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        if not self.tty:
+            import time
+
+            now = time.monotonic()
+            if now - self.last >= self.INTERVAL and done < total:
+                self.last = now
+                click.echo(f"backlint: checked {done} of {total} files ({now - self.started:.0f} s)", err=True)
+            return
         if self.bar is None:
-            if total < self.MIN_FILES:
-                return
             self.bar = click.progressbar(length=total, label="Checking", file=sys.stderr, show_pos=True)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)

@@ -203,3 +203,16 @@ def test_progress_bar_only_on_a_tty(project):
     assert "Checking" in shown.stderr
     quiet = subprocess.run([sys.executable, "-m", "backlint", "check", "--no-cache", "app"], capture_output=True, text=True, env=env)
     assert "Checking" not in quiet.stderr
+
+
+def test_progress_lines_off_a_tty(project):
+    """In a CI log (no TTY) a long run prints a short progress line now and then; -q silences it."""
+    script = (
+        "import sys; sys.argv = ['backlint', 'check', '--no-cache', '-j', '1'] + sys.argv[1:] + ['app'];"
+        "import backlint.cli as c; c._progress.MIN_FILES = 1; c._progress.INTERVAL = 0.0; c.main()"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "backlint: checked " in shown.stderr and " files (" in shown.stderr
+    assert "Checking" not in shown.stderr, "no progress bar off a TTY"
+    quiet = subprocess.run([sys.executable, "-c", script, "-q"], capture_output=True, text=True)
+    assert "backlint: checked" not in quiet.stderr

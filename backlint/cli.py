@@ -84,13 +84,16 @@ def main() -> None:
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
 @click.option("--min-severity", type=click.Choice(["note", "warning", "error"]), default=None,
               help="Report only findings of this severity or higher (the exit code follows what is reported).")
+@click.option("--show-settings", is_flag=True,
+              help="Print the configuration file and the settings each given FILE is checked with, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked and their configuration, then exit.")
 @click.option("--show-roles", is_flag=True,
               help="Print what each file is (test, migration, settings, script, ...) and why, then exit.")
 @click.option("--since", metavar="REF", default=None,
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, show_roles, since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, show_settings, show_files, show_roles, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -116,6 +119,9 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
     if show_roles:
         _show_roles(paths, settings)
+        return
+    if show_settings or show_files:
+        _show_settings(paths, settings, files_only=show_files and not show_settings)
         return
     fmt = output_format or settings.output_format
     from . import baseline as baseline_mod, gitdiff
@@ -259,6 +265,37 @@ def report_root(settings) -> str:
         if parent == here:
             return start
         here = parent
+
+
+def _show_settings(paths, settings, files_only: bool) -> None:
+    """`--show-files`: each file and its configuration; `--show-settings`: the settings in full."""
+    from .config import settings_for
+    from .discovery import Discovery, display_path
+    from .runner import _nested_excludes
+
+    files, missing = Discovery(settings).files(list(paths))
+    for path, why in missing:
+        click.echo(f"backlint: error: {path}: {why}", err=True)
+    if settings.hierarchical:
+        files = _nested_excludes(files, paths, settings)
+    for path in files:
+        own = settings_for(settings, path)
+        source = own.config_path or "(defaults: no configuration file)"
+        if files_only:
+            click.echo(f"{display_path(path)}  [{source}]")
+            continue
+        click.echo(f"{display_path(path)}:")
+        click.echo(f"  configuration: {source}")
+        for extended in own.extended:
+            click.echo(f"  extends:       {extended}")
+        click.echo(f"  root:          {own.root}")
+        click.echo(f"  rules:         {', '.join(sorted(own.enabled))}")
+        if own.per_file_ignores:
+            click.echo(f"  per-file-ignores: {dict(own.per_file_ignores)}")
+        if own.rule_options:
+            click.echo(f"  rule options:  {own.rule_options}")
+        if own.roles:
+            click.echo(f"  roles:         {dict(own.roles)}")
 
 
 def _show_roles(paths, settings) -> None:

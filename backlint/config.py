@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles", "rule-docs-url",
+    "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend",
 )
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -66,6 +66,11 @@ class Settings:
     roles: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     # a URL template for rule pages ({code}, {name}), carried to SARIF helpUri when set
     rule_docs_url: Optional[str] = None
+    # per-directory configuration: each file follows the closest configuration above it, with the
+    # command line's overrides on top (off with --config and --isolated)
+    hierarchical: bool = False
+    overrides: Dict[str, Any] = field(default_factory=dict)
+    extended: Tuple[str, ...] = ()  # configuration files this one extends, outermost first
     # directories named on the command line (absolute): an example/ directory named there is app code
     named_dirs: Tuple[str, ...] = ()
 
@@ -178,10 +183,25 @@ def check_glob(where: str, key: str, pattern: str) -> None:
         raise ConfigError(f"{where}: '{key}' has an invalid glob {pattern!r}")
 
 
-def load_file(path: str, settings: Settings) -> Settings:
-    """Apply the configuration in ``path`` to ``settings`` (validating every key)."""
+def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Settings:
+    """Apply the configuration in ``path`` to ``settings`` (validating every key).
+
+    ``extend = "../pyproject.toml"`` loads that file first; this file's keys then win.
+    """
     table = read_config_table(path)
     section = _section(path)
+    base = table.get("extend")
+    if base is not None:
+        if not isinstance(base, str) or not base.strip():
+            raise ConfigError(f"{path}: 'extend' must be the path of another configuration file, got {base!r}")
+        target = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), os.path.expanduser(base)))
+        if target in _chain or target == os.path.abspath(path):
+            raise ConfigError(f"{path}: 'extend' makes a cycle: {' -> '.join(_chain + (os.path.abspath(path), target))}")
+        if not os.path.isfile(target):
+            raise ConfigError(f"{path}: 'extend' names {base!r}, which does not exist")
+        load_file(target, settings, _chain + (os.path.abspath(path),))
+        settings.extended = settings.extended + (target,)
+        section = _section(path)
     settings.config_path = path
     settings.root = os.path.dirname(os.path.abspath(path))
     rules_by_name = registry.by_name()
@@ -192,6 +212,8 @@ def load_file(path: str, settings: Settings) -> Settings:
         if key not in TOP_LEVEL_KEYS:
             hint = _closest(key, list(TOP_LEVEL_KEYS) + list(rules_by_name))
             raise ConfigError(f"{path}: unknown key '{key}' in {section}{hint}")
+        if key == "extend":
+            continue  # applied first, above
         if key in ("select", "extend-select", "ignore"):
             values = _string_list(path, key, value)
             check_selectors(path, key, values)
@@ -304,23 +326,25 @@ def resolve_enabled(settings: Settings, where: str = "command line") -> FrozenSe
     return frozenset(chosen)
 
 
-def load(
-    paths: Sequence[str],
-    config: Optional[str] = None,
-    overrides: Optional[Dict[str, Any]] = None,
-    isolated: bool = False,
-) -> Settings:
-    """Build the run's settings: config file (found or given), then command-line overrides."""
-    settings = Settings(root=os.getcwd())
-    if config is not None:
-        if not os.path.isfile(config):
-            raise ConfigError(f"{config}: configuration file not found")
-        load_file(config, settings)
-    elif not isolated:
-        found = find_config(paths[0] if paths else ".")
-        if found:
-            load_file(found, settings)
-    for key, value in (overrides or {}).items():
+_FOUND: Dict[str, Optional[str]] = {}  # directory -> closest configuration file (memo, one run)
+_BUILT: Dict[Tuple[str, str, str], Settings] = {}  # nested configuration -> its settings (one run)
+
+
+def _common_directory(paths: Sequence[str]) -> str:
+    dirs = []
+    for p in paths or ["."]:
+        if p == "-":
+            p = "."
+        ap = os.path.abspath(p)
+        dirs.append(ap if os.path.isdir(ap) else os.path.dirname(ap))
+    try:
+        return os.path.commonpath(dirs)
+    except ValueError:  # different drives
+        return dirs[0]
+
+
+def _apply_overrides(settings: Settings, overrides: Dict[str, Any]) -> None:
+    for key, value in overrides.items():
         if value is None:
             continue
         if key in ("select", "ignore"):
@@ -333,6 +357,77 @@ def load(
             settings.extend_exclude = tuple(settings.extend_exclude) + tuple(value)
         else:
             setattr(settings, key, value)
+
+
+def load(
+    paths: Sequence[str],
+    config: Optional[str] = None,
+    overrides: Optional[Dict[str, Any]] = None,
+    isolated: bool = False,
+) -> Settings:
+    """Build the run's settings: config file (found or given), then command-line overrides.
+
+    Without ``--config``/``--isolated`` the run's own settings (output, cache, baseline) come from
+    the configuration closest to the paths' common directory, so the order of the paths never
+    matters; each file is then checked with the configuration closest to it (:func:`settings_for`).
+    """
+    _FOUND.clear()  # configuration files are read afresh for every run
+    _BUILT.clear()
+    settings = Settings(root=os.getcwd())
+    if config is not None:
+        if not os.path.isfile(config):
+            raise ConfigError(f"{config}: configuration file not found")
+        load_file(config, settings)
+    elif not isolated:
+        found = find_config(_common_directory(paths))
+        if found:
+            load_file(found, settings)
+        settings.hierarchical = True
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    _apply_overrides(settings, overrides)
+    settings.overrides = dict(overrides)
     settings.named_dirs = tuple(sorted({os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)}))
     settings.enabled = resolve_enabled(settings)
     return settings
+
+
+# -- per-directory configuration ------------------------------------------------------------
+
+
+
+def closest_config(path: str) -> Optional[str]:
+    directory = os.path.abspath(path)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    if directory not in _FOUND:
+        if len(_FOUND) > 50_000:
+            _FOUND.clear()
+        _FOUND[directory] = find_config(directory)
+    return _FOUND[directory]
+
+
+def settings_for(settings: Settings, path: str) -> Settings:
+    """The settings ``path`` is checked with: those of the configuration closest to it.
+
+    Files under the run's own configuration (the common case) get ``settings`` itself; a nested
+    ``pyproject.toml``/``backlint.toml`` replaces it for the files below it (``extend`` to inherit),
+    with the command line's overrides applied on top.
+    """
+    if not settings.hierarchical:
+        return settings
+    found = closest_config(path)
+    if found is None or (settings.config_path and os.path.abspath(found) == os.path.abspath(settings.config_path)):
+        return settings
+    key = (os.path.abspath(found), repr(sorted(settings.overrides.items())), repr(settings.named_dirs))
+    built = _BUILT.get(key)
+    if built is None:
+        built = Settings(root=os.path.dirname(os.path.abspath(found)))
+        load_file(found, built)
+        _apply_overrides(built, settings.overrides)
+        built.overrides = dict(settings.overrides)
+        built.named_dirs = settings.named_dirs
+        built.unsafe_fixes = settings.unsafe_fixes
+        built.no_cache = settings.no_cache
+        built.enabled = resolve_enabled(built, where=found)
+        _BUILT[key] = built
+    return built

@@ -169,6 +169,19 @@ class Linter:
     def enabled_for(self, path: str) -> frozenset:
         return self.selector.enabled_for(path)
 
+    def for_path(self, path: str) -> "Linter":
+        """The linter for ``path``'s own configuration (per-directory configuration)."""
+        from .config import settings_for
+
+        own = settings_for(self.settings, path)
+        if own is self.settings:
+            return self
+        linters = self.__dict__.setdefault("_nested", {})
+        linter = linters.get(id(own))
+        if linter is None:
+            linter = linters[id(own)] = Linter(own)
+        return linter
+
     # -- one file ---------------------------------------------------------------------------
     def check_path(self, path: str, fix: bool = False, diff: bool = False) -> FileResult:
         shown = display_path(path)
@@ -555,7 +568,7 @@ def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
     out = []
     for path in paths:
         try:
-            out.append(_WORKER.check_path(path, fix, diff))
+            out.append(_WORKER.for_path(path).check_path(path, fix, diff))
         except Exception as exc:  # never lose the other files
             result = FileResult(display_path(path))
             result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))

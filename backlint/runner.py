@@ -52,6 +52,8 @@ def check(
     files, missing = Discovery(settings).files(list(paths))
     for path, problem in missing:
         run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
+    if settings.hierarchical:
+        files = _nested_excludes(files, paths, settings)
     jobs = jobs or default_jobs()
     store = None
     results: List[FileResult] = []
@@ -61,12 +63,14 @@ def check(
         from .cache import Cache
 
         store = Cache(cache_directory(settings), settings.fingerprint())
-        selector = Selector(settings)
+        selectors = _Selectors(settings)
         todo = []
         for path in files:
-            # the file's roles change what rules do (and named directories change its roles)
+            # the file's roles change what rules do (and named directories change its roles);
+            # a file under a nested configuration is keyed by that configuration too
+            selector, own = selectors.of(path)
             keys[path] = ",".join(sorted(selector.enabled_for(path))) + "|" + ",".join(
-                sorted(selector.roles.classify(path).roles))
+                sorted(selector.roles.classify(path).roles)) + ("" if own is settings else "|" + own.fingerprint())
             hit = store.lookup(path, display_path(path), keys[path])
             if hit is not None:
                 results.append(hit)
@@ -102,6 +106,42 @@ def check(
         store.save()
     run.sort()
     return run
+
+
+class _Selectors:
+    """One Selector per configuration: a file's rules follow the configuration closest to it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.by_settings: Dict[int, Selector] = {}
+
+    def of(self, path: str):
+        from .config import settings_for
+
+        own = settings_for(self.settings, path)
+        selector = self.by_settings.get(id(own))
+        if selector is None:
+            selector = self.by_settings[id(own)] = Selector(own)
+        return selector, own
+
+
+def _nested_excludes(files: List[str], paths: Sequence[str], settings: Settings) -> List[str]:
+    """Drop files that their own (nested) configuration excludes, unless named on the command line."""
+    from .config import settings_for
+
+    named = {os.path.abspath(p) for p in paths}
+    kept = []
+    discoveries: Dict[int, Discovery] = {}
+    for path in files:
+        own = settings_for(settings, path)
+        if own is not settings and os.path.abspath(path) not in named:
+            discovery = discoveries.get(id(own))
+            if discovery is None:
+                discovery = discoveries[id(own)] = Discovery(own)
+            if discovery.excluded(path, False) or discovery._excluded_with_parents(path):
+                continue
+        kept.append(path)
+    return kept
 
 
 def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
@@ -312,7 +352,7 @@ def _project_findings(settings: Settings, facts: Dict[str, Dict[str, Any]], run:
     if not project_rules:
         return found
     index = ProjectIndex(facts)
-    selector = Selector(settings)
+    selectors = _Selectors(settings)
     for rule in project_rules:
         try:
             reports: List[ProjectReport] = list(rule.check_project(index, settings.options_for(rule.code)))
@@ -320,7 +360,7 @@ def _project_findings(settings: Settings, facts: Dict[str, Dict[str, Any]], run:
             run.errors.append(InternalError("<project>", f"{rule.name} raised {type(exc).__name__}: {exc}", rule=rule.code))
             continue
         for rep in reports:
-            if rule.code not in selector.enabled_for(rep.path):
+            if rule.code not in selectors.of(rep.path)[0].enabled_for(rep.path):
                 continue
             sups = facts.get(rep.path, {}).get("__suppressions__", [])
             if any(

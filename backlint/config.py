@@ -281,9 +281,35 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
     return settings
 
 
+def _load_family_options(path: str, key: str, value: Dict[str, Any], settings: Settings, family) -> None:
+    """``[tool.backlint.<category>]``: options shared by every rule of a category (e.g. ``database``
+    for all unsafe-migration rules), set once. A rule's own table still wins (it is applied later)."""
+    known = sorted({k for r in family for k in r.options})
+    for opt_key, opt_value in value.items():
+        takers = [r for r in family if opt_key in r.options]
+        if not takers:
+            hint = _closest(opt_key, known) or (f"; rules of '{key}' share options: {', '.join(known)}" if known
+                                               else f"; rules of '{key}' have no options")
+            raise ConfigError(f"{path}: unknown option '{opt_key}' in {table_name(path, key)}{hint}")
+        for rule in takers:
+            spec = rule.options[opt_key]
+            if isinstance(opt_value, bool) and bool not in spec.type or not isinstance(opt_value, spec.type):
+                raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' must be {spec.type_name()}, got {opt_value!r}")
+            if spec.validate is not None:
+                problem = spec.validate(opt_value)
+                if problem:
+                    raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' {problem}, got {opt_value!r}")
+            own = settings.rule_options.setdefault(rule.code, {})
+            own.setdefault(opt_key, opt_value)
+
+
 def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:
     rule = rules_by_name.get(key)
     if rule is None:
+        family = [r for r in registry.all_rules().values() if r.category == key]
+        if family:
+            _load_family_options(path, key, value, settings, family)
+            return
         code = registry.resolve(key)
         if code:
             hint = f"; options are keyed by rule name: use {table_name(path, registry.all_rules()[code].name)}"
@@ -308,7 +334,7 @@ def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Set
             if problem:
                 raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' {problem}, got {opt_value!r}")
         options[opt_key] = opt_value
-    settings.rule_options[rule.code] = options
+    settings.rule_options.setdefault(rule.code, {}).update(options)  # over any [<category>] values
 
 
 def resolve_enabled(settings: Settings, where: str = "command line") -> FrozenSet[str]:

@@ -75,3 +75,23 @@ def test_errors_name_tables_as_the_file_spells_them(tmp_path, monkeypatch) -> No
     (tmp_path / "pyproject.toml").write_text('[tool.backlint.missing-timeout]\ndefualt = 3\n')
     nested = CliRunner().invoke(main, ["check", "."])
     assert nested.exit_code == 2 and "in [tool.backlint.missing-timeout]" in nested.output
+
+
+def test_options_shared_by_a_category_are_set_once(tmp_path, monkeypatch) -> None:
+    from backlint import config as config_mod
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.backlint.unsafe-migration]\ndatabase = "mysql"\n'
+        '[tool.backlint.drop-column-or-table]\ndatabase = "postgresql"\n')
+    settings = config_mod.load([str(tmp_path)])
+    family = [c for c, r in registry.all_rules().items() if r.category == "unsafe-migration" and "database" in r.options]
+    assert len(family) >= 2
+    for code in family:
+        want = "postgresql" if registry.all_rules()[code].name == "drop-column-or-table" else "mysql"
+        assert settings.options_for(code)["database"] == want, code
+    (tmp_path / "pyproject.toml").write_text('[tool.backlint.unsafe-migration]\ndatabse = "mysql"\n')
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    bad = CliRunner().invoke(main, ["check", "."])
+    assert bad.exit_code == 2 and "unknown option 'databse' in [tool.backlint.unsafe-migration]" in bad.output
+    assert "did you mean 'database'" in bad.output

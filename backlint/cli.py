@@ -361,11 +361,20 @@ class _progress:
 
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-def rules_command(output_format: str) -> None:
+@click.option("--write-docs", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Write one Markdown reference page per rule and an index to DIR, then exit.")
+def rules_command(output_format: str, write_docs: Optional[str]) -> None:
     """List every rule: code, name, category, default on/off, fix."""
     import json
 
     from . import registry
+
+    if write_docs:
+        from . import rule_docs
+
+        n = rule_docs.write(write_docs, registry.all_rules())
+        click.echo(f"backlint: wrote {n} pages to {write_docs}", err=True)
+        return
 
     rows = [
         {

@@ -84,6 +84,9 @@ def main() -> None:
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
 @click.option("--min-severity", type=click.Choice(["note", "warning", "error"]), default=None,
               help="Report only findings of this severity or higher (the exit code follows what is reported).")
+@click.option("--stdin-filename", default=None, metavar="PATH",
+              help="With `-`: check standard input as if it were the file at PATH (its configuration, "
+                   "per-file-ignores and cross-file facts); with --fix the fixed source goes to stdout.")
 @click.option("--show-settings", is_flag=True,
               help="Print the configuration file and the settings each given FILE is checked with, then exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked and their configuration, then exit.")
@@ -93,12 +96,20 @@ def main() -> None:
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, show_settings, show_files, show_roles, since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, stdin_filename, show_settings, show_files, show_roles,
+          since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
 
     paths = list(paths) or ["."]
+    stdin = paths == ["-"]
+    if "-" in paths and not stdin:
+        _fail("`-` (standard input) cannot be combined with other paths")
+    if stdin_filename and not stdin:
+        _fail("--stdin-filename goes with `-` (check standard input)")
+    if stdin and (write_baseline or since is not None):
+        _fail("standard input cannot be used with --write-baseline or --since")
     if fix and diff:
         _fail("--fix and --diff cannot be used together (--diff only shows what --fix would write)")
     if baseline_file and no_baseline:
@@ -116,7 +127,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "cache_dir": cache_dir,
         "no_cache": no_cache or None,
     }
-    settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
+    settings = config_mod.load([stdin_filename or "stdin.py"] if stdin else paths, config=config,
+                               overrides=overrides, isolated=isolated)
     if show_roles:
         _show_roles(paths, settings)
         return
@@ -139,9 +151,13 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
             known = baseline_mod.Baseline.load(baseline_path)
         except baseline_mod.BaselineError as exc:
             _fail(str(exc))
-    with _progress(quiet) as progress:
-        run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache,
-                        progress=progress)
+    fixed_stdin = None
+    if stdin:
+        run, fixed_stdin = _check_stdin(stdin_filename or "stdin.py", settings, fix or diff, jobs)
+    else:
+        with _progress(quiet) as progress:
+            run = run_check(paths, settings, fix=fix, diff=diff, jobs=jobs, cache=not settings.no_cache,
+                            progress=progress)
 
     for error in run.errors:
         click.echo(f"backlint: error: {error.describe()}", err=True)
@@ -202,6 +218,16 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
             )
 
     buffer = io.StringIO()
+    if stdin and fix:
+        # the fixed source is the output; the report goes to stderr
+        sys.stdout.buffer.write(fixed_stdin)
+        sys.stdout.flush()
+        if not quiet:
+            click.echo(f"backlint: {run.fixes_applied} fix{'es' if run.fixes_applied != 1 else ''} applied; "
+                       f"{len(run.findings)} finding{'s' if len(run.findings) != 1 else ''} remain", err=True)
+            for f in run.findings:
+                click.echo(f"{f.path}:{f.start_line}:{f.start_column}: {f.code} [{f.name}] {f.message}", err=True)
+        sys.exit(EXIT_ERROR if run.errors else EXIT_FINDINGS if run.findings and not exit_zero else EXIT_OK)
     if diff:
         buffer.write("".join(run.diffs))
     elif fmt == "json":
@@ -251,6 +277,32 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _check_stdin(filename: str, settings, fix: bool, jobs):
+    """Standard input checked as the file ``filename``: (run, fixed source bytes or None)."""
+    from .findings import RunResult
+    from .runner import _has_project_rules
+    from .workspace import Workspace
+
+    data = sys.stdin.buffer.read()
+    workspace = Workspace(settings, [settings.root])
+    if _has_project_rules(settings):
+        workspace.load(jobs=jobs)  # the rest of the project, from the results cache when warm
+    result = workspace.update(filename, data, fix=fix)
+    workspace.recompute()
+    run: RunResult = workspace.run_result([filename])
+    run.files_checked = 1
+    fixed = result.fixed_source if result.fixed_source is not None else data
+    if fix:
+        run.fixes_applied = result.fixes_applied
+        if result.fixed_source is not None:
+            import difflib
+
+            old = data.decode("utf-8", "replace").splitlines(keepends=True)
+            new = result.fixed_source.decode("utf-8", "replace").splitlines(keepends=True)
+            run.diffs.append("".join(difflib.unified_diff(old, new, f"a/{filename}", f"b/{filename}")))
+    return run, fixed
 
 
 def report_root(settings) -> str:

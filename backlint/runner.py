@@ -68,9 +68,7 @@ def check(
         for path in files:
             # the file's roles change what rules do (and named directories change its roles);
             # a file under a nested configuration is keyed by that configuration too
-            selector, own = selectors.of(path)
-            keys[path] = ",".join(sorted(selector.enabled_for(path))) + "|" + ",".join(
-                sorted(selector.roles.classify(path).roles)) + ("" if own is settings else "|" + own.fingerprint())
+            keys[path] = file_key(selectors, settings, path)
             hit = store.lookup(path, display_path(path), keys[path])
             if hit is not None:
                 results.append(hit)
@@ -106,6 +104,14 @@ def check(
         store.save()
     run.sort()
     return run
+
+
+def file_key(selectors: "_Selectors", settings: Settings, path: str) -> str:
+    """What, besides its content, a file's cached result depends on: the rules enabled for it,
+    its roles (named directories change them), and a nested configuration's own settings."""
+    selector, own = selectors.of(path)
+    return ",".join(sorted(selector.enabled_for(path))) + "|" + ",".join(
+        sorted(selector.roles.classify(path).roles)) + ("" if own is settings else "|" + own.fingerprint())
 
 
 class _Selectors:

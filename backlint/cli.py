@@ -129,6 +129,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     }
     settings = config_mod.load([stdin_filename or "stdin.py"] if stdin else paths, config=config,
                                overrides=overrides, isolated=isolated)
+    _report_plugin_errors()
     if show_roles:
         _show_roles(paths, settings)
         return
@@ -277,6 +278,15 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _report_plugin_errors() -> None:
+    """A broken plugin is reported once, on stderr; every other rule still runs."""
+    from . import registry
+
+    registry.all_rules()
+    for plugin, message in registry.PLUGIN_ERRORS:
+        click.echo(f"backlint: warning: plugin {plugin} {message}; its rules are not loaded", err=True)
 
 
 def _check_stdin(filename: str, settings, fix: bool, jobs):
@@ -428,6 +438,7 @@ def rules_command(output_format: str, write_docs: Optional[str]) -> None:
         click.echo(f"backlint: wrote {n} pages to {write_docs}", err=True)
         return
 
+    _report_plugin_errors()
     rows = [
         {
             "code": r.code,
@@ -436,6 +447,7 @@ def rules_command(output_format: str, write_docs: Optional[str]) -> None:
             "severity": r.severity.value,
             "default": r.default_enabled,
             "fix": r.has_fix(),
+            "package": getattr(r, "plugin", None) or "backlint",
             "summary": r.summary(),
         }
         for r in registry.all_rules().values()
@@ -443,11 +455,14 @@ def rules_command(output_format: str, write_docs: Optional[str]) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    click.echo(f"{'code':<6} {'name':<28} {'category':<18} {'default':<8} {'fix':<4} summary")
+    width = max([6] + [len(r["code"]) for r in rows])
+    plugins = any(r["package"] != "backlint" for r in rows)
+    click.echo(f"{'code':<{width}} {'name':<28} {'category':<18} {'default':<8} {'fix':<4} "
+               + ("package    " if plugins else "") + "summary")
     for row in rows:
         click.echo(
-            f"{row['code']:<6} {row['name']:<28} {row['category']:<18} {'on' if row['default'] else 'off':<8} "
-            f"{'yes' if row['fix'] else '-':<4} {row['summary']}"
+            f"{row['code']:<{width}} {row['name']:<28} {row['category']:<18} {'on' if row['default'] else 'off':<8} "
+            f"{'yes' if row['fix'] else '-':<4} " + (f"{row['package']:<10} " if plugins else "") + row["summary"]
         )
 
 

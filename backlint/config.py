@@ -87,6 +87,7 @@ class Settings:
             repr(sorted((c, sorted(o.items())) for c, o in self.rule_options.items())),
             repr(self.per_file_ignores),
             repr(self.roles),
+            registry.plugin_stamp(),
         ]
         return "|".join(parts)
 

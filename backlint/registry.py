@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import re
 import pkgutil
-from typing import Dict, Iterable, List, Optional, Type
+from typing import Dict, Iterable, List, Optional, Tuple, Type
 
 from .rule import Rule, rule_problems
 
 _RULES: Optional[Dict[str, Type[Rule]]] = None
+ENTRY_POINT_GROUP = "backlint.rules"
+# problems loading third-party rules: (plugin, message), each reported once per run by the CLI
+PLUGIN_ERRORS: List[Tuple[str, str]] = []
 
 
 class RegistryError(Exception):
@@ -47,8 +51,73 @@ def all_rules() -> Dict[str, Type[Rule]]:
                 raise RegistryError(f"duplicate rule name {cls.name}: {names[cls.name]}, {cls.code}")
             found[cls.code] = cls
             names[cls.name] = cls.code
+        for cls, plugin in _plugin_rules():
+            problems = rule_problems(cls, plugin=True)
+            if cls.code in found or cls.name in names:
+                problems.append(f"code {cls.code} or name {cls.name} is already taken")
+            if problems:
+                PLUGIN_ERRORS.append((plugin, f"{cls.__module__}.{cls.__name__}: " + "; ".join(problems)))
+                continue
+            cls.plugin = plugin
+            found[cls.code] = cls
+            names[cls.name] = cls.code
         _RULES = dict(sorted(found.items()))
     return _RULES
+
+
+def _plugin_rules() -> List[Tuple[type, str]]:
+    """Rule classes from installed packages' ``backlint.rules`` entry points.
+
+    An entry point names a module (every Rule subclass defined in it counts) or a class. A plugin
+    that fails to import is recorded in PLUGIN_ERRORS and left out; every other rule still runs.
+    """
+    import inspect
+
+    try:
+        from importlib.metadata import entry_points
+
+        eps = entry_points(group=ENTRY_POINT_GROUP)
+    except Exception as exc:  # broken metadata of some installed package
+        PLUGIN_ERRORS.append(("<entry points>", f"cannot list plugins: {type(exc).__name__}: {exc}"))
+        return []
+    out: List[Tuple[type, str]] = []
+    for ep in sorted(eps, key=lambda e: e.name):
+        dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value.split(":")[0].split(".")[0]
+        label = f"{dist} ({ep.name} = {ep.value})"
+        try:
+            target = ep.load()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a plugin may raise anything at import: never take the run down
+            PLUGIN_ERRORS.append((label, f"failed to load: {type(exc).__name__}: {exc}"))
+            continue
+        if inspect.isclass(target) and issubclass(target, Rule):
+            classes = [target]
+        elif inspect.ismodule(target):
+            classes = [c for c in vars(target).values()
+                       if inspect.isclass(c) and issubclass(c, Rule) and c.code and c.__module__ == target.__name__]
+        else:
+            PLUGIN_ERRORS.append((label, "is neither a module nor a Rule subclass"))
+            continue
+        out.extend((c, dist) for c in sorted(classes, key=lambda c: c.code))
+    return out
+
+
+def plugin_stamp() -> str:
+    """Names and versions of the plugins whose rules are loaded (part of the cache key)."""
+    rules = all_rules()
+    seen = sorted({getattr(r, "plugin", "") for r in rules.values() if getattr(r, "plugin", None)})
+    if not seen:
+        return ""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for dist in seen:
+        try:
+            parts.append(f"{dist}=={version(dist)}")
+        except PackageNotFoundError:
+            parts.append(dist)
+    return ",".join(parts)
 
 
 def by_name() -> Dict[str, Type[Rule]]:
@@ -76,8 +145,12 @@ def matching(selector: str) -> List[str]:
     if code:
         return [code]
     upper = sel.upper()
-    if upper.startswith("BL") and (upper[2:].isdigit() or upper == "BL") and len(upper) <= 5:
-        return [c for c in rules if c.startswith(upper)]
+    prefix = re.fullmatch(r"([A-Z]{2,8})(\d{0,2})", upper)
+    if prefix:
+        found = [c for c in rules if c.startswith(upper) and re.fullmatch(r"[A-Z]+\d{3}", c)
+                 and re.match(r"[A-Z]+", c).group(0) == prefix.group(1)]
+        if found:
+            return found
     low = sel.lower()
     by_category = [c for c, r in rules.items() if r.category == low]
     if by_category:

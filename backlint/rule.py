@@ -23,6 +23,7 @@ from .frameworks.roles import ALWAYS_SKIPPED, FileRoles
 from .semantics import Semantics
 
 CODE_RE = re.compile(r"^BL\d{3}$")
+PLUGIN_CODE_RE = re.compile(r"^[A-Z]{2,8}\d{3}$")  # third-party rules: their own prefix, never BL
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -230,10 +231,17 @@ def doc_section(docs: str, heading: str) -> Optional[str]:
     return match.group(1).strip("\n") if match else None
 
 
-def rule_problems(rule: Type[Rule]) -> List[str]:
-    """Contract checks for a rule class's metadata (used by the registry and the tests)."""
+def rule_problems(rule: Type[Rule], plugin: bool = False) -> List[str]:
+    """Contract checks for a rule class's metadata (used by the registry and the tests).
+
+    Built-in codes are BL + three digits; a plugin's are its own upper-case prefix + three digits
+    (``ACME101``), never BL, so that they cannot take a built-in code now or later.
+    """
     problems = []
-    if not CODE_RE.match(rule.code):
+    if plugin:
+        if not PLUGIN_CODE_RE.match(rule.code) or rule.code.startswith("BL"):
+            problems.append(f"code {rule.code!r} is not a prefix of 2-8 capital letters other than BL + three digits")
+    elif not CODE_RE.match(rule.code):
         problems.append(f"code {rule.code!r} is not BL + three digits")
     if not NAME_RE.match(rule.name):
         problems.append(f"name {rule.name!r} is not kebab-case")

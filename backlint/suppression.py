@@ -74,9 +74,9 @@ def parse(text: str, resolve: Callable[[str], Optional[str]]) -> List[Suppressio
         match = _NOQA.search(comment)
         if match:
             names = [n.strip() for n in match.group(1).split(",")]
-            # only our own codes (exactly BL + three digits): other tools' codes in a shared noqa,
-            # such as ruff's BLE001 or BLK100, are not ours to judge
-            ours = [n for n in names if _OUR_CODE.fullmatch(n)]
+            # only our own codes (exactly BL + three digits, or a loaded plugin's code): other
+            # tools' codes in a shared noqa, such as ruff's BLE001 or BLK100, are not ours to judge
+            ours = [n for n in names if _OUR_CODE.fullmatch(n) or (not n.upper().startswith("BL") and resolve(n))]
             if not ours:
                 continue
             sup = Suppression(line_no, col + 1, col + 1 + len(comment.rstrip()), "line", own_line, ours)

@@ -84,6 +84,8 @@ def main() -> None:
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
 @click.option("--min-severity", type=click.Choice(["note", "warning", "error"]), default=None,
               help="Report only findings of this severity or higher (the exit code follows what is reported).")
+@click.option("--watch", is_flag=True,
+              help="Check, then re-check whenever a Python file or a configuration file changes (Ctrl-C stops).")
 @click.option("--stdin-filename", default=None, metavar="PATH",
               help="With `-`: check standard input as if it were the file at PATH (its configuration, "
                    "per-file-ignores and cross-file facts); with --fix the fixed source goes to stdout.")
@@ -96,13 +98,19 @@ def main() -> None:
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, stdin_filename, show_settings, show_files, show_roles,
-          since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, watch, stdin_filename, show_settings, show_files,
+          show_roles, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
 
     paths = list(paths) or ["."]
+    if watch:
+        if "-" in paths or fix or diff or write_baseline or output:
+            _fail("--watch cannot be combined with `-`, --fix, --diff, --write-baseline or -o")
+        from .watch import watch as watch_loop
+
+        sys.exit(watch_loop(paths, [a for a in sys.argv[2:] if a != "--watch"]))
     stdin = paths == ["-"]
     if "-" in paths and not stdin:
         _fail("`-` (standard input) cannot be combined with other paths")

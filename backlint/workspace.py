@@ -26,6 +26,7 @@ class Workspace:
         self.project: List[Finding] = []
         self.errors: List = []
         self._linters: Dict[int, object] = {}
+        self._stale = True
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, jobs: Optional[int] = None, use_cache: bool = True) -> None:
@@ -70,10 +71,13 @@ class Workspace:
 
     def _keep(self, result: FileResult) -> None:
         self.results[result.path] = result
+        before = self.facts.get(result.path)
         if result.skipped:
             self.facts.pop(result.path, None)
         else:
             self.facts[result.path] = result.facts
+        if self.facts.get(result.path) != before:
+            self._stale = True  # cross-file results must be computed again
 
     # -- edits --------------------------------------------------------------------------------
     def update(self, path: str, data: bytes, fix: bool = False) -> FileResult:
@@ -86,12 +90,17 @@ class Workspace:
     def forget(self, path: str) -> None:
         shown = display_path(path)
         self.results.pop(shown, None)
-        self.facts.pop(shown, None)
+        if self.facts.pop(shown, None) is not None:
+            self._stale = True
 
-    def recompute(self) -> None:
-        """Cross-file findings over the current facts of every file."""
+    def recompute(self, force: bool = False) -> None:
+        """Cross-file findings over the current facts of every file (only when some file's facts
+        changed since the last time: an edit inside a function body usually changes none)."""
         from . import runner
 
+        if not (self._stale or force):
+            return
+        self._stale = False
         run = RunResult()
         if runner._has_project_rules(self.settings):
             self.project = runner._project_findings(self.settings, dict(self.facts), run)

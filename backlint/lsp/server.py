@@ -86,7 +86,10 @@ class BacklintServer(LanguageServer):
         open documents are checked meanwhile, and keep their editor text when the load lands."""
         from ..workspace import Workspace
 
+        import time
+
         fresh = Workspace(self.ws.settings, self.ws.paths)
+        started = time.perf_counter()
         try:
             fresh.load(jobs=1)  # in this thread: no worker processes forked from a threaded server
         except Exception as exc:  # a broken project must not take the editor down
@@ -98,9 +101,10 @@ class BacklintServer(LanguageServer):
                     fresh.results[shown] = self.ws.results[shown]
                     if shown in self.ws.facts:
                         fresh.facts[shown] = self.ws.facts[shown]
-            fresh.recompute()
+            fresh.recompute(force=True)
             self.ws = fresh
             self.loaded = True
+        self.log(f"project loaded: {len(fresh.results)} files in {time.perf_counter() - started:.1f} s")
 
     @property
     def open_paths(self) -> List[str]:

@@ -59,7 +59,7 @@ def check(
     results: List[FileResult] = []
     todo = files
     keys: Dict[str, str] = {}
-    if cache and not (fix or diff):
+    if cache:
         from .cache import Cache
 
         store = Cache(cache_directory(settings), settings.fingerprint())
@@ -70,6 +70,8 @@ def check(
             # a file under a nested configuration is keyed by that configuration too
             keys[path] = file_key(selectors, settings, path)
             hit = store.lookup(path, display_path(path), keys[path])
+            if hit is not None and (fix or diff) and _has_fix_to_apply(hit, settings):
+                hit = None  # --fix/--diff re-check only the files that have something to fix
             if hit is not None:
                 results.append(hit)
             else:
@@ -104,6 +106,10 @@ def check(
         store.save()
     run.sort()
     return run
+
+
+def _has_fix_to_apply(result: FileResult, settings: Settings) -> bool:
+    return any(f.fix is not None and (f.fix.applicability == "safe" or settings.unsafe_fixes) for f in result.findings)
 
 
 def file_key(selectors: "_Selectors", settings: Settings, path: str) -> str:

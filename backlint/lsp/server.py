@@ -179,9 +179,13 @@ def on_initialize(ls: BacklintServer, params: types.InitializeParams) -> None:
 
 
 @server.feature(types.INITIALIZED)
-async def on_initialized(ls: BacklintServer, params: types.InitializedParams) -> None:
-    await asyncio.to_thread(ls.load_project)
-    ls.publish_all()
+def on_initialized(ls: BacklintServer, params: types.InitializedParams) -> None:
+    async def load() -> None:
+        await asyncio.to_thread(ls.load_project)
+        ls.publish_all()
+
+    # in the background: documents opened meanwhile are checked at once, not after the load
+    ls.load_task = asyncio.get_running_loop().create_task(load())
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend",
+    "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend", "frameworks",
 )
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -68,6 +68,8 @@ class Settings:
     rule_docs_url: Optional[str] = None
     # per-directory configuration: each file follows the closest configuration above it, with the
     # command line's overrides on top (off with --config and --isolated)
+    # [tool.backlint.frameworks]: the project's own HTTP clients, DB sessions, route decorators
+    frameworks: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     hierarchical: bool = False
     overrides: Dict[str, Any] = field(default_factory=dict)
     extended: Tuple[str, ...] = ()  # configuration files this one extends, outermost first
@@ -87,6 +89,7 @@ class Settings:
             repr(sorted((c, sorted(o.items())) for c, o in self.rule_options.items())),
             repr(self.per_file_ignores),
             repr(self.roles),
+            repr(sorted(self.frameworks.items())),
             registry.plugin_stamp(),
         ]
         return "|".join(parts)
@@ -207,7 +210,7 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
     settings.root = os.path.dirname(os.path.abspath(path))
     rules_by_name = registry.by_name()
     for key, value in table.items():
-        if isinstance(value, dict) and key not in ("per-file-ignores", "roles"):
+        if isinstance(value, dict) and key not in ("per-file-ignores", "roles", "frameworks"):
             _load_rule_options(path, key, value, settings, rules_by_name)
             continue
         if key not in TOP_LEVEL_KEYS:
@@ -266,6 +269,13 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: 'baseline' must be a path string, got {value!r}")
             settings.baseline = os.path.join(settings.root, value)
+        elif key == "frameworks":
+            from .frameworks.declared import validate
+
+            problem = validate(value)
+            if problem:
+                raise ConfigError(f"{path}: {table_name(path, 'frameworks')} {problem}")
+            settings.frameworks = {k: tuple(v) for k, v in value.items()}
         elif key == "rule-docs-url":
             if not isinstance(value, str) or not value.startswith(("https://", "http://")) or (
                     "{code}" not in value and "{name}" not in value):

@@ -244,6 +244,9 @@ class Linter:
                     )
             return result
 
+        from .frameworks import declared
+
+        declared.use(self.settings.frameworks)  # this file's configuration's own declarations
         semantics = Semantics()
         ctx = FileContext(shown, module, text, semantics)
         ctx.roles = self.selector.roles.classify(real_path or shown)

@@ -84,11 +84,13 @@ def main() -> None:
               help="Record every current finding in FILE (a new baseline) instead of reporting them.")
 @click.option("--show-roles", is_flag=True,
               help="Print what each file is (test, migration, settings, script, ...) and why, then exit.")
+@click.option("--skipped-ok", is_flag=True, default=None,
+              help="Do not fail the run (exit 2) when a file was skipped (size or time limit, not a regular file, unreadable).")
 @click.option("--since", metavar="REF", default=None,
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
-          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, show_roles, since) -> None:
+          no_cache, cache_dir, baseline_file, no_baseline, write_baseline, show_roles, since, skipped_ok) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -110,6 +112,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "unsafe_fixes": unsafe_fixes or None,
         "cache_dir": cache_dir,
         "no_cache": no_cache or None,
+        "skipped_ok": skipped_ok or None,
     }
     settings = config_mod.load(paths, config=config, overrides=overrides, isolated=isolated)
     if show_roles:
@@ -139,6 +142,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         click.echo(f"backlint: error: {error.describe()}", err=True)
     for skipped in run.skipped:
         click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+    skip_fails = _report_skipped(run, settings)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
@@ -148,7 +152,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         n = len(run.findings)
         click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
-        sys.exit(EXIT_ERROR if run.errors else EXIT_OK)
+        sys.exit(EXIT_ERROR if run.errors or skip_fails else EXIT_OK)
 
     # fingerprints over the whole run, before --baseline/--since leave findings out
     cwd = os.getcwd()
@@ -221,13 +225,31 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     else:
         click.echo(buffer.getvalue(), nl=False)
 
-    if run.errors:
+    if run.errors or skip_fails:
         sys.exit(EXIT_ERROR)
     if diff:
         sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_OK)
     if run.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _report_skipped(run, settings) -> bool:
+    """One summary line for skipped files; whether they fail the run (they do unless opted out).
+
+    A skipped file was not checked: its findings are unknown, so a run that skipped one must not
+    look like a clean run (``--skipped-ok`` / ``skipped-ok = true`` when that is intended).
+    """
+    n = len(run.skipped)
+    if not n:
+        return False
+    what = f"{n} file{'s' if n != 1 else ''} not checked (skipped)"
+    if settings.skipped_ok:
+        click.echo(f"backlint: {what}; not a failure because of --skipped-ok", err=True)
+        return False
+    click.echo(f"backlint: error: {what}: exit code 2; pass --skipped-ok (or set `skipped-ok = true`) "
+               "if skipping is expected", err=True)
+    return True
 
 
 def _show_roles(paths, settings) -> None:

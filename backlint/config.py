@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles",
+    "max-file-size", "file-timeout", "roles", "skipped-ok",
 )
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 
@@ -61,6 +61,7 @@ class Settings:
     no_cache: bool = False
     max_file_size: int = 2 * 1024 * 1024  # bytes; larger files are skipped with a warning
     file_timeout: float = 60.0  # seconds one file may take in a worker before it is skipped
+    skipped_ok: bool = False  # a skipped file (size, time, not a regular file) does not fail the run
     baseline: Optional[str] = None  # baseline file (absolute; `baseline` is relative to the config file)
     # [tool.backlint.roles]: (glob, roles) overrides of the file-role heuristics (frameworks/roles.py)
     roles: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -208,7 +209,7 @@ def load_file(path: str, settings: Settings) -> Settings:
                     raise ConfigError(f"{path}: [tool.backlint.roles] \"{pattern}\": {problem}")
                 entries.append((pattern, tuple(roles)))
             settings.roles = tuple(entries)
-        elif key in ("respect-gitignore", "force-exclude"):
+        elif key in ("respect-gitignore", "force-exclude", "skipped-ok"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
             setattr(settings, key.replace("-", "_"), value)

@@ -25,7 +25,9 @@ from .findings import (
     InternalError,
 )
 from .rule import FileContext, Report, Rule
+from .fixtext import FixTexts, offsets as fix_offsets, whole_module_replacement
 from .fsutil import write_atomic
+from .safe_read import NotReadable, read_bounded
 from .selection import Selector
 from .semantics import Semantics
 from .suppression import SuppressionIndex, parse as parse_suppressions
@@ -173,9 +175,13 @@ class Linter:
     def check_path(self, path: str, fix: bool = False, diff: bool = False) -> FileResult:
         shown = display_path(path)
         try:
-            st = os.stat(path)
-            with open(path, "rb") as fh:
-                data = fh.read()
+            # type and size first, and never more than the limit: a FIFO, /dev/zero or a huge
+            # sparse file named on the command line is skipped, not read
+            data, st = read_bounded(path, self.settings.max_file_size or None)
+        except NotReadable as exc:
+            result = FileResult(shown)
+            result.skipped = str(exc)
+            return result
         except OSError as exc:
             result = FileResult(shown)
             result.errors.append(InternalError(shown, f"cannot read file: {exc.strerror or exc}", kind="io-error"))
@@ -280,6 +286,7 @@ class Linter:
         pos = positions.compute(ctx.module, wanted) if wanted else None
         lines = _LINE_RE.split(text)
         line_starts = _line_starts(text) if any(r.fix for r in reports) else []
+        fix_texts = FixTexts(ctx.module, pos.indents) if line_starts and pos is not None else None
         for rep in reports:
             assert pos is not None
             r = pos.range(rep.node)
@@ -302,7 +309,7 @@ class Linter:
             if rep.fix is not None:
                 fr = pos.inclusive_range(rep.fix.old)
                 if fr is not None:
-                    new_text = _replacement_text(ctx.module, text, line_starts, rep.fix.old, rep.fix.new, fr)
+                    new_text = _replacement_text(ctx.module, text, line_starts, rep.fix.old, rep.fix.new, fr, fix_texts)
                     if new_text is not None:
                         fix = Fix(rep.fix.description, rep.fix.applicability,
                                   (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
@@ -496,25 +503,19 @@ def _line_starts(text: str) -> List[int]:
 
 
 def _replacement_text(module: cst.Module, text: str, starts: List[int], old: cst.CSTNode,
-                      new: cst.CSTNode, where: Tuple[int, int, int, int]) -> Optional[str]:
+                      new: cst.CSTNode, where: Tuple[int, int, int, int],
+                      texts: Optional[FixTexts] = None) -> Optional[str]:
     """The text that replaces ``old``'s span when ``new`` takes its place in the module.
 
-    Generated in context (so indentation inside brackets is right): everything before and after
-    the node is unchanged, so the new span is what lies between the same prefix and suffix.
+    Generated from the code-generation state at ``old`` (fixtext.py: the cost of the edit), and
+    only when that cannot be verified, from the whole module with the node replaced.
     """
-    try:
-        replaced = module.deep_replace(old, new)
-    except Exception:
-        return None
-    if not isinstance(replaced, cst.Module):
-        return None
-    full = replaced.code
-    start = starts[where[0] - 1] + where[1]
-    end = starts[where[2] - 1] + where[3]
-    suffix = len(text) - end
-    if full[:start] != text[:start] or full[len(full) - suffix:] != text[end:]:
-        return None
-    return full[start : len(full) - suffix]
+    start, end = fix_offsets(starts, where)
+    if texts is not None:
+        local = texts.replacement(old, new, text[start:end])
+        if local is not None:
+            return local
+    return whole_module_replacement(module, text, start, end, old, new)
 
 
 def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:

@@ -110,7 +110,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "force_exclude": force_exclude,
         "respect_gitignore": respect_gitignore,
         "unsafe_fixes": unsafe_fixes or None,
-        "cache_dir": cache_dir,
+        # absolute cache directories only from here or the environment, never from a checkout's config
+        "cache_dir": cache_dir or os.environ.get("BACKLINT_CACHE_DIR") or None,
         "no_cache": no_cache or None,
         "skipped_ok": skipped_ok or None,
     }
@@ -142,6 +143,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         click.echo(f"backlint: error: {error.describe()}", err=True)
     for skipped in run.skipped:
         click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+    for warning in getattr(run, "warnings", ()):
+        click.echo(f"backlint: warning: {warning}", err=True)
     skip_fails = _report_skipped(run, settings)
 
     if write_baseline:

@@ -222,7 +222,7 @@ def load_file(path: str, settings: Settings) -> Settings:
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{path}: 'cache-dir' must be a path string, got {value!r}")
-            settings.cache_dir = os.path.join(settings.root, value)
+            settings.cache_dir = _inside_project(path, settings.root, value)
         elif key == "baseline":
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: 'baseline' must be a path string, got {value!r}")
@@ -235,6 +235,24 @@ def load_file(path: str, settings: Settings) -> Settings:
                 )
             settings.output_format = value
     return settings
+
+
+def _inside_project(path: str, root: str, value: str) -> str:
+    """`cache-dir` from a configuration file: a directory inside the project, or a ConfigError.
+
+    A checkout's own configuration must not make backlint create and write files elsewhere
+    (``/etc/...``, ``../../home/...``, or through a symlink); an absolute cache directory is
+    for the person running backlint: ``--cache-dir`` or ``BACKLINT_CACHE_DIR``.
+    """
+    target = os.path.join(root, value)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(target)
+    if os.path.isabs(value) or not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):
+        raise ConfigError(
+            f"{path}: 'cache-dir' must be a directory inside the project, got {value!r}; "
+            "give an absolute or outside cache directory with --cache-dir or BACKLINT_CACHE_DIR"
+        )
+    return target
 
 
 def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:

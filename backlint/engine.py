@@ -28,6 +28,7 @@ from .rule import FileContext, Report, Rule
 from .fixtext import FixTexts, offsets as fix_offsets, whole_module_replacement
 from .fsutil import write_atomic
 from .safe_read import NotReadable, read_bounded
+from .secret_spans import drop_secret_fixes
 from .selection import Selector
 from .semantics import Semantics
 from .suppression import SuppressionIndex, parse as parse_suppressions
@@ -186,7 +187,7 @@ class Linter:
             result = FileResult(shown)
             result.errors.append(InternalError(shown, f"cannot read file: {exc.strerror or exc}", kind="io-error"))
             return result
-        result = self.check_source(shown, data, path, apply_fixes=fix or diff)
+        result = self.check_source(shown, data, path, apply_fixes=fix or diff, keep_secret_fixes=fix and not diff)
         if not (fix or diff):
             from .cache import Cache, facts_hash, signature
 
@@ -212,7 +213,11 @@ class Linter:
         b = new.decode(encoding).splitlines(keepends=True)
         return "".join(difflib.unified_diff(a, b, f"a/{shown}", f"b/{shown}"))
 
-    def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False) -> FileResult:
+    def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False,
+                     keep_secret_fixes: bool = False) -> FileResult:
+        """Check ``data``. With ``apply_fixes``, ``result.fixed_source`` is the fixed file; fixes that
+        span a hardcoded secret are applied only with ``keep_secret_fixes`` (--fix, which shows
+        nothing) and are never reported (secret_spans.py)."""
         result = FileResult(shown)
         enabled = self.enabled_for(real_path or shown)
         limit = self.settings.max_file_size
@@ -267,7 +272,10 @@ class Linter:
         result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)
         if apply_fixes:
+            if not keep_secret_fixes:
+                result.findings = drop_secret_fixes(result.findings)
             self._apply_fixes(result, text, encoding, real_path, data)
+        result.findings = drop_secret_fixes(result.findings)
         return result
 
     def _finish(self, result: FileResult, ctx: FileContext, text: str, enabled: frozenset) -> None:

@@ -26,7 +26,7 @@ from .findings import (
 )
 from .rule import FileContext, Report, Rule
 from .fixtext import FixTexts, offsets as fix_offsets, whole_module_replacement
-from .fsutil import write_atomic
+from .fixwrite import Refused, write_fix
 from .safe_read import NotReadable, read_bounded
 from .secret_spans import drop_secret_fixes
 from .selection import Selector
@@ -198,11 +198,25 @@ class Linter:
             if diff:
                 result.facts.setdefault("__diff__", self._diff(shown, data, result.fixed_source))
             else:
-                try:
-                    write_atomic(path, result.fixed_source)
-                except OSError as exc:
-                    result.errors.append(InternalError(shown, f"cannot write fix: {exc.strerror or exc}", kind="io-error"))
+                self._write_fixed(result, shown, path, data)
         return result
+
+    def _write_fixed(self, result: FileResult, shown: str, path: str, data: bytes) -> None:
+        """Write the fixed file (fixwrite.py); when it is refused or fails, report the file as
+        it is on disk: its findings unfixed, no fix counted."""
+        assert result.fixed_source is not None
+        roots = [self.settings.root, os.getcwd(), *self.settings.named_dirs]
+        try:
+            write_fix(path, data, result.fixed_source, roots)
+            return
+        except Refused as exc:
+            problem = str(exc)
+        except OSError as exc:
+            problem = f"cannot write fix: {exc.strerror or exc}"
+        unfixed = self.check_source(shown, data, path)
+        unfixed.errors.append(InternalError(shown, problem, kind="io-error"))
+        result.findings, result.errors = unfixed.findings, unfixed.errors
+        result.fixed_source, result.fixes_applied = None, 0
 
     def _diff(self, shown: str, old: bytes, new: bytes) -> str:
         try:

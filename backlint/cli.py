@@ -222,7 +222,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         text.render(run, buffer, color=color, quiet=quiet, statistics=statistics)
     if output:
         try:
-            write_atomic(output, buffer.getvalue().encode("utf-8"))
+            # a file name that is not UTF-8 is written as visible \udcXX escapes (valid in JSON too)
+            write_atomic(output, buffer.getvalue().encode("utf-8", "backslashreplace"))
         except OSError as exc:
             _fail(f"{output}: cannot write output: {exc.strerror or exc}")
     else:

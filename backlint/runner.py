@@ -52,9 +52,14 @@ def check(
 
         named = tuple(sorted({os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)}))
         settings = dataclasses.replace(settings, named_dirs=named)
-    files, missing = Discovery(settings).files(list(paths))
+    discovery = Discovery(settings)
+    files, missing = discovery.files(list(paths))
     for path, problem in missing:
         run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
+    for path, problem in discovery.unreadable:  # never skipped silently: its files are unknown
+        run.skipped.append(InternalError(
+            display_path(path), f"skipped: cannot read this directory ({problem}); the files in it were not checked",
+            kind="skipped"))
     jobs = jobs or default_jobs()
     store = None
     results: List[FileResult] = []

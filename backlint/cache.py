@@ -263,11 +263,15 @@ class Cache:
         except FileExistsError:
             if not os.path.isdir(self.directory):
                 raise NotADirectoryError(20, "the cache path exists and is not a directory")
-            return os.path.isfile(os.path.join(self.directory, MARKER))
+            if os.path.isfile(os.path.join(self.directory, MARKER)):
+                return True
+            if _read_small(os.path.join(self.directory, ".gitignore")) != _GITIGNORE:
+                return False
+            # a cache directory made by an earlier backlint (its .gitignore, byte for byte)
         _write_atomic(os.path.join(self.directory, MARKER),
                       "backlint created this directory for its cache and deletes only its own files in it.\n")
-        _write_atomic(os.path.join(self.directory, ".gitignore"),
-                      "# Created by backlint: the cache is not for version control.\n*\n")
+        if _read_small(os.path.join(self.directory, ".gitignore")) is None:
+            _write_atomic(os.path.join(self.directory, ".gitignore"), _GITIGNORE)
         return True
 
     def _prune(self, keep: int = 8) -> None:
@@ -294,6 +298,16 @@ class Cache:
         for _, name in sorted(indexes, reverse=True)[keep:]:
             _unlink(os.path.join(self.directory, name))
             _unlink(os.path.join(self.directory, PREFIX + "facts-" + name[len(PREFIX + "results-"):]))
+
+
+_GITIGNORE = "# Created by backlint: the cache is not for version control.\n*\n"
+
+
+def _read_small(path: str) -> Optional[str]:
+    try:
+        return read_bounded(path, 4096)[0].decode("utf-8", "replace")
+    except (OSError, NotReadable):
+        return None
 
 
 def _unlink(path: str) -> None:

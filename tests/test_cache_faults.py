@@ -241,3 +241,16 @@ def test_sigkill_mid_write_leaves_a_cache_that_gives_clean_results(project):
     run = cached()
     assert rows(run) == rows(clean()) and run.warnings == []
     assert [f.code for f in run.findings if f.path == "views.py"] == ["BL202"]
+
+
+def test_a_cache_directory_of_an_earlier_backlint_is_adopted_but_a_lookalike_is_not(project):
+    old = project / ".backlint_cache"
+    old.mkdir()
+    (old / ".gitignore").write_text("# Created by backlint: the cache is not for version control.\n*\n")
+    cached()
+    assert (old / ".backlint-cache-dir").is_file()
+    fake = project / "fake"
+    fake.mkdir()
+    (fake / ".gitignore").write_text("*\n")
+    cached(cache_dir=str(fake))
+    assert not (fake / ".backlint-cache-dir").exists() and (fake / ".gitignore").read_text() == "*\n"

@@ -7,6 +7,7 @@ outside the repository) counts as changed everywhere. Paths are compared as real
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 import subprocess
@@ -41,7 +42,7 @@ def _git(args: Sequence[str], cwd: str) -> bytes:
     for item in _GIT_CONFIG:
         command += ["-c", item]
     command += list(args)
-    overrides = list(_NO_COMMANDS) + _driver_overrides(cwd)
+    overrides = list(_NO_COMMANDS) + list(_driver_overrides(cwd))
     env = _environment(overrides)
     proc = _run(command, cwd, env)
     if proc.returncode != 0:
@@ -72,6 +73,7 @@ def _environment(overrides: Sequence[Tuple[str, str]]) -> Dict[str, str]:
     return env
 
 
+@functools.lru_cache(maxsize=8)
 def _driver_overrides(cwd: str) -> List[Tuple[str, str]]:
     """Empty every filter and diff driver command the configuration defines.
 

@@ -126,6 +126,10 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
             if progress is not None:
                 progress(len(out), len(files))
         return out
+    # load the parser before the workers fork: otherwise each worker imports libcst inside its
+    # first file's file-timeout, and on a loaded machine a small file is skipped as "too slow"
+    from . import engine  # noqa: F401
+
     return _pool(files, settings, fix, diff, jobs, progress)
 
 

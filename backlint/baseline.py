@@ -128,7 +128,7 @@ def fingerprints(findings: Sequence[Finding], path_of: Optional[Callable[[Findin
 def dumps(findings: Sequence[Finding], base_dir: str) -> str:
     """The baseline file for ``findings``: sorted, one entry per line, stable across runs."""
     entries = sorted(fingerprints(findings, lambda f: relative_path(f.path, base_dir)))
-    lines = [json.dumps(e.to_entry(), ensure_ascii=False) for e in entries]
+    lines = [_entry_json(e.to_entry()) for e in entries]
     body = ",\n".join("    " + line for line in lines)
     return (
         "{\n"
@@ -137,6 +137,18 @@ def dumps(findings: Sequence[Finding], base_dir: str) -> str:
         + ('  "findings": [\n' + body + "\n  ]\n" if lines else '  "findings": []\n')
         + "}\n"
     )
+
+
+def _entry_json(entry: Dict[str, Any]) -> str:
+    """One entry as JSON, readable UTF-8: a path that is not valid UTF-8 (a file name's raw bytes,
+    held as surrogates by Python) is written with ``\\udcXX`` escapes, which load back to the
+    same path."""
+    text = json.dumps(entry, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(entry, ensure_ascii=True)
+    return text
 
 
 @dataclass

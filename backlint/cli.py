@@ -94,12 +94,14 @@ def main() -> None:
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked and their configuration, then exit.")
 @click.option("--show-roles", is_flag=True,
               help="Print what each file is (test, migration, settings, script, ...) and why, then exit.")
+@click.option("--skipped-ok", is_flag=True, default=None,
+              help="Do not fail the run (exit 2) when a file was skipped (size or time limit, not a regular file, unreadable).")
 @click.option("--since", metavar="REF", default=None,
               help="Report only findings on lines added or changed since git revision REF (working tree included).")
 def check(paths, select, extend_select, ignore, output_format, output, config, isolated, exit_zero, jobs,
           quiet, statistics, fix, unsafe_fixes, diff, extend_exclude, force_exclude, respect_gitignore,
           no_cache, cache_dir, baseline_file, no_baseline, write_baseline, min_severity, watch, stdin_filename, show_settings, show_files,
-          show_roles, since) -> None:
+          show_roles, since, skipped_ok) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
     from .runner import check as run_check, write_atomic
@@ -132,8 +134,10 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         "force_exclude": force_exclude,
         "respect_gitignore": respect_gitignore,
         "unsafe_fixes": unsafe_fixes or None,
-        "cache_dir": cache_dir,
+        # absolute cache directories only from here or the environment, never from a checkout's config
+        "cache_dir": cache_dir or os.environ.get("BACKLINT_CACHE_DIR") or None,
         "no_cache": no_cache or None,
+        "skipped_ok": skipped_ok or None,
     }
     settings = config_mod.load([stdin_filename or "stdin.py"] if stdin else paths, config=config,
                                overrides=overrides, isolated=isolated)
@@ -172,6 +176,9 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         click.echo(f"backlint: error: {error.describe()}", err=True)
     for skipped in run.skipped:
         click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+    for warning in getattr(run, "warnings", ()):
+        click.echo(f"backlint: warning: {warning}", err=True)
+    skip_fails = _report_skipped(run, settings)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
@@ -181,7 +188,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         n = len(run.findings)
         click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
-        sys.exit(EXIT_ERROR if run.errors else EXIT_OK)
+        sys.exit(EXIT_ERROR if run.errors or skip_fails else EXIT_OK)
 
     # fingerprints over the whole run, before --baseline/--since leave findings out; paths in
     # SARIF and GitLab reports are relative to the repository root, so that a job that runs in a
@@ -273,13 +280,14 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         text.render(run, buffer, color=color, quiet=quiet, statistics=statistics)
     if output:
         try:
-            write_atomic(output, buffer.getvalue().encode("utf-8"))
+            # a file name that is not UTF-8 is written as visible \udcXX escapes (valid in JSON too)
+            write_atomic(output, buffer.getvalue().encode("utf-8", "backslashreplace"))
         except OSError as exc:
             _fail(f"{output}: cannot write output: {exc.strerror or exc}")
     else:
         click.echo(buffer.getvalue(), nl=False)
 
-    if run.errors:
+    if run.errors or skip_fails:
         sys.exit(EXIT_ERROR)
     if diff:
         sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_OK)
@@ -366,6 +374,24 @@ def _show_settings(paths, settings, files_only: bool) -> None:
             click.echo(f"  rule options:  {own.rule_options}")
         if own.roles:
             click.echo(f"  roles:         {dict(own.roles)}")
+
+
+def _report_skipped(run, settings) -> bool:
+    """One summary line for skipped files; whether they fail the run (they do unless opted out).
+
+    A skipped file was not checked: its findings are unknown, so a run that skipped one must not
+    look like a clean run (``--skipped-ok`` / ``skipped-ok = true`` when that is intended).
+    """
+    n = len(run.skipped)
+    if not n:
+        return False
+    what = f"{n} file{'s' if n != 1 else ''} not checked (skipped)"
+    if settings.skipped_ok:
+        click.echo(f"backlint: {what}; not a failure because of --skipped-ok", err=True)
+        return False
+    click.echo(f"backlint: error: {what}: exit code 2; pass --skipped-ok (or set `skipped-ok = true`) "
+               "if skipping is expected", err=True)
+    return True
 
 
 def _show_roles(paths, settings) -> None:

@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend", "frameworks",
+    "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend", "frameworks", "skipped-ok",
 )
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
@@ -61,6 +61,7 @@ class Settings:
     no_cache: bool = False
     max_file_size: int = 2 * 1024 * 1024  # bytes; larger files are skipped with a warning
     file_timeout: float = 60.0  # seconds one file may take in a worker before it is skipped
+    skipped_ok: bool = False  # a skipped file (size, time, not a regular file) does not fail the run
     baseline: Optional[str] = None  # baseline file (absolute; `baseline` is relative to the config file)
     # [tool.backlint.roles]: (glob, roles) overrides of the file-role heuristics (frameworks/roles.py)
     roles: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -251,7 +252,7 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
                     raise ConfigError(f"{path}: {table_name(path, 'roles')} \"{pattern}\": {problem}")
                 entries.append((pattern, tuple(roles)))
             settings.roles = tuple(entries)
-        elif key in ("respect-gitignore", "force-exclude"):
+        elif key in ("respect-gitignore", "force-exclude", "skipped-ok"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: '{key}' must be true or false, got {value!r}")
             setattr(settings, key.replace("-", "_"), value)
@@ -264,7 +265,7 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{path}: 'cache-dir' must be a path string, got {value!r}")
-            settings.cache_dir = os.path.join(settings.root, value)
+            settings.cache_dir = _inside_project(path, settings.root, value)
         elif key == "baseline":
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: 'baseline' must be a path string, got {value!r}")
@@ -312,6 +313,24 @@ def _load_family_options(path: str, key: str, value: Dict[str, Any], settings: S
                     raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' {problem}, got {opt_value!r}")
             own = settings.rule_options.setdefault(rule.code, {})
             own.setdefault(opt_key, opt_value)
+
+
+def _inside_project(path: str, root: str, value: str) -> str:
+    """`cache-dir` from a configuration file: a directory inside the project, or a ConfigError.
+
+    A checkout's own configuration must not make backlint create and write files elsewhere
+    (``/etc/...``, ``../../home/...``, or through a symlink); an absolute cache directory is
+    for the person running backlint: ``--cache-dir`` or ``BACKLINT_CACHE_DIR``.
+    """
+    target = os.path.join(root, value)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(target)
+    if os.path.isabs(value) or not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):
+        raise ConfigError(
+            f"{path}: 'cache-dir' must be a directory inside the project, got {value!r}; "
+            "give an absolute or outside cache directory with --cache-dir or BACKLINT_CACHE_DIR"
+        )
+    return target
 
 
 def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:

@@ -159,6 +159,8 @@ class Discovery:
         self.suffixes = tuple(suffixes)
         self.exclude = _spec(others) if others else None
         self.gitignore = _GitIgnore() if settings.respect_gitignore else None
+        # directories a walk could not list: (path, reason); the run reports them as skipped
+        self.unreadable: List[Tuple[str, str]] = []
 
     def excluded(self, path: str, is_dir: bool, anchor: Optional[str] = None, use_gitignore: bool = True) -> bool:
         name = os.path.basename(path)
@@ -231,7 +233,8 @@ class Discovery:
             directory = stack.pop()
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
-            except OSError:
+            except OSError as exc:
+                self.unreadable.append((directory, exc.strerror or str(exc)))
                 continue
             subdirs = []
             for entry in entries:

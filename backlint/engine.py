@@ -25,7 +25,10 @@ from .findings import (
     InternalError,
 )
 from .rule import FileContext, Report, Rule
-from .fsutil import write_atomic
+from .fixtext import FixTexts, offsets as fix_offsets, whole_module_replacement
+from .fixwrite import Refused, write_fix
+from .safe_read import NotReadable, read_bounded
+from .secret_spans import drop_secret_fixes
 from .selection import Selector
 from .semantics import Semantics
 from .suppression import SuppressionIndex, parse as parse_suppressions
@@ -60,13 +63,43 @@ def decode(data: bytes) -> Tuple[str, str]:
         start = getattr(exc, "start", 0)
         line = data.count(b"\n", 0, start) + 1
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        reason = getattr(exc, "reason", str(exc))
-        raise SourceError(f"cannot decode file as {encoding}: {reason}", line, column)
+        raise SourceError(_undecodable_message(data, encoding, exc, line, column), line, column)
     if "\x00" in text:
         index = text.index("\x00")
         line = text.count("\n", 0, index) + 1
         raise SourceError("source contains a NUL byte", line, index - (text.rfind("\n", 0, index) + 1) + 1)
     return text, encoding
+
+
+def _undecodable_message(data: bytes, encoding: str, exc: Exception, line: int, column: int) -> str:
+    """Where the bad byte is and what to do. Python itself refuses such a file (in a comment
+    too), so it stays a BL000 finding; the message says so rather than looking like a false
+    parse error."""
+    reason = getattr(exc, "reason", str(exc))
+    start = getattr(exc, "start", None)
+    what = f"byte 0x{data[start]:02x}" if isinstance(start, int) and start < len(data) else "a byte"
+    where = " (inside a comment)" if _in_comment(data, line, column) else ""
+    return (
+        f"cannot decode file as {encoding}: {what} at line {line}, column {column}{where} is not valid "
+        f"{encoding} ({reason}); Python refuses such a file too: save it as {encoding}, or declare its "
+        "real encoding with a `# -*- coding: ... -*-` line"
+    )
+
+
+def _in_comment(data: bytes, line: int, column: int) -> bool:
+    """Whether (line, column) lies in a comment token (of the text decoded with replacements)."""
+    text = data.decode("utf-8", "replace")
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and tok.start[0] == line:
+                line_bytes = data.split(b"\n")[line - 1]
+                prefix = len(line_bytes[: column - 1].decode("utf-8", "replace"))
+                return tok.start[1] <= prefix
+            if tok.start[0] > line:
+                return False
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return False
+    return False
 
 
 MAX_NESTING = 200  # CPython's tokenizer refuses deeper bracket nesting
@@ -186,14 +219,18 @@ class Linter:
     def check_path(self, path: str, fix: bool = False, diff: bool = False) -> FileResult:
         shown = display_path(path)
         try:
-            st = os.stat(path)
-            with open(path, "rb") as fh:
-                data = fh.read()
+            # type and size first, and never more than the limit: a FIFO, /dev/zero or a huge
+            # sparse file named on the command line is skipped, not read
+            data, st = read_bounded(path, self.settings.max_file_size or None)
+        except NotReadable as exc:
+            result = FileResult(shown)
+            result.skipped = str(exc)
+            return result
         except OSError as exc:
             result = FileResult(shown)
             result.errors.append(InternalError(shown, f"cannot read file: {exc.strerror or exc}", kind="io-error"))
             return result
-        result = self.check_source(shown, data, path, apply_fixes=fix or diff)
+        result = self.check_source(shown, data, path, apply_fixes=fix or diff, keep_secret_fixes=fix and not diff)
         if not (fix or diff):
             from .cache import Cache, facts_hash, signature
 
@@ -204,11 +241,25 @@ class Linter:
             if diff:
                 result.facts.setdefault("__diff__", self._diff(shown, data, result.fixed_source))
             else:
-                try:
-                    write_atomic(path, result.fixed_source)
-                except OSError as exc:
-                    result.errors.append(InternalError(shown, f"cannot write fix: {exc.strerror or exc}", kind="io-error"))
+                self._write_fixed(result, shown, path, data)
         return result
+
+    def _write_fixed(self, result: FileResult, shown: str, path: str, data: bytes) -> None:
+        """Write the fixed file (fixwrite.py); when it is refused or fails, report the file as
+        it is on disk: its findings unfixed, no fix counted."""
+        assert result.fixed_source is not None
+        roots = [self.settings.root, os.getcwd(), *self.settings.named_dirs]
+        try:
+            write_fix(path, data, result.fixed_source, roots)
+            return
+        except Refused as exc:
+            problem = str(exc)
+        except OSError as exc:
+            problem = f"cannot write fix: {exc.strerror or exc}"
+        unfixed = self.check_source(shown, data, path)
+        unfixed.errors.append(InternalError(shown, problem, kind="io-error"))
+        result.findings, result.errors = unfixed.findings, unfixed.errors
+        result.fixed_source, result.fixes_applied = None, 0
 
     def _diff(self, shown: str, old: bytes, new: bytes) -> str:
         try:
@@ -219,7 +270,11 @@ class Linter:
         b = new.decode(encoding).splitlines(keepends=True)
         return "".join(difflib.unified_diff(a, b, f"a/{shown}", f"b/{shown}"))
 
-    def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False) -> FileResult:
+    def check_source(self, shown: str, data: bytes, real_path: Optional[str] = None, apply_fixes: bool = False,
+                     keep_secret_fixes: bool = False) -> FileResult:
+        """Check ``data``. With ``apply_fixes``, ``result.fixed_source`` is the fixed file; fixes that
+        span a hardcoded secret are applied only with ``keep_secret_fixes`` (--fix, which shows
+        nothing) and are never reported (secret_spans.py)."""
         result = FileResult(shown)
         enabled = self.enabled_for(real_path or shown)
         limit = self.settings.max_file_size
@@ -277,7 +332,10 @@ class Linter:
         result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)
         if apply_fixes:
+            if not keep_secret_fixes:
+                result.findings = drop_secret_fixes(result.findings)
             self._apply_fixes(result, text, encoding, real_path, data)
+        result.findings = drop_secret_fixes(result.findings)
         return result
 
     def _finish(self, result: FileResult, ctx: FileContext, text: str, enabled: frozenset) -> None:
@@ -296,6 +354,7 @@ class Linter:
         pos = positions.compute(ctx.module, wanted) if wanted else None
         lines = _LINE_RE.split(text)
         line_starts = _line_starts(text) if any(r.fix for r in reports) else []
+        fix_texts = FixTexts(ctx.module, pos.indents) if line_starts and pos is not None else None
         for rep in reports:
             assert pos is not None
             r = pos.range(rep.node)
@@ -318,7 +377,7 @@ class Linter:
             if rep.fix is not None:
                 fr = pos.inclusive_range(rep.fix.old)
                 if fr is not None:
-                    new_text = _replacement_text(ctx.module, text, line_starts, rep.fix.old, rep.fix.new, fr)
+                    new_text = _replacement_text(ctx.module, text, line_starts, rep.fix.old, rep.fix.new, fr, fix_texts)
                     if new_text is not None:
                         fix = Fix(rep.fix.description, rep.fix.applicability,
                                   (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
@@ -512,25 +571,19 @@ def _line_starts(text: str) -> List[int]:
 
 
 def _replacement_text(module: cst.Module, text: str, starts: List[int], old: cst.CSTNode,
-                      new: cst.CSTNode, where: Tuple[int, int, int, int]) -> Optional[str]:
+                      new: cst.CSTNode, where: Tuple[int, int, int, int],
+                      texts: Optional[FixTexts] = None) -> Optional[str]:
     """The text that replaces ``old``'s span when ``new`` takes its place in the module.
 
-    Generated in context (so indentation inside brackets is right): everything before and after
-    the node is unchanged, so the new span is what lies between the same prefix and suffix.
+    Generated from the code-generation state at ``old`` (fixtext.py: the cost of the edit), and
+    only when that cannot be verified, from the whole module with the node replaced.
     """
-    try:
-        replaced = module.deep_replace(old, new)
-    except Exception:
-        return None
-    if not isinstance(replaced, cst.Module):
-        return None
-    full = replaced.code
-    start = starts[where[0] - 1] + where[1]
-    end = starts[where[2] - 1] + where[3]
-    suffix = len(text) - end
-    if full[:start] != text[:start] or full[len(full) - suffix:] != text[end:]:
-        return None
-    return full[start : len(full) - suffix]
+    start, end = fix_offsets(starts, where)
+    if texts is not None:
+        local = texts.replacement(old, new, text[start:end])
+        if local is not None:
+            return local
+    return whole_module_replacement(module, text, start, end, old, new)
 
 
 def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:

@@ -170,7 +170,8 @@ class RunResult:
     files_fixed: int = 0
     diffs: List[str] = field(default_factory=list)
     cache_hits: int = 0
-    skipped: List[InternalError] = field(default_factory=list)  # kind "skipped": warnings, exit code unchanged
+    skipped: List[InternalError] = field(default_factory=list)  # kind "skipped": fail the run unless skipped-ok
+    warnings: List[str] = field(default_factory=list)  # e.g. a damaged cache file (rebuilt): stderr only
     # per-file facts contributed by rules (path -> {rule code -> facts}); what ProjectIndex reads
     facts: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 

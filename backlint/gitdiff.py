@@ -7,6 +7,7 @@ outside the repository) counts as changed everywhere. Paths are compared as real
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 import subprocess
@@ -21,6 +22,15 @@ _ESCAPES = {
 }
 # settings that would change the diff's shape; everything else in the user's config is harmless
 _GIT_CONFIG = ("core.quotePath=false", "diff.relative=false", "diff.noprefix=false", "diff.mnemonicPrefix=false")
+# settings that make git run a command: a checkout being linted may be untrusted, and its
+# .git/config and .gitattributes must not run anything (issue #24 item 7)
+_NO_COMMANDS = (
+    ("core.fsmonitor", "false"), ("diff.external", ""), ("core.pager", "cat"), ("core.hooksPath", os.devnull),
+    ("core.askPass", ""), ("core.sshCommand", ""), ("credential.helper", ""),
+)
+# what an environment variable could otherwise run
+_DROPPED_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH", "GIT_SSH_COMMAND")
+_DRIVER_KEYS = {"filter": ("clean", "smudge", "process"), "diff": ("command", "textconv")}
 
 
 class GitError(Exception):
@@ -32,17 +42,61 @@ def _git(args: Sequence[str], cwd: str) -> bytes:
     for item in _GIT_CONFIG:
         command += ["-c", item]
     command += list(args)
-    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
-    try:
-        proc = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    except FileNotFoundError:
-        raise GitError("--since needs git, and `git` was not found on PATH") from None
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    overrides = list(_NO_COMMANDS) + list(_driver_overrides(cwd))
+    env = _environment(overrides)
+    proc = _run(command, cwd, env)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[0] if message else f"git {args[0]} failed with exit code {proc.returncode}")
     return proc.stdout
+
+
+def _run(command: List[str], cwd: str, env: Dict[str, str]) -> "subprocess.CompletedProcess[bytes]":
+    try:
+        return subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, env=env)
+    except FileNotFoundError:
+        raise GitError("--since needs git, and `git` was not found on PATH") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+
+
+def _environment(overrides: Sequence[Tuple[str, str]]) -> Dict[str, str]:
+    """The environment git runs in: no system config, no command-running variables, and
+    ``overrides`` passed as GIT_CONFIG_KEY_n/VALUE_n (no quoting problems with odd names)."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV and not k.startswith("GIT_CONFIG_")}
+    env.update(GIT_OPTIONAL_LOCKS="0", LC_ALL="C", GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
+    for i, (key, value) in enumerate(overrides):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    env["GIT_CONFIG_COUNT"] = str(len(overrides))
+    return env
+
+
+@functools.lru_cache(maxsize=8)
+def _driver_overrides(cwd: str) -> List[Tuple[str, str]]:
+    """Empty every filter and diff driver command the configuration defines.
+
+    ``.gitattributes`` in the checkout chooses a driver by name; git runs it only if some config
+    file defines its command, so emptying each defined one disables them all (an empty command
+    is "no command" to git). Reading the configuration runs nothing.
+    """
+    proc = _run(["git", "config", "--null", "--list"], cwd, _environment(list(_NO_COMMANDS)))
+    if proc.returncode != 0:
+        return []
+    out: List[Tuple[str, str]] = []
+    seen: Set[Tuple[str, str]] = set()
+    for entry in proc.stdout.split(b"\0"):
+        key = entry.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
+        section, _, rest = key.partition(".")
+        name, _, variable = rest.rpartition(".")
+        section = section.lower()
+        if section in _DRIVER_KEYS and name and (section, name) not in seen:
+            seen.add((section, name))
+            out.extend((f"{section}.{name}.{v}", "") for v in _DRIVER_KEYS[section])
+            if section == "filter":
+                out.append((f"filter.{name}.required", "false"))
+    return out
 
 
 def _unquote(name: bytes) -> bytes:

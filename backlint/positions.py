@@ -30,6 +30,7 @@ class _State(CodegenState):
         self.inclusive_wanted: Set[int] = set(wanted)
         self.syntactic: Dict[int, Range] = {}
         self.inclusive: Dict[int, Range] = {}
+        self.indents: Dict[int, Tuple[str, ...]] = {}  # block indentation in force at each node (fixtext.py)
         self._stack: List[Tuple[int, int]] = []
 
     def add_indent_tokens(self) -> None:
@@ -48,6 +49,7 @@ class _State(CodegenState):
     def before_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.inclusive_wanted:
             self._stack.append((self.line, self.column))
+            self.indents.setdefault(id(node), tuple(self.indent_tokens))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.inclusive_wanted:
@@ -83,9 +85,11 @@ class _State(CodegenState):
 
 
 class Positions:
-    def __init__(self, syntactic: Dict[int, Range], inclusive: Dict[int, Range]) -> None:
+    def __init__(self, syntactic: Dict[int, Range], inclusive: Dict[int, Range],
+                 indents: Optional[Dict[int, Tuple[str, ...]]] = None) -> None:
         self._syntactic = syntactic
         self._inclusive = inclusive
+        self.indents = indents or {}
 
     def range(self, node: cst.CSTNode) -> Optional[Range]:
         """The node's range without surrounding whitespace (what a user calls "the node")."""
@@ -100,4 +104,4 @@ def compute(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Positions:
     wanted = {id(n) for n in nodes}
     state = _State(module, wanted)
     module._codegen(state)
-    return Positions(state.syntactic, state.inclusive)
+    return Positions(state.syntactic, state.inclusive, state.indents)

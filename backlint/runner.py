@@ -26,6 +26,9 @@ def default_jobs() -> int:
 
 
 def cache_directory(settings: Settings) -> str:
+    """``settings.cache_dir`` (the CLI puts --cache-dir, else BACKLINT_CACHE_DIR there, both may be
+    absolute; `cache-dir` from a configuration file is kept inside the project by config.py),
+    else <root>/.backlint_cache."""
     return settings.cache_dir or os.path.join(settings.root, ".backlint_cache")
 
 
@@ -49,11 +52,16 @@ def check(
 
         named = tuple(sorted({os.path.abspath(p) for p in paths if p != "-" and os.path.isdir(p)}))
         settings = dataclasses.replace(settings, named_dirs=named)
-    files, missing = Discovery(settings).files(list(paths))
+    discovery = Discovery(settings)
+    files, missing = discovery.files(list(paths))
     for path, problem in missing:
         run.errors.append(InternalError(display_path(path), problem, kind="io-error"))
     if settings.hierarchical:
         files = _nested_excludes(files, paths, settings)
+    for path, problem in discovery.unreadable:  # never skipped silently: its files are unknown
+        run.skipped.append(InternalError(
+            display_path(path), f"skipped: cannot read this directory ({problem}); the files in it were not checked",
+            kind="skipped"))
     jobs = jobs or default_jobs()
     store = None
     results: List[FileResult] = []
@@ -69,7 +77,7 @@ def check(
             # the file's roles change what rules do (and named directories change its roles);
             # a file under a nested configuration is keyed by that configuration too
             keys[path] = file_key(selectors, settings, path)
-            hit = store.lookup(path, display_path(path), keys[path])
+            hit = store.lookup(path, display_path(path), keys[path], settings.max_file_size or None)
             if hit is not None and (fix or diff) and _has_fix_to_apply(hit, settings):
                 hit = None  # --fix/--diff re-check only the files that have something to fix
             if hit is not None:
@@ -99,11 +107,12 @@ def check(
         facts[result.path] = result.facts  # empty for cache hits: their facts stay in the cache
     run.facts = facts
     if _has_project_rules(settings):
-        found = _project_pass(settings, results, files, store, run)
+        found = _project_pass(settings, results, files, store, run, keys, jobs)
         checked = set(facts)
         run.findings.extend(f for f in found if f.path in checked)
     if store is not None:
         store.save()
+        run.warnings.extend(store.warnings)
     run.sort()
     return run
 
@@ -169,6 +178,10 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
             if progress is not None:
                 progress(len(out), len(files))
         return out
+    # load the parser before the workers fork: otherwise each worker imports libcst inside its
+    # first file's file-timeout, and on a loaded machine a small file is skipped as "too slow"
+    from . import engine  # noqa: F401
+
     return _pool(files, settings, fix, diff, jobs, progress)
 
 
@@ -300,7 +313,8 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
     return [r for r in results if r is not None]
 
 
-def _project_pass(settings: Settings, results: List[FileResult], files: List[str], store, run: RunResult) -> List[Finding]:
+def _project_pass(settings: Settings, results: List[FileResult], files: List[str], store, run: RunResult,
+                  keys: Optional[Dict[str, str]] = None, jobs: int = 1) -> List[Finding]:
     """Cross-file findings over the whole project (not only the files named in this run).
 
     With a cache, the facts of unchanged files that were not named come from it, and when every
@@ -318,7 +332,7 @@ def _project_pass(settings: Settings, results: List[FileResult], files: List[str
         if result.facts_cached:
             origin[result.path] = os.path.abspath(path)
     checked = {os.path.abspath(p) for p in files}
-    for path, digest in store.other_fact_hashes(checked).items():
+    for path, digest in store.other_fact_hashes(checked, settings.max_file_size or None).items():
         shown = display_path(path)
         if shown not in hashes:
             hashes[shown] = digest
@@ -334,15 +348,42 @@ def _project_pass(settings: Settings, results: List[FileResult], files: List[str
     for result in results:
         if not result.skipped and not result.facts_cached:
             project_facts[result.path] = result.facts
+    lost: Dict[str, str] = {}
     for shown, path in origin.items():
         kept = store.facts_of(path)
         if kept is not None:
             project_facts[shown] = kept
+        else:
+            lost[shown] = path
+    if lost:
+        # facts the cache should have but has not (damaged, deleted): computed again, never
+        # left out; a project pass over part of the project would silently lose findings
+        _recompute_facts(settings, store, lost, project_facts, hashes, keys or {}, jobs)
     errors_before = len(run.errors)
     found = _project_findings(settings, project_facts, run)
     if len(run.errors) == errors_before and len(project_facts) == len(hashes):
         store.store_project(key, found)
     return found
+
+
+def _recompute_facts(settings: Settings, store, lost: Dict[str, str], project_facts: Dict[str, Dict[str, Any]],
+                     hashes: Dict[str, str], keys: Dict[str, str], jobs: int) -> None:
+    paths = list(lost.values())
+    selector = None
+    for path, result in zip(paths, _run_files(paths, settings, False, False, jobs)):
+        shown = display_path(path)
+        if result.skipped or result.errors:
+            hashes.pop(shown, None)  # as for a file skipped in this run
+            continue
+        project_facts[shown] = result.facts
+        hashes[shown] = result.facts_hash or hashes.get(shown, "")
+        key = keys.get(path)
+        if key is None:
+            if selector is None:
+                selector = Selector(settings)
+            key = ",".join(sorted(selector.enabled_for(path))) + "|" + ",".join(
+                sorted(selector.roles.classify(path).roles))
+        store.store(path, key, result)
 
 
 def _result_paths(results: List[FileResult], files: List[str]) -> List[str]:

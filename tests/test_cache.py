@@ -74,11 +74,12 @@ def test_configuration_changes_invalidate(project):
 
 def test_corrupt_cache_is_ignored_and_rewritten(project):
     run()
-    (index,) = (project / ".backlint_cache").glob("results-*.json")
+    (index,) = (project / ".backlint_cache").glob("backlint-results-*.json")
     index.write_text("{not json")
     result = run()
     assert result.cache_hits == 0 and len(result.findings) == 2
-    assert json.loads(index.read_text())["format"] == 1
+    header, payload = index.read_text().split("\n", 1)
+    assert header.startswith("backlint-cache-v2 sha256=") and json.loads(payload)["format"] == 2
 
 
 def test_no_cache_writes_nothing(project):
@@ -92,7 +93,7 @@ def test_cache_dir_option(project):
     from backlint.cli import main
 
     CliRunner().invoke(main, ["check", "--cache-dir", "elsewhere", "."])
-    assert list((project / "elsewhere").glob("results-*.json"))
+    assert list((project / "elsewhere").glob("backlint-results-*.json"))
     CliRunner().invoke(main, ["check", "--no-cache", "m0.py"])
     assert not (project / ".backlint_cache").exists()
 
@@ -160,7 +161,7 @@ def test_a_change_to_backlint_itself_invalidates(project, monkeypatch):
 def test_old_indexes_are_pruned(project):
     for n in range(12):
         check(["."], make_settings(["ALL"], rule_options={"BL401": {"default": n + 1}}), jobs=1, cache=True)
-    assert len(list((project / ".backlint_cache").glob("results-*.json"))) == 8
+    assert len(list((project / ".backlint_cache").glob("backlint-results-*.json"))) == 8
 
 
 MIGRATION_0001 = '''from django.db import migrations, models
@@ -212,7 +213,7 @@ def test_the_cache_never_stores_a_secret(tmp_path, monkeypatch):
     (tmp_path / "settings.py").write_text(f'STRIPE_API_KEY = "{secret}"\n')
     first = run(select=("BL302",))
     assert [f.code for f in first.findings] == ["BL302"]
-    (index,) = (tmp_path / ".backlint_cache").glob("results-*.json")
+    (index,) = (tmp_path / ".backlint_cache").glob("backlint-results-*.json")
     assert secret not in index.read_text() and secret[8:20] not in index.read_text()
     second = run(select=("BL302",))
     assert second.cache_hits == 1

@@ -128,7 +128,7 @@ def test_files_over_the_size_limit_are_skipped_with_a_warning(tmp_path):
     (tmp_path / "generated.py").write_text("".join(line % i for i in range(170_000)))  # ~10 MB
     (tmp_path / "fine.py").write_text(BAD)
     code, result, stderr = check_json("-j", "2", ".", cwd=tmp_path)
-    assert code == 1
+    assert code == 2  # a skipped file never lets a run pass (issue #24 item 1)
     assert result["skipped"] == [{"path": "generated.py", "reason": result["skipped"][0]["reason"]}]
     assert "over max-file-size (2.0 MiB" in stderr
     assert [f["path"] for f in result["findings"]] == ["fine.py"]
@@ -137,7 +137,7 @@ def test_files_over_the_size_limit_are_skipped_with_a_warning(tmp_path):
 def test_max_file_size_is_configurable(tmp_path):
     (tmp_path / "fine.py").write_text(BAD)
     (tmp_path / "pyproject.toml").write_text("[tool.backlint]\nmax-file-size = 10\n")
-    code, result, _ = check_json("fine.py", cwd=tmp_path)
+    code, result, _ = check_json("--skipped-ok", "fine.py", cwd=tmp_path)
     assert code == 0 and result["skipped"][0]["path"] == "fine.py"
     (tmp_path / "pyproject.toml").write_text("[tool.backlint]\nmax-file-size = 100000\n")
     code, result, _ = check_json("fine.py", cwd=tmp_path)
@@ -155,7 +155,7 @@ def test_a_file_that_takes_too_long_is_skipped_and_the_run_goes_on(tmp_path):
     start = time.monotonic()
     code, result, stderr = check_json("-j", "2", ".", cwd=tmp_path)
     assert time.monotonic() - start < 30
-    assert code == 1 and result["errors"] == []
+    assert code == 2 and result["errors"] == []  # skipped: the run fails unless --skipped-ok
     assert result["skipped"] == [{"path": "slow.py", "reason": "skipped: checking took longer than file-timeout (1.5 s)"}]
     assert [f["path"] for f in result["findings"]] == ["fine.py"]
 

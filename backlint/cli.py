@@ -25,8 +25,14 @@ def _split(values: Tuple[str, ...]) -> Optional[List[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _visible(text: object) -> str:
+    from .reporters._safe import visible
+
+    return visible(text)
+
+
 def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
-    click.echo(f"backlint: error: {message}", err=True)
+    click.echo(f"backlint: error: {_visible(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -136,9 +142,9 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
                         progress=progress)
 
     for error in run.errors:
-        click.echo(f"backlint: error: {error.describe()}", err=True)
+        click.echo(f"backlint: error: {_visible(error.describe())}", err=True)
     for skipped in run.skipped:
-        click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+        click.echo(f"backlint: warning: {_visible(skipped.path)}: {_visible(skipped.message)}", err=True)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
@@ -147,7 +153,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         except OSError as exc:
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         n = len(run.findings)
-        click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
+        click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {_visible(write_baseline)}", err=True)
         sys.exit(EXIT_ERROR if run.errors else EXIT_OK)
 
     # fingerprints over the whole run, before --baseline/--since leave findings out
@@ -167,10 +173,10 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         if not quiet:
             stale = len(match.stale)
             click.echo(
-                f"backlint: baseline {baseline_path}: {match.baselined} finding{'s' if match.baselined != 1 else ''} "
+                f"backlint: baseline {_visible(baseline_path)}: {match.baselined} finding{'s' if match.baselined != 1 else ''} "
                 f"baselined, {len(match.new)} new; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer "
                 f"match{'es' if stale == 1 else ''} (fixed or changed)"
-                + (f"; refresh with `backlint check --write-baseline {baseline_path}`" if stale else ""),
+                + (f"; refresh with `backlint check --write-baseline {_visible(baseline_path)}`" if stale else ""),
                 err=True,
             )
     if revision is not None:
@@ -184,7 +190,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         run_properties["since"] = {"ref": since, "commit": revision.commit, "hidden": hidden}
         if not quiet:
             click.echo(
-                f"backlint: --since {since}: {hidden} finding{'s' if hidden != 1 else ''} on unchanged lines not shown",
+                f"backlint: --since {_visible(since)}: {hidden} finding{'s' if hidden != 1 else ''} on unchanged lines not shown",
                 err=True,
             )
 
@@ -238,11 +244,11 @@ def _show_roles(paths, settings) -> None:
     selector = Selector(settings)
     files, missing = Discovery(settings).files(list(paths))
     for path, why in missing:
-        click.echo(f"backlint: error: {path}: {why}", err=True)
+        click.echo(f"backlint: error: {_visible(path)}: {_visible(why)}", err=True)
     for path in files:
         roles = selector.roles.classify(path)
         skipped = sorted(selector.role_skipped(path))
-        line = f"{display_path(path)}: {roles.describe()}"
+        line = f"{_visible(display_path(path))}: {_visible(roles.describe())}"
         if skipped:
             line += f" -> skips {', '.join(skipped)}"
         click.echo(line)

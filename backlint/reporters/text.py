@@ -5,6 +5,7 @@ import collections
 from typing import List, TextIO
 
 from ..findings import RunResult
+from ._safe import visible
 
 _COLORS = {"path": "\x1b[1m", "code": "\x1b[31m", "name": "\x1b[2m", "reset": "\x1b[0m"}
 
@@ -18,13 +19,13 @@ def render(run: RunResult, out: TextIO, color: bool = False, quiet: bool = False
         fixable = collections.Counter(f.code for f in run.findings if f.fix is not None)
         for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             mark = " [*]" if fixable[code] else ""
-            out.write(f"{count:>6}  {c('code', code)}  {name}{mark}\n")
+            out.write(f"{count:>6}  {c('code', code)}  {visible(name)}{mark}\n")
     else:
         for f in run.findings:
             mark = " [*]" if f.fix is not None else ""
             out.write(
-                f"{c('path', f.path)}:{f.start_line}:{f.start_column}: {c('code', f.code)} "
-                f"{c('name', '[' + f.name + ']')}{mark} {f.message}\n"
+                f"{c('path', visible(f.path))}:{f.start_line}:{f.start_column}: {c('code', f.code)} "
+                f"{c('name', '[' + visible(f.name) + ']')}{mark} {visible(f.message)}\n"
             )
     if quiet:
         return

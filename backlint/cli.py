@@ -97,7 +97,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
           no_cache, cache_dir, baseline_file, no_baseline, write_baseline, show_roles, since) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
-    from .runner import check as run_check, write_atomic
+    from .runner import check as run_check
+    from .fsutil import write_output
 
     paths = list(paths) or ["."]
     if fix and diff:
@@ -149,7 +150,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
         try:
-            write_atomic(write_baseline, data.encode("utf-8"))
+            write_output(write_baseline, data.encode("utf-8"))
         except OSError as exc:
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         n = len(run.findings)
@@ -221,9 +222,13 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         text.render(run, buffer, color=color, quiet=quiet, statistics=statistics)
     if output:
         try:
-            write_atomic(output, buffer.getvalue().encode("utf-8"))
+            write_output(output, buffer.getvalue().encode("utf-8"))
         except OSError as exc:
             _fail(f"{output}: cannot write output: {exc.strerror or exc}")
+        if not quiet and not diff:  # the report went to a file: a CI log still says what happened
+            from .reporters.text import summary_lines
+
+            click.echo(f"backlint: {' '.join(summary_lines(run))} Report written to {_visible(output)}.", err=True)
     else:
         click.echo(buffer.getvalue(), nl=False)
 

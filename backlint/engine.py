@@ -28,6 +28,7 @@ from .rule import FileContext, Report, Rule
 from .fsutil import write_atomic
 from .selection import Selector
 from .semantics import Semantics
+from .shape import TooComplex, recursion_limit
 from .suppression import SuppressionIndex, parse as parse_suppressions
 from .walker import walk
 
@@ -93,6 +94,9 @@ def guard_depth(data: bytes, text: str) -> None:
     """
     depth = bracket_depth(data)
     if depth <= MAX_NESTING:
+        from . import shape
+
+        shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
         return
     verdict, problem = _stdlib_verdict(text)
     if verdict == "invalid":
@@ -126,8 +130,10 @@ def _stdlib_verdict(text: str) -> Tuple[str, Optional[SourceError]]:
     import ast
     import warnings
 
+    from .shape import AST_RECURSION_LIMIT
+
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), recursion_limit(AST_RECURSION_LIMIT):
             warnings.simplefilter("ignore")
             ast.parse(text)
     except SyntaxError as exc:
@@ -220,6 +226,9 @@ class Linter:
             text, encoding = decode(data)
             guard_depth(data, text)
             module = parse(text)
+        except TooComplex as exc:  # never parsed, in any mode: it could crash or hang the parser
+            result.skipped = exc.reason
+            return result
         except SourceError as exc:
             if PARSE_ERROR_CODE in enabled:
                 rule = self.all_rules[PARSE_ERROR_CODE]
@@ -553,13 +562,14 @@ def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
     paths, fix, diff = args
     assert _WORKER is not None
     out = []
-    for path in paths:
-        try:
-            out.append(_WORKER.check_path(path, fix, diff))
-        except Exception as exc:  # never lose the other files
-            result = FileResult(display_path(path))
-            result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
-            out.append(result)
+    with recursion_limit():
+        for path in paths:
+            try:
+                out.append(_WORKER.check_path(path, fix, diff))
+            except Exception as exc:  # never lose the other files
+                result = FileResult(display_path(path))
+                result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
+                out.append(result)
     return out
 
 

@@ -42,9 +42,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("backlint: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP during a run with workers
+            import signal
+
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(f"backlint: interrupted ({signal.Signals(signum).name})", err=True)
+            sys.exit(128 + signum)
         except Exception as exc:
             from .config import ConfigError
 

@@ -120,12 +120,29 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
     return _pool(files, settings, fix, diff, jobs, progress)
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGTERM, SIGINT, SIGHUP); the CLI exits 128 + signum."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# parent ends of the pipes of live workers: a forked worker closes its copies, so that when the
+# parent dies every worker's pipe reaches end-of-file (a copy in a sibling kept them open)
+_LIVE: List[Any] = []
+
+
 class _Worker:
     def __init__(self, context, settings: Settings, fix: bool, diff: bool) -> None:
         parent, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff), daemon=True)
+        forked = context.get_start_method() == "fork"
+        inherited = [c.fileno() for c in _LIVE] + [parent.fileno()] if forked else []
+        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff, inherited,
+                                                                  os.getpid()), daemon=True)
         self.process.start()
         child.close()
+        _LIVE.append(parent)
         self.conn = parent
         self.index: Optional[int] = None
         self.started = 0.0
@@ -146,15 +163,26 @@ class _Worker:
         except (OSError, ValueError):
             pass
         self.process.join(timeout=5)
+        if self.process.exitcode is None:  # did not stop when asked: it must not outlive the run
+            self.process.kill()
+            self.process.join(timeout=5)
+        if self.conn in _LIVE:
+            _LIVE.remove(self.conn)
         self.conn.close()
 
 
-def _worker_main(conn, settings: Settings, fix: bool, diff: bool) -> None:
+def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: List[int], parent: int) -> None:
     import signal
-    import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _exit_with_parent(parent)
     from .engine import check_chunk, init_worker
 
     init_worker(settings)
@@ -168,6 +196,66 @@ def _worker_main(conn, settings: Settings, fix: bool, diff: bool) -> None:
         conn.send(check_chunk(([path], fix, diff))[0])
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Make this worker end when the parent process does, even by SIGKILL.
+
+    Linux: the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG). Everywhere: a
+    thread polls the parent's pid, and an idle worker sees end-of-file on its pipe.
+    """
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc
+            pass
+    if os.getppid() != parent:  # died before the kernel was told
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="backlint-parent-watch", daemon=True).start()
+
+
+class _Signals:
+    """While the pool runs, SIGTERM, SIGINT and SIGHUP stop it: the workers are killed (in the
+    pool's ``finally``) and :class:`Interrupted` reaches the CLI."""
+
+    def __enter__(self) -> "_Signals":
+        import signal
+
+        self.previous = {}
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            try:
+                self.previous[sig] = signal.signal(sig, self._stop)
+            except (ValueError, OSError):  # not the main thread: leave signals alone
+                pass
+        return self
+
+    @staticmethod
+    def _stop(signum, frame) -> None:
+        raise Interrupted(signum)
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
 def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
           progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
     """One file at a time per worker process, with a per-file deadline.
@@ -177,14 +265,21 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
     the order of ``files`` whatever the scheduling, so output is identical to ``-j 1``.
     """
     import multiprocessing
-    import time
-    from multiprocessing.connection import wait
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    with _Signals():
+        return _pool_run(context, files, settings, fix, diff, jobs, progress)
+
+
+def _pool_run(context, files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
+              progress: Optional[Callable[[int, int], None]]) -> List[FileResult]:
+    import time
+    from multiprocessing.connection import wait
+
     results: List[Optional[FileResult]] = [None] * len(files)
     queue = list(range(len(files) - 1, -1, -1))  # pop() from the end: files in order
-    workers = [_Worker(context, settings, fix, diff) for _ in range(min(jobs, len(files)))]
+    workers: List[_Worker] = []
     timeout = settings.file_timeout
 
     done = [0]
@@ -209,6 +304,8 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
         return fresh
 
     try:
+        for _ in range(min(jobs, len(files))):
+            workers.append(_Worker(context, settings, fix, diff))
         for worker in workers:
             feed(worker)
         while any(w.index is not None for w in workers):

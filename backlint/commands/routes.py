@@ -18,14 +18,20 @@ def command(paths, output_format: str) -> None:
     ANY means the handler accepts every method (e.g. a Django function view).
     """
     from .. import config as config_mod
-    from ..discovery import Discovery
+    from ..discovery import Discovery, display_path
     from ..frameworks import routes as routes_mod
     from ..reporters._safe import visible
 
     paths = list(paths) or ["."]
     settings = config_mod.load(paths)  # the same excludes and .gitignore handling as `check`
     files, _ = Discovery(settings).files(paths)
-    facts = routes_mod.collect_facts(files)
+    from ..shape import recursion_limit
+
+    skipped: list = []
+    with recursion_limit():  # the same guard and limit as `check`: deep code never reaches the parser
+        facts = routes_mod.collect_facts(files, skipped)
+    for path, reason in skipped:
+        click.echo(f"backlint: warning: {visible(display_path(path))}: {visible(reason)}", err=True)
     table = routes_mod.resolve(facts)
     if output_format == "json":
         _emit(json.dumps([r.as_dict() for r in table], indent=2))

@@ -16,6 +16,7 @@ from .findings import FileResult, Finding, InternalError, RunResult
 from .project import ProjectIndex, ProjectReport
 from .fsutil import write_atomic  # noqa: F401  (re-exported for the CLI)
 from .selection import Selector
+from .shutdown import Interrupted, StopOnSignals, exit_with_parent  # noqa: F401  (Interrupted for callers)
 
 
 def default_jobs() -> int:
@@ -120,14 +121,6 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
     return _pool(files, settings, fix, diff, jobs, progress)
 
 
-class Interrupted(KeyboardInterrupt):
-    """The run was stopped by a signal (SIGTERM, SIGINT, SIGHUP); the CLI exits 128 + signum."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 # parent ends of the pipes of live workers: a forked worker closes its copies, so that when the
 # parent dies every worker's pipe reaches end-of-file (a copy in a sibling kept them open)
 _LIVE: List[Any] = []
@@ -182,7 +175,7 @@ def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: Lis
             os.close(fd)
         except OSError:
             pass
-    _exit_with_parent(parent)
+    exit_with_parent(parent)
     from .engine import check_chunk, init_worker
 
     init_worker(settings)
@@ -194,66 +187,6 @@ def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: Lis
         if path is None:
             return
         conn.send(check_chunk(([path], fix, diff))[0])
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Make this worker end when the parent process does, even by SIGKILL.
-
-    Linux: the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG). Everywhere: a
-    thread polls the parent's pid, and an idle worker sees end-of-file on its pipe.
-    """
-    import signal
-    import sys
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no libc
-            pass
-    if os.getppid() != parent:  # died before the kernel was told
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="backlint-parent-watch", daemon=True).start()
-
-
-class _Signals:
-    """While the pool runs, SIGTERM, SIGINT and SIGHUP stop it: the workers are killed (in the
-    pool's ``finally``) and :class:`Interrupted` reaches the CLI."""
-
-    def __enter__(self) -> "_Signals":
-        import signal
-
-        self.previous = {}
-        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
-            sig = getattr(signal, name, None)
-            if sig is None:
-                continue
-            try:
-                self.previous[sig] = signal.signal(sig, self._stop)
-            except (ValueError, OSError):  # not the main thread: leave signals alone
-                pass
-        return self
-
-    @staticmethod
-    def _stop(signum, frame) -> None:
-        raise Interrupted(signum)
-
-    def __exit__(self, *exc) -> None:
-        import signal
-
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
 
 
 def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
@@ -268,7 +201,7 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with _Signals():
+    with StopOnSignals():
         return _pool_run(context, files, settings, fix, diff, jobs, progress)
 
 

@@ -92,19 +92,18 @@ def guard_depth(data: bytes, text: str) -> None:
     libcst's native parser can crash the process on such input (a 2,000-deep bracket chain
     ends in a segmentation fault), so the check happens first and costs ~0.4 us per line.
     """
-    depth = bracket_depth(data)
-    if depth <= MAX_NESTING:
-        from . import shape
+    from . import shape
 
-        shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
-        return
-    verdict, problem = _stdlib_verdict(text)
-    if verdict == "invalid":
-        assert problem is not None
-        raise problem
-    if verdict == "unknown":
-        raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
-    # CPython accepted it (the brackets were inside strings): safe to hand to libcst
+    depth = bracket_depth(data)
+    if depth > MAX_NESTING:
+        verdict, problem = _stdlib_verdict(text)
+        if verdict == "invalid":
+            assert problem is not None
+            raise problem
+        if verdict == "unknown":
+            raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
+        # CPython accepted it (the brackets were inside strings): the other bounds still apply
+    shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
 
 
 def parse(text: str) -> cst.Module:

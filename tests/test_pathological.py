@@ -98,6 +98,14 @@ def test_what_is_over_a_bound_is_skipped_with_the_reason():
     assert "names and numbers" in _guarded(_one_line_mb())
 
 
+def test_brackets_inside_strings_do_not_switch_the_other_bounds_off():
+    from backlint.engine import guard_depth
+
+    source = "S = '" + "(" * 300 + "'\n" + _elif(1_500)  # CPython accepts it, libcst should not get it
+    with pytest.raises(shape.TooComplex):
+        guard_depth(source.encode(), source)
+
+
 def _json(cwd: Path, *args: str) -> dict:
     done = subprocess.run([sys.executable, "-m", "backlint", "check", "--isolated", "--no-cache", "--format", "json",
                            *args], cwd=cwd, capture_output=True, timeout=300)

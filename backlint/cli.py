@@ -25,8 +25,14 @@ def _split(values: Tuple[str, ...]) -> Optional[List[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _visible(text: object) -> str:
+    from .reporters._safe import visible
+
+    return visible(text)
+
+
 def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
-    click.echo(f"backlint: error: {message}", err=True)
+    click.echo(f"backlint: error: {_visible(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -36,9 +42,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("backlint: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP during a run with workers
+            import signal
+
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(f"backlint: interrupted ({signal.Signals(signum).name})", err=True)
+            sys.exit(128 + signum)
         except Exception as exc:
             from .config import ConfigError
 
@@ -104,7 +113,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
           show_roles, since, skipped_ok) -> None:
     """Check PATHS (default: the current directory)."""
     from . import config as config_mod
-    from .runner import check as run_check, write_atomic
+    from .runner import check as run_check
+    from .fsutil import write_output
 
     paths = list(paths) or ["."]
     if watch:
@@ -173,21 +183,21 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
                             progress=progress)
 
     for error in run.errors:
-        click.echo(f"backlint: error: {error.describe()}", err=True)
+        click.echo(f"backlint: error: {_visible(error.describe())}", err=True)
     for skipped in run.skipped:
-        click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+        click.echo(f"backlint: warning: {_visible(skipped.path)}: {_visible(skipped.message)}", err=True)
     for warning in getattr(run, "warnings", ()):
-        click.echo(f"backlint: warning: {warning}", err=True)
+        click.echo(f"backlint: warning: {_visible(warning)}", err=True)
     skip_fails = _report_skipped(run, settings)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))
         try:
-            write_atomic(write_baseline, data.encode("utf-8"))
+            write_output(write_baseline, data.encode("utf-8", "backslashreplace"))
         except OSError as exc:
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         n = len(run.findings)
-        click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
+        click.echo(f"backlint: recorded {n} finding{'s' if n != 1 else ''} in {_visible(write_baseline)}", err=True)
         sys.exit(EXIT_ERROR if run.errors or skip_fails else EXIT_OK)
 
     # fingerprints over the whole run, before --baseline/--since leave findings out; paths in
@@ -212,10 +222,10 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         if not quiet:
             stale = len(match.stale)
             click.echo(
-                f"backlint: baseline {baseline_path}: {match.baselined} finding{'s' if match.baselined != 1 else ''} "
+                f"backlint: baseline {_visible(baseline_path)}: {match.baselined} finding{'s' if match.baselined != 1 else ''} "
                 f"baselined, {len(match.new)} new; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer "
                 f"match{'es' if stale == 1 else ''} (fixed or changed)"
-                + (f"; refresh with `backlint check --write-baseline {baseline_path}`" if stale else ""),
+                + (f"; refresh with `backlint check --write-baseline {_visible(baseline_path)}`" if stale else ""),
                 err=True,
             )
     if revision is not None:
@@ -229,7 +239,7 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         run_properties["since"] = {"ref": since, "commit": revision.commit, "hidden": hidden}
         if not quiet:
             click.echo(
-                f"backlint: --since {since}: {hidden} finding{'s' if hidden != 1 else ''} on unchanged lines not shown",
+                f"backlint: --since {_visible(since)}: {hidden} finding{'s' if hidden != 1 else ''} on unchanged lines not shown",
                 err=True,
             )
 
@@ -281,9 +291,13 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     if output:
         try:
             # a file name that is not UTF-8 is written as visible \udcXX escapes (valid in JSON too)
-            write_atomic(output, buffer.getvalue().encode("utf-8", "backslashreplace"))
+            write_output(output, buffer.getvalue().encode("utf-8", "backslashreplace"))
         except OSError as exc:
             _fail(f"{output}: cannot write output: {exc.strerror or exc}")
+        if not quiet and not diff:  # the report went to a file: a CI log still says what happened
+            from .reporters.text import summary_lines
+
+            click.echo(f"backlint: {' '.join(summary_lines(run))} Report written to {_visible(output)}.", err=True)
     else:
         click.echo(buffer.getvalue(), nl=False)
 
@@ -402,11 +416,11 @@ def _show_roles(paths, settings) -> None:
     selector = Selector(settings)
     files, missing = Discovery(settings).files(list(paths))
     for path, why in missing:
-        click.echo(f"backlint: error: {path}: {why}", err=True)
+        click.echo(f"backlint: error: {_visible(path)}: {_visible(why)}", err=True)
     for path in files:
         roles = selector.roles.classify(path)
         skipped = sorted(selector.role_skipped(path))
-        line = f"{display_path(path)}: {roles.describe()}"
+        line = f"{_visible(display_path(path))}: {_visible(roles.describe())}"
         if skipped:
             line += f" -> skips {', '.join(skipped)}"
         click.echo(line)

@@ -31,6 +31,7 @@ from .safe_read import NotReadable, read_bounded
 from .secret_spans import drop_secret_fixes
 from .selection import Selector
 from .semantics import Semantics
+from .shape import TooComplex, recursion_limit
 from .suppression import SuppressionIndex, parse as parse_suppressions
 from .walker import walk
 
@@ -124,16 +125,18 @@ def guard_depth(data: bytes, text: str) -> None:
     libcst's native parser can crash the process on such input (a 2,000-deep bracket chain
     ends in a segmentation fault), so the check happens first and costs ~0.4 us per line.
     """
+    from . import shape
+
     depth = bracket_depth(data)
-    if depth <= MAX_NESTING:
-        return
-    verdict, problem = _stdlib_verdict(text)
-    if verdict == "invalid":
-        assert problem is not None
-        raise problem
-    if verdict == "unknown":
-        raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
-    # CPython accepted it (the brackets were inside strings): safe to hand to libcst
+    if depth > MAX_NESTING:
+        verdict, problem = _stdlib_verdict(text)
+        if verdict == "invalid":
+            assert problem is not None
+            raise problem
+        if verdict == "unknown":
+            raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
+        # CPython accepted it (the brackets were inside strings): the other bounds still apply
+    shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
 
 
 def parse(text: str) -> cst.Module:
@@ -159,8 +162,10 @@ def _stdlib_verdict(text: str) -> Tuple[str, Optional[SourceError]]:
     import ast
     import warnings
 
+    from .shape import AST_RECURSION_LIMIT
+
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), recursion_limit(AST_RECURSION_LIMIT):
             warnings.simplefilter("ignore")
             ast.parse(text)
     except SyntaxError as exc:
@@ -288,6 +293,9 @@ class Linter:
             text, encoding = decode(data)
             guard_depth(data, text)
             module = parse(text)
+        except TooComplex as exc:  # never parsed, in any mode: it could crash or hang the parser
+            result.skipped = exc.reason
+            return result
         except SourceError as exc:
             if PARSE_ERROR_CODE in enabled:
                 rule = self.all_rules[PARSE_ERROR_CODE]
@@ -622,13 +630,14 @@ def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
     paths, fix, diff = args
     assert _WORKER is not None
     out = []
-    for path in paths:
-        try:
-            out.append(_WORKER.for_path(path).check_path(path, fix, diff))
-        except Exception as exc:  # never lose the other files
-            result = FileResult(display_path(path))
-            result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
-            out.append(result)
+    with recursion_limit():
+        for path in paths:
+            try:
+                out.append(_WORKER.for_path(path).check_path(path, fix, diff))
+            except Exception as exc:  # never lose the other files
+                result = FileResult(display_path(path))
+                result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
+                out.append(result)
     return out
 
 

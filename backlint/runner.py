@@ -16,6 +16,7 @@ from .findings import FileResult, Finding, InternalError, RunResult
 from .project import ProjectIndex, ProjectReport
 from .fsutil import write_atomic  # noqa: F401  (re-exported for the CLI)
 from .selection import Selector
+from .shutdown import Interrupted, StopOnSignals, exit_with_parent  # noqa: F401  (Interrupted for callers)
 
 
 def default_jobs() -> int:
@@ -185,12 +186,21 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
     return _pool(files, settings, fix, diff, jobs, progress)
 
 
+# parent ends of the pipes of live workers: a forked worker closes its copies, so that when the
+# parent dies every worker's pipe reaches end-of-file (a copy in a sibling kept them open)
+_LIVE: List[Any] = []
+
+
 class _Worker:
     def __init__(self, context, settings: Settings, fix: bool, diff: bool) -> None:
         parent, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff), daemon=True)
+        forked = context.get_start_method() == "fork"
+        inherited = [c.fileno() for c in _LIVE] + [parent.fileno()] if forked else []
+        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff, inherited,
+                                                                  os.getpid()), daemon=True)
         self.process.start()
         child.close()
+        _LIVE.append(parent)
         self.conn = parent
         self.index: Optional[int] = None
         self.started = 0.0
@@ -211,15 +221,26 @@ class _Worker:
         except (OSError, ValueError):
             pass
         self.process.join(timeout=5)
+        if self.process.exitcode is None:  # did not stop when asked: it must not outlive the run
+            self.process.kill()
+            self.process.join(timeout=5)
+        if self.conn in _LIVE:
+            _LIVE.remove(self.conn)
         self.conn.close()
 
 
-def _worker_main(conn, settings: Settings, fix: bool, diff: bool) -> None:
+def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: List[int], parent: int) -> None:
     import signal
-    import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    exit_with_parent(parent)
     from .engine import check_chunk, init_worker
 
     init_worker(settings)
@@ -242,14 +263,21 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
     the order of ``files`` whatever the scheduling, so output is identical to ``-j 1``.
     """
     import multiprocessing
-    import time
-    from multiprocessing.connection import wait
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    with StopOnSignals():
+        return _pool_run(context, files, settings, fix, diff, jobs, progress)
+
+
+def _pool_run(context, files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
+              progress: Optional[Callable[[int, int], None]]) -> List[FileResult]:
+    import time
+    from multiprocessing.connection import wait
+
     results: List[Optional[FileResult]] = [None] * len(files)
     queue = list(range(len(files) - 1, -1, -1))  # pop() from the end: files in order
-    workers = [_Worker(context, settings, fix, diff) for _ in range(min(jobs, len(files)))]
+    workers: List[_Worker] = []
     timeout = settings.file_timeout
 
     done = [0]
@@ -274,6 +302,8 @@ def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int
         return fresh
 
     try:
+        for _ in range(min(jobs, len(files))):
+            workers.append(_Worker(context, settings, fix, diff))
         for worker in workers:
             feed(worker)
         while any(w.index is not None for w in workers):

@@ -49,7 +49,7 @@ def test_message_and_property_escaping():
     out = render(_finding("a, b: 50%\nsecond line\r", path="odd,dir/a:b%.py"))
     assert out.count("\n") == 1, "one annotation is one line"
     head, _, message = out.rstrip("\n").partition("::warning ")[2].partition("::")
-    assert message == "a, b: 50%25%0Asecond line%0D"
+    assert message == "a, b: 50%25\\nsecond line\\r", "newlines from the code are shown, not kept"
     assert head.startswith("file=odd%2Cdir/a%3Ab%25.py,line=3,")
 
 

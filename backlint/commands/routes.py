@@ -18,13 +18,20 @@ def command(paths, output_format: str) -> None:
     ANY means the handler accepts every method (e.g. a Django function view).
     """
     from .. import config as config_mod
-    from ..discovery import Discovery
+    from ..discovery import Discovery, display_path
     from ..frameworks import routes as routes_mod
+    from ..reporters._safe import visible
 
     paths = list(paths) or ["."]
     settings = config_mod.load(paths)  # the same excludes and .gitignore handling as `check`
     files, _ = Discovery(settings).files(paths)
-    facts = routes_mod.collect_facts(files)
+    from ..shape import recursion_limit
+
+    skipped: list = []
+    with recursion_limit():  # the same guard and limit as `check`: deep code never reaches the parser
+        facts = routes_mod.collect_facts(files, skipped)
+    for path, reason in skipped:
+        click.echo(f"backlint: warning: {visible(display_path(path))}: {visible(reason)}", err=True)
     table = routes_mod.resolve(facts)
     if output_format == "json":
         _emit(json.dumps([r.as_dict() for r in table], indent=2))
@@ -32,10 +39,12 @@ def command(paths, output_format: str) -> None:
     if not table:
         _emit("no routes found")
         return
-    width_m = max(len(r.method) for r in table)
-    width_p = max(len(r.path) for r in table)
-    width_h = max(len(r.handler) for r in table)
-    lines = [f"{r.method:<{width_m}}  {r.path:<{width_p}}  {r.handler:<{width_h}}  {r.file}:{r.line}" for r in table]
+    # paths, handlers and file names come from the code: shown escaped, never acted on
+    rows = [(visible(r.method), visible(r.path), visible(r.handler), visible(r.file), r.line) for r in table]
+    width_m = max(len(row[0]) for row in rows)
+    width_p = max(len(row[1]) for row in rows)
+    width_h = max(len(row[2]) for row in rows)
+    lines = [f"{m:<{width_m}}  {p:<{width_p}}  {h:<{width_h}}  {f}:{n}" for m, p, h, f, n in rows]
     lines.append(f"\n{len(table)} route(s) in {len(facts)} file(s)")
     _emit("\n".join(lines))
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .routes_common import (
     _ALL_ACTIONS, ANY, METHOD_ORDER, ROOT_KINDS, UNKNOWN, VIEWSET_ACTIONS, display_path, join_path,
     norm_methods,
 )
+
+MAX_PREFIXES = 100  # full prefixes kept per router: include graphs can have exponentially many paths
 
 # -- project-wide resolution -----------------------------------------------------------------
 
@@ -121,11 +123,18 @@ class _Project:
                     return view
         return None
 
-    def prefixes(self, key: str, own: str, depth: int = 0) -> List[str]:
-        """Every full prefix under which routes of object ``key`` (whose own prefix is ``own``) are served."""
+    def prefixes(self, key: str, own: str, depth: int = 0, chain: FrozenSet[str] = frozenset()) -> List[str]:
+        """Every full prefix under which routes of object ``key`` (whose own prefix is ``own``) are served.
+
+        ``chain`` holds the objects already on the way up: an include cycle (two routers that
+        include each other) is followed at most once, and at most ``MAX_PREFIXES`` are kept.
+        """
         if depth > 20:
             return [UNKNOWN]
-        parents = self.parents.get(key, [])
+        chain = chain | {key}
+        parents = [edge for edge in self.parents.get(key, []) if edge["parent"] not in chain]
+        if not parents and self.parents.get(key):  # every include of it is part of a cycle
+            return [join_path(UNKNOWN, own)] if depth == 0 else []
         entry = self.objects.get(key)
         kind = entry[1]["kind"] if entry else None
         if not parents:
@@ -140,12 +149,14 @@ class _Project:
             parent = edge["parent"]
             pentry = self.objects.get(parent)
             pown = pentry[1].get("prefix", "") if pentry else ""
-            bases = self.prefixes(parent, pown or "", depth + 1) if pentry else [UNKNOWN]
+            bases = self.prefixes(parent, pown or "", depth + 1, chain) if pentry else [UNKNOWN]
             middle = edge["prefix"] if edge.get("override") else join_path(edge["prefix"] or "", own)
             if edge.get("override"):
                 middle = edge["prefix"]
             for base in bases:
                 out.append(join_path(base, middle) if middle else base)
+            if len(out) >= MAX_PREFIXES:
+                return out[:MAX_PREFIXES]
         return out
 
     def routes(self) -> List[Route]:
@@ -211,18 +222,33 @@ def resolve(facts_by_path: Dict[str, Dict[str, Any]]) -> List[Route]:
     return routes
 
 
-def collect_facts(paths: Sequence[str]) -> Dict[str, Dict[str, Any]]:
-    """Facts for every Python file under ``paths`` (used by ``backlint routes`` and the tests)."""
-    from ..engine import SourceError, decode, parse
+def collect_facts(paths: Sequence[str], skipped: Optional[List[Tuple[str, str]]] = None) -> Dict[str, Dict[str, Any]]:
+    """Facts for every Python file under ``paths`` (used by ``backlint routes`` and the tests).
+
+    A file that does not parse, or that the parser cannot safely take (``engine.guard_depth``,
+    as in ``check``), is left out and, when ``skipped`` is given, recorded there with the reason.
+    """
+    from ..engine import SourceError, decode, guard_depth, parse
+    from ..shape import TooComplex
     from .routes import extract
 
     out: Dict[str, Dict[str, Any]] = {}
     for path in _python_files(paths):
         try:
             with open(path, "rb") as fh:
-                text, _ = decode(fh.read())
+                data = fh.read()
+            text, _ = decode(data)
+            guard_depth(data, text)
             module = parse(text)
-        except (OSError, SourceError):
+        except TooComplex as exc:
+            if skipped is not None:
+                skipped.append((path, exc.reason))
+            continue
+        except SourceError as exc:  # `check` reports it as BL000
+            if skipped is not None:
+                skipped.append((path, f"skipped: {exc.message} (line {exc.line})"))
+            continue
+        except OSError:
             continue
         rel = os.path.relpath(path).replace(os.sep, "/")
         if rel.startswith("../"):

@@ -3,7 +3,9 @@
 ``::warning file=app/x.py,line=3,col=5,endLine=3,endColumn=9,title=BL401 missing-timeout::message``
 
 Escaping follows the workflow-command format: in the message ``%``, CR and LF are
-percent-encoded; property values additionally encode ``:`` and ``,``. Knows nothing about libcst.
+percent-encoded; property values additionally encode ``:`` and ``,``. Before that, every control
+character and line separator from the code is shown as an escape (``_safe.visible``), so no
+code-derived text can start a line of its own. Knows nothing about libcst.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import List, TextIO, Tuple
 
 from ..baseline import SecretGuard
 from ..findings import RunResult
+from ._safe import visible
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -24,8 +27,10 @@ def escape_property(text: str) -> str:
 
 
 def _command(kind: str, properties: List[Tuple[str, object]], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::{kind} {props}::{escape_data(message)}" if props else f"::{kind}::{escape_data(message)}"
+    # code-derived text: control characters and line separators shown, never acted on
+    props = ",".join(f"{key}={escape_property(visible(value))}" for key, value in properties)
+    message = escape_data(visible(message))
+    return f"::{kind} {props}::{message}" if props else f"::{kind}::{message}"
 
 
 def render(run: RunResult, out: TextIO) -> None:

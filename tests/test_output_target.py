@@ -106,13 +106,21 @@ def test_o_file_prints_a_one_line_summary_on_stderr(project: Path):
     assert quiet.stderr == b""
 
 
-@pytest.mark.parametrize("args", [("nonexist.py",), ("-",)])
+@pytest.mark.parametrize("args", [("nonexist.py",)])
 def test_nothing_checked_is_not_all_checks_passed(project: Path, args):
     result = _cli("check", "--isolated", "--no-cache", *args, cwd=project, timeout=60)
     assert result.returncode == 2
     out = result.stdout.decode()
     assert "All checks passed" not in out
     assert "0 files checked" in out and "1 error" in out
+
+
+def test_dash_checks_standard_input_as_one_file(project: Path):
+    """`-` is standard input (see tests/test_stdin.py): an empty input is one clean file, not an error."""
+    result = subprocess.run([sys.executable, "-m", "backlint", "check", "--isolated", "--no-cache", "-"],
+                            cwd=project, input=b"", capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "All checks passed (1 file checked)" in result.stdout.decode()
 
 
 def test_a_skipped_file_is_in_the_summary(project: Path):

@@ -16,6 +16,7 @@ from typing import FrozenSet, Iterable
 # random; such paths are made of words.
 _KEY_SEGMENT = re.compile(r"[a-z][a-z0-9_\-]*|\d+")
 _KEY_SEPARATORS = re.compile(r"[.:/]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def is_key_path(value: str) -> bool:
@@ -25,6 +26,8 @@ def is_key_path(value: str) -> bool:
     parts = _KEY_SEPARATORS.split(value)
     if len(parts) < 2 or any(not p for p in parts):
         return False
+    if "." in value and _IDENTIFIER.fullmatch(parts[-1]) and len(parts) >= 3:
+        parts = parts[:-1]  # "pkg.models.xcom.XCOM_RETURN_KEY": a dotted import path
     if not all(_KEY_SEGMENT.fullmatch(p) for p in parts):
         return False
     words = [w for p in parts for w in re.split(r"[_\-]", p) if w and not w.isdigit()]
@@ -70,7 +73,10 @@ def is_self_describing(value: str, vocabulary: Iterable[str]) -> bool:
     return all(w in SENTINEL_WORDS or w in vocab for w in words)
 
 
-_WORDLIKE = re.compile(r"[\"'(\[]*[A-Za-z][a-z]*(?:['\-][a-z]+)*[.,:;!?\"')\]]*|[\"'(]*\d{1,4}[.,:;)]*|[-–—&/]")
+_WORDLIKE = re.compile(
+    r"[\"'(\[]*(?:[A-Za-z][a-z]+(?:[A-Z][a-z]+)*|[A-Za-z]|[A-Z]{2,5}s?)(?:['\-][a-z]+)*[.,:;!?\"')\]]*"
+    r"|[\"'(]*\d{1,4}[.,:;)]*|[-–—&/]"
+)
 
 
 def is_sentence(value: str) -> bool:

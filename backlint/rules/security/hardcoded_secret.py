@@ -150,6 +150,7 @@ class HardcodedSecret(Rule):
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self._handled: Set[int] = set()
+        self._users: Set[str] = set()  # literal user names assigned so far in this module
         self._in_tests = bool(ctx.roles.roles & NOT_PRODUCTION)
         self._mode = self.settings.get("test-files", "tokens") if self._in_tests else "report"
         self._environ: Optional[str] = None
@@ -329,10 +330,12 @@ class HardcodedSecret(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._in_enum_body():
             return
-        for target in node.targets:
-            name = self._target_name(target.target)
+        names = [self._target_name(target.target) for target in node.targets]
+        # SMTP_USER = "shop" ... SMTP_PASSWORD = "shop": a password equal to a user name seen before
+        self._users.update(where.user_values((n, node.value) for n in names))
+        for name in names:
             if name is not None:
-                self._check_named(name, node.value)
+                self._check_named(name, node.value, users=tuple(self._users))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is None or self._in_enum_body():

@@ -108,3 +108,20 @@ def test_password_equal_to_its_login_is_a_note():
     (finding,) = _bl302('conn = Connection(login="shop", password="shop")\n')
     assert finding.severity.value == "note"
     assert "development default" in finding.message
+
+
+def test_private_key_in_test_code_is_a_note_with_test_advice():
+    source = ('CA_KEY = ("-----BEGIN RSA PRIVATE KEY-----\\n"\n'
+              '          "MIIEowIBAAKCAQEAtFI3OyV2dZAkg05rK+gqv81RKMGHZEM9YpvujA/C5Q52ryFlwRlOEVHzc0X0AWIR\\n")\n')
+    (finding,) = _bl302(source, path="tests/vectors.py")
+    assert finding.severity.value == "note" and "generate it when the tests run" in finding.message
+    (finding,) = _bl302(source, path="app/keys.py")
+    assert finding.severity.value == "error" and "revoke it" in finding.message
+
+
+def test_test_tokens_and_test_mode_keys_are_inputs_in_tests():
+    jwt_token = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
+                 ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+    source = f'TOKEN = "{jwt_token}"\nSTRIPE = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"\n'
+    assert _bl302(source, path="tests/test_auth.py") == []
+    assert len(_bl302(source, path="app/auth.py")) == 2

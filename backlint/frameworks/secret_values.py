@@ -73,8 +73,10 @@ def is_self_describing(value: str, vocabulary: Iterable[str]) -> bool:
     return all(w in SENTINEL_WORDS or w in vocab for w in words)
 
 
+# A piece of prose: a word (``password``, ``MongoDB``, ``OAuth2``, ``private_key``, ``don't``) with
+# its punctuation, a small number, a dash. Pieces of a key mix symbols and digits into letters.
 _WORDLIKE = re.compile(
-    r"[\"'(\[]*(?:[A-Za-z][a-z]+(?:[A-Z][a-z]+)*|[A-Za-z]|[A-Z]{2,5}s?)(?:['\-][a-z]+)*[.,:;!?\"')\]]*"
+    r"[\"'(\[`]*[A-Za-z]+(?:[_'\-][A-Za-z]+)*\d{0,2}[.,:;!?\"')\]`]*"
     r"|[\"'(]*\d{1,4}[.,:;)]*|[-–—&/]"
 )
 

@@ -304,6 +304,17 @@ TOKEN_FORMATS: Tuple[TokenFormat, ...] = (
     ),
 )
 
+PRIVATE_KEY_LABEL = "private key (PEM)"
+
+
+def live_in_tests(label: str, token: str) -> bool:
+    """Whether a provider token found in test code is in a format that works outside the tests:
+    JSON Web Tokens (signed, usually expired test fixtures) and Stripe test-mode keys are not."""
+    if label == "JSON Web Token":
+        return False
+    return not token.startswith(("sk_test_", "rk_test_"))
+
+
 _EXAMPLE_TOKEN = re.compile(r"example|EXAMPLE|x{8,}|X{8,}|0{12,}|1234567890abcdef|abcdef1234567890")
 
 

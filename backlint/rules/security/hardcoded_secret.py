@@ -218,7 +218,7 @@ class HardcodedSecret(Rule):
             label, found, shown = token
             whole = found.strip() == text.strip()
             fix = self._fix(value, name, is_bytes) if fixable and whole and kind else None
-            self._emit(value, self._token_message(label, found, shown), fix=fix, provider=True)
+            self._emit_token(value, label, found, shown, fix=fix)
             return
         if kind is None or self._quiet_here():
             return
@@ -264,31 +264,32 @@ class HardcodedSecret(Rule):
         fix = self._fix(value, name, is_bytes) if fixable and candidate == text else None
         self._emit(value, message, weak=weak, fix=fix)
 
-    @staticmethod
-    def _token_message(label: str, token: str, shown: int) -> str:
-        return (
-            f"{label} in source (`{sk.redact(token, shown)}`): treat it as leaked, revoke it, "
-            "and load the new one from the environment or a secrets manager."
-        )
+    def _emit_token(self, node: cst.CSTNode, label: str, found: str, shown: int,
+                    fix: Optional[FixSpec] = None) -> None:
+        """A provider credential. In test code only live formats count (not JSON Web Tokens or
+        Stripe test-mode keys), and a private key block there is a note: it may sign test data."""
+        if self._mode == "tokens":
+            if not sk.live_in_tests(label, found):
+                return
+            if label == sk.PRIVATE_KEY_LABEL:
+                self.report(node, where.test_key_message(found), severity=Severity.NOTE)
+                return
+        self._emit(node, where.token_message(label, found, shown), fix=fix, provider=True)
 
     def _check_anywhere(self, node: cst.BaseExpression, text: str, docstring: bool) -> None:
         token = sk.find_token(text)
         if token is not None:
             label, found, shown = token
             self._mark(node)
-            self._emit(node, self._token_message(label, found, shown), provider=True)
+            self._emit_token(node, label, found, shown)
             return
         if docstring or self._quiet_here():
             return
         cred = sk.find_url_credential(text)
         if cred is not None:
             self._mark(node)
-            self._emit(
-                node,
-                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
-                f"{cred.host}`): read the URL, or at least the password, from the environment.",
-                weak=cred.severity == "weak",
-            )
+            self._emit(node, where.url_message(cred, "read the URL, or at least the password, from the environment"),
+                       weak=cred.severity == "weak")
             return
         dsn = sk.find_dsn_password(text)
         if dsn is not None:
@@ -422,7 +423,7 @@ class HardcodedSecret(Rule):
         self._mark(value)
         if token is not None:
             label, found, shown = token
-            self._emit(value, self._token_message(label, found, shown), provider=True)
+            self._emit_token(value, label, found, shown)
             return
         cls = sk.classify_value(text, strict=True)
         if cls is None:
@@ -495,14 +496,10 @@ class HardcodedSecret(Rule):
         if token is not None:
             label, found, shown = token
             self._mark(node)
-            self._emit(node, self._token_message(label, found, shown), provider=True)
+            self._emit_token(node, label, found, shown)
             return
         cred = sk.find_url_credential(text)
         if cred is not None and not self._quiet_here():
             self._mark(node)
-            self._emit(
-                node,
-                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
-                f"{cred.host}`): read the password from the environment.",
-                weak=cred.severity == "weak",
-            )
+            self._emit(node, where.url_message(cred, "read the password from the environment"),
+                       weak=cred.severity == "weak")

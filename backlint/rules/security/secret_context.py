@@ -121,3 +121,29 @@ def environ_spelling(module: cst.Module) -> Optional[str]:
                         local = alias.asname.name.value if alias.asname else "environ"
                         found = found or local
     return found
+
+
+def token_message(label: str, token: str, shown: int) -> str:
+    return (
+        f"{label} in source (`{sk.redact(token, shown)}`): treat it as leaked, revoke it, "
+        "and load the new one from the environment or a secrets manager."
+    )
+
+
+def test_key_message(token: str) -> str:
+    return (
+        f"Private key block in test code (`{sk.redact(token, 10)}`): whoever has the repository has "
+        "the key; if it only signs test data, generate it when the tests run (e.g. with "
+        "`cryptography`), and if it was ever used outside the tests, revoke it."
+    )
+
+
+def url_message(cred: "sk.UrlCredential", advice: str) -> str:
+    shown = f"{cred.user}:{sk.redact(cred.password)}@{cred.host}"
+    if cred.severity == "weak":
+        return (
+            f"Development default password in a `{cred.scheme}://` connection URL (`{shown}`): "
+            f"harmless on a developer machine, but a deployment that does not override it uses it; "
+            f"{advice}."
+        )
+    return f"Password in a `{cred.scheme}://` connection URL (`{shown}`): {advice}."

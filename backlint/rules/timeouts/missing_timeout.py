@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Optional, Set
 
 from ..._lazy import cst
@@ -7,6 +8,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import http_clients, roles
 from ...rule import FixSpec, Option, Rule
+from . import project_default
 from . import session_defaults as defaults
 
 
@@ -29,7 +31,8 @@ class MissingTimeout(Rule):
     because the timeout may be in them; an explicit `timeout=None` always is.
 
     A default set once is recognised: a module that replaces `requests.Session.request` or
-    `HTTPAdapter.send` (every `requests` call in it is then covered), a `requests.Session` that
+    `HTTPAdapter.send` (every `requests` call in it, and in the rest of its top-level package,
+    is then covered: `pkg/helpers/monkeypatching.py` covers `pkg/views.py`), a `requests.Session` that
     mounts an adapter of the project's own (an `HTTPAdapter` subclass) or whose `request` is
     replaced on the instance, `Session` subclasses (here or imported: their calls are not
     judged), and an `aiohttp.ClientSession()` whose every request in the block or function
@@ -66,12 +69,12 @@ class MissingTimeout(Rule):
 
     ## Known problems
     A process-wide `socket.setdefaulttimeout()` is not taken into account. A `requests` default
-    installed in *another* module (a patched `HTTPAdapter.send` in `helpers/monkeypatching.py`)
-    is not seen: per-file findings cannot be withdrawn by what a later file shows, and moving
-    them to the project phase would lose the fix. Silence them with
-    `per-file-ignores` or `# backlint: ignore[BL401]` naming the module that installs the
-    default. Sessions whose origin cannot be seen in the file (e.g. an unannotated parameter)
-    are not checked.
+    installed in another module is looked for only inside the file's own top-level package (the
+    highest directory with an `__init__.py`), in modules that are not tests, examples or seed
+    data; one installed from a separate package, or outside any package, is not seen. With the
+    results cache, a default added to a module that no cached result depends on yet is seen by
+    files checked afresh (`--no-cache` once, or when they change). Sessions whose origin cannot
+    be seen in the file (e.g. an unannotated parameter) are not checked.
 
     ## References
     - requests: https://requests.readthedocs.io/en/latest/user/advanced/#timeouts
@@ -103,8 +106,14 @@ class MissingTimeout(Rule):
         self._covered: Set[int] = set()  # requests.Session() calls whose sessions carry a default
 
     def _requests_patched(self) -> bool:
+        """This module, or another module of its package, gives every requests call a default."""
         if self._patched is None:
             self._patched = defaults.patches_requests_default(self.ctx.module, self.ctx.qualified_name)
+            if not self._patched:
+                other = project_default.package_patch(self.ctx.path)
+                if other is not None:
+                    self.ctx.depends_on_directory(os.path.dirname(other))
+                    self._patched = True
         return self._patched
 
     def visit_Assign(self, node: cst.Assign) -> None:

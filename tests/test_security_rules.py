@@ -15,7 +15,6 @@ from backlint.engine import Linter
 from backlint.findings import Severity
 from backlint.frameworks import secrets as sk
 from backlint.frameworks import sql as sqlk
-from backlint.rules.security.hardcoded_secret import is_test_file
 
 from conftest import FIXTURES, lint_source, make_settings
 
@@ -169,40 +168,38 @@ def test_redact_shows_at_most_a_short_prefix():
     assert sk.redact("sk_live_1234", 8) == "sk_l…"  # never most of a short value
 
 
-# -- BL302: test files, weak defaults, options ---------------------------------------------------------
-
-@pytest.mark.parametrize(
-    "path,expected",
-    [
-        ("test_login.py", True), ("app/test_login.py", True), ("login_test.py", True),
-        ("conftest.py", True), ("tests/factories.py", True), ("src/app/tests/data.py", True),
-        ("app/settings.py", False), ("testing.py", False), ("contest.py", False),
-        ("app/latest_tests.py", False), ("attestations/x.py", False),
-    ],
-)
-def test_is_test_file(path, expected):
-    assert is_test_file(path) is expected
-
+# -- BL302: test, seed and example code (file roles), weak defaults, options ---------------------------
 
 SIMPLE = 'DB_PASSWORD = "Wq8nV2pLz5x7"\n'
+LIVE = 'STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n'
 
 
-def test_test_files_are_notes_by_default():
-    (finding,) = _findings(SIMPLE, "BL302", path="tests/test_db.py")
-    assert finding.severity == Severity.NOTE
+@pytest.mark.parametrize(
+    "path",
+    ["tests/test_db.py", "app/tests.py", "app/test.py", "app/test/helpers.py", "pkg/testing/db.py",
+     "conftest.py", "app/factories.py", "examples/db.py"],
+)
+def test_test_seed_and_example_code_report_only_live_provider_credentials(path):
+    assert _findings(SIMPLE, "BL302", path=path) == []
+    (finding,) = _findings(LIVE, "BL302", path=path)
+    assert finding.severity == Severity.ERROR and "Stripe secret key" in finding.message
+
+
+def test_application_code_reports_everything():
     (finding,) = _findings(SIMPLE, "BL302", path="app/db.py")
     assert finding.severity == Severity.ERROR
 
 
-@pytest.mark.parametrize("mode,severity", [("report", Severity.ERROR), ("note", Severity.NOTE), ("skip", None)])
-def test_test_files_option(mode, severity):
+@pytest.mark.parametrize(
+    "mode,severities",
+    [("tokens", [Severity.ERROR]), ("report", [Severity.ERROR, Severity.ERROR]),
+     ("note", [Severity.NOTE, Severity.NOTE]), ("skip", [])],
+)
+def test_test_files_option(mode, severities):
     linter = Linter(make_settings(["BL302"], rule_options={"BL302": {"test-files": mode}}))
-    result = linter.check_source("tests/test_db.py", SIMPLE.encode())
+    result = linter.check_source("tests/test_db.py", (SIMPLE + LIVE).encode())
     found = [f for f in result.findings if f.code == "BL302"]
-    if severity is None:
-        assert found == []
-    else:
-        assert [f.severity for f in found] == [severity]
+    assert [f.severity for f in found] == severities
 
 
 def test_test_files_option_is_validated(tmp_path, monkeypatch):
@@ -252,7 +249,8 @@ def test_fix_is_unsafe_and_needs_os_imported():
     [
         ("password", "strong"), ("DB_PASSWORD", "strong"), ("SECRET_KEY", "strong"),
         ("aws_secret_access_key", "strong"), ("clientSecret", "strong"), ("X-API-Key", "strong"),
-        ("api_token", "weak"), ("DEPLOY_KEY", "weak"), ("salt", "weak"),
+        ("api_token", "weak"), ("DEPLOY_KEY", "weak"), ("salt", None), ("SECURITY_PASSWORD_SALT", "strong"),
+        ("_SESSION_FERNET_SALT", None), ("SUPPORT_STATUS_CACHE_KEY", "weak"),
         ("PASSWORD_FIELD", None), ("TOKEN_URL", None), ("PASSWORD_RESET_TIMEOUT", None),
         ("password_hash", None), ("token_type", None), ("aws_access_key_id", None),
         ("STRIPE_PUBLISHABLE_KEY", None), ("tokenizer", None), ("username", None),

@@ -42,7 +42,7 @@ ALWAYS_SKIPPED: FrozenSet[str] = frozenset({TOOL_FIXTURE})
 _TEST_DIRS = frozenset({"tests", "test", "testing", "test_utils", "testutils", "test_helpers",
                         "unittests", "unit_tests", "integration_tests", "functional_tests",
                         "e2e", "__tests__"})
-_TEST_FILE = re.compile(r"^(test_.*|.*_tests?|tests?|conftest|testcases?)\.pyi?$")
+_TEST_FILE = re.compile(r"^(test_.*|.*_tests?|.*_testing|tests?|conftest|testcases?)\.pyi?$")
 _MIGRATION_DIRS = frozenset({"migrations", "_migrations", "south_migrations", "alembic",
                              "migration", "db_migrations"})
 _SETTINGS_FILE = re.compile(r"^(settings|\w+_settings|settings_\w+|config|\w+_config)\.pyi?$")

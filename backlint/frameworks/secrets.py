@@ -12,11 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import FrozenSet, List, Optional, Sequence, Tuple
 
+from . import secret_values as sv
+
 # -- names ------------------------------------------------------------------------------------------
 
 # Single words that make a name secret-bearing.
 STRONG_WORDS: FrozenSet[str] = frozenset({
-    "password", "passwd", "passwrd", "pwd", "pass", "passphrase", "secret",
+    "password", "passwd", "passwrd", "pwd", "pass", "passphrase", "secret", "secrete", "pword",
+    "passw",
     "apikey", "secretkey", "privatekey", "accesskey", "clientsecret", "dbpass", "dbpassword",
 })
 # "token" also names lexer tokens, CSRF field names and template markers (``upgrade_token``,
@@ -31,7 +34,7 @@ STRONG_PAIRS: FrozenSet[Tuple[str, str]] = frozenset({
 })
 # Words that make a name secret-bearing only for high-entropy values.
 WEAK_WORDS: FrozenSet[str] = frozenset({
-    "key", "auth", "credential", "credentials", "salt", "signature", "pin", "passcode", "seed",
+    "key", "auth", "credential", "credentials", "signature", "pin", "passcode", "seed",
     "hmac", "cookie", "bearer", "authorization", "dsn",
 })
 # A word after the secret word that says the name holds something about the secret, not the
@@ -56,7 +59,7 @@ NON_SECRET_MODIFIERS: FrozenSet[str] = frozenset({
     "at", "date", "time", "valid", "validity", "verify", "verification", "check", "checker",
     "generator", "factory", "model", "serializer", "schema", "table", "exempt", "category",
     "categories", "tag", "tags", "doc", "docs", "example", "examples", "sample", "samples",
-    "metric", "counter",
+    "metric", "counter", "salt", "salts",
 })
 # Words before the secret word that say the value is meant to be shared.
 PUBLIC_QUALIFIERS: FrozenSet[str] = frozenset({"public", "publishable", "pub", "verify", "verifying"})
@@ -83,6 +86,8 @@ def name_kind(name: str) -> Optional[str]:
     ws = words(name)
     if not ws:
         return None
+    if ws[-2:] == ["password", "salt"]:
+        return "strong"  # Flask-Security's SECURITY_PASSWORD_SALT is an HMAC key, unlike other salts
     last_strong = -1
     last_weak = -1
     for i, w in enumerate(ws):
@@ -212,13 +217,17 @@ def classify_value(value: str, name: str = "", strict: bool = False) -> Optional
     if not stripped or is_placeholder(stripped):
         return None
     if strict:
+        if sv.is_public_key(stripped):
+            return None  # jwt.decode(token, "-----BEGIN PUBLIC KEY-----...")
         return "weak" if is_weak_default(stripped) else "secret"
     if len(stripped) < 4:
         # too short to be a real credential, and usually a code or a key name; "dev" is the
         # classic development default
         return "weak" if is_weak_default(stripped) else None
-    if any(ch.isspace() for ch in stripped):
-        return None  # a sentence: a label, a prompt, an error message
+    if sv.is_sentence(stripped) or sv.is_public_key(stripped):
+        return None  # a label, a prompt, an error message; an SSH host key, a certificate
+    if sv.is_key_path(stripped) or sv.is_label(stripped, FIELD_WORDS):
+        return None  # "rag.openai.api_key", "app:status:v4": a setting or cache key; "Passwords"
     if _URL.match(stripped) or _FILE_LIKE.search(stripped) or _URI.match(stripped):
         return None
     if _IDENTIFIER.fullmatch(stripped):
@@ -233,18 +242,20 @@ def classify_value(value: str, name: str = "", strict: bool = False) -> Optional
     if re.fullmatch(r"[a-z]+([_\-.][a-z]+)*", stripped):
         if all(w in FIELD_WORDS for w in re.split(r"[_\-.]", stripped)):
             return None  # "access_token", "x-api-key", "bearer"
-    if is_weak_default(stripped):
+    if is_weak_default(stripped) or sv.is_filler(stripped):
         return "weak"
+    if sv.is_self_describing(stripped, FIELD_WORDS):
+        return None  # "secret-key-missing!": a sentinel that says no secret was configured
     return "secret"
 
 
 def looks_like_password(value: str) -> bool:
-    """For comparisons (``if pw == "..."``): at least 6 characters mixing letters with digits
-    or symbols; keyword-like values (``token == "else"``) are parser code, not secrets."""
+    """For comparisons with a password name (``if pwd == "guest"``): a single word of at least 4
+    characters. Whether it is a field name, a placeholder or an identifier is decided by
+    ``classify_value`` afterwards; names like ``token`` (parser code: ``token == "else"``) never
+    get here."""
     value = value.strip()
-    if len(value) < 6 or any(ch.isspace() for ch in value):
-        return False
-    return any(c.isalpha() for c in value) and any(not c.isalpha() for c in value)
+    return len(value) >= 4 and not any(ch.isspace() for ch in value)
 
 
 def strip_auth_scheme(value: str) -> str:
@@ -292,6 +303,17 @@ TOKEN_FORMATS: Tuple[TokenFormat, ...] = (
         10,
     ),
 )
+
+PRIVATE_KEY_LABEL = "private key (PEM)"
+
+
+def live_in_tests(label: str, token: str) -> bool:
+    """Whether a provider token found in test code is in a format that works outside the tests:
+    JSON Web Tokens (signed, usually expired test fixtures) and Stripe test-mode keys are not."""
+    if label == "JSON Web Token":
+        return False
+    return not token.startswith(("sk_test_", "rk_test_"))
+
 
 _EXAMPLE_TOKEN = re.compile(r"example|EXAMPLE|x{8,}|X{8,}|0{12,}|1234567890abcdef|abcdef1234567890")
 

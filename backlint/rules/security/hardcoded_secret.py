@@ -1,26 +1,23 @@
 from __future__ import annotations
 
-import re
 from typing import Optional, Set, Tuple
 
 from ..._lazy import cst
 
 from ...findings import Severity
+from ...frameworks import roles
 from ...frameworks import secrets as sk
 from ...rule import FixSpec, Option, Rule
 from ...semantics import dotted_name, keyword_arg, positional_args, string_value
+from . import secret_context as where
 
-_TEST_FILE = re.compile(r"(^|/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py)$|(^|/)tests/")
-_TEST_FILE_MODES = ("note", "report", "skip")
+_TEST_FILE_MODES = ("tokens", "note", "report", "skip")
+# Code that never runs in production: its values are inputs, seed and example data.
+NOT_PRODUCTION = frozenset({roles.TEST, roles.SEED, roles.EXAMPLE})
 
 
 def _test_files_mode(value) -> str:
     return "" if value in _TEST_FILE_MODES else "must be one of " + ", ".join(_TEST_FILE_MODES)
-
-
-def is_test_file(path: str) -> bool:
-    """test_*.py, *_test.py, conftest.py, or anything below a ``tests/`` directory."""
-    return bool(_TEST_FILE.search(path.replace("\\", "/")))
 
 
 def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
@@ -44,7 +41,9 @@ class HardcodedSecret(Rule):
       keyword arguments, dict literal keys, parameter defaults, comparisons
       (`password`, `passwd`, `secret`, `api_key`, `token`, `private_key`, `client_secret`,
       `SECRET_KEY`, `aws_secret_access_key`, ...), including `app.secret_key = ...`,
-      `app.config["SECRET_KEY"] = ...` and Django's `SECRET_KEY = ...`;
+      `app.config["SECRET_KEY"] = ...` and Django's `SECRET_KEY = ...` (values with spaces in
+      them count: a key is not a sentence), and literal passwords compared in code
+      (`if password == "letmein"`, chained comparisons too);
     - keys passed to `jwt.encode`/`jwt.decode`, `hmac.new`, itsdangerous serializers and
       `Fernet`, passwords passed to `HTTPBasicAuth`/`auth=("user", "pw")` and `smtp.login`;
     - credentials inside connection URLs (`postgresql://user:pass@host/db`) and key-value
@@ -56,13 +55,20 @@ class HardcodedSecret(Rule):
     - high-entropy strings under names that may hold a secret (`key`, `auth`, `salt`,
       `signature`, ...), and high-entropy fallbacks of `os.environ.get("SECRET_KEY", "...")`.
 
-    These are not reported: empty strings and placeholders (`"<your-key>"`, `"${TOKEN}"`,
+    Names are judged by their value: these are not reported: empty strings and placeholders (`"<your-key>"`, `"${TOKEN}"`,
     `"xxxx"`, `"your-api-key-here"`, AWS's `...EXAMPLE` ids); values read from `os.environ`,
     `os.getenv`, settings or a vault; names about secrets that hold no secret (`PASSWORD_FIELD`,
     `TOKEN_URL`, `PASSWORD_RESET_TIMEOUT`, `password_hash`, `token_type`); values that are field
     or header names (`"password"`, `"access_token"`, `"X-API-Key"`), URLs, file paths, sentences
-    and templates; enum members; type annotations; publishable keys (`pk_live_`) and Twilio
-    account SIDs, which are not secrets. The message shows at most a short prefix of the value.
+    and templates; setting and cache key paths (`"rag.openai.api_key"`, `"app:status:v4"`);
+    display labels (`"Passwords"`); sentinels that say no secret is configured
+    (`"secret-key-missing!"`); enum members; type annotations; public keys (SSH host keys,
+    `-----BEGIN PUBLIC KEY-----`, certificates) and salts (`salt=`, `..._SALT`; Flask-Security's
+    `SECURITY_PASSWORD_SALT` is an HMAC key and counts); values inside something named as an
+    example, sample, demo or preview (`"connection_examples": [...]`, `Field(examples=[...])`);
+    route parameters of a URL builder (`reverse(..., kwargs={"secret": ...})`); publishable keys
+    (`pk_live_`) and Twilio account SIDs, which are not secrets. The message shows at most a
+    short prefix of the value.
 
     ## Why is this bad?
     "Secrets management: use environment variables, never commit secrets." A secret in the
@@ -92,10 +98,16 @@ class HardcodedSecret(Rule):
     ## Severity
     Findings are errors, except: values that announce they are development defaults
     (`"changeme"`, `"dev-secret"`, `"insecure-key"`, Django's `django-insecure-...`, a URL
-    password equal to its user name or a simple password on `localhost`) are notes: still a
+    password equal to its user name, in a URL or beside it as `login=`/`user=`, a simple password
+    on `localhost`, runs of consecutive characters such as `"12345678"`) are notes: still a
     finding, since such defaults reach production more often than anyone plans, but not a
-    leaked credential. In test files (`test_*.py`, `*_test.py`, `conftest.py`, anything under
-    `tests/`) every finding is a note by default; see Options.
+    leaked credential.
+
+    Test, seed and example code (the file roles `test`, `seed` and `example`: `test_*.py`,
+    `tests.py`, `tests/`, `testing/`, `conftest.py`, factories, fixtures, `examples/`...; see
+    `backlint check --show-roles`) holds test inputs, not secrets: by default only provider
+    credentials in a live format (`sk_live_...`, `AKIA...`, `ghp_...`, a private key block) are
+    reported there, since such a token works wherever it is written. See Options.
 
     ## Fix
     Replaces the literal with `os.environ["NAME"]` (`NAME` from the variable, attribute, key or
@@ -108,8 +120,9 @@ class HardcodedSecret(Rule):
     import time), comparisons, URLs or tokens embedded in a larger string.
 
     ## Options
-    - `test-files` (`"note"`): `"note"` reports findings in test files as notes, `"report"` at
-      their normal severity, `"skip"` not at all.
+    - `test-files` (`"tokens"`): what is reported in test, seed and example code. `"tokens"`:
+      only provider credentials in a live format; `"note"`: everything, as notes; `"report"`:
+      everything at its normal severity; `"skip"`: nothing.
 
     ## References
     - The Twelve-Factor App, "Config": https://12factor.net/config
@@ -127,8 +140,9 @@ class HardcodedSecret(Rule):
     fixable = True  # unsafe: applied only with --unsafe-fixes
     options = {
         "test-files": Option(
-            (str,), "note",
-            "How findings in test files are reported: \"note\", \"report\" (normal severity) or \"skip\".",
+            (str,), "tokens",
+            "What is reported in test, seed and example code: \"tokens\" (only provider credentials in a "
+            "live format), \"note\" (everything, as notes), \"report\" (everything) or \"skip\" (nothing).",
             _test_files_mode,
         ),
     }
@@ -136,24 +150,24 @@ class HardcodedSecret(Rule):
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self._handled: Set[int] = set()
-        self._in_tests = is_test_file(ctx.path)
+        self._users: Set[str] = set()  # literal user names assigned so far in this module
+        self._in_tests = bool(ctx.roles.roles & NOT_PRODUCTION)
+        self._mode = self.settings.get("test-files", "tokens") if self._in_tests else "report"
         self._environ: Optional[str] = None
         self._environ_known = False
 
     # -- reporting ----------------------------------------------------------------------------
-    def _severity(self, weak: bool) -> Optional[Severity]:
-        if self._in_tests:
-            mode = self.settings.get("test-files", "note")
-            if mode == "skip":
-                return None
-            if mode == "note":
-                return Severity.NOTE
-        return Severity.NOTE if weak else None
-
-    def _emit(self, node: cst.CSTNode, message: str, weak: bool = False, fix: Optional[FixSpec] = None) -> None:
-        if self._in_tests and self.settings.get("test-files", "note") == "skip":
+    def _emit(self, node: cst.CSTNode, message: str, weak: bool = False, fix: Optional[FixSpec] = None,
+              provider: bool = False) -> None:
+        """``provider``: a provider credential in a live format, reported wherever it is."""
+        if self._mode == "skip" or (self._mode == "tokens" and not provider):
             return
-        self.report(node, message, fix=fix, severity=self._severity(weak))
+        severity = Severity.NOTE if weak or self._mode == "note" else None
+        self.report(node, message, fix=fix, severity=severity)
+
+    def _quiet_here(self) -> bool:
+        """Example, sample or preview data: only provider credentials are reported in it."""
+        return where.in_example(self.ctx.ancestors)
 
     def _mark(self, node: cst.CSTNode) -> None:
         stack = [node]
@@ -168,22 +182,7 @@ class HardcodedSecret(Rule):
         """How this module spells ``os.environ`` (``os.environ``, ``_os.environ``, ``environ``)."""
         if not self._environ_known:
             self._environ_known = True
-            for stmt in self.ctx.module.body:
-                if not isinstance(stmt, cst.SimpleStatementLine):
-                    continue
-                for small in stmt.body:
-                    if isinstance(small, cst.Import):
-                        for alias in small.names:
-                            if dotted_name(alias.name) == "os":
-                                local = alias.asname.name.value if alias.asname else "os"
-                                self._environ = self._environ or f"{local}.environ"
-                    elif isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "os":
-                        if isinstance(small.names, cst.ImportStar):
-                            continue
-                        for alias in small.names:
-                            if isinstance(alias.name, cst.Name) and alias.name.value == "environ":
-                                local = alias.asname.name.value if alias.asname else "environ"
-                                self._environ = self._environ or local
+            self._environ = where.environ_spelling(self.ctx.module)
         return self._environ
 
     def _fix(self, value: cst.BaseExpression, name: str, is_bytes: bool) -> Optional[FixSpec]:
@@ -198,8 +197,10 @@ class HardcodedSecret(Rule):
         return FixSpec(value, new, f"Read `{var}` from the environment", applicability="unsafe")
 
     # -- the checks ------------------------------------------------------------------------------
-    def _check_named(self, name: str, value: cst.BaseExpression, how: str = "assign") -> None:
-        """``how``: "assign" | "keyword" | "dict" | "default" | "compare"."""
+    def _check_named(self, name: str, value: cst.BaseExpression, how: str = "assign",
+                     users: Tuple[str, ...] = ()) -> None:
+        """``how``: "assign" | "keyword" | "dict" | "default" | "compare"; ``users``: literal user
+        names beside the value (a password equal to its user name is a development default)."""
         if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
             # `client_secret or "fallback"`: the literal is used whenever the other side is empty
             self._check_named(name, value.right, "fallback")
@@ -217,15 +218,15 @@ class HardcodedSecret(Rule):
             label, found, shown = token
             whole = found.strip() == text.strip()
             fix = self._fix(value, name, is_bytes) if fixable and whole and kind else None
-            self._emit(value, self._token_message(label, found, shown), fix=fix)
+            self._emit_token(value, label, found, shown, fix=fix)
             return
-        if kind is None:
+        if kind is None or self._quiet_here():
             return
         words = sk.words(name)
         candidate = text
         if any(w in ("authorization", "bearer", "auth") for w in words):
             candidate = sk.strip_auth_scheme(text)
-        if how == "compare" and not sk.looks_like_password(candidate):
+        if how == "compare" and (kind != "strong" or not sk.looks_like_password(candidate)):
             return
         if kind == "strong":
             cls = sk.classify_value(candidate, name)
@@ -233,6 +234,8 @@ class HardcodedSecret(Rule):
             cls = sk.classify_value(candidate, name) if sk.high_entropy(candidate) else None
         if cls is None:
             return
+        if candidate.strip().lower() in users:
+            cls = "weak"  # login="airflow", password="airflow"
         self._mark(value)
         weak = cls == "weak"
         shown = sk.redact(candidate)
@@ -261,31 +264,32 @@ class HardcodedSecret(Rule):
         fix = self._fix(value, name, is_bytes) if fixable and candidate == text else None
         self._emit(value, message, weak=weak, fix=fix)
 
-    @staticmethod
-    def _token_message(label: str, token: str, shown: int) -> str:
-        return (
-            f"{label} in source (`{sk.redact(token, shown)}`): treat it as leaked, revoke it, "
-            "and load the new one from the environment or a secrets manager."
-        )
+    def _emit_token(self, node: cst.CSTNode, label: str, found: str, shown: int,
+                    fix: Optional[FixSpec] = None) -> None:
+        """A provider credential. In test code only live formats count (not JSON Web Tokens or
+        Stripe test-mode keys), and a private key block there is a note: it may sign test data."""
+        if self._mode == "tokens":
+            if not sk.live_in_tests(label, found):
+                return
+            if label == sk.PRIVATE_KEY_LABEL:
+                self.report(node, where.test_key_message(found), severity=Severity.NOTE)
+                return
+        self._emit(node, where.token_message(label, found, shown), fix=fix, provider=True)
 
     def _check_anywhere(self, node: cst.BaseExpression, text: str, docstring: bool) -> None:
         token = sk.find_token(text)
         if token is not None:
             label, found, shown = token
             self._mark(node)
-            self._emit(node, self._token_message(label, found, shown))
+            self._emit_token(node, label, found, shown)
             return
-        if docstring:
+        if docstring or self._quiet_here():
             return
         cred = sk.find_url_credential(text)
         if cred is not None:
             self._mark(node)
-            self._emit(
-                node,
-                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
-                f"{cred.host}`): read the URL, or at least the password, from the environment.",
-                weak=cred.severity == "weak",
-            )
+            self._emit(node, where.url_message(cred, "read the URL, or at least the password, from the environment"),
+                       weak=cred.severity == "weak")
             return
         dsn = sk.find_dsn_password(text)
         if dsn is not None:
@@ -327,10 +331,12 @@ class HardcodedSecret(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._in_enum_body():
             return
-        for target in node.targets:
-            name = self._target_name(target.target)
+        names = [self._target_name(target.target) for target in node.targets]
+        # SMTP_USER = "shop" ... SMTP_PASSWORD = "shop": a password equal to a user name seen before
+        self._users.update(where.user_values((n, node.value) for n in names))
+        for name in names:
             if name is not None:
-                self._check_named(name, node.value)
+                self._check_named(name, node.value, users=tuple(self._users))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is None or self._in_enum_body():
@@ -340,11 +346,13 @@ class HardcodedSecret(Rule):
             self._check_named(name, node.value)
 
     def visit_Dict(self, node: cst.Dict) -> None:
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                key = _literal(element.key)
-                if key is not None:
-                    self._check_named(key[0], element.value, "dict")
+        if where.is_route_kwargs(node, self.ctx.ancestors):
+            return  # reverse("order", kwargs={"secret": ...}): URL parameters
+        pairs = where.dict_pairs(node)
+        users = tuple(where.user_values(pairs))
+        for key, value in pairs:
+            if key is not None:
+                self._check_named(key, value, "dict", users)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         params = node.params
@@ -353,20 +361,21 @@ class HardcodedSecret(Rule):
                 self._check_named(param.name.value, param.default, "default")
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if len(node.comparisons) != 1:
-            return
-        target = node.comparisons[0]
-        if not isinstance(target.operator, (cst.Equal, cst.NotEqual)):
-            return
-        left, right = node.left, target.comparator
-        for named, value in ((left, right), (right, left)):
-            name = self._target_name(named)
-            if name is not None and _literal(value) is not None:
-                self._check_named(name, value, "compare")
-                return
+        # chained comparisons too: `"a" == password == "b"` compares each neighbouring pair
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+                for named, value in ((left, right), (right, left)):
+                    name = self._target_name(named)
+                    if name is not None and _literal(value) is not None:
+                        self._check_named(name, value, "compare")
+                        break
+            left = right
 
     def visit_Call(self, node: cst.Call) -> None:
         qual = self.ctx.qualified_name(node.func)
+        users = tuple(where.user_values(where.keyword_pairs(node)))
         for arg in node.args:
             if arg.keyword is None:
                 continue
@@ -376,7 +385,7 @@ class HardcodedSecret(Rule):
                 if len(elements) == 2:
                     self._check_strict(elements[1].value, f"{keyword}=(user, password)")
                 continue
-            self._check_named(keyword, arg.value, "keyword")
+            self._check_named(keyword, arg.value, "keyword", users)
         if qual in sk.SECRET_ARGUMENTS:
             spec = sk.SECRET_ARGUMENTS[qual]
             value = self._argument(node, spec.position, spec.keyword)
@@ -414,7 +423,7 @@ class HardcodedSecret(Rule):
         self._mark(value)
         if token is not None:
             label, found, shown = token
-            self._emit(value, self._token_message(label, found, shown))
+            self._emit_token(value, label, found, shown)
             return
         cls = sk.classify_value(text, strict=True)
         if cls is None:
@@ -487,14 +496,10 @@ class HardcodedSecret(Rule):
         if token is not None:
             label, found, shown = token
             self._mark(node)
-            self._emit(node, self._token_message(label, found, shown))
+            self._emit_token(node, label, found, shown)
             return
         cred = sk.find_url_credential(text)
-        if cred is not None:
+        if cred is not None and not self._quiet_here():
             self._mark(node)
-            self._emit(
-                node,
-                f"Password in a `{cred.scheme}://` connection URL (`{cred.user}:{sk.redact(cred.password)}@"
-                f"{cred.host}`): read the password from the environment.",
-                weak=cred.severity == "weak",
-            )
+            self._emit(node, where.url_message(cred, "read the password from the environment"),
+                       weak=cred.severity == "weak")

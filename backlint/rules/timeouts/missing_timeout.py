@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
+from typing import Optional, Set
+
 from ..._lazy import cst
 
 from ...findings import Severity
-from ...frameworks import http_clients
+from ...frameworks import http_clients, roles
 from ...rule import FixSpec, Option, Rule
+from . import project_default
+from . import session_defaults as defaults
 
 
 def _positive(value) -> str:
@@ -24,6 +29,16 @@ class MissingTimeout(Rule):
     `timeout=None` is reported. Names are resolved through imports and aliases
     (`from requests import get as fetch`). A call that forwards `**kwargs` is not reported,
     because the timeout may be in them; an explicit `timeout=None` always is.
+
+    A default set once is recognised: a module that replaces `requests.Session.request` or
+    `HTTPAdapter.send` (every `requests` call in it, and in the rest of its top-level package,
+    is then covered: `pkg/helpers/monkeypatching.py` covers `pkg/views.py`), a `requests.Session` that
+    mounts an adapter of the project's own (an `HTTPAdapter` subclass) or whose `request` is
+    replaced on the instance, `Session` subclasses (here or imported: their calls are not
+    judged), and an `aiohttp.ClientSession()` whose every request in the block or function
+    that owns it passes `timeout=` (or `**kwargs`) and which is not handed elsewhere.
+    Test code (file role `test`) is not checked: tests talk to mocks and local servers, so a
+    missing timeout there cannot stall a production worker.
 
     ## Why is this bad?
     "Timeout everything": a server that accepts the connection and then stalls holds the calling
@@ -53,8 +68,13 @@ class MissingTimeout(Rule):
     `ServerProxy` (which needs a custom transport).
 
     ## Known problems
-    A process-wide `socket.setdefaulttimeout()` is not taken into account. Sessions whose origin
-    cannot be seen in the file (e.g. an unannotated parameter) are not checked.
+    A process-wide `socket.setdefaulttimeout()` is not taken into account. A `requests` default
+    installed in another module is looked for only inside the file's own top-level package (the
+    highest directory with an `__init__.py`), in modules that are not tests, examples or seed
+    data; one installed from a separate package, or outside any package, is not seen. With the
+    results cache, a default added to a module that no cached result depends on yet is seen by
+    files checked afresh (`--no-cache` once, or when they change). Sessions whose origin cannot
+    be seen in the file (e.g. an unannotated parameter) are not checked.
 
     ## References
     - requests: https://requests.readthedocs.io/en/latest/user/advanced/#timeouts
@@ -76,9 +96,54 @@ class MissingTimeout(Rule):
         "requests", "urllib", "http", "aiohttp", "smtplib", "ftplib", "poplib", "imaplib",
         "socket", "xmlrpc",
     )
+    # Tests talk to mocks and local servers: a missing timeout there cannot stall a production
+    # worker (and a hung test is stopped by the test runner's own timeout).
+    skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST}
+
+    def __init__(self, ctx, settings) -> None:
+        super().__init__(ctx, settings)
+        self._patched: Optional[bool] = None
+        self._covered: Set[int] = set()  # requests.Session() calls whose sessions carry a default
+
+    def _requests_patched(self) -> bool:
+        """This module, or another module of its package, gives every requests call a default."""
+        if self._patched is None:
+            self._patched = defaults.patches_requests_default(self.ctx.module, self.ctx.qualified_name)
+            if not self._patched:
+                other = project_default.package_patch(self.ctx.path)
+                if other is not None:
+                    self.ctx.depends_on_directory(os.path.dirname(other))
+                    self._patched = True
+        return self._patched
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            session = defaults.replaces_request_method(target.target)
+            if session is not None:
+                ctor = self.ctx.origin_call(session)
+                if ctor is not None:
+                    self._covered.add(id(ctor))
+
+    def _has_default(self, node: cst.Call, spec: http_clients.TimeoutSpec) -> bool:
+        """A default installed once: a patched requests class, a session with the project's own
+        adapter, an aiohttp session whose every request passes `timeout=`."""
+        if spec.display.startswith("requests.") and self._requests_patched():
+            return True
+        if isinstance(node.func, cst.Attribute):
+            ctor = self.ctx.origin_call(node.func.value)
+            if ctor is not None and id(ctor) in self._covered:
+                return True
+        if spec.display == "aiohttp.ClientSession":
+            return defaults.aiohttp_requests_all_timed(node, self.ctx.ancestors)
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         target = self.ctx.qualified_name(node.func)
+        if target is not None and target.endswith(".mount") and isinstance(node.func, cst.Attribute):
+            ctor = self.ctx.origin_call(node.func.value)
+            if ctor is not None and defaults.installs_session_default(node, self.ctx.qualified_name):
+                self._covered.add(id(ctor))
+            return
         spec = http_clients.timeout_spec(target)
         if spec is None:
             return
@@ -91,6 +156,8 @@ class MissingTimeout(Rule):
             ctor = self.ctx.origin_call(node.func.value)
             if ctor is None or http_clients.constructor_sets_timeout(ctor):
                 return
+        if state == "missing" and self._has_default(node, spec):
+            return
         seconds = self.settings["default"]
         written = self._written(node)
         alias = f" (`{written}` is `{spec.display}`)" if written and written != spec.display else ""

@@ -64,7 +64,8 @@ def test_pathological_file_is_bounded_and_the_others_still_reported(tmp_path: Pa
     (tmp_path / f"{name}.py").write_text(SHAPES[name](), encoding="utf-8")
     (tmp_path / "fine.py").write_text(FINE, encoding="utf-8")
     run = _measured(tmp_path, "check", "--isolated", "--no-cache", "--format", "json", "-j", jobs, ".")
-    assert run["code"] in (0, 1), run["stderr"]
+    # a skipped file was not checked: the run says so and fails (exit 2) unless --skipped-ok
+    assert run["code"] == 2 and "1 file not checked (skipped)" in run["stderr"], run["stderr"]
     assert run["seconds"] <= 5, f"{name} took {run['seconds']:.1f} s"
     assert run["maxrss_kb"] <= 500 * 1024, f"{name} used {run['maxrss_kb'] // 1024} MB"
     result = json.loads(run["stdout"])

@@ -428,3 +428,119 @@ def test_examples_report_the_unsafe_migrations_only(monkeypatch):
         ("examples/shop/alembic/versions/0002_add_status.py", 22, "BL505"),
         ("examples/shop/alembic/versions/0002_add_status.py", 23, "BL501"),
     ]
+
+
+# -- precision wave (issue 13 item 5, issue 24 item 3) ----------------------------------------
+
+@pytest.mark.parametrize("sql,expected", [
+    ("ALTER TABLE produkt ADD COLUMN größe integer NULL", [("add-column", "produkt", "größe")]),
+    ('ALTER TABLE "Maße²" ALTER COLUMN "fläche²" SET NOT NULL', [("set-not-null", "maße²", "fläche²")]),
+    ("ALTER TABLE produkt DROP COLUMN breite²", [("drop-column", "produkt", "breite²")]),
+    ("CREATE INDEX idx_größe ON 產品 (größe)", [("create-index", "產品", None)]),
+    ("ALTER TABLE a ALTER COLUMN b SET DEFAULT 0", [("set-default", "a", "b")]),
+])
+def test_sql_scanner_unicode_identifiers(sql, expected):
+    assert [(e.kind, e.table, e.column) for e in scan(sql)] == expected
+
+
+def test_non_ascii_sql_does_not_crash_the_rules():
+    result = lint("""
+        import sqlalchemy as sa
+        from alembic import op
+        from django.db import migrations
+
+        revision = "1a"
+        down_revision = "0a"
+
+
+        def upgrade():
+            op.execute("ALTER TABLE produkt ADD COLUMN größe integer NOT NULL")
+            op.execute("UPDATE produkt SET größe² = 1")
+
+
+        def downgrade():
+            op.execute("ALTER TABLE produkt DROP COLUMN größe")
+    """)
+    assert not result.errors, result.errors
+    assert (11, "BL503") in codes(result)
+
+
+def _messages(result, code):
+    return [f.message for f in result.findings if f.code == code]
+
+
+def test_bl503_wording_follows_the_field_kind():
+    result = lint("""
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("shop", "0011_order_status")]
+            operations = [
+                migrations.AddField("order", "comment", models.TextField(blank=True)),
+                migrations.AddField("order", "touched", models.DateTimeField(auto_now_add=True)),
+                migrations.AddField("order", "code", models.CharField(max_length=9)),
+            ]
+    """, select=["BL503"])
+    blank, touched, code = _messages(result, "BL503")
+    assert "fills the existing rows with `''`" in blank and "fails on a table that has rows" not in blank
+    assert "the current time" in touched and "fails on a table that has rows" not in touched
+    assert "fails on a table that has rows" in code
+
+
+def test_dialect_directory_decides_the_database(tmp_path, monkeypatch):
+    source = textwrap.dedent("""
+        from alembic import op
+
+        revision = "2b"
+        down_revision = "1b"
+
+
+        def upgrade():
+            op.create_index("ix_flow_run_state", "flow_run", ["state"])
+
+
+        def downgrade():
+            op.drop_index("ix_flow_run_state", table_name="flow_run")
+    """)
+    sqlite = lint_source(source, ["BL505"], path="app/_migrations/versions/sqlite/2b_index.py")
+    postgresql = lint_source(source, ["BL505"], path="app/_migrations/versions/postgresql/2b_index.py")
+    assert codes(sqlite) == [] and codes(postgresql) == [(9, "BL505")]
+    # a directory named sqlite outside a migrations tree says nothing
+    assert codes(lint_source(source, ["BL505"], path="sqlite/versions_2b.py")) == [(9, "BL505")]
+
+
+def test_rename_uses_the_model_history(tmp_path, monkeypatch):
+    migrations_dir = tmp_path / "tasks" / "migrations"
+    migrations_dir.mkdir(parents=True)
+    (migrations_dir / "0001_initial.py").write_text(textwrap.dedent("""
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            initial = True
+            operations = [
+                migrations.CreateModel(name="Completion", fields=[("id", models.AutoField(primary_key=True))],
+                                       options={"db_table": "task_completion"}),
+                migrations.CreateModel(name="Field", fields=[("types", models.ManyToManyField(to="x.Type"))]),
+            ]
+    """))
+    later = textwrap.dedent("""
+        from django.db import migrations
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("tasks", "0001_initial")]
+            operations = [
+                migrations.RenameModel(old_name="Completion", new_name="Annotation"),
+                migrations.RenameField(model_name="field", old_name="types", new_name="kinds"),
+                migrations.AlterModelTable(name="annotation", table=None),
+            ]
+    """)
+    (migrations_dir / "0002_renames.py").write_text(later)
+    monkeypatch.chdir(tmp_path)
+    result = lint_source(later, ["BL502"], path="tasks/migrations/0002_renames.py")
+    assert codes(result) == [(9, "BL502"), (10, "BL502")]  # the model with db_table renames nothing
+    m2m, default_name = _messages(result, "BL502")
+    assert "join table" in m2m and "column" not in m2m.split(":")[0]
+    assert "Django's default name `tasks_annotation`" in default_name

@@ -8,7 +8,7 @@ ignored, so unknown syntax can only make it miss a hazard, never invent one.
 The result is a list of :class:`SqlEvent` in statement order. Kinds:
 
 ``create-table``, ``drop-table``, ``rename-table``, ``drop-column``, ``rename-column``,
-``add-column`` (``not_null``, ``has_default``), ``alter-type``, ``set-not-null``,
+``add-column`` (``not_null``, ``has_default``), ``alter-type``, ``set-not-null``, ``set-default``,
 ``add-constraint`` (``constraint``: unique / primary key / foreign key / check / exclusion;
 ``name``; ``not_valid``; ``using_index``), ``validate-constraint`` and ``drop-constraint``
 (``name``), ``create-index``
@@ -55,8 +55,10 @@ class _Tok:
         return self.text.upper() if self.kind == "word" else ""
 
 
-_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_NUMBER_RE = re.compile(r"\d+(\.\d*)?([eE][+-]?\d+)?")
+# PostgreSQL's identifier rule: a letter or underscore, then letters, digits, `_` and `$`, where
+# every character outside ASCII counts as a letter (`größe`, `fläche²`, `產品`).
+_WORD_RE = re.compile(r"[A-Za-z_\u0080-\U0010FFFF][A-Za-z0-9_$\u0080-\U0010FFFF]*")
+_NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
 _DOLLAR_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 _PLACEHOLDER_RE = re.compile(r"%(\([^)]*\))?s")
 
@@ -105,11 +107,11 @@ def tokenize(sql: str) -> List[_Tok]:
             m = _PLACEHOLDER_RE.match(sql, i)
             out.append(_Tok("word", EXPR))
             i = m.end()  # type: ignore[union-attr]
-        elif ch.isalpha() or ch == "_":
+        elif ch == "_" or ("a" <= ch.lower() <= "z") or ord(ch) >= 0x80:
             m = _WORD_RE.match(sql, i)
             out.append(_Tok("word", m.group(0)))  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
-        elif ch.isdigit():
+        elif "0" <= ch <= "9":
             m = _NUMBER_RE.match(sql, i)
             out.append(_Tok("number", m.group(0)))  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
@@ -347,6 +349,8 @@ def _action(c: _Cursor, table: str, text: str) -> List[SqlEvent]:
             return [SqlEvent("alter-type", table=table, column=column, to_text=coercible, statement=text)]
         if c.accept("SET", "NOT", "NULL"):
             return [SqlEvent("set-not-null", table=table, column=column, statement=text)]
+        if c.accept("SET", "DEFAULT"):
+            return [SqlEvent("set-default", table=table, column=column, statement=text)]
         return []
     if c.accept("MODIFY"):  # MySQL: redefines the column
         c.accept("COLUMN")

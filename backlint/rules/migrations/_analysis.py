@@ -25,7 +25,7 @@ from ...frameworks import migrations as fw
 from ...frameworks import sql_ddl
 from ...rule import FileContext
 from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_args, string_parts
-from . import _history
+from . import _dialect, _history
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
 
@@ -177,6 +177,9 @@ class Analysis:
         self.hazards: List[Hazard] = []
         self.history: Optional[_history.DjangoFile] = None
         self.atomic = True
+        self.atomic_unknown = False  # `atomic = <expression we cannot read>`
+        self.added_not_null: List[Tuple[str, str, bool, Hazard]] = []  # Django AddField BL503 hazards
+        self.set_defaults: Set[Tuple[str, str]] = set()  # (table, column) given a DB default later
         self.segment = 0  # transaction segment: changes at COMMIT / BEGIN and autocommit blocks
         self.in_transaction = True
         self.autocommit = False  # inside Alembic's autocommit_block()
@@ -313,6 +316,10 @@ class Analysis:
         if e.kind == "create-table" and table:
             self.new_tables.add(table)
             return
+        if e.kind == "set-default":
+            if table and e.column:
+                self.set_defaults.add((table.lower(), e.column.lower()))
+            return
         if e.kind == "commit":
             self.on_commit()
             return
@@ -404,7 +411,7 @@ class Analysis:
         return "in a migration with `atomic = False`"
 
     def concurrent_in_transaction(self, op: _Op, what: str) -> None:
-        if not op.transactional:
+        if not op.transactional or (self.framework == "django" and self.atomic_unknown):
             return
         if self.framework == "django":
             advice = "this migration is atomic, so it fails when applied. Set `atomic = False` on the Migration (and " \
@@ -439,7 +446,7 @@ class Analysis:
             self.skip = "initial"
         elif "replaces" in attrs and literal(attrs.get("replaces")) not in ([], ()):
             self.skip = "squashed"
-        self.atomic = literal(attrs.get("atomic")) is not False
+        self.atomic = self._atomic(attrs.get("atomic"))
         ops = attrs.get("operations")
         if not isinstance(ops, (cst.List, cst.Tuple)):
             return
@@ -448,13 +455,44 @@ class Analysis:
             if isinstance(element.value, cst.Call):
                 self._django_op(element.value, index, deliberate=False)
 
+    def _atomic(self, node: Optional[cst.BaseExpression]) -> bool:
+        """``atomic`` as the configured database sees it: `atomic = IS_SQLITE` is false on PostgreSQL.
+        An expression we cannot read counts as atomic for ordering checks, but BL506 stays silent."""
+        if node is None:
+            return True
+        names: Dict[str, cst.BaseExpression] = {}
+        for stmt in self.ctx.module.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                        names[small.targets[0].target.value] = small.value
+        value = _dialect.truth_on(node, self.database, names)
+        if value is None:
+            self.atomic_unknown = True
+            return True
+        return value
+
+    def _model_before(self, index: int, model: Optional[str]) -> Optional[_history.ModelState]:
+        """The model's state before operation ``index``, replayed from the earlier migrations."""
+        if not model:
+            return None
+        self.ctx.depends_on_directory(os.path.dirname(os.path.abspath(self.ctx.path)))  # earlier migrations
+        state = _history.state_before(self.ctx.path, self.name, self._prefix(index))
+        return state.get(model) if state is not None else None
+
     def _prefix(self, index: int) -> List[_history.Event]:
         if self.history is None:
             return []
         return [event for i, event in self.history.indexed if i < index]
 
     def _django_op(self, call: cst.Call, index: int, deliberate: bool) -> None:
-        name = fw.django_operation(self.col.qualname(call))
+        qual = self.col.qualname(call)
+        if qual in fw.ADD_DEFAULT_VALUE:
+            model, column = lower(arg(call, 0, "model_name")), lower(arg(call, 1, "name"))
+            if model and column:
+                self.set_defaults.add((model, column))
+            return
+        name = fw.django_operation(qual)
         if name is None:
             return
         op = _Op(call, f"`{name}`", transactional=self.atomic, deliberate=deliberate)
@@ -499,14 +537,25 @@ class Analysis:
         elif name == "RenameField":
             if not deliberate:
                 old, new_name = text_of(arg(call, 1, "old_name")), text_of(arg(call, 2, "new_name"))
-                self.add(BL502, call, f"`RenameField` renames column `{old}` of `{model}` to `{new_name}`: the release "
-                         "still running uses the old name and fails until it is replaced. " + RENAME_ADVICE
-                         + " To rename only in Python, keep the column with `db_column=` on the renamed field.")
+                before = self._model_before(index, model)
+                field = before.fields.get((old or "").lower()) if before is not None else None
+                if field is not None and not field.has_column:
+                    self.add(BL502, call, f"`RenameField` renames the many-to-many field `{old}` of `{model}` to "
+                             f"`{new_name}`, which renames its join table: the release still running queries the "
+                             "old table and fails until it is replaced. Keep the old table with "
+                             "`db_table=` on the field, or " + RENAME_ADVICE[0].lower() + RENAME_ADVICE[1:])
+                else:
+                    self.add(BL502, call, f"`RenameField` renames column `{old}` of `{model}` to `{new_name}`: the "
+                             "release still running uses the old name and fails until it is replaced. " + RENAME_ADVICE
+                             + " To rename only in Python, keep the column with `db_column=` on the renamed field.")
         elif name == "RenameModel":
             old = lower(arg(call, 0, "old_name"))
             if self.is_new(old):
                 self.new_tables.add(lower(arg(call, 1, "new_name")) or "")
                 return
+            before = self._model_before(index, old)
+            if before is not None and before.db_table:
+                return  # the model keeps its `Meta.db_table`: no table (nor join table) is renamed
             self.schema_change(_Op(call, op.what, old, self.atomic))
             if not deliberate:
                 self.add(BL502, call, f"`RenameModel` renames the table of `{old}` (and its many-to-many tables): the "
@@ -514,9 +563,11 @@ class Analysis:
                          "table with `Meta.db_table`, or " + RENAME_ADVICE[0].lower() + RENAME_ADVICE[1:])
         elif name == "AlterModelTable":
             if not deliberate:
-                self.add(BL502, call, f"`AlterModelTable` renames the table of `{model}` to "
-                         f"`{text_of(arg(call, 1, 'table'))}`: the release still running queries the old name and "
-                         "fails until it is replaced. " + RENAME_ADVICE)
+                table = text_of(arg(call, 1, "table"))
+                target = f"`{table}`" if table else (f"Django's default name `{self.app}_{model}`" if self.app
+                                                     else "Django's default name (`<app label>_<model>`)")
+                self.add(BL502, call, f"`AlterModelTable` renames the table of `{model}` to {target}: the release "
+                         "still running queries the old name and fails until it is replaced. " + RENAME_ADVICE)
         elif name == "AddField":
             self._django_add_field(call, model, op)
         elif name == "AlterField":
@@ -562,11 +613,19 @@ class Analysis:
             if info.default:
                 how = ("Django writes `default=` into the existing rows and then drops it from the column, so "
                        "inserts from the release still running (which do not know the field) fail")
+            elif info.fills_blank or info.auto_now:
+                filled = "the current time" if info.auto_now else "`''`"
+                how = (f"Django fills the existing rows with {filled} and then drops that default from the column, "
+                       "so inserts from the release still running (which do not know the field) fail")
             else:
                 how = ("with no default the migration fails on a table that has rows, and inserts from the release "
                        "still running fail")
             self.add(BL503, call, f"`AddField` adds `{field_name}` to `{model}` as NOT NULL without a database "
                      f"default: {how}. Add it with `null=True` and backfill, or give it `db_default=` (Django 5.0+).")
+            # the column gets a default while it is added; a later SET DEFAULT / AddDefaultValue in this
+            # (atomic) migration keeps one on it, so the running release's inserts keep working
+            if field_name and model and (info.default or info.fills_blank or info.auto_now):
+                self.added_not_null.append((model, field_name.lower(), info.is_fk, self.hazards[-1]))
         reason = info.index_reason()
         if reason:
             self.add(BL505, call, f"`AddField` adds `{field_name}` to `{model}` and {reason} with a plain CREATE "
@@ -721,7 +780,13 @@ class Analysis:
         self.defaulted: Set[Tuple[str, str]] = set()  # NOT NULL columns added with a server default
         self.batch_tables: Dict[str, Optional[str]] = {}
         self.autocommit = False
+        self.dialect_names = _dialect.dialect_name_bindings(self.ctx.module)
         upgrade = functions["upgrade"]
+        # helpers defined inside upgrade() are called like module-level ones
+        self.functions = dict(functions)
+        for stmt in upgrade.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in self.functions:
+                self.functions[stmt.name.value] = stmt
         self.local = self._local_consts(upgrade)
         self._alembic_body(upgrade.body.body, {"upgrade", "downgrade"})
         downgrade = functions.get("downgrade")
@@ -729,7 +794,7 @@ class Analysis:
             self.add(BL507, upgrade.name, "This revision has no `downgrade()`, so `alembic downgrade` past it fails. "
                      "Write the inverse operations, or raise an error that says why it cannot be undone.",
                      severity=Severity.NOTE)
-        elif self._only_pass(downgrade) and self._has_effect(upgrade):
+        elif self._only_pass(downgrade) and self._has_effect(upgrade) and not self._explained(downgrade):
             self.add(BL507, downgrade.name, "`downgrade()` does nothing, so `alembic downgrade` reports success and "
                      "leaves this revision's changes in place. Write the inverse operations, or raise an error that "
                      "says why it cannot be undone.", severity=Severity.NOTE)
@@ -749,7 +814,30 @@ class Analysis:
         return True
 
     def _has_effect(self, func: cst.FunctionDef) -> bool:
-        return not self._only_pass(func)
+        """False for a body that only passes or returns early (`if skip(...): return` then `pass`)."""
+        for stmt in func.body.body:
+            if isinstance(stmt, cst.If) and stmt.orelse is None and all(
+                    isinstance(inner, cst.SimpleStatementLine) and all(isinstance(x, cst.Return) and x.value is None
+                                                                        for x in inner.body)
+                    for inner in stmt.body.body):
+                continue
+            if isinstance(stmt, cst.SimpleStatementLine) and all(
+                    isinstance(small, (cst.Pass, cst.Return)) or isinstance(small, cst.Expr) and isinstance(
+                        small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis))
+                    for small in stmt.body):
+                continue
+            return True
+        return False
+
+    @staticmethod
+    def _explained(func: cst.FunctionDef) -> bool:
+        """An empty ``downgrade()`` with a comment saying why (a deliberate decision, not an oversight)."""
+        body = func.body
+        if any(line.comment for line in func.leading_lines):
+            return True
+        if isinstance(body, cst.IndentedBlock):  # comments on lines of their own in the body
+            return any(line.comment for stmt in body.body for line in stmt.leading_lines)
+        return False
 
     def _alembic_body(self, body: Sequence[cst.BaseStatement], visited: Set[str]) -> None:
         for stmt in body:
@@ -775,6 +863,8 @@ class Analysis:
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for call in calls_in(stmt):
                     self._alembic_call(call, visited)
+            elif isinstance(stmt, cst.If) and self._dialect_branch(stmt, visited):
+                continue
             elif isinstance(stmt, cst.BaseCompoundStatement):
                 for name in ("test", "iter", "target"):
                     part = getattr(stmt, name, None)
@@ -783,6 +873,20 @@ class Analysis:
                             self._alembic_call(call, visited)
                 for block in self._blocks(stmt):
                     self._alembic_body(block, visited)
+
+    def _dialect_branch(self, stmt: cst.If, visited: Set[str]) -> bool:
+        """Walk only the branch of ``if <bind>.dialect.name == "mysql":`` that runs on the
+        configured database; False when the test is not such a comparison."""
+        runs = _dialect.branch_runs(stmt.test, self.database, self.dialect_names)
+        if runs is None:
+            return False
+        if runs:
+            self._alembic_body(stmt.body.body, visited)
+        elif isinstance(stmt.orelse, cst.If):
+            self._alembic_body([stmt.orelse], visited)
+        elif isinstance(stmt.orelse, cst.Else):
+            self._alembic_body(stmt.orelse.body.body, visited)
+        return True
 
     @staticmethod
     def _blocks(stmt: cst.BaseCompoundStatement) -> List[Sequence[cst.BaseStatement]]:
@@ -929,6 +1033,13 @@ class Analysis:
         name = text_of(arg(column, 0, "name"))
         if not_null and has_default and name:
             self.defaulted.add((table, name.lower()))
+        if literal(arg(column, None, "index")) is True or literal(arg(column, None, "unique")) is True:
+            unique = literal(arg(column, None, "unique")) is True
+            what = "`unique=True` builds a unique index" if unique else "`index=True` builds an index"
+            self.add(BL505, call, f"`op.add_column` adds `{name}` to `{table}` and {what} with a plain CREATE INDEX, "
+                     "which blocks writes to the table for the whole build. Add the column without it, then build "
+                     "the index with `op.create_index(..., postgresql_concurrently=True)` inside "
+                     "`with op.get_context().autocommit_block():`.", fw.POSTGRESQL)
         if not_null and not has_default and not generated:
             self.add(BL503, call, f"`op.add_column` adds `{name}` to `{table}` as NOT NULL without `server_default`: "
                      "PostgreSQL rejects it on a table that has rows, and inserts from the release still running "
@@ -948,7 +1059,8 @@ class Analysis:
                      "a NOT NULL column added by this revision: inserts from the release still running (which do "
                      "not know the column) fail. Keep the server default until every running release writes the "
                      "column.")
-        if literal(arg(call, None, "nullable")) is False:
+        restated = literal(arg(call, None, "existing_nullable")) is False  # already NOT NULL: no scan
+        if literal(arg(call, None, "nullable")) is False and not restated:
             self.not_null.append((op, table, column, f"`op.alter_column(nullable=False)` on `{table}.{column}` "
                                   "makes the column NOT NULL"))
         type_ = arg(call, None, "type_")
@@ -971,11 +1083,14 @@ class Analysis:
         name = (dotted_name(target) or "").rsplit(".", 1)[-1]
         if not name:
             return None
-        length = None
+        length = scale = None
         if isinstance(node, cst.Call):
-            first = arg(node, 0, "length")
+            numeric = name in ("Numeric", "NUMERIC", "DECIMAL", "Decimal")
+            first = arg(node, 0, "precision" if numeric else "length")
             length = literal(first) if first is not None else None
-        return fw.SqlType(name, length)
+            second = arg(node, 1, "scale") if numeric else None
+            scale = literal(second) if second is not None else None
+        return fw.SqlType(name, length, scale)
 
     def _alembic_index_or_constraint(self, call: cst.Call, name: str, op: _Op, a, table_arg) -> None:
         concurrently = literal(arg(call, None, "postgresql_concurrently")) is True
@@ -1027,6 +1142,12 @@ class Analysis:
 
     # -- cross-operation checks ----------------------------------------------------------------
     def _finish(self) -> None:
+        # AddField NOT NULL followed by a database default set in the same migration
+        for model, column, is_fk, hazard in self.added_not_null:
+            columns = {column} | ({f"{column}_id"} if is_fk else set())
+            # the model's table: its name, or Django's default `<app label>_<model>`
+            if any(c in columns and (t == model or t.endswith(f"_{model}")) for t, c in self.set_defaults):
+                self.hazards.remove(hazard)
         # SET NOT NULL: silent when this migration also validates a constraint on the table
         # (the CHECK ... NOT VALID / VALIDATE recipe) or drops the helper check afterwards.
         for op, table, column, what in self.not_null:

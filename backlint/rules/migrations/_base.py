@@ -13,7 +13,7 @@ from ..._lazy import cst
 
 from ...frameworks import migrations as fw
 from ...rule import Option, Rule
-from . import _analysis, _history
+from . import _analysis, _dialect, _history
 
 OPTIONS = {
     "database": Option(
@@ -44,7 +44,8 @@ class MigrationRule(Rule):
         _analysis.collector(self.ctx).on_call(node)
 
     def leave_Module(self, node: cst.Module) -> None:
-        database = self.settings.get("database", "postgresql")
+        # a versions tree dedicated to one database (`versions/sqlite/`) only ever runs there
+        database = _dialect.path_dialect(self.ctx.path) or self.settings.get("database", "postgresql")
         result = _analysis.analysis(self.ctx, database)
         if result is None or result.skip or not self._in_scope(result):
             return

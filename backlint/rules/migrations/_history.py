@@ -30,6 +30,7 @@ class ModelState:
     fields: Dict[str, fw.FieldInfo] = field(default_factory=dict)
     unique_together: Optional[FrozenSet[Tuple[str, ...]]] = frozenset()
     index_together: Optional[FrozenSet[Tuple[str, ...]]] = frozenset()
+    db_table: Optional[str] = None  # Meta.db_table when the migrations set it
 
 
 State = Dict[str, ModelState]
@@ -43,7 +44,11 @@ Event = Tuple[Any, ...]
 def apply(state: State, event: Event) -> None:
     kind, model = event[0], event[1]
     if kind == "create":
-        state[model] = ModelState(dict(event[2]), event[3], event[4])
+        state[model] = ModelState(dict(event[2]), event[3], event[4], event[5] if len(event) > 5 else None)
+        return
+    if kind == "table":
+        if model in state:
+            state[model].db_table = event[2]
         return
     if kind == "delete":
         state.pop(model, None)
@@ -182,8 +187,13 @@ def _event(name: str, call: ast.Call) -> Optional[Event]:
         options = _arg(call, 2, "options")
         opts = _value(options) if options is not None else {}
         opts = opts if isinstance(opts, dict) else {}
+        db_table = opts.get("db_table")
         return ("create", model, fields, together_value(opts.get("unique_together")),
-                together_value(opts.get("index_together")))
+                together_value(opts.get("index_together")), db_table if isinstance(db_table, str) else None)
+    if name == "AlterModelTable":
+        model = _str(_arg(call, 0, "name"))
+        table = _value(_arg(call, 1, "table")) if _arg(call, 1, "table") is not None else None
+        return ("table", model, table if isinstance(table, str) else None) if model else None
     if name in ("AddField", "AlterField"):
         model, fname = _str(_arg(call, 0, "model_name")), _str(_arg(call, 1, "name"))
         info = _field(_arg(call, 2, "field"))

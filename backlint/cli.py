@@ -139,6 +139,12 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         click.echo(f"backlint: error: {error.describe()}", err=True)
     for skipped in run.skipped:
         click.echo(f"backlint: warning: {skipped.path}: {skipped.message}", err=True)
+    if not quiet and not write_baseline:  # mature project, no migrations cut-off: say how to set one
+        from .commands.init import legacy_hint
+
+        hint = legacy_hint(run.findings, settings)
+        if hint:
+            click.echo(hint, err=True)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))

@@ -30,8 +30,10 @@ DEFAULT_EXCLUDE = (
 TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
-    "max-file-size", "file-timeout", "roles",
+    "max-file-size", "file-timeout", "roles", "migrations-start-after",
 )
+# top-level keys that are the default of the rule option of the same name, in every rule that has it
+RULE_OPTION_DEFAULT_KEYS = ("migrations-start-after",)
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -169,13 +171,15 @@ def load_file(path: str, settings: Settings) -> Settings:
     settings.root = os.path.dirname(os.path.abspath(path))
     rules_by_name = registry.by_name()
     for key, value in table.items():
-        if isinstance(value, dict) and key not in ("per-file-ignores", "roles"):
+        if isinstance(value, dict) and key not in ("per-file-ignores", "roles") + RULE_OPTION_DEFAULT_KEYS:
             _load_rule_options(path, key, value, settings, rules_by_name)
             continue
         if key not in TOP_LEVEL_KEYS:
             hint = _closest(key, list(TOP_LEVEL_KEYS) + list(rules_by_name))
             raise ConfigError(f"{path}: unknown key '{key}' in {section}{hint}")
-        if key in ("select", "extend-select", "ignore"):
+        if key in RULE_OPTION_DEFAULT_KEYS:
+            _default_rule_option(path, key, value, settings)
+        elif key in ("select", "extend-select", "ignore"):
             values = _string_list(path, key, value)
             check_selectors(path, key, values)
             setattr(settings, key.replace("-", "_"), values)
@@ -236,6 +240,20 @@ def load_file(path: str, settings: Settings) -> Settings:
     return settings
 
 
+def _default_rule_option(path: str, key: str, value: Any, settings: Settings) -> None:
+    """A top-level key that sets one option of every rule that has it; a rule table still wins."""
+    for code, rule in registry.all_rules().items():
+        option = rule.options.get(key)
+        if option is None:
+            continue
+        if not isinstance(value, option.type) or isinstance(value, bool):
+            raise ConfigError(f"{path}: '{key}' must be {option.type_name()}, got {value!r}")
+        problem = option.validate(value) if option.validate else ""
+        if problem:
+            raise ConfigError(f"{path}: '{key}' {problem}")
+        settings.rule_options.setdefault(code, {}).setdefault(key, value)
+
+
 def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:
     rule = rules_by_name.get(key)
     if rule is None:
@@ -263,7 +281,7 @@ def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Set
             if problem:
                 raise ConfigError(f"{path}: [tool.backlint.{key}] '{opt_key}' {problem}, got {opt_value!r}")
         options[opt_key] = opt_value
-    settings.rule_options[rule.code] = options
+    settings.rule_options.setdefault(rule.code, {}).update(options)  # over top-level defaults
 
 
 def resolve_enabled(settings: Settings, where: str = "command line") -> FrozenSet[str]:

@@ -1,14 +1,19 @@
 """Unit tests for the migration rules (BL5xx): the SQL scanner, options, history, examples."""
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from backlint import config as config_mod
+from backlint.cli import main
 from backlint.frameworks import migrations as fw
 from backlint.frameworks.sql_ddl import scan
+from backlint.rules.migrations import _toml_edit
 
 from conftest import lint_source, make_settings
 
@@ -215,8 +220,24 @@ def test_options_load_from_config(tmp_path):
     """)
     settings = config_mod.load([str(tmp_path)], config=config)
     assert settings.options_for("BL505") == {"database": "mysql",
-                                             "migrations-since": {"shop": "0042_x", "alembic": "ae1027a6acf"}}
-    assert settings.options_for("BL501") == {"database": "postgresql", "migrations-since": ""}
+                                             "migrations-since": {"shop": "0042_x", "alembic": "ae1027a6acf"},
+                                             "migrations-start-after": ""}
+    assert settings.options_for("BL501") == {"database": "postgresql", "migrations-since": "",
+                                             "migrations-start-after": ""}
+
+
+def test_top_level_start_after_fills_every_bl5_rule(tmp_path):
+    config = _write_config(tmp_path, """
+        migrations-start-after = {shop = "0042_x"}
+
+        [tool.backlint.non-concurrent-index]
+        migrations-start-after = "0007_y"
+    """)
+    settings = config_mod.load([str(tmp_path)], config=config)
+    assert settings.options_for("BL505")["migrations-start-after"] == "0007_y"  # the rule table wins
+    for code in BL5[:4] + BL5[5:]:
+        assert settings.options_for(code)["migrations-start-after"] == {"shop": "0042_x"}
+    assert "migrations-start-after" not in settings.options_for("BL401")
 
 
 @pytest.mark.parametrize("body,needle", [
@@ -238,7 +259,7 @@ def test_every_bl5_rule_has_the_same_options():
     rules = [r for c, r in registry.all_rules().items() if c.startswith("BL5")]
     assert len(rules) == 8
     for rule in rules:
-        assert set(rule.options) == {"database", "migrations-since"}
+        assert set(rule.options) == {"database", "migrations-since", "migrations-start-after"}
         assert rule.category == "unsafe-migration"
 
 
@@ -544,3 +565,133 @@ def test_rename_uses_the_model_history(tmp_path, monkeypatch):
     m2m, default_name = _messages(result, "BL502")
     assert "join table" in m2m and "column" not in m2m.split(":")[0]
     assert "Django's default name `tasks_annotation`" in default_name
+
+
+# -- legacy history: migrations-start-after and `backlint init` -------------------------------
+
+
+PROJECT = Path(__file__).resolve().parent / "fixtures" / "migrations_project"
+NEW_DJANGO = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0003_drop_note")]
+
+    operations = [
+        migrations.RenameField(model_name="order", old_name="code", new_name="reference"),
+    ]
+'''
+NEW_ALEMBIC = '''from alembic import op
+
+revision = "4d"
+down_revision = "3c"
+
+
+def upgrade():
+    op.create_index("ix_invoice_id", "invoice", ["id"])
+
+
+def downgrade():
+    op.drop_index("ix_invoice_id", table_name="invoice")
+'''
+
+
+def _cli(*args, cwd):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def _found(output):
+    return sorted(line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in output.splitlines()
+                  if " BL5" in line and line.split(":")[0].endswith(".py"))
+
+
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copytree(PROJECT, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def test_init_then_only_new_migrations_are_reported(project):
+    before = _cli("check", ".", "--no-cache", cwd=project)
+    assert len(_found(before.output)) == 7
+    assert "run `backlint init`" in before.output  # the one-line hint (stderr is mixed in here)
+
+    original = (project / "pyproject.toml").read_text()
+    result = _cli("init", ".", "--no-baseline", cwd=project)
+    assert result.exit_code == 0, result.output
+    text = (project / "pyproject.toml").read_text()
+    assert text.startswith(original)  # nothing of the user's config changed, the table is appended
+    assert '[tool.backlint.migrations-start-after]\n"alembic/versions" = "3c"\nshop = "0003_drop_note"\n' in text
+
+    after = _cli("check", ".", "--no-cache", cwd=project)
+    assert after.exit_code == 0 and _found(after.output) == [] and "backlint init" not in after.output
+
+    (project / "shop" / "migrations" / "0004_rename_code.py").write_text(NEW_DJANGO)
+    (project / "alembic" / "versions" / "4d_index.py").write_text(NEW_ALEMBIC)
+    new = _cli("check", ".", "--no-cache", cwd=project)
+    assert _found(new.output) == ["alembic/versions/4d_index.py:8:5: BL505",
+                                  "shop/migrations/0004_rename_code.py:8:9: BL502"]
+
+
+def test_init_baseline_flag_records_the_other_findings(project):
+    (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text().replace('["BL5"]', '["ALL"]'))
+    (project / "shop" / "views.py").write_text("import requests\n\n\ndef f():\n    return requests.get('https://x')\n")
+    result = _cli("init", ".", "--baseline", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert 'baseline = "backlint-baseline.json"' in (project / "pyproject.toml").read_text()
+    assert "BL401" in (project / "backlint-baseline.json").read_text()
+    assert _cli("check", ".", "--no-cache", cwd=project).exit_code == 0
+
+
+def test_init_on_a_project_without_config_writes_backlint_toml(project):
+    (project / "pyproject.toml").unlink()
+    assert _cli("init", ".", "--no-baseline", cwd=project).exit_code == 0
+    text = (project / "backlint.toml").read_text()
+    assert text == '[migrations-start-after]\n"alembic/versions" = "3c"\nshop = "0003_drop_note"\n'
+
+
+def test_start_after_semantics(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.migrations-start-after]\n'
+        'shop = "0002_order_status"\n"alembic/versions" = "2b"\n'
+        '\n[tool.backlint.drop-column-or-table]\nmigrations-start-after = { shop = "0003_drop_note" }\n'
+    )
+    found = _found(_cli("check", ".", "--no-cache", cwd=project).output)
+    # after 0002 / 2b only 0003 and 3c remain; BL501's own value (shop only) replaces the top-level
+    # one for BL501: 0003's RemoveField is history for it, 3c's drop_column is not
+    assert found == ["alembic/versions/3c_drop_ref.py:11:5: BL507", "alembic/versions/3c_drop_ref.py:8:5: BL501"]
+
+
+def test_start_after_errors(project):
+    (project / "pyproject.toml").write_text('[tool.backlint]\nmigrations-start-after = 42\n')
+    result = _cli("check", ".", cwd=project)
+    assert result.exit_code == 2 and "'migrations-start-after' must be string" in result.output
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "[tool.backlint.migrations-start-after]\nshop = \"0003_x\"\n"),
+    ('[tool.poetry]\nname = "x"\n# trailing comment\n',
+     '[tool.poetry]\nname = "x"\n# trailing comment\n\n[tool.backlint.migrations-start-after]\nshop = "0003_x"\n'),
+    ('[tool.backlint]\nmigrations-start-after = { shop = "0001_a" }\nselect = ["BL5"]\n',
+     '[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.migrations-start-after]\nshop = "0003_x"\n'),
+    ('[tool.backlint.migrations-start-after]\nshop = "0001_a"  # old\nold_app = "0009"\n\n# next\n[tool.x]\na = 1\n',
+     '[tool.backlint.migrations-start-after]\nshop = "0003_x"\n\n# next\n[tool.x]\na = 1\n'),
+])
+def test_toml_edit_keeps_everything_else(text, expected):
+    assert _toml_edit.set_table(text, True, "migrations-start-after", {"shop": "0003_x"}) == expected
+
+
+def test_toml_edit_refuses_what_it_cannot_do_safely():
+    with pytest.raises(_toml_edit.EditError):
+        _toml_edit.set_table('[tool.backlint]\nmigrations-start-after = {\n  shop = "1" }\n', True,
+                             "migrations-start-after", {"shop": "2"})
+    assert _toml_edit.set_key('[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.x]\na = 1\n', True,
+                              "baseline", "b.json") == (
+        '[tool.backlint]\nselect = ["BL5"]\nbaseline = "b.json"\n\n[tool.backlint.x]\na = 1\n')

@@ -385,6 +385,11 @@ def _alembic_dir(directory: str, listing) -> Dict[str, Tuple[str, ...]]:
     return graph
 
 
+def alembic_graph(directory: str) -> Dict[str, Tuple[str, ...]]:
+    """revision -> down revisions of every revision file in ``directory`` (cached by listing)."""
+    return _cached("alembic", directory, _alembic_dir) or {}
+
+
 def alembic_in_scope(path: str, revision: str, down: Tuple[str, ...], cutoff: str) -> bool:
     """True if ``revision`` is ``cutoff`` or descends from it.
 

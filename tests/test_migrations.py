@@ -695,3 +695,62 @@ def test_toml_edit_refuses_what_it_cannot_do_safely():
     assert _toml_edit.set_key('[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.x]\na = 1\n', True,
                               "baseline", "b.json") == (
         '[tool.backlint]\nselect = ["BL5"]\nbaseline = "b.json"\n\n[tool.backlint.x]\na = 1\n')
+
+
+def test_tables_created_after_the_cut_off_are_new(project):
+    assert _cli("init", ".", "--no-baseline", cwd=project).exit_code == 0
+    (project / "shop" / "migrations" / "0004_refund.py").write_text(
+        'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n'
+        '    dependencies = [("shop", "0003_drop_note")]\n\n    operations = [\n'
+        '        migrations.CreateModel(name="Refund", fields=[("id", models.AutoField(primary_key=True))]),\n    ]\n')
+    (project / "shop" / "migrations" / "0005_refund_reason.py").write_text(
+        'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n'
+        '    dependencies = [("shop", "0004_refund")]\n\n    operations = [\n'
+        '        migrations.AddField("refund", "reason", models.CharField(max_length=9, default="x")),\n'
+        '        migrations.AddField("order", "reason", models.CharField(max_length=9, default="x")),\n    ]\n')
+    (project / "alembic" / "versions" / "4d_payment.py").write_text(
+        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "4d"\ndown_revision = "3c"\n\n\n'
+        'def upgrade():\n    op.create_table("payment", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
+        'def downgrade():\n    op.drop_table("payment")\n')
+    (project / "alembic" / "versions" / "5e_payment_index.py").write_text(
+        'from alembic import op\n\nrevision = "5e"\ndown_revision = "4d"\n\n\n'
+        'def upgrade():\n    op.create_index("ix_payment_id", "payment", ["id"])\n'
+        '    op.create_index("ix_invoice_id", "invoice", ["id"])\n\n\n'
+        'def downgrade():\n    op.drop_index("ix_invoice_id", table_name="invoice")\n'
+        '    op.drop_index("ix_payment_id", table_name="payment")\n')
+    found = _found(_cli("check", ".", "--no-cache", cwd=project).output)
+    # the unreleased tables (refund, payment) are new; the released ones (order, invoice) are not
+    assert found == ["alembic/versions/5e_payment_index.py:9:5: BL505",
+                     "shop/migrations/0005_refund_reason.py:9:9: BL503"]
+
+
+def test_project_wrapper_around_create_table(tmp_path, monkeypatch):
+    versions = tmp_path / "proj" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "proj" / "migrations" / "utils.py").write_text(
+        "from alembic import op\n\n\ndef create_table(table_name, *columns, **kwargs):\n"
+        "    if table_name in ('skip',):\n        return\n    op.create_table(table_name, *columns, **kwargs)\n\n\n"
+        "def create_index(name, table_name, columns):\n    op.create_index(name, 'audit', columns)\n")
+    source = textwrap.dedent("""
+        import sqlalchemy as sa
+        from alembic import op
+
+        from proj.migrations.utils import create_index, create_table
+
+        revision = "b"
+        down_revision = "a"
+
+
+        def upgrade():
+            create_table("favorite", sa.Column("id", sa.Integer, primary_key=True))
+            op.create_index("ix_favorite_id", "favorite", ["id"])
+            op.create_index("ix_orders_id", "orders", ["id"])
+
+
+        def downgrade():
+            op.drop_table("favorite")
+    """)
+    path = versions / "b_favorite.py"
+    path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    assert codes(lint_source(source, ["BL505"], path="proj/migrations/versions/b_favorite.py")) == [(14, "BL505")]

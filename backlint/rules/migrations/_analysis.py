@@ -25,7 +25,7 @@ from ...frameworks import migrations as fw
 from ...frameworks import sql_ddl
 from ...rule import FileContext
 from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_args, string_parts
-from . import _dialect, _history
+from . import _dialect, _history, _unreleased, _wrappers
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
 
@@ -77,13 +77,15 @@ def collector(ctx: FileContext) -> Collector:
     return ctx.shared("migrations", lambda: Collector(ctx))
 
 
-def analysis(ctx: FileContext, database: str) -> Optional["Analysis"]:
-    """The migration analysis of the file (None if it is not a migration), cached per database."""
+def analysis(ctx: FileContext, database: str, start_after: Any = None) -> Optional["Analysis"]:
+    """The migration analysis of the file (None if it is not a migration), cached per database
+    and cut-off (tables created after the cut-off are unreleased, so new)."""
     col = collector(ctx)
-    if database not in col.analyses:
-        result = Analysis(ctx, col, database)
-        col.analyses[database] = result if result.framework else None
-    return col.analyses[database]
+    key = f"{database}|{start_after!r}"
+    if key not in col.analyses:
+        result = Analysis(ctx, col, database, start_after)
+        col.analyses[key] = result if result.framework else None
+    return col.analyses[key]
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -164,8 +166,9 @@ class _Op:
 
 
 class Analysis:
-    def __init__(self, ctx: FileContext, col: Collector, database: str) -> None:
+    def __init__(self, ctx: FileContext, col: Collector, database: str, start_after: Any = None) -> None:
         self.ctx = ctx
+        self.start_after = start_after
         self.col = col
         self.database = database
         self.framework: Optional[str] = None  # "django" | "alembic"
@@ -451,6 +454,9 @@ class Analysis:
         if not isinstance(ops, (cst.List, cst.Tuple)):
             return
         self.history = _history.django_file(self.name, self.ctx.text)
+        if self.start_after:  # tables created by earlier migrations that are not released yet
+            self.ctx.depends_on_directory(os.path.dirname(os.path.abspath(self.ctx.path)))
+            self.new_tables |= _unreleased.django_tables(self.ctx.path, self.app, self.name, self.start_after)
         for index, element in enumerate(ops.elements):
             if isinstance(element.value, cst.Call):
                 self._django_op(element.value, index, deliberate=False)
@@ -777,6 +783,10 @@ class Analysis:
         elif isinstance(down, (tuple, list)):
             self.down_revisions = tuple(d for d in down if isinstance(d, str))
         self.functions = functions
+        if self.start_after:  # tables created by earlier revisions that are not released yet
+            self.ctx.depends_on_directory(os.path.dirname(os.path.abspath(self.ctx.path)))
+            self.new_tables |= _unreleased.alembic_tables(self.ctx.path, self.revision, self.down_revisions,
+                                                          self.start_after)
         self.defaulted: Set[Tuple[str, str]] = set()  # NOT NULL columns added with a server default
         self.batch_tables: Dict[str, Optional[str]] = {}
         self.autocommit = False
@@ -919,6 +929,12 @@ class Analysis:
             return
         found = fw.alembic_operation(qual)
         if found is None:
+            wrapped = _wrappers.wrapped_operation(qual, self.ctx.path)  # the project's own create_table()
+            if wrapped is not None and wrapped[0] == "create_table":
+                self.ctx.depends_on_directory(os.path.dirname(wrapped[1]))  # re-check when the wrapper changes
+                created = lower(arg(call, 0, "table_name"))
+                if created:
+                    self.new_tables.add(created)
             return
         name, batch = found
         table: Optional[str] = None

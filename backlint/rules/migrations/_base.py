@@ -55,7 +55,7 @@ class MigrationRule(Rule):
     def leave_Module(self, node: cst.Module) -> None:
         # a versions tree dedicated to one database (`versions/sqlite/`) only ever runs there
         database = _dialect.path_dialect(self.ctx.path) or self.settings.get("database", "postgresql")
-        result = _analysis.analysis(self.ctx, database)
+        result = _analysis.analysis(self.ctx, database, self.settings.get(_start_after.OPTION) or None)
         if result is None or result.skip or not self._in_scope(result):
             return
         for hazard in result.hazards:

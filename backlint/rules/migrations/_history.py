@@ -385,6 +385,30 @@ def _alembic_dir(directory: str, listing) -> Dict[str, Tuple[str, ...]]:
     return graph
 
 
+def django_files(directory: str) -> Dict[str, DjangoFile]:
+    """The Django migrations of ``directory`` by name (cached by listing)."""
+    return _cached("django", directory, _django_dir) or {}
+
+
+def _alembic_names(directory: str, listing) -> Dict[str, str]:
+    names: Dict[str, str] = {}
+    for name, _, _ in listing:
+        text = _read(directory, name)
+        found = alembic_revisions(text) if text is not None else None
+        if found is not None:
+            names[found[0]] = name
+    return names
+
+
+def alembic_files(directory: str) -> Dict[str, str]:
+    """revision -> file name of every revision file in ``directory`` (cached by listing)."""
+    return _cached("alembic-files", directory, _alembic_names) or {}
+
+
+def read_file(directory: str, name: str) -> Optional[str]:
+    return _read(directory, name) if name else None
+
+
 def alembic_graph(directory: str) -> Dict[str, Tuple[str, ...]]:
     """revision -> down revisions of every revision file in ``directory`` (cached by listing)."""
     return _cached("alembic", directory, _alembic_dir) or {}

@@ -754,3 +754,26 @@ def test_project_wrapper_around_create_table(tmp_path, monkeypatch):
     path.write_text(source)
     monkeypatch.chdir(tmp_path)
     assert codes(lint_source(source, ["BL505"], path="proj/migrations/versions/b_favorite.py")) == [(14, "BL505")]
+
+
+def test_foreign_key_message_names_the_lock_it_takes():
+    result = lint("""
+        from alembic import op
+
+        revision = "2b"
+        down_revision = "1b"
+
+
+        def upgrade():
+            op.create_foreign_key("fk_slices_user", "slices", "ab_user", ["user_id"], ["id"])
+            op.execute("ALTER TABLE slices ADD CONSTRAINT fk_owner FOREIGN KEY (owner_id) REFERENCES ab_user (id)")
+            op.create_check_constraint("ck_slices_size", "slices", "size > 0")
+
+
+        def downgrade():
+            op.drop_constraint("ck_slices_size", "slices")
+    """, select=["BL504"])
+    fk, fk_sql, check = _messages(result, "BL504")
+    for message in (fk, fk_sql):
+        assert "SHARE ROW EXCLUSIVE" in message and "ACCESS EXCLUSIVE" not in message and "read" not in message
+    assert "ACCESS EXCLUSIVE" in check

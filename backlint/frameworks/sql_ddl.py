@@ -13,7 +13,8 @@ The result is a list of :class:`SqlEvent` in statement order. Kinds:
 ``name``; ``not_valid``; ``using_index``), ``validate-constraint`` and ``drop-constraint``
 (``name``), ``create-index``
 (``concurrently``, ``unique``), ``drop-index`` (``concurrently``), ``reindex`` (``concurrently``),
-``data-write`` (UPDATE / INSERT / DELETE), ``commit`` and ``begin``.
+``data-write`` (UPDATE / INSERT / DELETE / TRUNCATE; ``empties`` when every row goes), ``commit`` and
+``begin``.
 
 Placeholders (``%s``, ``%(name)s``) and the ``__expr__`` marker that callers put where a Python
 expression was interpolated into the text are treated as identifiers.
@@ -42,6 +43,7 @@ class SqlEvent:
     concurrently: bool = False
     unique: bool = False
     to_text: bool = False  # alter-type to text / unbounded varchar without USING (no rewrite from varchar)
+    empties: bool = False  # data-write that removes every row (DELETE without WHERE, TRUNCATE)
     statement: str = ""  # the statement, whitespace-collapsed and shortened, for messages
 
 
@@ -282,7 +284,13 @@ def _statement(toks: List[_Tok], depth: int) -> List[SqlEvent]:
         return [SqlEvent("data-write", table=c.name(), statement=text)]
     if c.accept("DELETE", "FROM"):
         c.accept("ONLY")
-        return [SqlEvent("data-write", table=c.name(), statement=text)]
+        table = c.name()
+        whole = not any(t.upper in ("WHERE", "USING", "RETURNING") for t in c.rest())
+        return [SqlEvent("data-write", table=table, empties=whole, statement=text)]
+    if c.accept("TRUNCATE"):
+        c.accept("TABLE")
+        c.accept("ONLY")
+        return [SqlEvent("data-write", table=c.name(), empties=True, statement=text)]
     return []
 
 

@@ -28,6 +28,10 @@ from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_a
 from . import _dialect, _history, _unreleased, _wrappers
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
+# a comment saying the column was removed from the models (ORM) earlier, or since a commit
+_REMOVED_EARLIER = re.compile(
+    r"(removed|dropped|deleted)\s+from\s+(the\s+)?(orm|sqlalchemy|models?)\b|no\s+longer\s+(used|mapped|in\s+the\s+models?)"
+    r"|(removed|dropped)\s+(in|since)\s+(commit\s+)?[0-9a-f]{7,40}\b", re.IGNORECASE)
 
 
 @dataclass
@@ -210,6 +214,13 @@ class Analysis:
             return "while MySQL copies the table (ALGORITHM=COPY), blocking writes for the duration"
         return "under an ACCESS EXCLUSIVE lock, so every read and write of the table waits"
 
+    def fk_lock_phrase(self) -> str:
+        """ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE on both tables: writes wait, reads do not."""
+        if self.database == "mysql":
+            return self.lock_phrase()
+        return ("while it and the referenced table are locked against writes (SHARE ROW EXCLUSIVE), so every "
+                "insert, update and delete on them waits")
+
     def not_valid_advice(self, postgresql: str) -> str:
         if self.database == "mysql":
             return ("MySQL has no NOT VALID: add it with an online schema change tool (gh-ost, "
@@ -331,7 +342,11 @@ class Analysis:
             return
         if e.kind == "data-write" and table and not self.is_new(table):
             self.write(self._op(op, src), {table})
+            if e.empties and table != sql_ddl.EXPR:  # no rows left: later changes scan, rewrite or fail on nothing
+                self.new_tables.add(table)
             return
+        if e.kind == "rename-table" and table and table.endswith("_seq"):
+            return  # a PostgreSQL sequence renamed through ALTER TABLE: queries never name it
         if e.kind in ("validate-constraint", "drop-constraint"):
             self.constraint_events.append((e.kind, self._op(op, src, table), e.name, False))
             return
@@ -388,8 +403,9 @@ class Analysis:
                 self.constraint_events.append(("add", self._op(op, src, table), e.name, e.not_valid))
                 if e.not_valid:
                     return
+                lock = self.fk_lock_phrase() if e.constraint == "foreign key" else self.lock_phrase()
                 self.add(BL504, op.node, f"{src} adds a {e.constraint.upper()} constraint to `{t}` that is "
-                         f"validated against every row {self.lock_phrase()}. " + self.not_valid_advice("Add it with NOT VALID, then run "
+                         f"validated against every row {lock}. " + self.not_valid_advice("Add it with NOT VALID, then run "
                          "`ALTER TABLE ... VALIDATE CONSTRAINT` in a later migration."), fw.LOCKING_DATABASES)
             else:
                 self.add(BL504, op.node, f"{src} adds a {e.constraint.upper()} constraint to `{t}`, building its "
@@ -790,6 +806,7 @@ class Analysis:
         self.defaulted: Set[Tuple[str, str]] = set()  # NOT NULL columns added with a server default
         self.batch_tables: Dict[str, Optional[str]] = {}
         self.autocommit = False
+        self.documented = False  # a comment above says the dropped column already left the models
         self.dialect_names = _dialect.dialect_name_bindings(self.ctx.module)
         upgrade = functions["upgrade"]
         # helpers defined inside upgrade() are called like module-level ones
@@ -871,6 +888,7 @@ class Analysis:
             elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 continue
             elif isinstance(stmt, cst.SimpleStatementLine):
+                self.documented = self._documents_removal(stmt, self.documented)
                 for call in calls_in(stmt):
                     self._alembic_call(call, visited)
             elif isinstance(stmt, cst.If) and self._dialect_branch(stmt, visited):
@@ -883,6 +901,18 @@ class Analysis:
                             self._alembic_call(call, visited)
                 for block in self._blocks(stmt):
                     self._alembic_body(block, visited)
+
+    @staticmethod
+    def _documents_removal(stmt: cst.SimpleStatementLine, previous: bool) -> bool:
+        """Whether the comment block above ``stmt`` (or above the statements just before it, with no
+        blank line between) says the column already left the models: the contract step, done on
+        purpose after a release that stopped using it (``# column removed from orm models in <sha>``)."""
+        comments = [line.comment.value for line in stmt.leading_lines if line.comment]
+        if comments:
+            return any(_REMOVED_EARLIER.search(c) for c in comments)
+        if stmt.leading_lines:  # a blank line ends the block the comment was about
+            return False
+        return previous
 
     def _dialect_branch(self, stmt: cst.If, visited: Set[str]) -> bool:
         """Walk only the branch of ``if <bind>.dialect.name == "mysql":`` that runs on the
@@ -985,6 +1015,8 @@ class Analysis:
             self.schema_change(op)
         if name == "drop_column":
             column = text_of(a(1, "column_name"))
+            if self.documented:
+                return
             self.add(BL501, call, f"`op.drop_column` drops column `{column}` of `{target}` while the release still "
                      "running may read or write it (SQLAlchemy selects every mapped column). " + DROP_ADVICE["alembic"])
         elif name == "rename_table":
@@ -1145,8 +1177,9 @@ class Analysis:
                 return
             self.schema_change(op)
             kind = "foreign key" if name == "create_foreign_key" else "CHECK constraint"
+            lock = self.fk_lock_phrase() if name == "create_foreign_key" else self.lock_phrase()
             self.add(BL504, call, f"`op.{name}` adds a {kind} to `{table}` that is validated against every row "
-                     f"{self.lock_phrase()}. " + self.not_valid_advice(
+                     f"{lock}. " + self.not_valid_advice(
                          "Pass `postgresql_not_valid=True`, then run `ALTER TABLE ... VALIDATE CONSTRAINT` in a "
                          "later revision."), fw.LOCKING_DATABASES)
             return

@@ -96,6 +96,8 @@ def branch_runs(test: cst.BaseExpression, database: str, dialect_names: Dict[str
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         inner = branch_runs(test.expression, database, dialect_names)
         return None if inner is None else not inner
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance":
+        return _isinstance_dialect(test, database)
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return None
     target = test.comparisons[0]
@@ -114,6 +116,27 @@ def branch_runs(test: cst.BaseExpression, database: str, dialect_names: Dict[str
     if isinstance(operator, (cst.NotEqual, cst.NotIn)):
         return not matches
     return None
+
+
+def _isinstance_dialect(test: cst.Call, database: str) -> Optional[bool]:
+    """``isinstance(bind.dialect, MySQLDialect)`` (or a tuple of dialect classes)."""
+    if len(test.args) != 2:
+        return None
+    subject = cst.Module([]).code_for_node(test.args[0].value)
+    if not subject.endswith("dialect"):
+        return None
+    classes = test.args[1].value
+    nodes = [e.value for e in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+    found = set()
+    for node in nodes:
+        name = cst.Module([]).code_for_node(node).rsplit(".", 1)[-1].lower()
+        kind = next((d for key, d in (("mysql", "mysql"), ("mariadb", "mysql"), ("postgres", "postgresql"),
+                                       ("pg", "postgresql"), ("sqlite", "sqlite"), ("mssql", "mssql"),
+                                       ("oracle", "oracle")) if name.startswith(key)), None)
+        if kind is None:
+            return None
+        found.add(kind)
+    return database in found
 
 
 def dialect_name_bindings(body: cst.CSTNode) -> Dict[str, bool]:

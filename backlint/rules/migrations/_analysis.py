@@ -28,6 +28,7 @@ from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_a
 from . import _dialect, _history, _unreleased, _wrappers
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
+_ROW_HAZARDS = (BL503, BL504, BL505)  # hazards that need rows in the table (none after DELETE without WHERE)
 # a comment saying the column was removed from the models (ORM) earlier, or since a commit
 _REMOVED_EARLIER = re.compile(
     r"(removed|dropped|deleted)\s+from\s+(the\s+)?(orm|sqlalchemy|models?)\b|no\s+longer\s+(used|mapped|in\s+the\s+models?)"
@@ -187,6 +188,8 @@ class Analysis:
         self.atomic_unknown = False  # `atomic = <expression we cannot read>`
         self.added_not_null: List[Tuple[str, str, bool, Hazard]] = []  # Django AddField BL503 hazards
         self.set_defaults: Set[Tuple[str, str]] = set()  # (table, column) given a DB default later
+        self.emptied: Set[str] = set()  # tables this migration deleted every row of (DELETE without WHERE)
+        self.current_table: Optional[str] = None  # the table of the operation being judged
         self.segment = 0  # transaction segment: changes at COMMIT / BEGIN and autocommit blocks
         self.in_transaction = True
         self.autocommit = False  # inside Alembic's autocommit_block()
@@ -204,6 +207,8 @@ class Analysis:
     # -- reporting helpers -------------------------------------------------------------------
     def add(self, code: str, node: cst.CSTNode, message: str, databases: FrozenSet[str] = fw.ALL_DATABASES,
             severity: Optional[Severity] = None) -> None:
+        if code in _ROW_HAZARDS and self.current_table and self.current_table.lower() in self.emptied:
+            return  # the table was emptied earlier in this migration: nothing to scan, rewrite or fail on
         self.hazards.append(Hazard(code, node, message, databases, severity))
 
     def is_new(self, table: Optional[str]) -> bool:
@@ -321,6 +326,7 @@ class Analysis:
             self._sql_event(event, op, where)
 
     def _sql_event(self, e: sql_ddl.SqlEvent, op: _Op, where: str) -> None:
+        self.current_table = e.table
         stmt = f"`{e.statement}`"
         src = f"SQL in {where} ({stmt})"
         table = e.table
@@ -342,8 +348,8 @@ class Analysis:
             return
         if e.kind == "data-write" and table and not self.is_new(table):
             self.write(self._op(op, src), {table})
-            if e.empties and table != sql_ddl.EXPR:  # no rows left: later changes scan, rewrite or fail on nothing
-                self.new_tables.add(table)
+            if e.empties and table != sql_ddl.EXPR:  # no rows left (the running release may still use it)
+                self.emptied.add(table.lower())
             return
         if e.kind == "rename-table" and table and table.endswith("_seq"):
             return  # a PostgreSQL sequence renamed through ALTER TABLE: queries never name it
@@ -946,6 +952,7 @@ class Analysis:
         return blocks
 
     def _alembic_call(self, call: cst.Call, visited: Set[str]) -> None:
+        self.current_table = None
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and call.func.value not in visited:
             helper = self.functions[call.func.value]
             saved = self.local
@@ -1061,6 +1068,7 @@ class Analysis:
                 return
 
     def _alembic_add_column(self, call: cst.Call, column: Optional[cst.BaseExpression], table: str) -> None:
+        self.current_table = table
         if not isinstance(column, cst.Call):
             return
         qual = self.col.qualname(column) or dotted_name(column.func) or ""
@@ -1095,6 +1103,7 @@ class Analysis:
                      "`server_default=`.")
 
     def _alembic_alter_column(self, call: cst.Call, table: str, column: Optional[str], op: _Op) -> None:
+        self.current_table = table
         new_name = arg(call, None, "new_column_name")
         if new_name is not None and literal(new_name) is not None:
             self.add(BL502, call, f"`op.alter_column(new_column_name=...)` renames column `{column}` of `{table}` to "
@@ -1156,6 +1165,7 @@ class Analysis:
         else:
             table = table_arg(1, "table_name")
         op.table = table
+        self.current_table = table
         if name == "create_index":
             if concurrently:
                 self.concurrent_in_transaction(op, "`op.create_index(..., postgresql_concurrently=True)` builds an "
@@ -1200,6 +1210,7 @@ class Analysis:
         # SET NOT NULL: silent when this migration also validates a constraint on the table
         # (the CHECK ... NOT VALID / VALIDATE recipe) or drops the helper check afterwards.
         for op, table, column, what in self.not_null:
+            self.current_table = table
             helped = any(
                 kind in ("validate-constraint", "drop-constraint") and other.table == table
                 and column and name and column.lower() in name.lower()
@@ -1210,6 +1221,7 @@ class Analysis:
             self.add(BL504, op.node, f"{what}: PostgreSQL scans the whole table {self.lock_phrase()}, and the "
                      "migration fails if a NULL is left. " + NOT_NULL_ADVICE[self.framework or "django"],
                      fw.POSTGRESQL)
+        self.current_table = None
         # VALIDATE CONSTRAINT in the same transaction as the NOT VALID constraint it validates
         for position, (kind, op, name, _) in enumerate(self.constraint_events):
             if kind != "validate-constraint" or not op.transactional:

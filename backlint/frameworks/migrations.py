@@ -365,6 +365,12 @@ class SqlType:
         return f"{self.name}({self.length}, {self.scale})" if self.scale is not None else f"{self.name}({self.length})"
 
 
+def is_unbounded_text(sql_type: SqlType) -> bool:
+    """TEXT, or a varchar without a length."""
+    return sql_type.name in _TEXT_TYPES or (sql_type.name in _STRING_TYPES and sql_type.length is None
+                                            and not sql_type.name.startswith("N") and sql_type.name != "CHAR")
+
+
 def alembic_type_change_is_safe(old: Optional[SqlType], new: Optional[SqlType]) -> bool:
     """True if changing ``old`` to ``new`` needs no rewrite on PostgreSQL (widening strings)."""
     if old is None or new is None:

@@ -1124,6 +1124,8 @@ class Analysis:
         if type_ is not None and literal(type_) is not None:
             old = self._sql_type(arg(call, None, "existing_type"))
             new = self._sql_type(type_)
+            if old is None and new is not None and fw.is_unbounded_text(new) and self.database == "postgresql":
+                return  # to text from a type not given: usually a varchar, which PostgreSQL converts in place
             if not fw.alembic_type_change_is_safe(old, new):
                 change = f"from {old.text()} to {new.text()}" if old and new else f"to {new.text() if new else 'a new type'}"
                 self.add(BL504, call, f"`op.alter_column(type_=...)` changes the type of `{table}.{column}` {change}: "

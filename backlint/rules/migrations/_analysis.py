@@ -28,6 +28,7 @@ from ...semantics import dotted_name, has_star_kwargs, keyword_arg, positional_a
 from . import _dialect, _history, _unreleased, _wrappers
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
+_BOILERPLATE_DOC = re.compile(r"(unapply|revert|downgrade|undo|rollback|roll back)\b", re.IGNORECASE)
 _ROW_HAZARDS = (BL503, BL504, BL505)  # hazards that need rows in the table (none after DELETE without WHERE)
 # a comment saying the column was removed from the models (ORM) earlier, or since a commit
 _REMOVED_EARLIER = re.compile(
@@ -864,12 +865,21 @@ class Analysis:
 
     @staticmethod
     def _explained(func: cst.FunctionDef) -> bool:
-        """An empty ``downgrade()`` with a comment saying why (a deliberate decision, not an oversight)."""
+        """An empty ``downgrade()`` with a comment or docstring saying why (a decision, not an oversight)."""
         body = func.body
         if any(line.comment for line in func.leading_lines):
             return True
         if isinstance(body, cst.IndentedBlock):  # comments on lines of their own in the body
-            return any(line.comment for stmt in body.body for line in stmt.leading_lines)
+            if any(line.comment for stmt in body.body for line in stmt.leading_lines):
+                return True
+            first = body.body[0] if body.body else None
+            if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr):
+                doc = first.body[0].value
+                text = doc.evaluated_value if isinstance(doc, cst.SimpleString) else None
+                # a docstring that says why ("Data-only migration, no action needed"), not the
+                # generated "Unapply <title>." that names what the function should have done
+                if isinstance(text, str) and text.strip() and not _BOILERPLATE_DOC.match(text.strip()):
+                    return True
         return False
 
     def _alembic_body(self, body: Sequence[cst.BaseStatement], visited: Set[str]) -> None:

@@ -189,6 +189,12 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
     for warning in getattr(run, "warnings", ()):
         click.echo(f"backlint: warning: {_visible(warning)}", err=True)
     skip_fails = _report_skipped(run, settings)
+    if not quiet and not write_baseline:  # mature project, no migrations cut-off: say how to set one
+        from .commands.init import legacy_hint
+
+        hint = legacy_hint(run.findings, settings)
+        if hint:
+            click.echo(hint, err=True)
 
     if write_baseline:
         data = baseline_mod.dumps(run.findings, os.path.dirname(os.path.abspath(write_baseline)))

@@ -31,7 +31,10 @@ TOP_LEVEL_KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "respect-gitignore", "force-exclude", "output-format", "cache-dir", "baseline",
     "max-file-size", "file-timeout", "roles", "rule-docs-url", "extend", "frameworks", "skipped-ok",
+    "migrations-start-after",
 )
+# top-level keys that are the default of the rule option of the same name, in every rule that has it
+RULE_OPTION_DEFAULT_KEYS = ("migrations-start-after",)
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
@@ -211,7 +214,7 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
     settings.root = os.path.dirname(os.path.abspath(path))
     rules_by_name = registry.by_name()
     for key, value in table.items():
-        if isinstance(value, dict) and key not in ("per-file-ignores", "roles", "frameworks"):
+        if isinstance(value, dict) and key not in ("per-file-ignores", "roles", "frameworks") + RULE_OPTION_DEFAULT_KEYS:
             _load_rule_options(path, key, value, settings, rules_by_name)
             continue
         if key not in TOP_LEVEL_KEYS:
@@ -219,7 +222,9 @@ def load_file(path: str, settings: Settings, _chain: Tuple[str, ...] = ()) -> Se
             raise ConfigError(f"{path}: unknown key '{key}' in {section}{hint}")
         if key == "extend":
             continue  # applied first, above
-        if key in ("select", "extend-select", "ignore"):
+        if key in RULE_OPTION_DEFAULT_KEYS:
+            _default_rule_option(path, key, value, settings)
+        elif key in ("select", "extend-select", "ignore"):
             values = _string_list(path, key, value)
             check_selectors(path, key, values)
             setattr(settings, key.replace("-", "_"), values)
@@ -333,6 +338,20 @@ def _inside_project(path: str, root: str, value: str) -> str:
     return target
 
 
+def _default_rule_option(path: str, key: str, value: Any, settings: Settings) -> None:
+    """A top-level key that sets one option of every rule that has it; a rule table still wins."""
+    for code, rule in registry.all_rules().items():
+        option = rule.options.get(key)
+        if option is None:
+            continue
+        if not isinstance(value, option.type) or isinstance(value, bool):
+            raise ConfigError(f"{path}: '{key}' must be {option.type_name()}, got {value!r}")
+        problem = option.validate(value) if option.validate else ""
+        if problem:
+            raise ConfigError(f"{path}: '{key}' {problem}")
+        settings.rule_options.setdefault(code, {}).setdefault(key, value)
+
+
 def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Settings, rules_by_name) -> None:
     rule = rules_by_name.get(key)
     if rule is None:
@@ -364,7 +383,7 @@ def _load_rule_options(path: str, key: str, value: Dict[str, Any], settings: Set
             if problem:
                 raise ConfigError(f"{path}: {table_name(path, key)} '{opt_key}' {problem}, got {opt_value!r}")
         options[opt_key] = opt_value
-    settings.rule_options.setdefault(rule.code, {}).update(options)  # over any [<category>] values
+    settings.rule_options.setdefault(rule.code, {}).update(options)  # over [<category>] and top-level defaults
 
 
 def resolve_enabled(settings: Settings, where: str = "command line") -> FrozenSet[str]:

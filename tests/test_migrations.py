@@ -1,14 +1,19 @@
 """Unit tests for the migration rules (BL5xx): the SQL scanner, options, history, examples."""
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from backlint import config as config_mod
+from backlint.cli import main
 from backlint.frameworks import migrations as fw
 from backlint.frameworks.sql_ddl import scan
+from backlint.rules.migrations import _toml_edit
 
 from conftest import lint_source, make_settings
 
@@ -215,8 +220,24 @@ def test_options_load_from_config(tmp_path):
     """)
     settings = config_mod.load([str(tmp_path)], config=config)
     assert settings.options_for("BL505") == {"database": "mysql",
-                                             "migrations-since": {"shop": "0042_x", "alembic": "ae1027a6acf"}}
-    assert settings.options_for("BL501") == {"database": "postgresql", "migrations-since": ""}
+                                             "migrations-since": {"shop": "0042_x", "alembic": "ae1027a6acf"},
+                                             "migrations-start-after": ""}
+    assert settings.options_for("BL501") == {"database": "postgresql", "migrations-since": "",
+                                             "migrations-start-after": ""}
+
+
+def test_top_level_start_after_fills_every_bl5_rule(tmp_path):
+    config = _write_config(tmp_path, """
+        migrations-start-after = {shop = "0042_x"}
+
+        [tool.backlint.non-concurrent-index]
+        migrations-start-after = "0007_y"
+    """)
+    settings = config_mod.load([str(tmp_path)], config=config)
+    assert settings.options_for("BL505")["migrations-start-after"] == "0007_y"  # the rule table wins
+    for code in BL5[:4] + BL5[5:]:
+        assert settings.options_for(code)["migrations-start-after"] == {"shop": "0042_x"}
+    assert "migrations-start-after" not in settings.options_for("BL401")
 
 
 @pytest.mark.parametrize("body,needle", [
@@ -238,7 +259,7 @@ def test_every_bl5_rule_has_the_same_options():
     rules = [r for c, r in registry.all_rules().items() if c.startswith("BL5")]
     assert len(rules) == 8
     for rule in rules:
-        assert set(rule.options) == {"database", "migrations-since"}
+        assert set(rule.options) == {"database", "migrations-since", "migrations-start-after"}
         assert rule.category == "unsafe-migration"
 
 
@@ -428,3 +449,331 @@ def test_examples_report_the_unsafe_migrations_only(monkeypatch):
         ("examples/shop/alembic/versions/0002_add_status.py", 22, "BL505"),
         ("examples/shop/alembic/versions/0002_add_status.py", 23, "BL501"),
     ]
+
+
+# -- precision wave (issue 13 item 5, issue 24 item 3) ----------------------------------------
+
+@pytest.mark.parametrize("sql,expected", [
+    ("ALTER TABLE produkt ADD COLUMN größe integer NULL", [("add-column", "produkt", "größe")]),
+    ('ALTER TABLE "Maße²" ALTER COLUMN "fläche²" SET NOT NULL', [("set-not-null", "maße²", "fläche²")]),
+    ("ALTER TABLE produkt DROP COLUMN breite²", [("drop-column", "produkt", "breite²")]),
+    ("CREATE INDEX idx_größe ON 產品 (größe)", [("create-index", "產品", None)]),
+    ("ALTER TABLE a ALTER COLUMN b SET DEFAULT 0", [("set-default", "a", "b")]),
+])
+def test_sql_scanner_unicode_identifiers(sql, expected):
+    assert [(e.kind, e.table, e.column) for e in scan(sql)] == expected
+
+
+def test_non_ascii_sql_does_not_crash_the_rules():
+    result = lint("""
+        import sqlalchemy as sa
+        from alembic import op
+        from django.db import migrations
+
+        revision = "1a"
+        down_revision = "0a"
+
+
+        def upgrade():
+            op.execute("ALTER TABLE produkt ADD COLUMN größe integer NOT NULL")
+            op.execute("UPDATE produkt SET größe² = 1")
+
+
+        def downgrade():
+            op.execute("ALTER TABLE produkt DROP COLUMN größe")
+    """)
+    assert not result.errors, result.errors
+    assert (11, "BL503") in codes(result)
+
+
+def _messages(result, code):
+    return [f.message for f in result.findings if f.code == code]
+
+
+def test_bl503_wording_follows_the_field_kind():
+    result = lint("""
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("shop", "0011_order_status")]
+            operations = [
+                migrations.AddField("order", "comment", models.TextField(blank=True)),
+                migrations.AddField("order", "touched", models.DateTimeField(auto_now_add=True)),
+                migrations.AddField("order", "code", models.CharField(max_length=9)),
+            ]
+    """, select=["BL503"])
+    blank, touched, code = _messages(result, "BL503")
+    assert "fills the existing rows with `''`" in blank and "fails on a table that has rows" not in blank
+    assert "the current time" in touched and "fails on a table that has rows" not in touched
+    assert "fails on a table that has rows" in code
+
+
+def test_dialect_directory_decides_the_database(tmp_path, monkeypatch):
+    source = textwrap.dedent("""
+        from alembic import op
+
+        revision = "2b"
+        down_revision = "1b"
+
+
+        def upgrade():
+            op.create_index("ix_flow_run_state", "flow_run", ["state"])
+
+
+        def downgrade():
+            op.drop_index("ix_flow_run_state", table_name="flow_run")
+    """)
+    sqlite = lint_source(source, ["BL505"], path="app/_migrations/versions/sqlite/2b_index.py")
+    postgresql = lint_source(source, ["BL505"], path="app/_migrations/versions/postgresql/2b_index.py")
+    assert codes(sqlite) == [] and codes(postgresql) == [(9, "BL505")]
+    # a directory named sqlite outside a migrations tree says nothing
+    assert codes(lint_source(source, ["BL505"], path="sqlite/versions_2b.py")) == [(9, "BL505")]
+
+
+def test_rename_uses_the_model_history(tmp_path, monkeypatch):
+    migrations_dir = tmp_path / "tasks" / "migrations"
+    migrations_dir.mkdir(parents=True)
+    (migrations_dir / "0001_initial.py").write_text(textwrap.dedent("""
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            initial = True
+            operations = [
+                migrations.CreateModel(name="Completion", fields=[("id", models.AutoField(primary_key=True))],
+                                       options={"db_table": "task_completion"}),
+                migrations.CreateModel(name="Field", fields=[("types", models.ManyToManyField(to="x.Type"))]),
+            ]
+    """))
+    later = textwrap.dedent("""
+        from django.db import migrations
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("tasks", "0001_initial")]
+            operations = [
+                migrations.RenameModel(old_name="Completion", new_name="Annotation"),
+                migrations.RenameField(model_name="field", old_name="types", new_name="kinds"),
+                migrations.AlterModelTable(name="annotation", table=None),
+            ]
+    """)
+    (migrations_dir / "0002_renames.py").write_text(later)
+    monkeypatch.chdir(tmp_path)
+    result = lint_source(later, ["BL502"], path="tasks/migrations/0002_renames.py")
+    assert codes(result) == [(9, "BL502"), (10, "BL502")]  # the model with db_table renames nothing
+    m2m, default_name = _messages(result, "BL502")
+    assert "join table" in m2m and "column" not in m2m.split(":")[0]
+    assert "Django's default name `tasks_annotation`" in default_name
+
+
+# -- legacy history: migrations-start-after and `backlint init` -------------------------------
+
+
+PROJECT = Path(__file__).resolve().parent / "fixtures" / "migrations_project"
+NEW_DJANGO = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0003_drop_note")]
+
+    operations = [
+        migrations.RenameField(model_name="order", old_name="code", new_name="reference"),
+    ]
+'''
+NEW_ALEMBIC = '''from alembic import op
+
+revision = "4d"
+down_revision = "3c"
+
+
+def upgrade():
+    op.create_index("ix_invoice_id", "invoice", ["id"])
+
+
+def downgrade():
+    op.drop_index("ix_invoice_id", table_name="invoice")
+'''
+
+
+def _cli(*args, cwd):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def _found(output):
+    return sorted(line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in output.splitlines()
+                  if " BL5" in line and line.split(":")[0].endswith(".py"))
+
+
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copytree(PROJECT, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def test_init_then_only_new_migrations_are_reported(project):
+    before = _cli("check", ".", "--no-cache", cwd=project)
+    assert len(_found(before.output)) == 7
+    assert "run `backlint init`" in before.output  # the one-line hint (stderr is mixed in here)
+
+    original = (project / "pyproject.toml").read_text()
+    result = _cli("init", ".", "--no-baseline", cwd=project)
+    assert result.exit_code == 0, result.output
+    text = (project / "pyproject.toml").read_text()
+    assert text.startswith(original)  # nothing of the user's config changed, the table is appended
+    assert '[tool.backlint.migrations-start-after]\n"alembic/versions" = "3c"\nshop = "0003_drop_note"\n' in text
+
+    after = _cli("check", ".", "--no-cache", cwd=project)
+    assert after.exit_code == 0 and _found(after.output) == [] and "backlint init" not in after.output
+
+    (project / "shop" / "migrations" / "0004_rename_code.py").write_text(NEW_DJANGO)
+    (project / "alembic" / "versions" / "4d_index.py").write_text(NEW_ALEMBIC)
+    new = _cli("check", ".", "--no-cache", cwd=project)
+    assert _found(new.output) == ["alembic/versions/4d_index.py:8:5: BL505",
+                                  "shop/migrations/0004_rename_code.py:8:9: BL502"]
+
+
+def test_init_baseline_flag_records_the_other_findings(project):
+    (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text().replace('["BL5"]', '["ALL"]'))
+    (project / "shop" / "views.py").write_text("import requests\n\n\ndef f():\n    return requests.get('https://x')\n")
+    result = _cli("init", ".", "--baseline", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert 'baseline = "backlint-baseline.json"' in (project / "pyproject.toml").read_text()
+    assert "BL401" in (project / "backlint-baseline.json").read_text()
+    assert _cli("check", ".", "--no-cache", cwd=project).exit_code == 0
+
+
+def test_init_on_a_project_without_config_writes_backlint_toml(project):
+    (project / "pyproject.toml").unlink()
+    assert _cli("init", ".", "--no-baseline", cwd=project).exit_code == 0
+    text = (project / "backlint.toml").read_text()
+    assert text == '[migrations-start-after]\n"alembic/versions" = "3c"\nshop = "0003_drop_note"\n'
+
+
+def test_start_after_semantics(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.migrations-start-after]\n'
+        'shop = "0002_order_status"\n"alembic/versions" = "2b"\n'
+        '\n[tool.backlint.drop-column-or-table]\nmigrations-start-after = { shop = "0003_drop_note" }\n'
+    )
+    found = _found(_cli("check", ".", "--no-cache", cwd=project).output)
+    # after 0002 / 2b only 0003 and 3c remain; BL501's own value (shop only) replaces the top-level
+    # one for BL501: 0003's RemoveField is history for it, 3c's drop_column is not
+    assert found == ["alembic/versions/3c_drop_ref.py:11:5: BL507", "alembic/versions/3c_drop_ref.py:8:5: BL501"]
+
+
+def test_start_after_errors(project):
+    (project / "pyproject.toml").write_text('[tool.backlint]\nmigrations-start-after = 42\n')
+    result = _cli("check", ".", cwd=project)
+    assert result.exit_code == 2 and "'migrations-start-after' must be string" in result.output
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "[tool.backlint.migrations-start-after]\nshop = \"0003_x\"\n"),
+    ('[tool.poetry]\nname = "x"\n# trailing comment\n',
+     '[tool.poetry]\nname = "x"\n# trailing comment\n\n[tool.backlint.migrations-start-after]\nshop = "0003_x"\n'),
+    ('[tool.backlint]\nmigrations-start-after = { shop = "0001_a" }\nselect = ["BL5"]\n',
+     '[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.migrations-start-after]\nshop = "0003_x"\n'),
+    ('[tool.backlint.migrations-start-after]\nshop = "0001_a"  # old\nold_app = "0009"\n\n# next\n[tool.x]\na = 1\n',
+     '[tool.backlint.migrations-start-after]\nshop = "0003_x"\n\n# next\n[tool.x]\na = 1\n'),
+])
+def test_toml_edit_keeps_everything_else(text, expected):
+    assert _toml_edit.set_table(text, True, "migrations-start-after", {"shop": "0003_x"}) == expected
+
+
+def test_toml_edit_refuses_what_it_cannot_do_safely():
+    with pytest.raises(_toml_edit.EditError):
+        _toml_edit.set_table('[tool.backlint]\nmigrations-start-after = {\n  shop = "1" }\n', True,
+                             "migrations-start-after", {"shop": "2"})
+    assert _toml_edit.set_key('[tool.backlint]\nselect = ["BL5"]\n\n[tool.backlint.x]\na = 1\n', True,
+                              "baseline", "b.json") == (
+        '[tool.backlint]\nselect = ["BL5"]\nbaseline = "b.json"\n\n[tool.backlint.x]\na = 1\n')
+
+
+def test_tables_created_after_the_cut_off_are_new(project):
+    assert _cli("init", ".", "--no-baseline", cwd=project).exit_code == 0
+    (project / "shop" / "migrations" / "0004_refund.py").write_text(
+        'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n'
+        '    dependencies = [("shop", "0003_drop_note")]\n\n    operations = [\n'
+        '        migrations.CreateModel(name="Refund", fields=[("id", models.AutoField(primary_key=True))]),\n    ]\n')
+    (project / "shop" / "migrations" / "0005_refund_reason.py").write_text(
+        'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n'
+        '    dependencies = [("shop", "0004_refund")]\n\n    operations = [\n'
+        '        migrations.AddField("refund", "reason", models.CharField(max_length=9, default="x")),\n'
+        '        migrations.AddField("order", "reason", models.CharField(max_length=9, default="x")),\n    ]\n')
+    (project / "alembic" / "versions" / "4d_payment.py").write_text(
+        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "4d"\ndown_revision = "3c"\n\n\n'
+        'def upgrade():\n    op.create_table("payment", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
+        'def downgrade():\n    op.drop_table("payment")\n')
+    (project / "alembic" / "versions" / "5e_payment_index.py").write_text(
+        'from alembic import op\n\nrevision = "5e"\ndown_revision = "4d"\n\n\n'
+        'def upgrade():\n    op.create_index("ix_payment_id", "payment", ["id"])\n'
+        '    op.create_index("ix_invoice_id", "invoice", ["id"])\n\n\n'
+        'def downgrade():\n    op.drop_index("ix_invoice_id", table_name="invoice")\n'
+        '    op.drop_index("ix_payment_id", table_name="payment")\n')
+    found = _found(_cli("check", ".", "--no-cache", cwd=project).output)
+    # the unreleased tables (refund, payment) are new; the released ones (order, invoice) are not
+    assert found == ["alembic/versions/5e_payment_index.py:9:5: BL505",
+                     "shop/migrations/0005_refund_reason.py:9:9: BL503"]
+
+
+def test_project_wrapper_around_create_table(tmp_path, monkeypatch):
+    versions = tmp_path / "proj" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "proj" / "migrations" / "utils.py").write_text(
+        "from alembic import op\n\n\ndef create_table(table_name, *columns, **kwargs):\n"
+        "    if table_name in ('skip',):\n        return\n    op.create_table(table_name, *columns, **kwargs)\n\n\n"
+        "def create_index(name, table_name, columns):\n    op.create_index(name, 'audit', columns)\n")
+    source = textwrap.dedent("""
+        import sqlalchemy as sa
+        from alembic import op
+
+        from proj.migrations.utils import create_index, create_table
+
+        revision = "b"
+        down_revision = "a"
+
+
+        def upgrade():
+            create_table("favorite", sa.Column("id", sa.Integer, primary_key=True))
+            op.create_index("ix_favorite_id", "favorite", ["id"])
+            op.create_index("ix_orders_id", "orders", ["id"])
+
+
+        def downgrade():
+            op.drop_table("favorite")
+    """)
+    path = versions / "b_favorite.py"
+    path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    assert codes(lint_source(source, ["BL505"], path="proj/migrations/versions/b_favorite.py")) == [(14, "BL505")]
+
+
+def test_foreign_key_message_names_the_lock_it_takes():
+    result = lint("""
+        from alembic import op
+
+        revision = "2b"
+        down_revision = "1b"
+
+
+        def upgrade():
+            op.create_foreign_key("fk_slices_user", "slices", "ab_user", ["user_id"], ["id"])
+            op.execute("ALTER TABLE slices ADD CONSTRAINT fk_owner FOREIGN KEY (owner_id) REFERENCES ab_user (id)")
+            op.create_check_constraint("ck_slices_size", "slices", "size > 0")
+
+
+        def downgrade():
+            op.drop_constraint("ck_slices_size", "slices")
+    """, select=["BL504"])
+    fk, fk_sql, check = _messages(result, "BL504")
+    for message in (fk, fk_sql):
+        assert "SHARE ROW EXCLUSIVE" in message and "ACCESS EXCLUSIVE" not in message and "read" not in message
+    assert "ACCESS EXCLUSIVE" in check

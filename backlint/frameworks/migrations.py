@@ -124,6 +124,13 @@ _FK_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForei
 _NO_COLUMN_FIELDS = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey", "ParentalManyToManyField",
                                "TaggableManager"})
 _GENERATED_FIELDS = frozenset({"GeneratedField"}) | _AUTO_FIELDS
+# fields for which Django's schema editor uses '' as the effective default when blank=True
+_EMPTY_STRING_FIELDS = frozenset({"CharField", "TextField", "SlugField", "EmailField", "URLField", "FilePathField",
+                                  "FileField", "ImageField", "BinaryField", "CICharField", "CITextField",
+                                  "CIEmailField"})
+# django-add-default-value: sets a database default on a column added by AddField
+ADD_DEFAULT_VALUE = frozenset({"django_add_default_value.AddDefaultValue",
+                               "django_add_default_value.operations.AddDefaultValue"})
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,13 @@ class FieldInfo:
     to: Optional[str]  # foreign keys: the target, lower-cased text
     db_constraint: bool
     star_kwargs: bool
+    blank: bool = False
+    auto_now: bool = False  # auto_now or auto_now_add: Django fills existing rows with now()
+
+    @property
+    def fills_blank(self) -> bool:
+        """Django fills existing rows with `''` (no default, NOT NULL, blank=True, a string field)."""
+        return self.blank and self.cls in _EMPTY_STRING_FIELDS
 
     @property
     def is_fk(self) -> bool:
@@ -221,6 +235,8 @@ def summarize_field(callee: str, positional: Sequence[Any], kwargs: Mapping[str,
         to=to,
         db_constraint=db_constraint,
         star_kwargs=star,
+        blank=kwargs.get("blank") is True,
+        auto_now=kwargs.get("auto_now") is True or kwargs.get("auto_now_add") is True,
     )
 
 
@@ -319,6 +335,7 @@ SQLALCHEMY_COLUMN = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", 
 SQLALCHEMY_GENERATED = frozenset({"Identity", "Computed", "Sequence", "FetchedValue"})
 _STRING_TYPES = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR", "CHAR", "NCHAR"})
 _TEXT_TYPES = frozenset({"Text", "TEXT", "UnicodeText", "CLOB"})
+_NUMERIC_TYPES = frozenset({"Numeric", "NUMERIC", "DECIMAL", "Decimal"})
 
 
 def alembic_operation(qualname: Optional[str]) -> Optional[Tuple[str, bool]]:
@@ -340,9 +357,18 @@ class SqlType:
 
     name: str
     length: Any = None
+    scale: Any = None  # Numeric(precision, scale): the second argument
 
     def text(self) -> str:
-        return f"{self.name}({self.length})" if self.length is not None else self.name
+        if self.length is None:
+            return self.name
+        return f"{self.name}({self.length}, {self.scale})" if self.scale is not None else f"{self.name}({self.length})"
+
+
+def is_unbounded_text(sql_type: SqlType) -> bool:
+    """TEXT, or a varchar without a length."""
+    return sql_type.name in _TEXT_TYPES or (sql_type.name in _STRING_TYPES and sql_type.length is None
+                                            and not sql_type.name.startswith("N") and sql_type.name != "CHAR")
 
 
 def alembic_type_change_is_safe(old: Optional[SqlType], new: Optional[SqlType]) -> bool:
@@ -351,11 +377,14 @@ def alembic_type_change_is_safe(old: Optional[SqlType], new: Optional[SqlType]) 
         return False
     if isinstance(old.length, Expr) or isinstance(new.length, Expr):
         return False
-    if old.name == new.name and old.length == new.length:
+    if old.name == new.name and old.length == new.length and old.scale == new.scale:
         return True
     if old.name in _STRING_TYPES and new.name in _TEXT_TYPES:
         return True
     if old.name in _STRING_TYPES and new.name in _STRING_TYPES and old.name.startswith("N") == new.name.startswith("N"):
+        return new.length is None or (old.length is not None and new.length >= old.length)
+    if old.name in _NUMERIC_TYPES and new.name in _NUMERIC_TYPES and old.scale == new.scale:
+        # more digits at the same scale: PostgreSQL changes the typmod without a rewrite
         return new.length is None or (old.length is not None and new.length >= old.length)
     return False
 

@@ -8,12 +8,13 @@ ignored, so unknown syntax can only make it miss a hazard, never invent one.
 The result is a list of :class:`SqlEvent` in statement order. Kinds:
 
 ``create-table``, ``drop-table``, ``rename-table``, ``drop-column``, ``rename-column``,
-``add-column`` (``not_null``, ``has_default``), ``alter-type``, ``set-not-null``,
+``add-column`` (``not_null``, ``has_default``), ``alter-type``, ``set-not-null``, ``set-default``,
 ``add-constraint`` (``constraint``: unique / primary key / foreign key / check / exclusion;
 ``name``; ``not_valid``; ``using_index``), ``validate-constraint`` and ``drop-constraint``
 (``name``), ``create-index``
 (``concurrently``, ``unique``), ``drop-index`` (``concurrently``), ``reindex`` (``concurrently``),
-``data-write`` (UPDATE / INSERT / DELETE), ``commit`` and ``begin``.
+``data-write`` (UPDATE / INSERT / DELETE / TRUNCATE; ``empties`` when every row goes), ``commit`` and
+``begin``.
 
 Placeholders (``%s``, ``%(name)s``) and the ``__expr__`` marker that callers put where a Python
 expression was interpolated into the text are treated as identifiers.
@@ -42,6 +43,7 @@ class SqlEvent:
     concurrently: bool = False
     unique: bool = False
     to_text: bool = False  # alter-type to text / unbounded varchar without USING (no rewrite from varchar)
+    empties: bool = False  # data-write that removes every row (DELETE without WHERE, TRUNCATE)
     statement: str = ""  # the statement, whitespace-collapsed and shortened, for messages
 
 
@@ -55,8 +57,10 @@ class _Tok:
         return self.text.upper() if self.kind == "word" else ""
 
 
-_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_NUMBER_RE = re.compile(r"\d+(\.\d*)?([eE][+-]?\d+)?")
+# PostgreSQL's identifier rule: a letter or underscore, then letters, digits, `_` and `$`, where
+# every character outside ASCII counts as a letter (`größe`, `fläche²`, `產品`).
+_WORD_RE = re.compile(r"[A-Za-z_\u0080-\U0010FFFF][A-Za-z0-9_$\u0080-\U0010FFFF]*")
+_NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
 _DOLLAR_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 _PLACEHOLDER_RE = re.compile(r"%(\([^)]*\))?s")
 
@@ -105,11 +109,11 @@ def tokenize(sql: str) -> List[_Tok]:
             m = _PLACEHOLDER_RE.match(sql, i)
             out.append(_Tok("word", EXPR))
             i = m.end()  # type: ignore[union-attr]
-        elif ch.isalpha() or ch == "_":
+        elif ch == "_" or ("a" <= ch.lower() <= "z") or ord(ch) >= 0x80:
             m = _WORD_RE.match(sql, i)
             out.append(_Tok("word", m.group(0)))  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
-        elif ch.isdigit():
+        elif "0" <= ch <= "9":
             m = _NUMBER_RE.match(sql, i)
             out.append(_Tok("number", m.group(0)))  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
@@ -280,7 +284,13 @@ def _statement(toks: List[_Tok], depth: int) -> List[SqlEvent]:
         return [SqlEvent("data-write", table=c.name(), statement=text)]
     if c.accept("DELETE", "FROM"):
         c.accept("ONLY")
-        return [SqlEvent("data-write", table=c.name(), statement=text)]
+        table = c.name()
+        whole = not any(t.upper in ("WHERE", "USING", "RETURNING") for t in c.rest())
+        return [SqlEvent("data-write", table=table, empties=whole, statement=text)]
+    if c.accept("TRUNCATE"):
+        c.accept("TABLE")
+        c.accept("ONLY")
+        return [SqlEvent("data-write", table=c.name(), empties=True, statement=text)]
     return []
 
 
@@ -347,6 +357,8 @@ def _action(c: _Cursor, table: str, text: str) -> List[SqlEvent]:
             return [SqlEvent("alter-type", table=table, column=column, to_text=coercible, statement=text)]
         if c.accept("SET", "NOT", "NULL"):
             return [SqlEvent("set-not-null", table=table, column=column, statement=text)]
+        if c.accept("SET", "DEFAULT"):
+            return [SqlEvent("set-default", table=table, column=column, statement=text)]
         return []
     if c.accept("MODIFY"):  # MySQL: redefines the column
         c.accept("COLUMN")

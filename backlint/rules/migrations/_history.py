@@ -30,6 +30,7 @@ class ModelState:
     fields: Dict[str, fw.FieldInfo] = field(default_factory=dict)
     unique_together: Optional[FrozenSet[Tuple[str, ...]]] = frozenset()
     index_together: Optional[FrozenSet[Tuple[str, ...]]] = frozenset()
+    db_table: Optional[str] = None  # Meta.db_table when the migrations set it
 
 
 State = Dict[str, ModelState]
@@ -43,7 +44,11 @@ Event = Tuple[Any, ...]
 def apply(state: State, event: Event) -> None:
     kind, model = event[0], event[1]
     if kind == "create":
-        state[model] = ModelState(dict(event[2]), event[3], event[4])
+        state[model] = ModelState(dict(event[2]), event[3], event[4], event[5] if len(event) > 5 else None)
+        return
+    if kind == "table":
+        if model in state:
+            state[model].db_table = event[2]
         return
     if kind == "delete":
         state.pop(model, None)
@@ -182,8 +187,13 @@ def _event(name: str, call: ast.Call) -> Optional[Event]:
         options = _arg(call, 2, "options")
         opts = _value(options) if options is not None else {}
         opts = opts if isinstance(opts, dict) else {}
+        db_table = opts.get("db_table")
         return ("create", model, fields, together_value(opts.get("unique_together")),
-                together_value(opts.get("index_together")))
+                together_value(opts.get("index_together")), db_table if isinstance(db_table, str) else None)
+    if name == "AlterModelTable":
+        model = _str(_arg(call, 0, "name"))
+        table = _value(_arg(call, 1, "table")) if _arg(call, 1, "table") is not None else None
+        return ("table", model, table if isinstance(table, str) else None) if model else None
     if name in ("AddField", "AlterField"):
         model, fname = _str(_arg(call, 0, "model_name")), _str(_arg(call, 1, "name"))
         info = _field(_arg(call, 2, "field"))
@@ -373,6 +383,35 @@ def _alembic_dir(directory: str, listing) -> Dict[str, Tuple[str, ...]]:
         if found is not None:
             graph[found[0]] = found[1]
     return graph
+
+
+def django_files(directory: str) -> Dict[str, DjangoFile]:
+    """The Django migrations of ``directory`` by name (cached by listing)."""
+    return _cached("django", directory, _django_dir) or {}
+
+
+def _alembic_names(directory: str, listing) -> Dict[str, str]:
+    names: Dict[str, str] = {}
+    for name, _, _ in listing:
+        text = _read(directory, name)
+        found = alembic_revisions(text) if text is not None else None
+        if found is not None:
+            names[found[0]] = name
+    return names
+
+
+def alembic_files(directory: str) -> Dict[str, str]:
+    """revision -> file name of every revision file in ``directory`` (cached by listing)."""
+    return _cached("alembic-files", directory, _alembic_names) or {}
+
+
+def read_file(directory: str, name: str) -> Optional[str]:
+    return _read(directory, name) if name else None
+
+
+def alembic_graph(directory: str) -> Dict[str, Tuple[str, ...]]:
+    """revision -> down revisions of every revision file in ``directory`` (cached by listing)."""
+    return _cached("alembic", directory, _alembic_dir) or {}
 
 
 def alembic_in_scope(path: str, revision: str, down: Tuple[str, ...], cutoff: str) -> bool:

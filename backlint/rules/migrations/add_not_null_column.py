@@ -19,9 +19,12 @@ class AddNotNullColumn(MigrationRule):
 
     ## Why is this bad?
     Without a default the statement fails on any table that already has rows. With Django's
-    `default=`, Django fills the existing rows and then drops the default from the column, so the
-    release still running, which does not know the field, fails on every INSERT until it is
-    replaced.
+    `default=` (and for a `blank=True` string field, which Django fills with `''`, or an
+    `auto_now` field, filled with the current time), Django fills the existing rows and then drops
+    the default from the column, so the release still running, which does not know the field,
+    fails on every INSERT until it is replaced. A database default set later in the same migration
+    (`ALTER COLUMN ... SET DEFAULT`, django-add-default-value's `AddDefaultValue`) avoids that and
+    is not reported.
 
     ## Example
     ```python
@@ -60,7 +63,8 @@ class AddNotNullColumn(MigrationRule):
     `null=True`, backfill it, and make it NOT NULL in a later migration.
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
     """
 
     code = "BL503"

@@ -10,7 +10,9 @@ class ConcurrentIndexInTransaction(MigrationRule):
     ## What it does
     Finds `CONCURRENTLY` index operations that run inside a transaction: Django
     `AddIndexConcurrently` / `RemoveIndexConcurrently`, or `CREATE INDEX CONCURRENTLY` /
-    `DROP INDEX CONCURRENTLY` in `RunSQL`, in a migration without `atomic = False`; Alembic
+    `DROP INDEX CONCURRENTLY` in `RunSQL`, in a migration that is atomic on PostgreSQL (no
+    `atomic = False`; `atomic = IS_SQLITE` is false there, and an `atomic` expression that cannot be
+    read is not judged); Alembic
     `op.create_index(..., postgresql_concurrently=True)`, `op.drop_index(..., postgresql_concurrently=True)`
     or such SQL in `op.execute` outside `with op.get_context().autocommit_block():` (a preceding
     `op.execute("COMMIT")` also ends the transaction).
@@ -57,7 +59,8 @@ class ConcurrentIndexInTransaction(MigrationRule):
     ```
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Only
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Only
     `database = "postgresql"` is checked.
 
     ## Known problems

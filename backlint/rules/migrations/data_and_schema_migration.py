@@ -60,7 +60,8 @@ class DataAndSchemaMigration(MigrationRule):
     ```
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Not
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Not
     reported for `database = "mysql"`, whose DDL commits immediately.
     """
 

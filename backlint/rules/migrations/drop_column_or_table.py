@@ -54,9 +54,9 @@ class DropColumnOrTable(MigrationRule):
     ```
 
     ## Options
-    `database` (`postgresql`, `mysql`, `sqlite`) and `migrations-since` (check only migrations at
-    or after a Django migration name, a table of app label = name, or an Alembic revision id). The
-    BL5xx rules share these option names; see docs/migrations.md.
+    `database` (`postgresql`, `mysql`, `sqlite`), `migrations-start-after` (skip the applied
+    history: set once at the top level, by `backlint init`) and the superseded `migrations-since`.
+    The BL5xx rules share these option names; see docs/migrations.md.
 
     ## Known problems
     A linter cannot know whether the code that used the column was already removed in an earlier

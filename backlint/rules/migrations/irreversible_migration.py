@@ -57,7 +57,8 @@ class IrreversibleMigration(MigrationRule):
     ```
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
     """
 
     code = "BL507"

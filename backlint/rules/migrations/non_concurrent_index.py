@@ -58,7 +58,8 @@ class NonConcurrentIndex(MigrationRule):
     ```
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Only
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. Only
     `database = "postgresql"` (the default) is checked: MySQL's InnoDB builds indexes online, and
     SQLite has no concurrent writers to protect.
     """

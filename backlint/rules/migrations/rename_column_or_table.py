@@ -51,7 +51,8 @@ class RenameColumnOrTable(MigrationRule):
     To rename only the Python attribute, keep the column: `content = models.TextField(db_column="body")`.
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md.
     """
 
     code = "BL502"

@@ -71,7 +71,8 @@ class WholeTableAlter(MigrationRule):
     ```
 
     ## Options
-    `database` and `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. With
+    `database`, `migrations-start-after` (set once at the top level, by `backlint init`) and the
+    superseded `migrations-since`, shared by every BL5xx rule; see docs/migrations.md. With
     `database = "sqlite"` this rule reports nothing (SQLite has no concurrent access to protect).
 
     ## Known problems

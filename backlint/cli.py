@@ -69,7 +69,7 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rules to enable (codes, prefixes like BL4, names, ALL); replaces the default set.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit"]), default=None,
+@click.option("--format", "output_format", type=click.Choice(["text", "concise", "full", "json", "sarif", "github", "gitlab", "junit"]), default=None,
               help="Output format (default: text): text, json, sarif (GitHub code scanning), github (Actions annotations).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE instead of stdout.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None, help="Use this configuration file.")
@@ -293,7 +293,8 @@ def check(paths, select, extend_select, ignore, output_format, output, config, i
         color = (
             output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
-        text.render(run, buffer, color=color, quiet=quiet, statistics=statistics)
+        text.render(run, buffer, color=color, quiet=quiet, statistics=statistics,
+                    mode=fmt if fmt in ("concise", "full") else "text", unsafe_fixes=settings.unsafe_fixes)
     if output:
         try:
             # a file name that is not UTF-8 is written as visible \udcXX escapes (valid in JSON too)

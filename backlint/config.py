@@ -35,7 +35,7 @@ TOP_LEVEL_KEYS = (
 )
 # top-level keys that are the default of the rule option of the same name, in every rule that has it
 RULE_OPTION_DEFAULT_KEYS = ("migrations-start-after",)
-OUTPUT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit")
 
 
 class ConfigError(Exception):

@@ -33,7 +33,7 @@ def invoke(*args):
 def test_exit_codes_and_text_format(project):
     result = invoke("check", "app")
     assert result.exit_code == 1
-    assert "app/client.py:5:12: BL401 [missing-timeout] [*] `requests.get` is called without a timeout" in result.output
+    assert "app/client.py:5:12: BL401 [missing-timeout] (warning) [*] `requests.get` is called without a timeout" in result.output
     assert "Found 1 finding in 2 files checked (1 fixable with `backlint check --fix`)." in result.output
     assert invoke("check", "app/ok.py").exit_code == 0
     assert "All checks passed (1 file checked)." in invoke("check", "app/ok.py").output
@@ -125,7 +125,7 @@ def test_parse_error_reported_and_other_files_checked(project):
     (project / "app" / "broken.py").write_text("def f(:\n    pass\n")
     result = invoke("check", "app")
     assert result.exit_code == 1
-    assert "app/broken.py:1:7: BL000 [parse-error] syntax error" in result.output
+    assert "app/broken.py:1:7: BL000 [parse-error] (error) syntax error" in result.output
     assert "app/client.py:5:12: BL401" in result.output
 
 

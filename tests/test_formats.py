@@ -97,3 +97,40 @@ def test_rule_docs_url_becomes_sarif_help_uri(tmp_path, monkeypatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.backlint]\nrule-docs-url = "docs/{code}"\n')
     bad = CliRunner().invoke(main, ["check", "--no-cache", "."])
     assert bad.exit_code == 2 and "rule-docs-url" in bad.output
+
+
+def test_text_modes_show_severity_frames_and_the_fix_counts(repo) -> None:
+    text = _invoke("app").output
+    assert "app/client.py:4:12: BL401 [missing-timeout] (warning) [*]" in text
+    assert "app/keys.py:1:10: BL302 [hardcoded-secret] (error) Stripe" in text, text
+    assert "(2 fixable with `backlint check --fix`)" in text
+    concise = _invoke("--format", "concise", "app").output
+    assert "app/client.py:4:12: BL401 `requests.get`" in concise and "[missing-timeout]" not in concise
+    full = _invoke("--format", "full", "app").output
+    assert "  4 |     return requests.get('https://x.org')\n" in full
+    assert "    |            " + "^" * len("requests.get('https://x.org')") + "\n" in full
+    assert "= fix: Add `timeout=10`" in full
+    assert "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in full, "source frames never show a reported secret"
+
+
+def test_unsafe_fixes_are_marked_apart_and_counted_apart() -> None:
+    import io
+
+    from backlint.findings import Edit, Finding, Fix, RunResult, Severity
+    from backlint.reporters import text
+
+    def finding(line, applicability):
+        fix = Fix("Add `timeout=10`", applicability, (Edit(line, 1, line, 5, "x"),))
+        return Finding("BL401", "missing-timeout", "missing-timeout", Severity.WARNING, "a.py", line, 1, line, 5,
+                       "m", fix, "code")
+
+    run = RunResult(findings=[finding(1, "safe"), finding(2, "unsafe"), finding(3, "unsafe")], files_checked=1)
+    out = io.StringIO()
+    text.render(run, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("(warning) [*] m") and lines[1].endswith("(warning) [~] m")
+    assert "(1 fixable with `backlint check --fix`; 2 more with `--unsafe-fixes`" in lines[-1]
+    out = io.StringIO()
+    text.render(run, out, unsafe_fixes=True)
+    assert "[~]" not in out.getvalue()
+    assert "(3 fixable with `backlint check --fix --unsafe-fixes`)" in out.getvalue()

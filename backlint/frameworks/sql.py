@@ -295,6 +295,7 @@ SQL_TEXT_NAME = re.compile(
 # Attributes that name tables or columns declared in code, never data.
 SCHEMA_ATTRIBUTES: FrozenSet[str] = frozenset({
     "db_table", "__tablename__", "table_name", "tablename", "db_column", "column", "__table__",
+    "target_fullname",
 })
 
 # Upper-case attributes that hold request input, not constants (Django's ``request.GET``).
@@ -342,7 +343,12 @@ CATALOGUE_METHODS: FrozenSet[str] = frozenset({
 _CATALOGUE_OWNERS = ("inspect", "introspection", "inspector")
 
 # Attribute names of ORM metadata objects that hold identifiers (`column.key`, `table.name`).
-ORM_IDENTIFIER_ATTRIBUTES: FrozenSet[str] = frozenset({"key", "name", "fullname", "attname"})
+ORM_IDENTIFIER_ATTRIBUTES: FrozenSet[str] = frozenset({"key", "name", "fullname", "attname", "column_name"})
+
+# Methods whose result has no quote or separator a value could use to leave a literal.
+PLAIN_TEXT_METHODS: FrozenSet[str] = frozenset({"isoformat", "strftime", "hexdigest", "hex"})
+# String methods that split a value into parts (safe parts stay safe).
+SPLIT_METHODS: FrozenSet[str] = frozenset({"split", "rsplit", "partition", "rpartition", "splitlines"})
 _ORM_OWNER_WORDS = ("column", "col", "table", "model", "field", "mapper", "_meta", "meta", "index",
                     "constraint", "sequence")
 

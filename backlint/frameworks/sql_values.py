@@ -164,7 +164,8 @@ class SqlValues(ValueTracker):
         text = next((v.text for v in values if v.text is not None), None)
         sqlish = not safe and taint is None and all(v.safe or v.sqlish for v in values)
         origin = next((v.origin for v in values if v.origin), None)
-        return Val(safe=safe, taint=taint, text=text, allow=safe, sqlish=sqlish, origin=origin)
+        return Val(safe=safe, taint=taint, text=text, allow=safe, sqlish=sqlish, origin=origin,
+                   container=True)
 
     def _comprehension(self, node, d: int) -> Val:
         saved = dict(self.overrides)
@@ -177,7 +178,7 @@ class SqlValues(ValueTracker):
         finally:
             self.overrides = saved
         return Val(safe=value.safe, taint=value.taint, text=value.text, allow=value.safe,
-                   sqlish=value.sqlish, origin=value.origin)
+                   sqlish=value.sqlish, origin=value.origin, container=True)
 
     def _fstring(self, node: cst.FormattedString, d: int) -> Val:
         items: List[Tuple[Val, cst.CSTNode]] = []
@@ -257,13 +258,20 @@ class SqlValues(ValueTracker):
             if fname in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter") and first is not None:
                 return self.ev(first, d)
             if fname == "range":
-                return Val(safe=True, allow=True)
+                return Val(safe=True, allow=True, container=True)
+            if fname == "next" and first is not None:
+                return element(self.ev(first, d))
             if fname in ("enumerate", "zip", "min", "max", "sum") and args:
                 values = [self.ev(a.value, d) for a in args]
                 safe = all(v.safe or v.allow for v in values)
                 return Val(safe=safe, allow=safe and fname in ("enumerate", "zip"))
         if qual in ("itertools.repeat",) and first is not None and self.ev(first, d).safe:
+            return Val(safe=True, allow=True, container=True)
+        if qual == "itertools.count":
             return Val(safe=True, allow=True)
+        if qual in ("re.sub", "re.subn") and len(args) >= 3:
+            subject = self.ev(args[2].value, d)
+            return SAFE if subject.safe and self.ev(args[1].value, d).safe else Val(origin=subject.origin)
         last = func.attr.value if isinstance(func, cst.Attribute) else (
             func.value if isinstance(func, cst.Name) else ""
         )
@@ -287,6 +295,8 @@ class SqlValues(ValueTracker):
                 return found.returns
         if method in sqlk.COMPILED_SQL_METHODS:
             return Val(sqlish=True)
+        if method in sqlk.PLAIN_TEXT_METHODS:
+            return SAFE  # `dt.isoformat()`, `digest.hexdigest()`: digits, letters and dashes
         if sqlk.is_catalogue_call(method, obj):
             return Val(safe=True, allow=True)
         if method == "format":
@@ -306,6 +316,11 @@ class SqlValues(ValueTracker):
             return self.pieces("`str.join()`", [(base, base_node), (elements, first)], elements.text)
         if method == "replace" and len(args) >= 2:
             return self._replace(base_node, args[0].value, args[1].value, d)
+        if method in sqlk.SPLIT_METHODS:
+            base = self.ev(base_node, d)
+            if base.safe:
+                return Val(safe=True, allow=True, container=True)
+            return Val(origin=base.origin, container=True)
         if method in guards.STRING_METHODS:
             base = self.ev(base_node, d)
             return Val(safe=base.safe, taint=base.taint, text=base.text, sqlish=base.sqlish, origin=base.origin)

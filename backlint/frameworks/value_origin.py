@@ -32,6 +32,8 @@ class Origin:
     function: str = ""  # the function whose parameter it is
     typed_str: bool = False  # annotated `str`
     handler: bool = False  # a parameter of a request handler
+    position: int = -1  # index among the positional parameters (self/cls included)
+    method: bool = False  # the function's first parameter is self/cls
 
     def definite(self) -> bool:
         """True when the value is known to be outside input (or a string someone passes in)."""
@@ -63,6 +65,7 @@ class Val:
     ``sqlish``: SQL text built elsewhere (a parameter named ``sql``, compiled SQL): composition.
     ``origin``: where an unknown value came from, when the tracker saw it enter.
     ``returns``: for a function defined in this file, what its calls return.
+    ``container``: a list, tuple, set or dict (not a string).
     """
 
     safe: bool = False
@@ -73,6 +76,7 @@ class Val:
     sqlish: bool = False
     origin: Optional[Origin] = None
     returns: Optional["Val"] = None
+    container: bool = False
 
 
 UNKNOWN = Val()
@@ -89,6 +93,7 @@ def either(a: Val, b: Val) -> Val:
         obj=a.obj or b.obj,
         sqlish=(a.sqlish or a.safe) and (b.sqlish or b.safe) and not (a.safe and b.safe),
         origin=a.origin or b.origin,
+        container=a.container or b.container,
     )
 
 
@@ -108,15 +113,46 @@ def element(collection: Val) -> Val:
 
 
 class Scope:
-    __slots__ = ("kind", "parent", "vars", "cond", "returns", "name")
+    """One module, class or function. ``blocks`` are the open branches and loops (innermost
+    last): a binding inside one holds until the block ends, then merges with what the name held
+    before it (so ``x = x.replace(...)`` in a loop body is what the next line of that body sees)."""
+
+    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name")
 
     def __init__(self, kind: str, parent: Optional["Scope"], name: str = "") -> None:
         self.kind = kind
         self.parent = parent
         self.name = name
         self.vars: Dict[str, Val] = {}
-        self.cond = 0  # depth of if/for/while/try/match inside this scope
+        self.blocks: List[Dict[str, Val]] = []
         self.returns: List[Val] = []
+
+    @property
+    def cond(self) -> int:
+        return len(self.blocks)
+
+    def get(self, name: str) -> Optional[Val]:
+        for block in reversed(self.blocks):
+            if name in block:
+                return block[name]
+        return self.vars.get(name)
+
+    def put(self, name: str, value: Val) -> None:
+        (self.blocks[-1] if self.blocks else self.vars)[name] = value
+
+    def drop(self, name: str) -> None:
+        (self.blocks[-1] if self.blocks else self.vars).pop(name, None)
+
+    def open_block(self) -> None:
+        self.blocks.append({})
+
+    def close_block(self) -> None:
+        if not self.blocks:
+            return
+        block = self.blocks.pop()
+        for name, value in block.items():
+            old = self.get(name)
+            self.put(name, value if old is None else either(old, value))
 
 
 class ValueTracker:
@@ -128,6 +164,7 @@ class ValueTracker:
         self.overrides: Dict[str, Val] = {}
         self.enums: set = set()
         self._ifs: List[Tuple[cst.If, Optional[Tuple[str, bool]], Optional[Val]]] = []
+        self._comp_saved: List[Dict[str, Val]] = []
         self.handler_file = bool(getattr(ctx, "roles", None)) and ctx.roles.has("handler")
 
     # -- hooks for subclasses ------------------------------------------------------------------
@@ -149,8 +186,9 @@ class ValueTracker:
         first = True
         while scope is not None:
             if scope.kind != "class" or first:
-                if name in scope.vars:
-                    return scope.vars[name]
+                found = scope.get(name)
+                if found is not None:
+                    return found
             first = False
             scope = scope.parent
         return None
@@ -184,10 +222,8 @@ class ValueTracker:
         ):
             # `sql, params = self._compile(...)`: SQL text built elsewhere
             value = Val(sqlish=True, obj=value.obj)
-        if replace_old is None:
-            replace_old = scope.cond == 0
-        old = scope.vars.get(name)
-        scope.vars[name] = value if (replace_old or old is None) else either(old, value)
+        old = scope.get(name) if replace_old is False else None
+        scope.put(name, value if old is None else either(old, value))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
         if isinstance(target, cst.Name):
@@ -232,7 +268,7 @@ class ValueTracker:
                 self.override_target(item.value, element(value) if value.allow else value)
 
     # -- parameters ----------------------------------------------------------------------------
-    def param_value(self, param: cst.Param, function: cst.FunctionDef) -> Val:
+    def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
         name = param.name.value
         ann = param.annotation.annotation if param.annotation is not None else None
         if ann is not None and self.safe_annotation(ann):
@@ -242,9 +278,12 @@ class ValueTracker:
         if name in ("self", "cls"):
             return UNKNOWN
         typed_str = ann is not None and (dotted_name(ann) or "") in ("str", "typing.Text", "Text")
+        positional = list(function.params.posonly_params) + list(function.params.params)
         origin = Origin(
             "parameter", name, param, function.name.value, typed_str=typed_str,
             handler=self.handler_file and guards.looks_like_handler(function),
+            position=position,
+            method=bool(positional) and positional[0].name.value in ("self", "cls"),
         )
         return Val(origin=origin)
 
@@ -266,18 +305,22 @@ class ValueTracker:
     def on_class(self, node: cst.ClassDef) -> None:
         if guards.is_enum(node):
             self.enums.add(node.name.value)
-        self.scope.vars[node.name.value] = SAFE if node.name.value in self.enums else UNKNOWN
+        self.scope.put(node.name.value, SAFE if node.name.value in self.enums else UNKNOWN)
         self.scope = Scope("class", self.scope, node.name.value)
 
     def on_function(self, node: cst.FunctionDef) -> None:
         params = node.params
         values = {}
-        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+        positional = list(params.posonly_params) + list(params.params)
+        for index, param in enumerate(positional):
+            values[param.name.value] = self.param_value(param, node, index)
+        for param in params.kwonly_params:
             values[param.name.value] = self.param_value(param, node)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 values[star.name.value] = UNKNOWN
-        self.scope.vars.setdefault(node.name.value, UNKNOWN)
+        if self.scope.get(node.name.value) is None:
+            self.scope.put(node.name.value, UNKNOWN)
         self.scope = Scope("function", self.scope, node.name.value)
         self.scope.vars.update(values)
 
@@ -301,7 +344,7 @@ class ValueTracker:
         name = node.name.value
         if self.scope.kind == "class":
             self.scope.vars["self." + name] = summary
-        self.scope.vars[name] = summary
+        self.scope.put(name, summary)
 
     def on_return(self, node: cst.Return) -> None:
         scope = self.scope
@@ -309,41 +352,56 @@ class ValueTracker:
             scope.returns.append(self.ev(node.value))
 
     def enter_conditional(self, node=None) -> None:
-        self.scope.cond += 1
+        self.scope.open_block()
 
     def leave_conditional(self, node=None) -> None:
-        self.scope.cond = max(0, self.scope.cond - 1)
+        self.scope.close_block()
 
     def on_for(self, node: cst.For) -> None:
-        self.scope.cond += 1
+        self.scope.open_block()
         self.bind_loop_target(node.target, node.iter, override=False)
 
     def on_if(self, node: cst.If) -> None:
-        self.scope.cond += 1
+        self.scope.open_block()
         guard = guards.guard(self, node.test)
-        saved = None
-        if guard is not None and guard[1]:
-            saved = self.scope.vars.get(guard[0])
-            self.scope.vars[guard[0]] = SAFE
-        self._ifs.append((node, guard, saved))
+        before = None
+        if guard is not None:
+            before = self.lookup(guard[0]) or UNKNOWN
+            if guard[1]:
+                self.scope.put(guard[0], SAFE)
+        self._ifs.append((node, guard, before))
+
+    def on_else(self, node: cst.Else, parent) -> None:
+        """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there."""
+        self.scope.open_block()
+        if self._ifs and self._ifs[-1][0] is parent:
+            _, guard, before = self._ifs[-1]
+            if guard is not None:
+                self.scope.put(guard[0], before if guard[1] else SAFE)
 
     def leave_if(self, node: cst.If) -> None:
-        self.scope.cond = max(0, self.scope.cond - 1)
-        if not self._ifs or self._ifs[-1][0] is not node:
+        found = self._ifs.pop() if self._ifs and self._ifs[-1][0] is node else None
+        guard = found[1] if found else None
+        if guard is not None and guard[1] and self.scope.blocks and self.scope.blocks[-1].get(guard[0]) is SAFE:
+            self.scope.drop(guard[0])  # safe inside the guarded branch only
+        self.scope.close_block()
+        if guard is None or guard[1]:
             return
-        _, guard, saved = self._ifs.pop()
-        if guard is None:
-            return
-        name, positive = guard
-        if positive:
-            if self.scope.vars.get(name) is SAFE:
-                if saved is None:
-                    self.scope.vars.pop(name, None)
-                else:
-                    self.scope.vars[name] = saved
-            return
+        name = guard[0]
         if guards.terminates(node.body) or guards.assigns_safe(self, node.body, name):
             self.bind(name, SAFE, replace_old=True)
+
+    def on_comprehension(self, node) -> None:
+        """Comprehension targets, while the walk is inside it (``[text(f"..{i}") for i, x in ...]``)."""
+        self._comp_saved.append(dict(self.overrides))
+        comp = node.for_in
+        while comp is not None:
+            self.bind_loop_target(comp.target, comp.iter, override=True)
+            comp = comp.inner_for_in
+
+    def leave_comprehension(self, node) -> None:
+        if self._comp_saved:
+            self.overrides = self._comp_saved.pop()
 
     def on_assert(self, node: cst.Assert) -> None:
         guard = guards.guard(self, node.test)
@@ -398,6 +456,7 @@ class ValueTracker:
             and not (old.safe and added.safe),
             obj=old.obj,
             origin=old.origin or added.origin,
+            container=old.container,
         )
         self.bind(name, merged, replace_old=True)
 

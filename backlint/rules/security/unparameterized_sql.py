@@ -7,13 +7,14 @@ the sinks and writes the message, with the line where the value entered.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 
 from ...findings import Severity
 from ...frameworks import roles
 from ...frameworks import sql as sqlk
+from ...frameworks import sql_advice, sql_callers
 from ...frameworks.sql_values import SqlValues
 from ...frameworks.value_origin import Origin
 from ...rule import Rule
@@ -130,7 +131,8 @@ class UnparameterizedSql(Rule):
         super().__init__(ctx, settings)
         self.values = SqlValues(ctx)
         # (call, sink, taint, statement): messages are written after the walk, with lines
-        self._pending: List[Tuple[cst.Call, sqlk.Sink, tuple, Optional[cst.CSTNode]]] = []
+        self._pending: List[Tuple[cst.Call, sqlk.Sink, tuple, Optional[cst.CSTNode], Optional[str]]] = []
+        self._private_calls: Dict[str, List[cst.Call]] = {}  # `_helper(...)`, `self._helper(...)`
 
     # -- the tracker rides the walk --------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -167,6 +169,15 @@ class UnparameterizedSql(Rule):
     leave_TryStar = _leave_conditional
     leave_For = _leave_conditional
 
+    def _enter_comprehension(self, node) -> None:
+        self.values.on_comprehension(node)
+
+    def _leave_comprehension(self, node) -> None:
+        self.values.leave_comprehension(node)
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
+
     def visit_For(self, node: cst.For) -> None:
         self.values.on_for(node)
 
@@ -175,6 +186,12 @@ class UnparameterizedSql(Rule):
 
     def leave_If(self, node: cst.If) -> None:
         self.values.leave_if(node)
+
+    def visit_Else(self, node: cst.Else) -> None:
+        self.values.on_else(node, self.ctx.parent())
+
+    def leave_Else(self, node: cst.Else) -> None:
+        self.values.leave_conditional()
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self.values.on_assert(node)
@@ -197,6 +214,7 @@ class UnparameterizedSql(Rule):
     # -- sinks -----------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.values.on_collection_call(node)
+        sql_callers.record_private_call(node, self._private_calls)
         sink = self._sink(node)
         if sink is None:
             return
@@ -206,23 +224,27 @@ class UnparameterizedSql(Rule):
             value = self.values.ev(arg)
             if value.taint is None:
                 continue
-            if sink.generic and not sqlk.looks_like_sql(value.text):
+            if sink.generic and (value.container or not sqlk.looks_like_sql(value.text)):
                 continue
-            self._pending.append((node, sink, value.taint, self.ctx.enclosing_statement()))
+            self._pending.append((node, sink, value.taint, self.ctx.enclosing_statement(), value.text))
             return
 
     def leave_Module(self, node: cst.Module) -> None:
+        self._pending = [
+            p for p in self._pending
+            if not sql_callers.constant_from_every_caller(p[2][2], self._private_calls)
+        ]
         if not self._pending:
             return
         wanted: List[cst.CSTNode] = []
-        for call, _, taint, _ in self._pending:
+        for call, _, taint, _, _ in self._pending:
             wanted.append(call)
             origin = taint[2]
             if origin is not None and origin.node is not None:
                 wanted.append(origin.node)
         lines = {key: pos[0] for key, pos in self.ctx.locate(wanted).items()}
-        for call, sink, taint, statement in self._pending:
-            self.report(call, self._message(call, sink, taint, lines), statement=statement)
+        for call, sink, taint, statement, text in self._pending:
+            self.report(call, self._message(call, sink, taint, lines, text), statement=statement)
         self._pending = []
 
     def _sink(self, node: cst.Call) -> Optional[sqlk.Sink]:
@@ -243,9 +265,10 @@ class UnparameterizedSql(Rule):
         return sqlk.method_sink(func.attr.value, receiver, node)
 
     @staticmethod
-    def _message(node: cst.Call, sink: sqlk.Sink, taint: tuple, lines) -> str:
+    def _message(node: cst.Call, sink: sqlk.Sink, taint: tuple, lines, text: Optional[str]) -> str:
         how, what, origin = taint
         driver = sqlk.DRIVERS.get(sink.driver, sqlk.DRIVERS["dbapi"])
+        advice = sql_advice.advice(text, driver.advice)
         written = dotted_name(node.func)
         where = f"`{written}()`" if written else f"`{sink.display}`"
         if not sink.generic and sink.driver != "dbapi":
@@ -258,15 +281,15 @@ class UnparameterizedSql(Rule):
             if origin.definite():
                 return (
                     f"SQL built with {how}: {flow}; whoever controls that value can rewrite the "
-                    f"query: {driver.advice}."
+                    f"query: {advice}."
                 )
             return (
                 f"SQL built with {how}: {flow}; nothing here shows the value is a number, a "
                 f"quoted identifier or a constant, so if a caller can pass outside input it can "
-                f"rewrite the query: {driver.advice}."
+                f"rewrite the query: {advice}."
             )
         return (
             f"SQL built with {how} from `{what}` reaches {where}; nothing in this file shows that "
             f"value is a number, a quoted identifier or a constant, so if it can carry outside "
-            f"input it can rewrite the query: {driver.advice}."
+            f"input it can rewrite the query: {advice}."
         )

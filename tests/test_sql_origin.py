@@ -120,3 +120,45 @@ def test_test_files_are_not_checked():
         """
     assert _messages(source, path="app/report.py")
     assert not _messages(source, path="tests/test_report.py")
+
+
+def test_advice_fits_where_the_value_is_pasted():
+    found = dict(_messages(
+        """
+        import sqlite3
+        conn = sqlite3.connect("db")
+
+        def run(name: str, table: str, key: str):
+            conn.execute(f"SELECT * FROM t WHERE name = '{name}'")
+            conn.execute(f"DROP TABLE {table}")
+            conn.execute(f"PRAGMA key = '{key}'")
+            conn.execute(f"SELECT * FROM {table} WHERE name = '{name}'")
+        """
+    ))
+    value, ident, pragma, both = (found[n] for n in (6, 7, 8, 9))
+    assert "`?` placeholders" in value and "identifier quoting" not in value
+    assert "cannot be a bind parameter" in ident and "`?` placeholders" not in ident
+    assert "often cannot take bind parameters" in pragma
+    assert "`?` placeholders" in both and "for a table or column name" in both
+
+
+def test_hole_kinds():
+    from backlint.frameworks import sql_advice as advice
+
+    hole = advice.HOLE
+    assert advice.hole_kinds(f"SELECT * FROM t WHERE a = '{hole}'") == {"value"}
+    assert advice.hole_kinds(f"SELECT * FROM t WHERE id IN ({hole})") == {"value"}
+    assert advice.hole_kinds(f'SELECT * FROM "{hole}" LIMIT 1') == {"identifier"}
+    assert advice.hole_kinds(f"DELETE FROM {hole}.{hole}") == {"identifier"}
+    assert advice.hole_kinds(f"SELECT 1 {hole}") == {None}
+
+
+def test_imported_template_at_an_unknown_receiver_is_not_guessed():
+    assert not _messages(
+        """
+        from .queries import FIND
+
+        def run(db, name):
+            db.execute(FIND.format(name))
+        """
+    )

@@ -88,7 +88,7 @@ class SqlValues(ValueTracker):
             elif value.sqlish:
                 safe = False
             else:
-                taint = taint or (how, self.code(node), value.origin)
+                taint = taint or (how, node, value.origin)  # the node's code is rendered if reported
                 safe = False
         return Val(safe=safe, taint=taint, text=text, sqlish=not safe and taint is None)
 
@@ -212,7 +212,7 @@ class SqlValues(ValueTracker):
         attr = node.attr.value
         base = node.value
         if sqlk.is_request_input(node, self.ctx.qualified_name(node) or ""):
-            return Val(origin=Origin("request", self.code(node), node))
+            return Val(origin=Origin("request", node.attr.value, node))
         if attr in sqlk.INPUT_ATTRIBUTES:
             return UNKNOWN
         if _UPPER.match(attr) or attr in sqlk.SCHEMA_ATTRIBUTES:

@@ -58,7 +58,8 @@ class Val:
 
     ``safe``: not influenced by input (literals, constants, numbers, allow-list lookups,
     identifiers from ORM metadata or the catalogue, quoted identifiers).
-    ``taint``: (how, what, origin) when the value is text built by formatting with an unsafe piece.
+    ``taint``: (how, piece, origin) when the value is text built by formatting with an unsafe
+    piece (``piece`` is its node).
     ``text``: the constant skeleton of a string (interpolations as ``HOLE``), when known.
     ``allow``: a literal collection of safe values (indexing it yields a safe value).
     ``obj``: a qualified name for the object (database connections and cursors).
@@ -69,7 +70,7 @@ class Val:
     """
 
     safe: bool = False
-    taint: Optional[Tuple[str, str, Optional[Origin]]] = None
+    taint: Optional[Tuple[str, Any, Optional[Origin]]] = None
     text: Optional[str] = None
     allow: bool = False
     obj: Optional[str] = None

@@ -130,7 +130,7 @@ class UnparameterizedSql(Rule):
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self.values = SqlValues(ctx)
-        # (call, sink, taint, statement): messages are written after the walk, with lines
+        # (call, sink, taint, statement, text): messages are written after the walk, with lines
         self._pending: List[Tuple[cst.Call, sqlk.Sink, tuple, Optional[cst.CSTNode], Optional[str]]] = []
         self._private_calls: Dict[str, List[cst.Call]] = {}  # `_helper(...)`, `self._helper(...)`
 
@@ -244,7 +244,9 @@ class UnparameterizedSql(Rule):
                 wanted.append(origin.node)
         lines = {key: pos[0] for key, pos in self.ctx.locate(wanted).items()}
         for call, sink, taint, statement, text in self._pending:
-            self.report(call, self._message(call, sink, taint, lines, text), statement=statement)
+            what = self.values.code(taint[1])
+            self.report(call, self._message(call, sink, (taint[0], what, taint[2]), lines, text),
+                        statement=statement)
         self._pending = []
 
     def _sink(self, node: cst.Call) -> Optional[sqlk.Sink]:

@@ -362,8 +362,10 @@ class ValueTracker:
         self.scope.open_block()
         self.bind_loop_target(node.target, node.iter, override=False)
 
-    def on_if(self, node: cst.If) -> None:
+    def on_if(self, node: cst.If, parent=None) -> None:
         self.scope.open_block()
+        if parent is not None and getattr(parent, "orelse", None) is node:
+            self._opposite_of_guard(parent)  # `elif`: the branch where the `if` test failed
         guard = guards.guard(self, node.test)
         before = None
         if guard is not None:
@@ -375,6 +377,9 @@ class ValueTracker:
     def on_else(self, node: cst.Else, parent) -> None:
         """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there."""
         self.scope.open_block()
+        self._opposite_of_guard(parent)
+
+    def _opposite_of_guard(self, parent) -> None:
         if self._ifs and self._ifs[-1][0] is parent:
             _, guard, before = self._ifs[-1]
             if guard is not None:

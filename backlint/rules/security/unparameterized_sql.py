@@ -182,7 +182,7 @@ class UnparameterizedSql(Rule):
         self.values.on_for(node)
 
     def visit_If(self, node: cst.If) -> None:
-        self.values.on_if(node)
+        self.values.on_if(node, self.ctx.parent())
 
     def leave_If(self, node: cst.If) -> None:
         self.values.leave_if(node)

@@ -307,6 +307,9 @@ INPUT_ATTRIBUTES: FrozenSet[str] = frozenset({
 # Callables whose result is safe to interpolate: numbers and quoting/escaping helpers.
 NUMERIC_CALLS: FrozenSet[str] = frozenset({"int", "float", "bool", "len", "abs", "round", "complex"})
 SANITIZER_WORDS = ("quote", "escape")
+# Callees named exactly like a quoting helper (ckan's `identifier()`/`literal_string()` used from
+# another module; SQLAlchemy's `literal()` renders a bind parameter).
+SANITIZER_NAMES: FrozenSet[str] = frozenset({"identifier", "literal_string", "literal", "quote_literal"})
 
 # Parameter annotations that make a value safe to interpolate (validated scalars).
 SAFE_ANNOTATIONS: FrozenSet[str] = frozenset({

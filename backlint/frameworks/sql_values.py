@@ -280,7 +280,12 @@ class SqlValues(ValueTracker):
             bound = self.lookup(func.value)
             if bound is not None and bound.obj:
                 last = last + " " + bound.obj.rsplit(".", 1)[-1]
-        if any(word in last.lower() for word in sqlk.SANITIZER_WORDS) or "preparer" in (obj or ""):
+        if (
+            any(word in last.lower() for word in sqlk.SANITIZER_WORDS)
+            or last in sqlk.SANITIZER_NAMES
+            or qual.rsplit(".", 1)[-1] in sqlk.SANITIZER_NAMES  # `from .pg import identifier as ident`
+            or "preparer" in (obj or "")
+        ):
             return SAFE
         if isinstance(func, cst.Attribute):
             return self._method(node, func, args, first, obj, d)

@@ -20,7 +20,7 @@ from ...frameworks.value_origin import Origin
 from ...rule import Rule
 from ...semantics import dotted_name
 
-_SKIPPED_ROLES = frozenset({roles.TEST, roles.MIGRATION, roles.SEED}) | roles.ALWAYS_SKIPPED
+_SKIPPED_ROLES = frozenset({roles.TEST, roles.MIGRATION, roles.SEED, roles.EXAMPLE}) | roles.ALWAYS_SKIPPED
 
 
 class UnparameterizedSql(Rule):
@@ -49,7 +49,8 @@ class UnparameterizedSql(Rule):
     check). Only real database objects are sinks: an `execute()` on an object of unknown type
     counts only with a string that starts like SQL (never with a list of command arguments), and
     never on a shell or git runner. Test, migration, seed-data and tool-fixture files are not
-    checked (`backlint check --show-roles PATH`): their values come from the code itself.
+    checked, nor are example and demo folders (`backlint check --show-roles PATH`): their values
+    come from the code itself.
 
     These are not reported: placeholders with parameters (`%s`, `?`, `:name`, `$1`), even in
     text assembled from constants (`", ".join(["%s"] * len(ids))`); interpolated module-level

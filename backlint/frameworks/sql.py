@@ -327,6 +327,9 @@ QUOTED_IDENTIFIER_CALLS: FrozenSet[str] = frozenset({
     "sqlalchemy.sql.quoted_name", "psycopg2.extensions.quote_ident", "psycopg.pq.Escaping",
 })
 
+# Functions that read the process environment: the operator's configuration, not outside input.
+ENVIRONMENT_READS: FrozenSet[str] = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
+
 # Qualified functions that return numbers.
 NUMERIC_QUALIFIED: FrozenSet[str] = frozenset({
     "math.ceil", "math.floor", "math.trunc", "math.log", "math.sqrt", "math.prod", "operator.index",

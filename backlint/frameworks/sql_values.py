@@ -115,6 +115,8 @@ class SqlValues(ValueTracker):
         if isinstance(node, cst.Attribute):
             return self._attribute(node, d)
         if isinstance(node, cst.Subscript):
+            if (self.ctx.qualified_name(node.value) or "") == "os.environ":
+                return SAFE  # the operator's configuration
             base = self.ev(node.value, d)
             if base.safe or base.allow:
                 return SAFE
@@ -239,7 +241,7 @@ class SqlValues(ValueTracker):
         obj = self.qual(node)
         if qual.startswith(sqlk.PSYCOPG_COMPOSE_PREFIXES) or qual in sqlk.QUOTED_IDENTIFIER_CALLS:
             return SAFE
-        if qual in sqlk.NUMERIC_QUALIFIED:
+        if qual in sqlk.NUMERIC_QUALIFIED or qual in sqlk.ENVIRONMENT_READS:
             return SAFE
         args = list(node.args)
         first = args[0].value if args else None

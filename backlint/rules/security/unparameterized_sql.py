@@ -106,9 +106,13 @@ class UnparameterizedSql(Rule):
     The tracking is local to one file: SQL built in a function of another module and passed in
     is not followed (a function defined earlier in the same file is summarised). A function
     whose every call in the file passes safe values is trusted for those parameters, also when
-    other modules call it with something else. A helper whose name does not say it quotes (`safe_col(x)`) is treated as
-    unknown input when interpolated. A value checked by a custom validator is reported; add an
-    allow-list check the rule understands, or suppress with `# backlint: ignore[BL301]`.
+    other modules call it with something else. A helper whose name does not say it quotes
+    (`safe_col(x)`) is treated as unknown input when interpolated. A value checked by a custom
+    validator is reported; add an allow-list check the rule understands, or suppress with
+    `# backlint: ignore[BL301]`.
+    Measured on 13 real applications (docs/precision/sql.md): 36 findings, precision 0.44; the
+    false ones are values safe for a reason outside the expression (a number read back from the
+    database, a setting, validation in another function).
 
     ## References
     - Python DB-API placeholders (PEP 249, `paramstyle`): https://peps.python.org/pep-0249/#paramstyle

@@ -295,6 +295,7 @@ SQL_TEXT_NAME = re.compile(
 # Attributes that name tables or columns declared in code, never data.
 SCHEMA_ATTRIBUTES: FrozenSet[str] = frozenset({
     "db_table", "__tablename__", "table_name", "tablename", "db_column", "column", "__table__",
+    "target_fullname",
 })
 
 # Upper-case attributes that hold request input, not constants (Django's ``request.GET``).
@@ -306,6 +307,9 @@ INPUT_ATTRIBUTES: FrozenSet[str] = frozenset({
 # Callables whose result is safe to interpolate: numbers and quoting/escaping helpers.
 NUMERIC_CALLS: FrozenSet[str] = frozenset({"int", "float", "bool", "len", "abs", "round", "complex"})
 SANITIZER_WORDS = ("quote", "escape")
+# Callees named exactly like a quoting helper (ckan's `identifier()`/`literal_string()` used from
+# another module; SQLAlchemy's `literal()` renders a bind parameter).
+SANITIZER_NAMES: FrozenSet[str] = frozenset({"identifier", "literal_string", "literal", "quote_literal"})
 
 # Parameter annotations that make a value safe to interpolate (validated scalars).
 SAFE_ANNOTATIONS: FrozenSet[str] = frozenset({
@@ -314,6 +318,122 @@ SAFE_ANNOTATIONS: FrozenSet[str] = frozenset({
     "datetime.timedelta", "conint", "PositiveInt", "NonNegativeInt",
 })
 
-ENUM_BASES: FrozenSet[str] = frozenset({
-    "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "TextChoices", "IntegerChoices", "Choices",
+# -- identifiers, numbers and compiled SQL that are safe to paste -----------------------------------
+
+# Functions whose result renders as an identifier quoted by the dialect when formatted.
+QUOTED_IDENTIFIER_CALLS: FrozenSet[str] = frozenset({
+    "sqlalchemy.column", "sqlalchemy.table", "sqlalchemy.sql.column", "sqlalchemy.sql.table",
+    "sqlalchemy.sql.expression.column", "sqlalchemy.sql.expression.table",
+    "sqlalchemy.sql.quoted_name", "psycopg2.extensions.quote_ident", "psycopg.pq.Escaping",
 })
+
+# Functions that read the process environment: the operator's configuration, not outside input.
+ENVIRONMENT_READS: FrozenSet[str] = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
+
+# Qualified functions that return numbers.
+NUMERIC_QUALIFIED: FrozenSet[str] = frozenset({
+    "math.ceil", "math.floor", "math.trunc", "math.log", "math.sqrt", "math.prod", "operator.index",
+})
+
+# Methods that return SQL compiled by SQLAlchemy or Django (its parameters travel separately).
+COMPILED_SQL_METHODS: FrozenSet[str] = frozenset({"sql_with_params", "compile", "as_sql"})
+
+# Inspector (SQLAlchemy) and introspection (Django) methods: names from the database catalogue.
+CATALOGUE_METHODS: FrozenSet[str] = frozenset({
+    "get_table_names", "get_view_names", "get_schema_names", "get_columns", "get_indexes",
+    "get_foreign_keys", "get_pk_constraint", "get_unique_constraints", "get_check_constraints",
+    "get_sequence_names", "get_materialized_view_names", "get_temp_table_names",
+    "get_multi_columns", "get_table_list", "get_table_description", "get_constraints",
+    "get_sequences", "get_relations", "get_primary_key_column",
+})
+_CATALOGUE_OWNERS = ("inspect", "introspection", "inspector")
+
+# Attribute names of ORM metadata objects that hold identifiers (`column.key`, `table.name`).
+ORM_IDENTIFIER_ATTRIBUTES: FrozenSet[str] = frozenset({"key", "name", "fullname", "attname", "column_name"})
+
+# Methods whose result has no quote or separator a value could use to leave a literal.
+PLAIN_TEXT_METHODS: FrozenSet[str] = frozenset({"isoformat", "strftime", "hexdigest", "hex"})
+# String methods that split a value into parts (safe parts stay safe).
+SPLIT_METHODS: FrozenSet[str] = frozenset({"split", "rsplit", "partition", "rpartition", "splitlines"})
+_ORM_OWNER_WORDS = ("column", "col", "table", "model", "field", "mapper", "_meta", "meta", "index",
+                    "constraint", "sequence")
+
+# Request objects and the attributes that carry what the client sent.
+REQUEST_NAMES: FrozenSet[str] = frozenset({"request", "req"})
+REQUEST_ATTRIBUTES: FrozenSet[str] = frozenset({
+    "GET", "POST", "FILES", "COOKIES", "args", "form", "values", "json", "data", "query_params",
+    "path_params", "cookies", "headers", "query", "match_info", "body", "get_json",
+})
+
+# Receivers rooted here run commands, not SQL (`git.execute([...])`, `subprocess`).
+NON_SQL_ROOTS: FrozenSet[str] = frozenset({
+    "subprocess", "os", "shlex", "git", "sh", "plumbum", "invoke", "fabric", "paramiko", "docker",
+    "pexpect", "asyncio.subprocess",
+})
+
+
+def is_compiled_sql(node: cst.BaseExpression) -> bool:
+    """``qs.query`` (Django's compiled query) or ``stmt.compile(...)`` inside ``str(...)``."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "query":
+        return True
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in COMPILED_SQL_METHODS
+    )
+
+
+def is_catalogue_call(method: str, receiver: Optional[str]) -> bool:
+    if method in CATALOGUE_METHODS:
+        return True
+    return method == "table_names" and any(w in (receiver or "") for w in _CATALOGUE_OWNERS)
+
+
+def _last_word(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value.lower()
+    if isinstance(node, cst.Name):
+        return node.value.lower()
+    if isinstance(node, cst.Call):
+        return _last_word(node.func)
+    if isinstance(node, cst.Subscript):
+        return _last_word(node.value)
+    return ""
+
+
+def is_orm_identifier(node: cst.Attribute) -> bool:
+    """``column.key``, ``orm_model.name``, ``table.c.x.name``, ``model._meta.pk.column``."""
+    if node.attr.value not in ORM_IDENTIFIER_ATTRIBUTES:
+        return False
+    owner = _last_word(node.value)
+    if owner in ("c", "columns", "__table__", "__mapper__", "pk"):
+        return True
+    return any(owner == w or owner.endswith("_" + w) for w in _ORM_OWNER_WORDS)
+
+
+def is_request_input(node: cst.Attribute, qualname: str) -> bool:
+    """``request.GET``, ``request.args``, ``self.request.data`` and Flask's imported ``request``."""
+    if node.attr.value not in REQUEST_ATTRIBUTES:
+        return False
+    if qualname.startswith(("flask.request.", "quart.request.")):
+        return True
+    base = node.value
+    if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+        return base.attr.value in REQUEST_NAMES
+    return isinstance(base, cst.Name) and base.value in REQUEST_NAMES
+
+
+def is_text_argument(node: cst.BaseExpression) -> bool:
+    """False for a list/tuple of arguments (a command line), True for anything else."""
+    return not isinstance(node, (cst.List, cst.Tuple, cst.ListComp, cst.Set))
+
+
+def is_migration_receiver(node: cst.BaseExpression) -> bool:
+    """Django's ``schema_editor`` (a migration operation's or ``RunPython`` function's)."""
+    return isinstance(node, cst.Name) and node.value == "schema_editor"
+
+
+def is_command_runner(receiver: Optional[str]) -> bool:
+    """A receiver rooted in a module that runs shell or git commands."""
+    if not receiver:
+        return False
+    return any(receiver == r or receiver.startswith(r + ".") for r in NON_SQL_ROOTS)

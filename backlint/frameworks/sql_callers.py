@@ -1,0 +1,91 @@
+"""What the callers in this file pass to a function's parameter.
+
+When a function of this module (``_drop(table)``, ``self._drop(table)``, or a public one) is
+called in the file, and every such call passes a value the tracker shows safe for a parameter
+(a literal, a constant, a catalogue or ORM name, a number...), the value that parameter pastes
+into SQL is the code's own. Calls are recorded during the walk only for names defined in this
+module (found by a scan of the module's and its classes' top-level statements); the check runs
+only for findings, after the walk.
+
+A public function may also be called from other modules with other values; that is the price of
+this rule, stated in the rule's docs.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+from .._lazy import cst
+
+from ..semantics import has_star_args, has_star_kwargs
+
+# per call: (safety of each positional argument, safety of each keyword argument, *args/**kwargs?)
+CallSite = Tuple[List[bool], Dict[str, bool], bool, bool]
+
+
+def defined_functions(module: cst.Module) -> Set[str]:
+    """Names of the functions and methods defined at the top of the module and its classes
+    (methods as ``self.<name>``)."""
+    names: Set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            for inner in stmt.body.body:
+                if isinstance(inner, cst.FunctionDef):
+                    names.add("self." + inner.name.value)
+    return names
+
+
+def call_key(node: cst.Call, defined: Set[str]) -> Optional[str]:
+    func = node.func
+    if isinstance(func, cst.Name) and func.value in defined:
+        return func.value
+    if (
+        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+        and func.value.value in ("self", "cls") and "self." + func.attr.value in defined
+    ):
+        return "self." + func.attr.value
+    return None
+
+
+def record_call(node: cst.Call, key: str, values, calls: Dict[str, List[CallSite]]) -> None:
+    """Record which arguments of this call ``values`` (a ValueTracker) shows safe."""
+    positional: List[bool] = []
+    keywords: Dict[str, bool] = {}
+    for arg in node.args:
+        if arg.star:
+            continue
+        safe = values.ev(arg.value).safe
+        if arg.keyword is not None:
+            keywords[arg.keyword.value] = safe
+        else:
+            positional.append(safe)
+    calls.setdefault(key, []).append((positional, keywords, has_star_args(node), has_star_kwargs(node)))
+
+
+def _default_is_constant(param) -> bool:
+    default = getattr(param, "default", None)
+    return isinstance(default, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))
+
+
+def safe_from_every_caller(origin, calls: Dict[str, List[CallSite]]) -> bool:
+    """True when ``origin`` is a parameter of a function of this file that is called here at
+    least once, and every call passes a value shown safe (or leaves a constant default)."""
+    if origin is None or origin.kind != "parameter" or origin.handler:
+        return False
+    found = calls.get(("self." if origin.method else "") + origin.function, [])
+    if not found:
+        return False
+    index = origin.position - 1 if origin.method else origin.position
+    for positional, keywords, star, star_kwargs in found:
+        if origin.name in keywords:
+            if not keywords[origin.name]:
+                return False
+            continue
+        if 0 <= index < len(positional):
+            if not positional[index]:
+                return False
+            continue
+        if star or star_kwargs or not _default_is_constant(origin.node):
+            return False
+    return True

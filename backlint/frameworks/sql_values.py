@@ -1,0 +1,460 @@
+"""What a value is when it is pasted into SQL text: data, a number, an identifier, or SQL.
+
+``SqlValues`` is the ``value_origin.ValueTracker`` for SQL: it evaluates expressions to ``Val``
+summaries. Text built by an f-string, ``%``, ``.format()``, ``+``, ``str.join()`` or
+``str.replace()`` carries a taint naming the first piece that is not shown safe (and where that
+piece came from, when the tracker saw it enter). Shown safe: literals and constants; numbers
+(``int()``, ``len()``, ``math.ceil()``, arithmetic, ``%d``, ``enumerate()`` indexes, values
+annotated ``int``); identifiers from ORM metadata (``__tablename__``, ``_meta.db_table``,
+``column.key``) or the database catalogue (inspector and introspection names); identifiers and
+literals quoted by the dialect or a quoting helper (``quote_name``, ``quote_ident``,
+``sql.Identifier``, ``sa.column(x)``, ``'"' + x.replace('"', '""') + '"'``, or a function of
+this file whose every return is quoted); SQL compiled by SQLAlchemy or Django
+(``str(qs.query)``, ``.sql_with_params()``, ``.compile()``), which is composition, not data.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import List, Optional, Sequence, Tuple
+
+from .._lazy import cst
+
+from ..semantics import dotted_name
+from . import sql as sqlk
+from . import value_guards as guards
+from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, element, is_stringy
+
+HOLE = sqlk.HOLE
+_UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_PERCENT = re.compile(r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgGc")
+_NUMERIC_SPEC = re.compile(r"[\d.,_]*[bdoxXeEfFgGn%]$")
+_NUMERIC_OPERATORS = (
+    "Subtract", "Divide", "FloorDivide", "Power", "LeftShift", "RightShift", "BitAnd", "BitXor",
+    "MatrixMultiply",
+)
+
+
+class SqlValues(ValueTracker):
+    """Evaluates expressions to ``Val`` for the SQL rule (and any rule that asks about SQL text)."""
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def text_name(self, name: str) -> bool:
+        return bool(sqlk.SQL_TEXT_NAME.match(name))
+
+    def safe_annotation(self, ann: cst.BaseExpression) -> bool:
+        if isinstance(ann, cst.SimpleString):
+            return False
+        name = dotted_name(ann)
+        if name is not None:
+            return name in sqlk.SAFE_ANNOTATIONS or name in self.enums or name.split(".")[-1] in self.enums
+        if isinstance(ann, cst.Subscript):
+            base = dotted_name(ann.value) or ""
+            last = base.split(".")[-1]
+            if last == "Literal":
+                return True
+            if last in ("Optional", "Annotated"):
+                first = ann.slice[0].slice if ann.slice else None
+                return isinstance(first, cst.Index) and self.safe_annotation(first.value)
+            if last == "Union":
+                return all(
+                    isinstance(s.slice, cst.Index)
+                    and (self.safe_annotation(s.slice.value) or dotted_name(s.slice.value) == "None")
+                    for s in ann.slice
+                )
+            return False
+        if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+            sides = (ann.left, ann.right)
+            return all(self.safe_annotation(s) or dotted_name(s) == "None" for s in sides) and any(
+                self.safe_annotation(s) for s in sides
+            )
+        return False
+
+    # -- pieces ----------------------------------------------------------------------------------
+    def code(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.ctx.code_for(node).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    def pieces(self, how: str, items: Sequence[Tuple[Val, cst.CSTNode]], text: Optional[str]) -> Val:
+        taint = None
+        safe = True
+        for value, node in items:
+            if value.taint is not None:
+                taint = taint or value.taint
+                safe = False
+            elif value.safe:
+                continue
+            elif value.sqlish:
+                safe = False
+            else:
+                taint = taint or (how, node, value.origin)  # the node's code is rendered if reported
+                safe = False
+        return Val(safe=safe, taint=taint, text=text, sqlish=not safe and taint is None)
+
+    # -- expressions -----------------------------------------------------------------------------
+    def ev(self, node: cst.BaseExpression, depth: int = 0) -> Val:
+        if depth > 60:
+            return UNKNOWN
+        d = depth + 1
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            return Val(safe=True, text=value)
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.ev(node.left, d), self.ev(node.right, d)
+            text = (left.text or HOLE) + (right.text or HOLE)
+            return self.pieces("an f-string", [(left, node.left), (right, node.right)], text)
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, d)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+            return SAFE
+        if isinstance(node, cst.Name):
+            return self._name(node)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, d)
+        if isinstance(node, cst.Subscript):
+            if (self.ctx.qualified_name(node.value) or "") == "os.environ":
+                return SAFE  # the operator's configuration
+            base = self.ev(node.value, d)
+            if base.safe or base.allow:
+                return SAFE
+            if base.sqlish:
+                return Val(sqlish=True)  # `sql_and_params[0]`
+            return Val(origin=base.origin)
+        if isinstance(node, cst.Call):
+            return self._call(node, d)
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node, d)
+        if isinstance(node, cst.UnaryOperation):
+            inner = self.ev(node.expression, d)
+            return SAFE if inner.safe or isinstance(node.operator, (cst.Not, cst.Minus, cst.BitInvert)) else UNKNOWN
+        if isinstance(node, cst.BooleanOperation):
+            return either(self.ev(node.left, d), self.ev(node.right, d))
+        if isinstance(node, cst.Comparison):
+            return SAFE
+        if isinstance(node, cst.IfExp):
+            found = guards.guard(self, node.test)
+            body = guards.with_guard(self, found, True, lambda: self.ev(node.body, d))
+            orelse = guards.with_guard(self, found, False, lambda: self.ev(node.orelse, d))
+            return either(body, orelse)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return self._collection([e.value for e in node.elements], d)
+        if isinstance(node, cst.Dict):
+            values = []
+            for item in node.elements:
+                if isinstance(item, cst.DictElement):
+                    values.append(item.value)
+                else:
+                    return UNKNOWN
+            return self._collection(values, d)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._comprehension(node, d)
+        if isinstance(node, (cst.Await, )):
+            return self.ev(node.expression, d)
+        if isinstance(node, (cst.NamedExpr, cst.StarredElement)):
+            return self.ev(node.value, d)
+        return UNKNOWN
+
+    def _collection(self, elements: Sequence[cst.BaseExpression], d: int) -> Val:
+        if not elements:
+            return Val(safe=True, allow=True)
+        values = [self.ev(e, d) for e in elements]
+        safe = all(v.safe for v in values)
+        taint = next((v.taint for v in values if v.taint), None)
+        text = next((v.text for v in values if v.text is not None), None)
+        sqlish = not safe and taint is None and all(v.safe or v.sqlish for v in values)
+        origin = next((v.origin for v in values if v.origin), None)
+        return Val(safe=safe, taint=taint, text=text, allow=safe, sqlish=sqlish, origin=origin,
+                   container=True)
+
+    def _comprehension(self, node, d: int) -> Val:
+        saved = dict(self.overrides)
+        try:
+            comp = node.for_in
+            while comp is not None:
+                self.bind_loop_target(comp.target, comp.iter, override=True)
+                comp = comp.inner_for_in
+            value = self.ev(node.value if isinstance(node, cst.DictComp) else node.elt, d)
+        finally:
+            self.overrides = saved
+        return Val(safe=value.safe, taint=value.taint, text=value.text, allow=value.safe,
+                   sqlish=value.sqlish, origin=value.origin, container=True)
+
+    def _fstring(self, node: cst.FormattedString, d: int) -> Val:
+        items: List[Tuple[Val, cst.CSTNode]] = []
+        text = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+                continue
+            text += HOLE
+            spec_parts = part.format_spec or ()
+            if spec_parts and all(isinstance(p, cst.FormattedStringText) for p in spec_parts):
+                if _NUMERIC_SPEC.search("".join(p.value for p in spec_parts)):
+                    continue
+            items.append((self.ev(part.expression, d), part.expression))
+        return self.pieces("an f-string", items, text)
+
+    def _name(self, node: cst.Name) -> Val:
+        name = node.value
+        if name in ("True", "False", "None"):
+            return SAFE
+        found = self.lookup(name)
+        if found is not None:
+            return found
+        if _UPPER.match(name):
+            return Val(safe=True, allow=True)
+        if self.text_name(name):
+            return Val(sqlish=True)
+        return UNKNOWN
+
+    def _attribute(self, node: cst.Attribute, d: int) -> Val:
+        attr = node.attr.value
+        base = node.value
+        if sqlk.is_request_input(node, self.ctx.qualified_name(node) or ""):
+            return Val(origin=Origin("request", node.attr.value, node))
+        if attr in sqlk.INPUT_ATTRIBUTES:
+            return UNKNOWN
+        if _UPPER.match(attr) or attr in sqlk.SCHEMA_ATTRIBUTES:
+            return Val(safe=True, allow=_UPPER.match(attr) is not None)
+        if sqlk.is_orm_identifier(node):
+            return SAFE
+        if isinstance(base, cst.Name) and base.value in ("self", "cls"):
+            found = self.self_attribute(attr)
+            if found is not None:
+                return found
+        else:
+            inner = self.ev(base, d) if isinstance(base, (cst.Name, cst.Attribute, cst.Subscript)) else UNKNOWN
+            if inner.safe:
+                return SAFE
+            if inner.origin is not None and inner.origin.kind == "request":
+                return Val(origin=inner.origin)
+        if self.text_name(attr):
+            return Val(sqlish=True)
+        return UNKNOWN
+
+    def _call(self, node: cst.Call, d: int) -> Val:
+        func = node.func
+        qual = self.ctx.qualified_name(func) or ""
+        obj = self.qual(node)
+        if qual.startswith(sqlk.PSYCOPG_COMPOSE_PREFIXES) or qual in sqlk.QUOTED_IDENTIFIER_CALLS:
+            return SAFE
+        if qual in sqlk.NUMERIC_QUALIFIED or qual in sqlk.ENVIRONMENT_READS:
+            return SAFE
+        args = list(node.args)
+        first = args[0].value if args else None
+        if isinstance(func, cst.Name):
+            fname = func.value
+            bound = self.lookup(fname)
+            if bound is not None and bound.returns is not None:
+                return bound.returns
+            if fname in sqlk.NUMERIC_CALLS:
+                return SAFE
+            if fname == "str" and first is not None:
+                if sqlk.is_compiled_sql(first):
+                    return Val(sqlish=True)
+                inner = self.ev(first, d)
+                return replace(inner, allow=False, obj=None, returns=None)
+            if fname in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter") and first is not None:
+                return self.ev(first, d)
+            if fname == "range":
+                return Val(safe=True, allow=True, container=True)
+            if fname == "next" and first is not None:
+                return element(self.ev(first, d))
+            if fname in ("enumerate", "zip", "min", "max", "sum") and args:
+                values = [self.ev(a.value, d) for a in args]
+                safe = all(v.safe or v.allow for v in values)
+                return Val(safe=safe, allow=safe and fname in ("enumerate", "zip"))
+        if qual in ("itertools.repeat",) and first is not None and self.ev(first, d).safe:
+            return Val(safe=True, allow=True, container=True)
+        if qual == "itertools.count":
+            return Val(safe=True, allow=True)
+        if qual in ("re.sub", "re.subn") and len(args) >= 3:
+            subject = self.ev(args[2].value, d)
+            return SAFE if subject.safe and self.ev(args[1].value, d).safe else Val(origin=subject.origin)
+        last = func.attr.value if isinstance(func, cst.Attribute) else (
+            func.value if isinstance(func, cst.Name) else ""
+        )
+        if isinstance(func, cst.Name):
+            # `qn = connection.ops.quote_name` then `qn(table)`
+            bound = self.lookup(func.value)
+            if bound is not None and bound.obj:
+                last = last + " " + bound.obj.rsplit(".", 1)[-1]
+        if (
+            any(word in last.lower() for word in sqlk.SANITIZER_WORDS)
+            or last in sqlk.SANITIZER_NAMES
+            or qual.rsplit(".", 1)[-1] in sqlk.SANITIZER_NAMES  # `from .pg import identifier as ident`
+            or "preparer" in (obj or "")
+        ):
+            return SAFE
+        if isinstance(func, cst.Attribute):
+            return self._method(node, func, args, first, obj, d)
+        return Val(obj=obj)
+
+    def _method(self, node, func: cst.Attribute, args, first, obj, d: int) -> Val:
+        method = func.attr.value
+        base_node = func.value
+        if isinstance(base_node, cst.Name) and base_node.value in ("self", "cls"):
+            found = self.self_attribute(method)
+            if found is not None and found.returns is not None:
+                return found.returns
+        if method in sqlk.COMPILED_SQL_METHODS:
+            return Val(sqlish=True)
+        if method in sqlk.PLAIN_TEXT_METHODS:
+            return SAFE  # `dt.isoformat()`, `digest.hexdigest()`: digits, letters and dashes
+        if sqlk.is_catalogue_call(method, obj):
+            return Val(safe=True, allow=True)
+        if method == "format":
+            base = self.ev(base_node, d)
+            if base.text is None and base.taint is None and not self._template(base, base_node):
+                return Val(obj=obj)
+            items: List[Tuple[Val, cst.CSTNode]] = [(base, base_node)]
+            for arg in args:
+                value = UNKNOWN if arg.star else self.ev(arg.value, d)
+                items.append((value, arg.value))
+            return self.pieces("`.format()`", items, base.text)
+        if method == "join" and first is not None:
+            base = self.ev(base_node, d)
+            if base.text is None:
+                return Val(obj=obj)
+            elements = self.ev(first, d)
+            return self.pieces("`str.join()`", [(base, base_node), (elements, first)], elements.text)
+        if method == "replace" and len(args) >= 2:
+            return self._replace(base_node, args[0].value, args[1].value, d)
+        if method in sqlk.SPLIT_METHODS:
+            base = self.ev(base_node, d)
+            if base.safe:
+                return Val(safe=True, allow=True, container=True)
+            return Val(origin=base.origin, container=True)
+        if method in guards.STRING_METHODS:
+            base = self.ev(base_node, d)
+            return Val(safe=base.safe, taint=base.taint, text=base.text, sqlish=base.sqlish, origin=base.origin)
+        if method in ("items", "keys", "values", "copy"):
+            base = self.ev(base_node, d)
+            return Val(safe=base.safe or base.allow, allow=base.allow, taint=base.taint, text=base.text,
+                       origin=base.origin)
+        if method in ("get", "getlist", "pop") and args:
+            base = self.ev(base_node, d)
+            if base.allow:
+                default = self.ev(args[1].value, d) if len(args) > 1 else SAFE
+                return SAFE if default.safe else UNKNOWN
+            if base.origin is not None and base.origin.kind == "request":
+                return Val(origin=base.origin)
+        return Val(obj=obj)
+
+    def _replace(self, base_node, old_node, new_node, d: int) -> Val:
+        """``x.replace('"', '""')`` escapes; ``TEMPLATE.replace("{name}", name)`` builds SQL."""
+        base = self.ev(base_node, d)
+        old, new = self.ev(old_node, d), self.ev(new_node, d)
+        if old.text in ("'", '"', "`") and new.text == old.text * 2:
+            return SAFE  # doubled quotes: escaped for a quoted SQL literal or identifier
+        if base.text is not None or base.taint is not None or self._template(base, base_node):
+            text = base.text.replace(old.text, HOLE) if base.text is not None and old.text else base.text
+            return self.pieces("`str.replace()`", [(base, base_node), (new, new_node)], text)
+        if base.safe and new.safe:
+            return SAFE
+        return replace(base, allow=False, obj=None, returns=None)
+
+    @staticmethod
+    def _template(value: Val, node: cst.BaseExpression) -> bool:
+        """A constant whose text is not in this file (``queries.FIND``, an imported ``FIND``)."""
+        if not value.safe or value.text is not None:
+            return False
+        name = node.attr.value if isinstance(node, cst.Attribute) else (
+            node.value if isinstance(node, cst.Name) else "")
+        return bool(_UPPER.match(name))
+
+    def _binary(self, node: cst.BinaryOperation, d: int) -> Val:
+        op = node.operator
+        left = self.ev(node.left, d)
+        if isinstance(op, cst.Add):
+            right = self.ev(node.right, d)
+            if is_stringy(left) or is_stringy(right):
+                text = (left.text if left.text is not None else HOLE) + (
+                    right.text if right.text is not None else HOLE
+                )
+                return self.pieces("`+` concatenation", [(left, node.left), (right, node.right)], text)
+            if isinstance(node.left, (cst.Integer, cst.Float)) or isinstance(node.right, (cst.Integer, cst.Float)):
+                return SAFE  # `n + 1`: a number (a string would raise)
+            return Val(safe=left.safe and right.safe)
+        if isinstance(op, cst.Modulo):
+            if left.text is None and left.taint is None and not left.sqlish and not self._template(left, node.left):
+                return SAFE  # a number modulo something
+            return self._percent(node, left, d)
+        right = self.ev(node.right, d)
+        if isinstance(op, cst.Multiply):
+            for a in (left, right):
+                if (a.text is not None or a.allow) and a.safe:
+                    return Val(safe=True, text=a.text, allow=a.allow)
+            if not (is_stringy(left) or is_stringy(right)) and (
+                isinstance(node.left, (cst.Integer, cst.Float)) or isinstance(node.right, (cst.Integer, cst.Float))
+            ):
+                return SAFE
+            return Val(safe=left.safe and right.safe)
+        if type(op).__name__ in _NUMERIC_OPERATORS and not (is_stringy(left) or is_stringy(right)):
+            return SAFE  # arithmetic yields a number
+        return Val(safe=left.safe and right.safe)
+
+    def _percent(self, node: cst.BinaryOperation, left: Val, d: int) -> Val:
+        text = left.text
+        conversions: List[Tuple[Optional[str], str]] = []
+        if text is not None:
+            for m in _PERCENT.finditer(text):
+                if m.group(2) != "%":
+                    conversions.append((m.group(1), m.group(2)))
+            skeleton = _PERCENT.sub(lambda m: "%" if m.group(2) == "%" else HOLE, text)
+        else:
+            skeleton = None
+        right = node.right
+        items: List[Tuple[Val, cst.CSTNode]] = [(left, node.left)]
+
+        def numeric(conv: str) -> bool:
+            return conv in _NUMERIC_CONVERSIONS
+
+        if isinstance(right, cst.Tuple) and text is not None and all(k is None for k, _ in conversions):
+            for index, item in enumerate(right.elements):
+                conv = conversions[index][1] if index < len(conversions) else "s"
+                if isinstance(item, cst.StarredElement) or not numeric(conv):
+                    items.append((self.ev(item.value, d), item.value))
+        elif isinstance(right, cst.Dict) and text is not None and conversions and all(
+            k is not None for k, _ in conversions
+        ):
+            kinds = {k: c for k, c in conversions}
+            for item in right.elements:
+                if not isinstance(item, cst.DictElement):
+                    items.append((UNKNOWN, item.value))
+                    continue
+                key = item.key.evaluated_value if isinstance(item.key, cst.SimpleString) else None
+                if key is None or not numeric(kinds.get(key, "s")):
+                    items.append((self.ev(item.value, d), item.value))
+        else:
+            if not (text is not None and conversions and all(numeric(c) for _, c in conversions)):
+                items.append((self.ev(right, d), right))
+        return self.pieces("`%` formatting", items, skeleton)
+
+    # -- handlers that build text ----------------------------------------------------------------
+    def on_aug_assign(self, node: cst.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, cst.Name):
+            old = self.lookup(target.value) or UNKNOWN
+        elif isinstance(target, cst.Attribute):
+            old = self.ev(target)
+        else:
+            return
+        value = self.ev(node.value)
+        if isinstance(node.operator, cst.AddAssign) and (is_stringy(old) or is_stringy(value)):
+            text = (old.text if old.text is not None else HOLE) + (value.text if value.text is not None else HOLE)
+            new = self.pieces("`+=` concatenation", [(old, target), (value, node.value)], text)
+            if old.taint is None and value.taint is None and not new.taint and not (old.safe or old.sqlish):
+                # an unknown string grown with constants: not a finding by itself
+                new = Val(sqlish=old.sqlish, text=text)
+        elif isinstance(node.operator, cst.AddAssign) and isinstance(node.value, (cst.Integer, cst.Float)):
+            new = SAFE  # `n += 1`: a counter
+        else:
+            new = Val(safe=old.safe and value.safe)
+        if isinstance(target, cst.Name):
+            self.bind(target.value, new, replace_old=True)
+        else:
+            self.bind_target(target, new, None)

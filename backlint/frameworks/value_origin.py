@@ -1,0 +1,492 @@
+"""Where does a value come from? A light, per-file value tracker for security rules.
+
+Fed by a rule's ``visit_``/``leave_`` handlers in source order (it rides the shared walk; no
+libcst metadata providers): per scope (module, class, function) each name maps to a ``Val``
+summary. Plain assignments outside branches replace a name's value; assignments in branches and
+loops, ``+=`` and ``list.append`` merge into it; allow-list guards (``if x not in ALLOWED:
+raise``) mark a name safe (see ``value_guards``). Functions defined earlier in the file get a
+summary of what they return, so ``quote(x)`` is known to be safe when ``quote`` returns a quoted
+string whatever it is given.
+
+What a string is made of (formatting, concatenation, SQL-specific sanitizers) is a subclass's
+job: ``ValueTracker.ev`` is abstract here and implemented in ``sql_values.SqlValues``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Optional, Tuple
+
+from .._lazy import cst
+
+from ..semantics import dotted_name
+from . import value_guards as guards
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an untrusted or unknown value enters: a parameter, request input."""
+
+    kind: str  # "parameter" | "request"
+    name: str  # the parameter, or the expression read from the request
+    node: Any = field(default=None, compare=False, repr=False)  # where it enters (for its line)
+    function: str = ""  # the function whose parameter it is
+    typed_str: bool = False  # annotated `str`
+    handler: bool = False  # a parameter of a request handler
+    position: int = -1  # index among the positional parameters (self/cls included)
+    method: bool = False  # the function's first parameter is self/cls
+
+    def definite(self) -> bool:
+        """True when the value is known to be outside input (or a string someone passes in)."""
+        return self.kind == "request" or self.typed_str or self.handler
+
+    def describe(self, line: Optional[int]) -> str:
+        at = f", line {line}" if line else ""
+        if self.kind == "request":
+            return f"request input{at}"
+        what = "parameter"
+        if self.typed_str:
+            what = "`str` parameter"
+        if self.handler:
+            what = "request-handler parameter"
+        where = f" of `{self.function}`" if self.function else ""
+        return f"{what}{where}{at}"
+
+
+@dataclass(frozen=True)
+class Val:
+    """What the tracker knows about a value.
+
+    ``safe``: not influenced by input (literals, constants, numbers, allow-list lookups,
+    identifiers from ORM metadata or the catalogue, quoted identifiers).
+    ``taint``: (how, piece, origin) when the value is text built by formatting with an unsafe
+    piece (``piece`` is its node).
+    ``text``: the constant skeleton of a string (interpolations as ``HOLE``), when known.
+    ``allow``: a literal collection of safe values (indexing it yields a safe value).
+    ``obj``: a qualified name for the object (database connections and cursors).
+    ``sqlish``: SQL text built elsewhere (a parameter named ``sql``, compiled SQL): composition.
+    ``origin``: where an unknown value came from, when the tracker saw it enter.
+    ``returns``: for a function defined in this file, what its calls return.
+    ``container``: a list, tuple, set or dict (not a string).
+    """
+
+    safe: bool = False
+    taint: Optional[Tuple[str, Any, Optional[Origin]]] = None
+    text: Optional[str] = None
+    allow: bool = False
+    obj: Optional[str] = None
+    sqlish: bool = False
+    origin: Optional[Origin] = None
+    returns: Optional["Val"] = None
+    container: bool = False
+
+
+UNKNOWN = Val()
+SAFE = Val(safe=True)
+
+
+def either(a: Val, b: Val) -> Val:
+    """The value of a variable that holds ``a`` on some paths and ``b`` on others."""
+    return Val(
+        safe=a.safe and b.safe,
+        taint=a.taint or b.taint,
+        text=a.text if a.text is not None else b.text,
+        allow=a.allow and b.allow,
+        obj=a.obj or b.obj,
+        sqlish=(a.sqlish or a.safe) and (b.sqlish or b.safe) and not (a.safe and b.safe),
+        origin=a.origin or b.origin,
+        container=a.container or b.container,
+    )
+
+
+def is_stringy(v: Val) -> bool:
+    return v.text is not None or v.taint is not None or v.sqlish
+
+
+def element(collection: Val) -> Val:
+    """The value of one element of ``collection`` (iteration, indexing by unknown keys)."""
+    return Val(
+        safe=collection.safe or collection.allow,
+        taint=collection.taint,
+        text=collection.text,
+        sqlish=collection.sqlish,
+        origin=collection.origin,
+    )
+
+
+class Scope:
+    """One module, class or function. ``blocks`` are the open branches and loops (innermost
+    last): a binding inside one holds until the block ends, then merges with what the name held
+    before it (so ``x = x.replace(...)`` in a loop body is what the next line of that body sees)."""
+
+    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name")
+
+    def __init__(self, kind: str, parent: Optional["Scope"], name: str = "") -> None:
+        self.kind = kind
+        self.parent = parent
+        self.name = name
+        self.vars: Dict[str, Val] = {}
+        self.blocks: List[Dict[str, Val]] = []
+        self.returns: List[Val] = []
+
+    @property
+    def cond(self) -> int:
+        return len(self.blocks)
+
+    def get(self, name: str) -> Optional[Val]:
+        for block in reversed(self.blocks):
+            if name in block:
+                return block[name]
+        return self.vars.get(name)
+
+    def put(self, name: str, value: Val) -> None:
+        (self.blocks[-1] if self.blocks else self.vars)[name] = value
+
+    def drop(self, name: str) -> None:
+        (self.blocks[-1] if self.blocks else self.vars).pop(name, None)
+
+    def open_block(self) -> None:
+        self.blocks.append({})
+
+    def close_block(self) -> None:
+        if not self.blocks:
+            return
+        block = self.blocks.pop()
+        for name, value in block.items():
+            old = self.get(name)
+            self.put(name, value if old is None else either(old, value))
+
+
+class ValueTracker:
+    """Scopes, bindings and function summaries; ``ev`` (what an expression is) is abstract."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.scope = Scope("module", None)
+        self.overrides: Dict[str, Val] = {}
+        self.enums: set = set()
+        self._ifs: List[Tuple[cst.If, Optional[Tuple[str, bool]], Optional[Val]]] = []
+        self._comp_saved: List[Dict[str, Val]] = []
+        self.handler_file = bool(getattr(ctx, "roles", None)) and ctx.roles.has("handler")
+
+    # -- hooks for subclasses ------------------------------------------------------------------
+    def ev(self, node: cst.BaseExpression, depth: int = 0) -> Val:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def text_name(self, name: str) -> bool:
+        """True for variable names that hold text built elsewhere (``sql``, ``stmt``...)."""
+        return False
+
+    def safe_annotation(self, ann: cst.BaseExpression) -> bool:
+        return False
+
+    # -- scopes --------------------------------------------------------------------------------
+    def lookup(self, name: str) -> Optional[Val]:
+        if name in self.overrides:
+            return self.overrides[name]
+        scope: Optional[Scope] = self.scope
+        first = True
+        while scope is not None:
+            if scope.kind != "class" or first:
+                found = scope.get(name)
+                if found is not None:
+                    return found
+            first = False
+            scope = scope.parent
+        return None
+
+    def class_scope(self) -> Optional[Scope]:
+        scope: Optional[Scope] = self.scope
+        while scope is not None:
+            if scope.kind == "class":
+                return scope
+            scope = scope.parent
+        return None
+
+    def function_scope(self) -> Optional[Scope]:
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        return scope
+
+    def self_attribute(self, attr: str) -> Optional[Val]:
+        scope = self.class_scope()
+        if scope is None:
+            return None
+        return scope.vars.get("self." + attr) or scope.vars.get(attr)
+
+    def bind(self, name: str, value: Val, replace_old: Optional[bool] = None) -> None:
+        scope = self.scope
+        if (
+            not (value.safe or value.taint or value.sqlish or value.allow)
+            and value.text is None
+            and self.text_name(name)
+        ):
+            # `sql, params = self._compile(...)`: SQL text built elsewhere
+            value = Val(sqlish=True, obj=value.obj)
+        old = scope.get(name) if replace_old is False else None
+        scope.put(name, value if old is None else either(old, value))
+
+    def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = None
+            if isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == len(target.elements):
+                values = [self.ev(e.value) for e in node.elements]
+            for index, item in enumerate(target.elements):
+                inner = values[index] if values else element(value)
+                self.bind_target(item.value, inner, None)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, value, None)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+        ):
+            scope = self.class_scope()
+            if scope is not None:
+                key = "self." + target.attr.value
+                old = scope.vars.get(key)
+                scope.vars[key] = value if old is None else either(old, value)
+
+    def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, override: bool) -> None:
+        """Bind a ``for`` target; ``enumerate()`` yields an int first, ``range()`` only ints."""
+        put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
+        call = iterable if isinstance(iterable, cst.Call) else None
+        fname = call.func.value if call is not None and isinstance(call.func, cst.Name) else ""
+        if fname == "enumerate" and call.args and isinstance(target, (cst.Tuple, cst.List)) \
+                and len(target.elements) == 2:
+            put(target.elements[0].value, SAFE)
+            put(target.elements[1].value, element(self.ev(call.args[0].value)))
+            return
+        put(target, element(self.ev(iterable)))
+
+    def override_target(self, target: cst.BaseExpression, value: Val) -> None:
+        if isinstance(target, cst.Name):
+            self.overrides[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for item in target.elements:
+                self.override_target(item.value, element(value) if value.allow else value)
+
+    # -- parameters ----------------------------------------------------------------------------
+    def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
+        name = param.name.value
+        ann = param.annotation.annotation if param.annotation is not None else None
+        if ann is not None and self.safe_annotation(ann):
+            return SAFE
+        if self.text_name(name):
+            return Val(sqlish=True)
+        if name in ("self", "cls"):
+            return UNKNOWN
+        typed_str = ann is not None and (dotted_name(ann) or "") in ("str", "typing.Text", "Text")
+        positional = list(function.params.posonly_params) + list(function.params.params)
+        origin = Origin(
+            "parameter", name, param, function.name.value, typed_str=typed_str,
+            handler=self.handler_file and guards.looks_like_handler(function),
+            position=position,
+            method=bool(positional) and positional[0].name.value in ("self", "cls"),
+        )
+        return Val(origin=origin)
+
+    # -- handlers: scopes and bindings ---------------------------------------------------------
+    def on_module(self, node: cst.Module) -> None:
+        for stmt in node.body:
+            if isinstance(stmt, cst.ClassDef) and guards.is_enum(stmt):
+                self.enums.add(stmt.name.value)
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        value = self.ev(small.value)
+                        for target in small.targets:
+                            self.bind_target(target.target, value, small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        self.bind_target(small.target, self.ev(small.value), small.value)
+
+    def on_class(self, node: cst.ClassDef) -> None:
+        if guards.is_enum(node):
+            self.enums.add(node.name.value)
+        self.scope.put(node.name.value, SAFE if node.name.value in self.enums else UNKNOWN)
+        self.scope = Scope("class", self.scope, node.name.value)
+
+    def on_function(self, node: cst.FunctionDef) -> None:
+        params = node.params
+        values = {}
+        positional = list(params.posonly_params) + list(params.params)
+        for index, param in enumerate(positional):
+            values[param.name.value] = self.param_value(param, node, index)
+        for param in params.kwonly_params:
+            values[param.name.value] = self.param_value(param, node)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                values[star.name.value] = UNKNOWN
+        if self.scope.get(node.name.value) is None:
+            self.scope.put(node.name.value, UNKNOWN)
+        self.scope = Scope("function", self.scope, node.name.value)
+        self.scope.vars.update(values)
+
+    def leave_scope(self) -> None:
+        if self.scope.parent is not None:
+            self.scope = self.scope.parent
+
+    def leave_function(self, node: cst.FunctionDef) -> None:
+        scope = self.scope
+        self.leave_scope()
+        if scope.kind != "function" or not scope.returns:
+            return
+        result = scope.returns[0]
+        for value in scope.returns[1:]:
+            result = either(result, value)
+        if result.taint is not None:
+            # SQL built from the parameters and handed back: the caller composes it
+            result = Val(sqlish=True)
+        summary = Val(returns=Val(safe=result.safe, sqlish=result.sqlish, text=result.text,
+                                  allow=result.allow))
+        name = node.name.value
+        if self.scope.kind == "class":
+            self.scope.vars["self." + name] = summary
+        self.scope.put(name, summary)
+
+    def on_return(self, node: cst.Return) -> None:
+        scope = self.scope
+        if scope.kind == "function" and node.value is not None:
+            scope.returns.append(self.ev(node.value))
+
+    def enter_conditional(self, node=None) -> None:
+        self.scope.open_block()
+
+    def leave_conditional(self, node=None) -> None:
+        self.scope.close_block()
+
+    def on_for(self, node: cst.For) -> None:
+        self.scope.open_block()
+        self.bind_loop_target(node.target, node.iter, override=False)
+
+    def on_if(self, node: cst.If, parent=None) -> None:
+        self.scope.open_block()
+        if parent is not None and getattr(parent, "orelse", None) is node:
+            self._opposite_of_guard(parent)  # `elif`: the branch where the `if` test failed
+        guard = guards.guard(self, node.test)
+        before = None
+        if guard is not None:
+            before = self.lookup(guard[0]) or UNKNOWN
+            if guard[1]:
+                self.scope.put(guard[0], SAFE)
+        self._ifs.append((node, guard, before))
+
+    def on_else(self, node: cst.Else, parent) -> None:
+        """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there."""
+        self.scope.open_block()
+        self._opposite_of_guard(parent)
+
+    def _opposite_of_guard(self, parent) -> None:
+        if self._ifs and self._ifs[-1][0] is parent:
+            _, guard, before = self._ifs[-1]
+            if guard is not None:
+                self.scope.put(guard[0], before if guard[1] else SAFE)
+
+    def leave_if(self, node: cst.If) -> None:
+        found = self._ifs.pop() if self._ifs and self._ifs[-1][0] is node else None
+        guard = found[1] if found else None
+        if guard is not None and guard[1] and self.scope.blocks and self.scope.blocks[-1].get(guard[0]) is SAFE:
+            self.scope.drop(guard[0])  # safe inside the guarded branch only
+        self.scope.close_block()
+        if guard is None or guard[1]:
+            return
+        name = guard[0]
+        if guards.terminates(node.body) or guards.assigns_safe(self, node.body, name):
+            self.bind(name, SAFE, replace_old=True)
+
+    def on_comprehension(self, node) -> None:
+        """Comprehension targets, while the walk is inside it (``[text(f"..{i}") for i, x in ...]``)."""
+        self._comp_saved.append(dict(self.overrides))
+        comp = node.for_in
+        while comp is not None:
+            self.bind_loop_target(comp.target, comp.iter, override=True)
+            comp = comp.inner_for_in
+
+    def leave_comprehension(self, node) -> None:
+        if self._comp_saved:
+            self.overrides = self._comp_saved.pop()
+
+    def on_assert(self, node: cst.Assert) -> None:
+        guard = guards.guard(self, node.test)
+        if guard is not None and guard[1]:
+            self.bind(guard[0], SAFE, replace_old=True)
+
+    def on_assign(self, node: cst.Assign) -> None:
+        value = self.ev(node.value)
+        if value.obj is None and isinstance(node.value, (cst.Name, cst.Attribute)):
+            value = replace(value, obj=self.qual(node.value))
+        for target in node.targets:
+            self.bind_target(target.target, value, node.value)
+
+    def on_ann_assign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            value = self.ev(node.value)
+            if self.safe_annotation(node.annotation.annotation):
+                value = Val(safe=True, obj=value.obj)
+            self.bind_target(node.target, value, node.value)
+
+    def on_named_expr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bind(node.target.value, self.ev(node.value), replace_old=False)
+
+    def on_with_item(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self.bind_target(node.asname.name, Val(obj=self.qual(node.item)), None)
+
+    def on_collection_call(self, node: cst.Call) -> None:
+        """``parts.append(x)`` and friends merge ``x`` into ``parts``."""
+        func = node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in ("append", "extend", "insert", "add", "appendleft")
+            and node.args
+        ):
+            return
+        name = func.value.value
+        old = self.lookup(name)
+        if old is None:
+            return
+        added = self.ev(node.args[-1].value)
+        if func.attr.value == "extend":
+            added = element(added)
+        merged = Val(
+            safe=old.safe and added.safe,
+            taint=old.taint or added.taint,
+            text=old.text if old.text is not None else added.text,
+            allow=old.allow and added.safe,
+            sqlish=(old.sqlish or old.safe) and (added.sqlish or added.safe)
+            and not (old.safe and added.safe),
+            obj=old.obj,
+            origin=old.origin or added.origin,
+            container=old.container,
+        )
+        self.bind(name, merged, replace_old=True)
+
+    # -- objects -------------------------------------------------------------------------------
+    def qual(self, node: cst.BaseExpression) -> Optional[str]:
+        """A qualified name for an object: the engine's, else this tracker's own bindings, else
+        a name rooted in ``?`` that keeps the method chain (``?.cursor()``)."""
+        qual = self.ctx.qualified_name(node)
+        if qual:
+            return qual
+        if isinstance(node, cst.Name):
+            found = self.lookup(node.value)
+            return found.obj if found is not None else None
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+                scope = self.class_scope()
+                found = scope.vars.get("self." + node.attr.value) if scope is not None else None
+                if found is not None and found.obj:
+                    return found.obj
+            base = self.qual(node.value) or "?"
+            return f"{base}.{node.attr.value}"
+        if isinstance(node, cst.Call):
+            base = self.qual(node.func)
+            return base + "()" if base else None
+        if isinstance(node, cst.Await):
+            return self.qual(node.expression)
+        return None

@@ -129,7 +129,7 @@ def test_unsafe_fixes_are_marked_apart_and_counted_apart() -> None:
     text.render(run, out)
     lines = out.getvalue().splitlines()
     assert lines[0].endswith("(warning) [*] m") and lines[1].endswith("(warning) [~] m")
-    assert "(1 fixable with `backlint check --fix`; 2 more with `--unsafe-fixes`" in lines[-1]
+    assert "(1 fixable with `backlint check --fix`; 2 more, marked [~], with `--unsafe-fixes`)" in lines[-1]
     out = io.StringIO()
     text.render(run, out, unsafe_fixes=True)
     assert "[~]" not in out.getvalue()

@@ -111,7 +111,7 @@ def summary_lines(run: RunResult, unsafe_fixes: bool = False) -> List[str]:
             if safe:
                 parts.append(f"{safe} fixable with `backlint check --fix`")
             if unsafe:
-                parts.append(f"{unsafe} more with `--unsafe-fixes` ([~]: review those fixes)")
+                parts.append(f"{unsafe} more, marked [~], with `--unsafe-fixes`")
         tail = f" ({'; '.join(parts)})" if parts else ""
         extra = f"; {', '.join(problems)}" if problems else ""
         lines.append(f"Found {_plural(n, 'finding')} in {checked}{tail}{extra}.")

@@ -660,6 +660,8 @@ class Analysis:
                 entry["ret"] = ret
             if fact.get("pr"):
                 entry["pr"] = fact["pr"]
+            if fact.get("w"):
+                entry["w"] = True
             out[local] = entry
         return out
 
@@ -799,6 +801,7 @@ class FunctionPass:
         self.ret_set = False
         self.fact = {"calls": [], "qnode": None, "qtext": None, "ret": None}
         self.writes = False  # the function writes: its own reads serve that write
+        self.write_args = 0  # evaluating the receiver/arguments of a write call
         self.cond = 0  # inside an `if`/`except`/`case` branch: runs on some calls only
         self.bound: Dict[str, int] = {}  # local name -> loop depth where it was last bound
         self.globals: set = set()
@@ -847,8 +850,7 @@ class FunctionPass:
             self.run_block(body.body)
         else:
             self.run_block([body])
-        if self.writes:
-            self.fact["qnode"] = self.fact["qtext"] = None
+        self.fact["w"] = self.writes
         if self.record:
             self.fact["ret"] = self.ret_fact()
             if "." not in local:
@@ -1197,7 +1199,7 @@ class FunctionPass:
         if isinstance(src, Src) and src.pertable:
             level = min(level, src.pertable - 1)
         level = self.data_level(level)
-        if level <= 0 or not self.record:
+        if level <= 0 or not self.record or self.write_args:
             return
         frame = self.frames[level - 1]
         if frame.sleep or (frame.kind == "while" and batch):
@@ -1240,7 +1242,7 @@ class FunctionPass:
         if not self.cond:
             self.fact["calls"].append(callee)
         level = self.data_level(self.level())
-        if level <= 0 or not self.record:
+        if level <= 0 or not self.record or self.write_args:
             return
         frame = self.frames[level - 1]
         if frame.sleep:
@@ -1407,6 +1409,19 @@ class FunctionPass:
         return [self.ev(a.value) for a in node.args]
 
     def call(self, node: cst.Call) -> Any:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _writes.WRITE_CALLS and (
+                func.attr.value in _writes.ANY_WRITE or not isinstance(func.value, cst.Name)):
+            # `Voucher.objects.create(code=unused_code())`, `X.objects.get(pk=p).delete()`:
+            # what the write's receiver and arguments read is part of that per-row write
+            self.write_args += 1
+            try:
+                return self._call(node)
+            finally:
+                self.write_args -= 1
+        return self._call(node)
+
+    def _call(self, node: cst.Call) -> Any:
         func = node.func
         if isinstance(func, cst.Attribute):
             recv = self.ev(func.value)
@@ -2117,6 +2132,33 @@ class Index:
     def func(self, ref: str) -> Optional[str]:
         return self._match(ref, self.funcs)
 
+    def writes_of(self, name: str, depth: int = 0, seen=None) -> bool:
+        """The function writes, itself or through the functions it calls (``update()`` that calls
+        a ``commit()`` helper): then its own reads serve the write (see ``_writes``)."""
+        fact = self.funcs[name]
+        if fact.get("w"):
+            return True
+        if depth >= MAX_CALL_DEPTH:
+            return False
+        seen = seen or {name}
+        unknown = False
+        for sub in fact.get("calls", []):
+            target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
+            if target is None:
+                unknown = unknown or self.local
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            try:
+                if self.writes_of(target, depth + 1, seen):
+                    return True
+            except Unknown:
+                unknown = True
+        if unknown:
+            raise Unknown()
+        return False
+
     def query_of(self, callee: str, depth: int = 0, seen=None) -> Optional[dict]:
         """How a function queries: {'q', 'path', 'line', 'via'}; None if it does not."""
         name = self.func(callee)
@@ -2125,7 +2167,7 @@ class Index:
                 raise Unknown()
             return None
         fact = self.funcs[name]
-        if fact.get("q"):
+        if fact.get("q") and not self.writes_of(name):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
         if depth >= MAX_CALL_DEPTH:
             return None

@@ -32,6 +32,11 @@ QUERYSET_WRITE = frozenset({
     "update_or_create", "aupdate_or_create", "add", "aadd", "remove", "aremove", "set", "aset",
     "clear", "aclear",
 })
+# calls whose receiver and arguments belong to a write (what they read serves the write)
+WRITE_CALLS = ANY_WRITE | frozenset({
+    "create", "acreate", "update", "aupdate", "delete", "adelete", "get_or_create", "aget_or_create",
+    "update_or_create", "aupdate_or_create", "add_all", "merge",
+})
 UPSERTS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 # SQLAlchemy session writes
 SESSION_WRITE = frozenset({

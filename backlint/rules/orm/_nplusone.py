@@ -1637,6 +1637,8 @@ class FunctionPass:
             return src.copy(prepared=src.prepared | _paths(names))
         if meth in orm.DJANGO_ROWS:
             return src.copy(rows=True)
+        if meth == "select_for_update":
+            self.writes = True  # rows are locked to be written: the read serves a write
         if meth in orm.DJANGO_LAZY:
             return src.copy()
         if meth in orm.DJANGO_EXEC:
@@ -1677,6 +1679,8 @@ class FunctionPass:
                         star = True
                     prepared |= paths
                 return src.copy(prepared=src.prepared | _paths(prepared), select_all=src.select_all or star)
+            if meth == "with_for_update":
+                self.writes = True  # rows are locked to be written: the read serves a write
             if meth in orm.SQLA_LAZY:
                 pertable = src.pertable
                 if meth in ("select_from", "join_from") and node.args:

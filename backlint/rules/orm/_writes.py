@@ -8,10 +8,14 @@ So:
 * ``get_or_create()``/``update_or_create()`` in a loop are upserts: writes, not reported;
 * ``session.execute(update(...))``/``insert``/``delete``, and statements whose variable says so
   (``upsert_statement``, ``delete_stmt``) are writes, not reads;
-* a project function that writes (``save()``, ``create()``, ``session.add()/commit()``, DML...)
+* a project function that writes (``save()``, ``create()``, ``session.add()/commit()``, DML, a row
+  lock with ``select_for_update()``/``with_for_update()``...)
   does not count as "a function that queries" because of the reads it runs itself: a lookup
-  before the write and the ``refresh()`` after the commit are part of that write. Read-only
-  functions it calls still count.
+  before the write and the ``refresh()`` after the commit are part of that write. Writes are
+  transitive (a helper that calls a ``commit()`` helper writes). Read-only functions it calls
+  still count;
+* what the receiver and the arguments of a write call read is part of that write
+  (``Voucher.objects.create(code=unused_code())``, ``Tag.objects.get(pk=pk).delete()``).
 
 BL202 does not follow ``save()``/``delete()``/``clean()`` overrides called on the row: what they
 read serves the write, usually behind ``if self.x_id and not self.y_id`` guards.

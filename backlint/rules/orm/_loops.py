@@ -7,7 +7,12 @@ A query per iteration is an N+1 only when N grows with the data. These loops do 
   also through ``.items()/.keys()/.values()``, ``enumerate()``, ``sorted()``, ``reversed()``, ``zip()``;
 * ``range()`` whose bounds are integer literals or such constants (``range(3)``, ``range(MAX_TRIES)``);
 * a retry iterator (``for attempt in Retrying(...)``, ``run_with_db_retries(...)``): one statement per
-  attempt is the point of the loop.
+  attempt is the point of the loop;
+* a batching iterator (``for ids in batched(pks, 1000)``, ``chunks(objects, 500)``): one query per
+  batch is how the loop avoids a query per row;
+* a ``while`` loop, unless it drains a collection (``while todo: x = todo.pop()``): its iterations
+  depend on each other (a traversal that follows the previous row, a retry, polling, paging), so
+  there is no collection whose rows one query could fetch.
 
 Nothing here knows the ORM; ``_nplusone`` asks ``fixed_iterable`` / ``retry_iterable`` per loop.
 """
@@ -18,9 +23,11 @@ from typing import Dict
 
 from ..._lazy import cst
 from ...semantics import dotted_name
+from ...walker import children
 
 _CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _RETRY = re.compile(r"retr(y|ies|ying)|attempt", re.IGNORECASE)
+_BATCHES = re.compile(r"batch|chunk|paginat", re.IGNORECASE)
 _PASS_THROUGH = frozenset({"enumerate", "sorted", "reversed", "zip", "list", "tuple", "set", "frozenset"})
 _VIEWS = frozenset({"items", "keys", "values"})
 
@@ -120,6 +127,35 @@ def retry_iterable(node) -> bool:
     if isinstance(node, cst.Call):
         name = dotted_name(node.func) or ""
         return bool(_RETRY.search(name.rsplit(".", 1)[-1]))
+    return False
+
+
+def batch_iterable(node) -> bool:
+    """``for ids in batched(pks, 1000)`` / ``chunked(...)`` / ``paginate(...)``: batches, not rows."""
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func) or ""
+        return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        name = dotted_name(node) or ""
+        return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))
+    return False
+
+
+def drains_collection(stmt) -> bool:
+    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``."""
+    test = stmt.test
+    if isinstance(test, cst.UnaryOperation) or not isinstance(test, (cst.Name, cst.Attribute)):
+        return False
+    name = dotted_name(test)
+    stack = [stmt.body]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("pop", "popleft", "popitem", "get_nowait")
+                and dotted_name(node.func.value) == name):
+            return True
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
     return False
 
 

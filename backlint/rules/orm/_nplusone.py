@@ -39,10 +39,11 @@ class Src:
     ('query'), executed rows in memory ('result')."""
 
     __slots__ = ("orm", "model", "prepared", "select_all", "opaque", "rows", "stage", "node",
-                 "batch", "depth", "callee", "pertable", "manager")
+                 "batch", "depth", "callee", "pertable", "manager", "locked")
 
     def __init__(self, orm_name, model, stage, node, depth, prepared=(), select_all=False,
-                 opaque=False, rows=False, batch=False, callee=None, pertable=0, manager=False):
+                 opaque=False, rows=False, batch=False, callee=None, pertable=0, manager=False,
+                 locked=False):
         self.orm = orm_name
         self.model = model  # absolute ref of the model class, or None
         self.prepared = frozenset(prepared)
@@ -58,11 +59,12 @@ class Src:
         # m.objects.count()`): a different table each time, not an N+1 of that loop
         self.pertable = pertable
         self.manager = manager  # started at `Model.objects`: the default manager's get_queryset applies
+        self.locked = locked  # select_for_update(): rows locked to be written
 
     def copy(self, **changes) -> "Src":
         new = Src(self.orm, self.model, self.stage, self.node, self.depth, self.prepared,
                   self.select_all, self.opaque, self.rows, self.batch, self.callee, self.pertable,
-                  self.manager)
+                  self.manager, self.locked)
         for key, value in changes.items():
             setattr(new, key, value)
         return new
@@ -961,11 +963,11 @@ class FunctionPass:
             frame.sleep = _not_data_driven(stmt, self.a.module)
             self.frames.append(frame)
             try:
-                # `while Device.objects.filter(token=t).exists(): t = new()` retries until a
-                # condition holds: the test's query does not go through data
+                # a `while` loop has no collection to batch: its iterations depend on each other
+                # (traversal, retry, polling, paging); see _loops
                 frame.fixed = True
-                self.ev(stmt.test)
-                frame.fixed = False
+                self.ev(stmt.test)  # the test itself never goes through data (retry-until-free)
+                frame.fixed = not _loops.drains_collection(stmt)
                 self.suite(stmt.body)
             finally:
                 self.pop_frame()
@@ -1088,7 +1090,8 @@ class FunctionPass:
         frame.range = isinstance(stmt.iter, cst.Call) and dotted_name(stmt.iter.func) == "range"
         # `for start in range(0, total, size)` walks batches: one query per batch is the point
         frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
-        frame.sleep = frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
+        frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
+                       or _loops.batch_iterable(stmt.iter))
         frame.fixed = _loops.fixed_iterable(stmt.iter, self.a.literals)
         self.frames.append(frame)
         try:
@@ -1639,6 +1642,7 @@ class FunctionPass:
             return src.copy(rows=True)
         if meth == "select_for_update":
             self.writes = True  # rows are locked to be written: the read serves a write
+            return src.copy(locked=True)
         if meth in orm.DJANGO_LAZY:
             return src.copy()
         if meth in orm.DJANGO_EXEC:
@@ -1646,6 +1650,8 @@ class FunctionPass:
             if meth in _writes.UPSERTS:
                 self.writes = True  # an upsert per row is a write (out of BL201's scope)
                 return None
+            if src.locked:
+                return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
             kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else "dj-get"
             self.hit(node, kind, batch=src.batch, src=src)
             return None

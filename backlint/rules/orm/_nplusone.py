@@ -1153,7 +1153,7 @@ class FunctionPass:
 
     def iterated(self, value, node) -> None:
         """Iterating a lazy query built inside a loop runs it once per iteration of that loop."""
-        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1:
+        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1 and not value.locked:
             kind = "dj-iter" if value.orm == "django" else "sa-exec"
             self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch, src=value)
 

@@ -27,7 +27,7 @@ from ...walker import children
 
 _CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _RETRY = re.compile(r"retr(y|ies|ying)|attempt", re.IGNORECASE)
-_BATCHES = re.compile(r"batch|chunk|paginat", re.IGNORECASE)
+_BATCHES = re.compile(r"batch|chunk|paginat|grouper", re.IGNORECASE)
 _PASS_THROUGH = frozenset({"enumerate", "sorted", "reversed", "zip", "list", "tuple", "set", "frozenset"})
 _VIEWS = frozenset({"items", "keys", "values"})
 
@@ -134,7 +134,11 @@ def batch_iterable(node) -> bool:
     """``for ids in batched(pks, 1000)`` / ``chunked(...)`` / ``paginate(...)``: batches, not rows."""
     if isinstance(node, cst.Call):
         name = dotted_name(node.func) or ""
-        return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))
+        if _BATCHES.search(name.rsplit(".", 1)[-1]):
+            return True
+        # `grouper(objs, batch_size)`, `split(rows, CHUNK)`: sized by a batch argument
+        return any(isinstance(a.value, (cst.Name, cst.Attribute)) and _BATCHES.search(dotted_name(a.value) or "")
+                   for a in node.args[1:])
     if isinstance(node, (cst.Name, cst.Attribute)):
         name = dotted_name(node) or ""
         return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))

@@ -1299,6 +1299,9 @@ class FunctionPass:
             return None
         if isinstance(node, cst.Lambda):
             return None
+        if node_t is cst.SimpleString or node_t is cst.FormattedString or node_t is cst.ConcatenatedString:
+            self.visit(node)
+            return DML if _writes.is_sql_write(node) else None  # sql = "INSERT INTO ..."
         if isinstance(node, cst.NamedExpr):
             value = self.ev(node.value)
             self.assign(node.target, value)
@@ -1434,6 +1437,8 @@ class FunctionPass:
             if recv is DML:
                 self.args(node)
                 return DML
+            if meth in _writes.CREATES and not isinstance(func.value, cst.Name):
+                self.writes = True  # `self.log_entries.create(...)`: a related-manager write
             if isinstance(recv, Inst):
                 if recv.attrs and meth in _writes.QUERYSET_WRITE:
                     self.writes = True  # `order.lines.create(...)`, `post.tags.add(tag)`
@@ -1449,9 +1454,10 @@ class FunctionPass:
             if recv is SESSION:
                 return self.session_method(meth, node)
             if recv is CURSOR:
-                self.args(node)
+                vals = self.args(node)
                 pos = _positional(node)
-                if meth == "execute" and pos and (_writes.is_sql_write(pos[0]) or _writes.is_dml_expression(pos[0])):
+                if meth == "execute" and pos and (vals[0] is DML or _writes.is_sql_write(pos[0])
+                                                  or _writes.is_dml_expression(pos[0])):
                     self.writes = True
                 elif meth == "execute" and not self.runs_loop_item(node):
                     self.hit(node, "raw")

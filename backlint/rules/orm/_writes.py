@@ -41,6 +41,8 @@ WRITE_CALLS = ANY_WRITE | frozenset({
     "create", "acreate", "update", "aupdate", "delete", "adelete", "get_or_create", "aget_or_create",
     "update_or_create", "aupdate_or_create", "add_all", "merge",
 })
+CREATES = frozenset({"create", "acreate", "get_or_create", "aget_or_create", "update_or_create",
+                     "aupdate_or_create", "bulk_create", "abulk_create"})
 UPSERTS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 # SQLAlchemy session writes
 SESSION_WRITE = frozenset({
@@ -52,7 +54,8 @@ WRITE_METHODS = frozenset({"save", "asave", "delete", "adelete", "clean", "full_
                            "validate_unique", "refresh_from_db"})
 
 _DML_FUNCS = frozenset({"insert", "update", "delete", "upsert"})
-_DML_NAME = re.compile(r"(^|_)(insert|upsert|update|delete|dml)(_|$|s?tm?t)", re.IGNORECASE)
+_DML_NAME = re.compile(r"(^|_)(insert|upsert|update|delete|dml|ddl|create|drop|alter|index)(_|$|s?tm?t)",
+                       re.IGNORECASE)
 _SQL_WRITE = re.compile(r"^\s*(insert|update|delete|replace|merge|upsert|create|drop|alter|truncate)\b",
                         re.IGNORECASE)
 
@@ -100,4 +103,8 @@ def is_sql_write(node) -> bool:
     if isinstance(node, cst.FormattedString):
         head = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
         return bool(_SQL_WRITE.match(head))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return is_sql_write(node.func.value)  # "DROP INDEX {0}".format(...)
+    if isinstance(node, cst.BinaryOperation):
+        return is_sql_write(node.left)  # "DELETE FROM x WHERE id = %s" % ...
     return False

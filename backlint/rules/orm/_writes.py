@@ -93,11 +93,9 @@ def _receiver(call):
 
 def is_sql_write(node) -> bool:
     if isinstance(node, cst.SimpleString):
-        try:
-            text = node.evaluated_value
-        except Exception:  # pragma: no cover - odd literals
-            return False
-        return isinstance(text, str) and bool(_SQL_WRITE.match(text))
+        # the raw token, without evaluating it (this runs for every string the analysis sees)
+        text = node.value.lstrip("rRbBuUfF").lstrip("'\"")
+        return bool(_SQL_WRITE.match(text))
     if isinstance(node, cst.ConcatenatedString):
         return is_sql_write(node.left)
     if isinstance(node, cst.FormattedString):

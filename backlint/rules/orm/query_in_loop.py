@@ -85,6 +85,10 @@ class QueryInLoop(NPlusOneRule):
     an unusual name) is not seen. A query that runs only in one branch of a called function is
     not counted, even when that branch is the common one.
 
+    Measured on 13 real applications (docs/precision/orm.md): 13 of a random 20 findings were
+    right (0.65). The rest were per-row write jobs calling a read-only helper, re-reads right
+    after a write, DDL held in a variable and per-row lock functions.
+
     ## References
     - Django: https://docs.djangoproject.com/en/stable/topics/db/optimization/
     - SQLAlchemy: https://docs.sqlalchemy.org/en/20/orm/queryguide/relationships.html
@@ -95,6 +99,6 @@ class QueryInLoop(NPlusOneRule):
     name = "query-in-loop"
     category = "n-plus-one"
     severity = Severity.WARNING
-    precision = "high"
+    precision = "medium"  # measured 0.65 on a real-code sample (docs/precision/orm.md)
     tags = ("performance", "database")
     text_markers = MARKERS

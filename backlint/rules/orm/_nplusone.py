@@ -2028,7 +2028,7 @@ class Index:
         cur = root
         path: List[str] = []
         hops: List[Tuple[str, str, bool]] = []
-        extra = set(self.manager_prep(root)) if ev.get("mgr") else set()
+        managed = [("", root)] if ev.get("mgr") else []
         for attr in ev.get("base", []):
             f = self.field(cur, attr)
             if f is None:
@@ -2042,11 +2042,17 @@ class Index:
                 return None
             if f.get("many") and f.get("k") != "rel":
                 # a related manager is built from the related model's default manager class
-                extra |= {"__".join(path) + "__" + p for p in self.manager_prep(nxt)}
+                managed.append(("__".join(path) + "__", nxt))
             cur = nxt
-        if extra:
-            ev = dict(ev, prep=sorted(set(ev.get("prep", [])) | _paths(extra)))
-        return self._walk(ev, cur, path, hops, attrs, call, depth)
+        out = self._walk(ev, cur, list(path), list(hops), attrs, call, depth)
+        if not out or out.get("code") != "BL202" or not managed:
+            return out
+        # only a read that would be reported asks the managers (which may live in other files)
+        extra = {prefix + p for prefix, model in managed for p in self.manager_prep(model)}
+        if not extra:
+            return out
+        ev = dict(ev, prep=sorted(set(ev.get("prep", [])) | _paths(extra)))
+        return self._walk(ev, cur, list(path), list(hops), attrs, call, depth)
 
     def manager_prep(self, model: str, seen=None) -> List[str]:
         """Relation paths the default manager (``objects``) of ``model`` eager-loads in its

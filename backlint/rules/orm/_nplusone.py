@@ -842,7 +842,7 @@ class FunctionPass:
         self.writes = False  # the function writes: its own reads serve that write
         self.write_args = 0  # evaluating the receiver/arguments of a write call
         self.cond = 0  # inside an `if`/`except`/`case` branch: runs on some calls only
-        self.bound: Dict[str, int] = {}  # local name -> loop depth where it was last bound
+        self.bound: Dict[str, tuple] = {}  # local name -> (loop depth, that loop's frame) at its last binding
         self.globals: set = set()
         self.guarded = 0  # inside `if <global cache> is None:`: runs once per process
         self.events: Dict[Tuple[int, str], RelEvent] = {}
@@ -1101,7 +1101,10 @@ class FunctionPass:
     def assign(self, target, value) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = UNKNOWN_LOCAL if value is None else value
-            self.bound[target.value] = len(self.frames)
+            if self.frames:
+                self.bound[target.value] = (len(self.frames), self.frames[-1])
+            elif self.bound:
+                self.bound.pop(target.value, None)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
                 self.assign(el.value, None)
@@ -1168,16 +1171,12 @@ class FunctionPass:
             if self.record:
                 self.a.rels.append(inst.event)
             self.env[target.value] = inst
-            self.bound[target.value] = len(self.frames)
+            self.bound[target.value] = (len(self.frames), self.frames[-1])
         else:
             self.assign(target, None)
 
     def pop_frame(self) -> None:
         self.frames.pop()
-        depth = len(self.frames)
-        for name, d in self.bound.items():
-            if d > depth:
-                self.bound[name] = depth
 
     def per_table(self, node) -> int:
         """The loop depth at which the receiver of ``.objects`` / ``query(...)`` / ``select(...)``
@@ -1185,10 +1184,18 @@ class FunctionPass:
         if node is None or not self.frames:
             return 0
         depth = 0
+        frames = self.frames
         for name in _names(node):
-            d = self.bound.get(name.value, 0)
-            if d and not isinstance(self.env.get(name.value), (Ref, Src)):
-                depth = max(depth, d)
+            b = self.bound.get(name.value)
+            if b is None or isinstance(self.env.get(name.value), (Ref, Src)):
+                continue
+            d, frame = b
+            # bound in a loop that is still running (a name bound in a loop that has ended
+            # counts for the loops still around it)
+            while d > 0 and (d > len(frames) or frames[d - 1] is not frame):
+                d -= 1
+                frame = None if d == 0 else frames[d - 1] if d <= len(frames) else None
+            depth = max(depth, d)
         return depth
 
     def iterated(self, value, node) -> None:

@@ -27,10 +27,11 @@ class QueryInLoop(NPlusOneRule):
       (followed across modules, up to four calls deep).
 
     Only loops that go through data count. Not reported: loops over literals (`for k in ("a",
-    "b")`), module constants, ALL_CAPS names and `range(CONST)`; retry loops (`for attempt in
-    Retrying(...)`, the test of `while Model.objects.filter(token=t).exists()`); loops that
-    always `break`/`return` after their first iteration, polling `while` loops that `sleep`,
-    and paginated batches (`limit`/slices inside `while` or `range()` loops); and a query whose
+    "b")`), module constants, ALL_CAPS names and `range(CONST)`; retry and batching iterators
+    (`for attempt in Retrying(...)`, `batched(ids, 1000)`); `while` loops that do not drain a
+    collection (traversals, `while Model.objects.filter(token=t).exists()`, polling, paging);
+    loops that always `break`/`return` after their first iteration, paginated batches
+    (`limit`/slices inside `range()` loops); and a query whose
     model the loop itself chooses (`for model in apps.get_models(): model.objects.count()`,
     `registry[kind].objects...`): each iteration reads a *different* table, so no single query
     could replace the iterations. Bulk operations (`bulk_create`, `in_bulk`,

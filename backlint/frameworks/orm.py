@@ -78,7 +78,15 @@ SQLA_LOADERS = {
     "lazyload": "lazy", "noload": "noload", "raiseload": "raise",
 }
 SQLA_EAGER_LAZY = frozenset({"joined", "selectin", "subquery", "immediate"})
-SQLA_SILENT_LAZY = frozenset({"raise", "raise_on_sql", "noload", "dynamic", "write_only", "False"})
+# "?": a `lazy=` we cannot read (a variable): stay silent rather than guess
+SQLA_SILENT_LAZY = frozenset({"raise", "raise_on_sql", "noload", "dynamic", "write_only", "?"})
+# the boolean / None spellings of `lazy=` and the strategy SQLAlchemy maps them to
+_SQLA_LAZY_CONSTANTS = {"True": "select", "False": "joined", "None": "noload"}
+
+
+def sqla_lazy_strategy(spelled: str) -> str:
+    """``lazy=True`` is ``"select"``, ``lazy=False`` is ``"joined"``, ``lazy=None`` is ``"noload"``."""
+    return _SQLA_LAZY_CONSTANTS.get(spelled, spelled)
 SQLA_RELATIONSHIP = frozenset({"relationship", "Relationship", "relation"})
 
 _SESSION_NAME = re.compile(r"^(db_?session|dbsession|session|sess|db|async_session|db_sess|s?a?session)$")

@@ -27,6 +27,7 @@ from ...frameworks import orm
 from ...project import ProjectReport
 from ...rule import Report, Rule
 from ...semantics import dotted_name, string_value
+from . import _loops, _managers, _writes
 
 MAX_CALL_DEPTH = 4
 
@@ -38,10 +39,11 @@ class Src:
     ('query'), executed rows in memory ('result')."""
 
     __slots__ = ("orm", "model", "prepared", "select_all", "opaque", "rows", "stage", "node",
-                 "batch", "depth", "callee")
+                 "batch", "depth", "callee", "pertable", "manager", "locked")
 
     def __init__(self, orm_name, model, stage, node, depth, prepared=(), select_all=False,
-                 opaque=False, rows=False, batch=False, callee=None):
+                 opaque=False, rows=False, batch=False, callee=None, pertable=0, manager=False,
+                 locked=False):
         self.orm = orm_name
         self.model = model  # absolute ref of the model class, or None
         self.prepared = frozenset(prepared)
@@ -53,10 +55,16 @@ class Src:
         self.batch = batch
         self.depth = depth  # loop depth where the query object was built
         self.callee = callee  # a helper function in another module that returned it
+        # > 0: the model is chosen per iteration of the loop at this depth (`for m in models:
+        # m.objects.count()`): a different table each time, not an N+1 of that loop
+        self.pertable = pertable
+        self.manager = manager  # started at `Model.objects`: the default manager's get_queryset applies
+        self.locked = locked  # select_for_update(): rows locked to be written
 
     def copy(self, **changes) -> "Src":
         new = Src(self.orm, self.model, self.stage, self.node, self.depth, self.prepared,
-                  self.select_all, self.opaque, self.rows, self.batch, self.callee)
+                  self.select_all, self.opaque, self.rows, self.batch, self.callee, self.pertable,
+                  self.manager, self.locked)
         for key, value in changes.items():
             setattr(new, key, value)
         return new
@@ -96,18 +104,20 @@ class Enum:
 
 SESSION = object()
 CURSOR = object()
+DML = object()  # an SQLAlchemy insert()/update()/delete() statement
 OTHER = Other()
 UNKNOWN_LOCAL = object()
 
 
 class Frame:
-    __slots__ = ("node", "kind", "iter", "sleep", "range", "label")
+    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed")
 
     def __init__(self, node, kind, iter_node=None, label=""):
         self.node = node
         self.kind = kind  # for | while | comp | serializer
         self.iter = iter_node
         self.sleep = False
+        self.fixed = False  # iterates a literal / constant / range(CONST): not data-driven
         self.range = False
         self.label = label
 
@@ -179,6 +189,18 @@ def _string(node) -> Optional[str]:
         value = string_value(node)  # iterative, unlike evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+def _lazy_fact(node, module) -> Tuple[Optional[str], Optional[str]]:
+    """(loading strategy, the value as written) of a ``lazy=`` argument; (None, None) if absent."""
+    if node is None:
+        return None, None
+    s = _string(node)
+    if s is not None:
+        return s, f'"{s}"'
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return orm.sqla_lazy_strategy(node.value), node.value
+    return "?", " ".join(module.code_for_node(node).split())
 
 
 def _kw(call: cst.Call, name: str):
@@ -265,6 +287,8 @@ class Analysis:
         self.ret_cache: Dict[str, Any] = {}
         self.local_reports: Dict[str, List[Report]] = {"BL201": [], "BL202": []}
         self.facts: Dict[str, Any] = {}
+        self.literals: Dict[str, Any] = {}
+        self.managers: Dict[str, dict] = {}
 
     # -- names -------------------------------------------------------------------------------
     def absolute(self, q: Optional[str]) -> Optional[str]:
@@ -304,6 +328,7 @@ class Analysis:
     # -- entry -------------------------------------------------------------------------------
     def run(self) -> None:
         body = self.module.body
+        self.literals = _loops.module_literals(body)
         for stmt in body:
             if isinstance(stmt, cst.ClassDef):
                 self.classes[stmt.name.value] = stmt
@@ -353,6 +378,7 @@ class Analysis:
         sqlmodel_table = any(k.keyword and k.keyword.value == "table" for k in node.keywords)
         fields: Dict[str, dict] = {}
         custom_manager = False
+        objects_manager = None
         serializer_model = None
         method_fields = {}
         if not isinstance(node.body, cst.IndentedBlock):
@@ -392,6 +418,8 @@ class Analysis:
                         mname = _string(_kw(value, "method_name")) or f"get_{attr}"
                         method_fields[mname] = attr
                         continue
+                    if attr == "objects":
+                        objects_manager = _managers.manager_class(value, self.model_ref)
                     if attr == "objects" and last not in ("Manager",) and (
                         last.endswith("Manager") or last.endswith("QuerySet") or "from_queryset" in (dn or "")
                         or last == "as_manager"
@@ -405,7 +433,7 @@ class Analysis:
                 elif value is None and annotation is not None and sqlmodel_table:
                     continue
         self.models[self.full(node.name.value)] = {
-            "bases": bases, "fields": fields, "mgr": custom_manager,
+            "bases": bases, "fields": fields, "mgr": custom_manager, "om": objects_manager,
             "meths": methods if (fields or [b for b in bases if b not in ("?object", "?")]) else {},
             "ser": serializer_model, "smf": method_fields,
         }
@@ -438,27 +466,25 @@ class Analysis:
             uselist = _kw(call, "uselist")
             if isinstance(uselist, cst.Name) and uselist.value in ("True", "False"):
                 many = uselist.value == "True"
-            lazy = _kw(call, "lazy")
-            lazy_s = _string(lazy) if lazy is not None else None
-            if lazy is not None and lazy_s is None and isinstance(lazy, cst.Name):
-                lazy_s = lazy.value
+            lazy_node = _kw(call, "lazy")
             kwargs = _kw(call, "sa_relationship_kwargs")
             if isinstance(kwargs, cst.Dict):
                 for el in kwargs.elements:
                     if isinstance(el, cst.DictElement) and _string(el.key) == "lazy":
-                        lazy_s = _string(el.value)
-            fact["lazy"] = lazy_s if lazy is not None or lazy_s else None
+                        lazy_node = el.value
+            fact["lazy"], fact["lazy_as"] = _lazy_fact(lazy_node, self.module)
             backref = _kw(call, "backref")
             if backref is not None:
                 name = _string(backref)
                 blazy = None
+                blazy_as = None
                 if name is None and isinstance(backref, cst.Call) and _positional(backref):
                     name = _string(_positional(backref)[0])
-                    bl = _kw(backref, "lazy")
-                    blazy = _string(bl) if bl is not None else None
+                    blazy, blazy_as = _lazy_fact(_kw(backref, "lazy"), self.module)
                 if name:
                     fact["backref"] = name
                     fact["blazy"] = blazy
+                    fact["blazy_as"] = blazy_as
         else:
             rn = _kw(call, "related_name")
             if rn is not None:
@@ -503,7 +529,9 @@ class Analysis:
 
     # -- finishing: local decisions, deferred facts ------------------------------------------
     def finish(self) -> None:
-        local_index = Index({self.modname: self.model_facts()}, {self.modname: self.function_facts()}, local=True)
+        self.managers = _managers.manager_facts(self.classes, self.model_ref)
+        local_index = Index({self.modname: self.model_facts()}, {self.modname: self.function_facts()}, local=True,
+                            managers_by_mod={self.modname: self.managers})
         # 1. decide what this file alone can decide (no positions needed yet)
         local_calls, deferred_calls = [], []
         for c in self.calls:
@@ -577,6 +605,7 @@ class Analysis:
             "mod": self.modname,
             "models": self.model_facts(),
             "funcs": self.function_facts(),
+            "mgrs": self.managers,
             "calls": [self.call_fact(c) for c in deferred_calls],
             "rels": rel_facts,
         }
@@ -633,6 +662,8 @@ class Analysis:
                 entry["ret"] = ret
             if fact.get("pr"):
                 entry["pr"] = fact["pr"]
+            if fact.get("w"):
+                entry["w"] = True
             out[local] = entry
         return out
 
@@ -688,6 +719,43 @@ def _self_reads(func, param: str = "self") -> list:
     return [prop] + out
 
 
+def _param_reads(func, names) -> Dict[str, list]:
+    """``{param: [[attrs, called], ...]}``: the ``param.a.b`` chains a plain function reads from
+    each of its first parameters, in one walk of the body (the same chains, order and cap of 30
+    per parameter as one ``_self_reads(func, param)`` walk per parameter)."""
+    wanted = {name: [] for name in names}
+    if not wanted:
+        return {}
+    seen: Dict[str, set] = {name: set() for name in wanted}
+    stack = [func.body]
+    call_t, attribute_t = cst.Call, cst.Attribute
+    nested = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    open_names = set(wanted)
+    while stack and open_names:
+        node = stack.pop()
+        node_t = type(node)
+        called = node_t is call_t
+        target = node.func if called else node
+        if type(target) is attribute_t:
+            name = dotted_name(target)
+            if name and "." in name:
+                head, rest = name.split(".", 1)
+                if head in open_names:
+                    attrs = tuple(rest.split("."))
+                    first = attrs[0]
+                    if not (first in _NEVER_RELATIONS or first.endswith("_id") or first.startswith("_")):
+                        key = (attrs, called)
+                        if key not in seen[head]:
+                            seen[head].add(key)
+                            wanted[head].append([list(attrs), called])
+                            if len(wanted[head]) >= 30:
+                                open_names.discard(head)
+        if node_t in nested and node is not func.body:
+            continue
+        stack.extend(children(node))
+    return {name: reads for name, reads in wanted.items() if reads}
+
+
 def ev_dict(ev: RelEvent) -> dict:
     src = ev.src
     return {
@@ -699,6 +767,7 @@ def ev_dict(ev: RelEvent) -> dict:
         "prep": sorted(src.prepared) if src is not None else [],
         "all": bool(src.select_all) if src is not None else False,
         "callee": src.callee if src is not None else None,
+        "mgr": bool(src.manager) if src is not None else False,
     }
 
 
@@ -743,8 +812,9 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
                 f"`prefetch_related(Prefetch(\"{outcome['key']}\", queryset=..., to_attr=...))` "
                 f"or compute it with `annotate()` on the outer queryset (`.{method}()` on a related manager always queries).")
     if outcome["orm"] == "sqla":
-        lazy = outcome.get("lazy") or "select"
-        return (f"{subject} lazy-loads `{owner}.{attr}` (lazy=\"{lazy}\") once per row in {loop}; "
+        spelled = outcome.get("lazy_as")
+        how = f"declared `lazy={spelled}`" if spelled else "default `lazy=\"select\"`"
+        return (f"{subject} lazy-loads `{owner}.{attr}` ({how}) once per row in {loop}; "
                 f"load it with the rows: add `.options({loader_chain(outcome)})`{to}.")
     if outcome["many"]:
         return (f"{subject} queries `{owner}.{attr}` once per row in {loop}; "
@@ -769,6 +839,10 @@ class FunctionPass:
         self.ret: Any = None
         self.ret_set = False
         self.fact = {"calls": [], "qnode": None, "qtext": None, "ret": None}
+        self.writes = False  # the function writes: its own reads serve that write
+        self.write_args = 0  # evaluating the receiver/arguments of a write call
+        self.cond = 0  # inside an `if`/`except`/`case` branch: runs on some calls only
+        self.bound: Dict[str, tuple] = {}  # local name -> (loop depth, that loop's frame) at its last binding
         self.globals: set = set()
         self.guarded = 0  # inside `if <global cache> is None:`: runs once per process
         self.events: Dict[Tuple[int, str], RelEvent] = {}
@@ -815,14 +889,16 @@ class FunctionPass:
             self.run_block(body.body)
         else:
             self.run_block([body])
+        self.fact["w"] = self.writes
         if self.record:
             self.fact["ret"] = self.ret_fact()
             if "." not in local:
                 pr = {}
-                for i, p in enumerate(all_params[:3]):
-                    reads = _self_reads(node, p.name.value)
-                    if reads:
-                        pr[str(i)] = [p.name.value] + reads[1:]
+                names = [p.name.value for p in all_params[:3]]
+                found = _param_reads(node, names) if names else {}
+                for i, name in enumerate(names):
+                    if found.get(name):
+                        pr[str(i)] = [name] + found[name]
                 if pr:
                     self.fact["pr"] = pr
             self.a.func_facts[local] = self.fact
@@ -907,15 +983,17 @@ class FunctionPass:
             guard = bool(self.globals) and any(
                 isinstance(n, cst.Name) and n.value in self.globals for n in _names(stmt.test))
             self.guarded += guard
+            self.cond += 1
             try:
                 self.suite(stmt.body)
+                if stmt.orelse is not None:
+                    if isinstance(stmt.orelse, cst.If):
+                        self.run_stmt(stmt.orelse)
+                    else:
+                        self.suite(stmt.orelse.body)
             finally:
                 self.guarded -= guard
-            if stmt.orelse is not None:
-                if isinstance(stmt.orelse, cst.If):
-                    self.run_stmt(stmt.orelse)
-                else:
-                    self.suite(stmt.orelse.body)
+                self.cond -= 1
         elif isinstance(stmt, cst.For):
             self.run_for(stmt)
         elif isinstance(stmt, cst.While):
@@ -923,10 +1001,14 @@ class FunctionPass:
             frame.sleep = _not_data_driven(stmt, self.a.module)
             self.frames.append(frame)
             try:
-                self.ev(stmt.test)
+                # a `while` loop has no collection to batch: its iterations depend on each other
+                # (traversal, retry, polling, paging); see _loops
+                frame.fixed = True
+                self.ev(stmt.test)  # the test itself never goes through data (retry-until-free)
+                frame.fixed = not _loops.drains_collection(stmt)
                 self.suite(stmt.body)
             finally:
-                self.frames.pop()
+                self.pop_frame()
             if stmt.orelse is not None:
                 self.suite(stmt.orelse.body)
         elif isinstance(stmt, cst.With):
@@ -939,22 +1021,28 @@ class FunctionPass:
             self.suite(stmt.body)
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
             self.suite(stmt.body)
+            self.cond += 1
             for h in stmt.handlers:
                 self.suite(h.body)
+            self.cond -= 1
             if stmt.orelse is not None:
                 self.suite(stmt.orelse.body)
             if stmt.finalbody is not None:
                 self.suite(stmt.finalbody.body)
         elif type(stmt).__name__ == "Match":
             self.ev(stmt.subject)
+            self.cond += 1
             for case in stmt.cases:
                 self.suite(case.body)
+            self.cond -= 1
         else:  # pragma: no cover - future statement types
             pass
 
     def run_small(self, small) -> None:
         if isinstance(small, cst.Assign):
             value = self.ev(small.value)
+            if value is None and _writes.is_sql_write(small.value):
+                value = DML  # sql = "INSERT INTO ..."
             for t in small.targets:
                 self.assign(t.target, value)
         elif isinstance(small, cst.AnnAssign):
@@ -1013,6 +1101,10 @@ class FunctionPass:
     def assign(self, target, value) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = UNKNOWN_LOCAL if value is None else value
+            if self.frames:
+                self.bound[target.value] = (len(self.frames), self.frames[-1])
+            elif self.bound:
+                self.bound.pop(target.value, None)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
                 self.assign(el.value, None)
@@ -1041,12 +1133,15 @@ class FunctionPass:
         frame.range = isinstance(stmt.iter, cst.Call) and dotted_name(stmt.iter.func) == "range"
         # `for start in range(0, total, size)` walks batches: one query per batch is the point
         frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
+        frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
+                       or _loops.batch_iterable(stmt.iter))
+        frame.fixed = _loops.fixed_iterable(stmt.iter, self.a.literals)
         self.frames.append(frame)
         try:
             self.bind_loop(stmt.target, value, frame)
             self.suite(stmt.body)
         finally:
-            self.frames.pop()
+            self.pop_frame()
         if stmt.orelse is not None:
             self.suite(stmt.orelse.body)
 
@@ -1076,14 +1171,38 @@ class FunctionPass:
             if self.record:
                 self.a.rels.append(inst.event)
             self.env[target.value] = inst
+            self.bound[target.value] = (len(self.frames), self.frames[-1])
         else:
             self.assign(target, None)
 
+    def pop_frame(self) -> None:
+        self.frames.pop()
+
+    def per_table(self, node) -> int:
+        """The loop depth at which the receiver of ``.objects`` / ``query(...)`` / ``select(...)``
+        was chosen, when a loop chose it (``for model in models: model.objects...``); else 0."""
+        if node is None or not self.frames:
+            return 0
+        depth = 0
+        frames = self.frames
+        for name in _names(node):
+            b = self.bound.get(name.value)
+            if b is None or isinstance(self.env.get(name.value), (Ref, Src)):
+                continue
+            d, frame = b
+            # bound in a loop that is still running (a name bound in a loop that has ended
+            # counts for the loops still around it)
+            while d > 0 and (d > len(frames) or frames[d - 1] is not frame):
+                d -= 1
+                frame = None if d == 0 else frames[d - 1] if d <= len(frames) else None
+            depth = max(depth, d)
+        return depth
+
     def iterated(self, value, node) -> None:
         """Iterating a lazy query built inside a loop runs it once per iteration of that loop."""
-        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1:
+        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1 and not value.locked:
             kind = "dj-iter" if value.orm == "django" else "sa-exec"
-            self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch)
+            self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch, src=value)
 
     _primed = None
 
@@ -1119,15 +1238,18 @@ class FunctionPass:
                 level -= 1
         return level
 
-    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False) -> None:
+    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None) -> None:
         text = shape(node, self.a.module)
-        if self.fact["qnode"] is None and not self.guarded and not self.memoized:
+        if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond:
             self.fact["qnode"] = node
             self.fact["qtext"] = text
         level = self.level()
         if depth is not None:
             level = min(level, depth)
-        if level <= 0 or not self.record:
+        if isinstance(src, Src) and src.pertable:
+            level = min(level, src.pertable - 1)
+        level = self.data_level(level)
+        if level <= 0 or not self.record or self.write_args:
             return
         frame = self.frames[level - 1]
         if frame.sleep or (frame.kind == "while" and batch):
@@ -1158,12 +1280,19 @@ class FunctionPass:
                 ev.seen.add(key)
                 ev.reads.append(Read((), True, node, self.stmt, (callee, i, shape(node.func, self.a.module))))
 
+    def data_level(self, level: int) -> int:
+        """The innermost live loop at or above ``level`` that goes through data."""
+        while level > 0 and self.frames[level - 1].fixed:
+            level -= 1
+        return level
+
     def call_event(self, node, callee: str) -> None:
         if callee is None or orm.is_library(callee) or callee.rsplit(".", 1)[-1][:1].isupper():
             return
-        self.fact["calls"].append(callee)
-        level = self.level()
-        if level <= 0 or not self.record:
+        if not self.cond:
+            self.fact["calls"].append(callee)
+        level = self.data_level(self.level())
+        if level <= 0 or not self.record or self.write_args:
             return
         frame = self.frames[level - 1]
         if frame.sleep:
@@ -1238,6 +1367,7 @@ class FunctionPass:
         self.iterated(first, fors[0].iter)
         saved = dict(self.env)
         frame = Frame(node, "comp", fors[0].iter)
+        frame.fixed = _loops.fixed_iterable(fors[0].iter, self.a.literals)
         self.frames.append(frame)
         pushed = 1
         try:
@@ -1248,6 +1378,7 @@ class FunctionPass:
                 value = self.ev(inner.iter)
                 self.iterated(value, inner.iter)
                 fr = Frame(node, "comp", inner.iter)
+                fr.fixed = _loops.fixed_iterable(inner.iter, self.a.literals)
                 self.frames.append(fr)
                 pushed += 1
                 self.bind_loop(inner.target, value, fr)
@@ -1260,7 +1391,7 @@ class FunctionPass:
                 self.ev(node.elt)
         finally:
             for _ in range(pushed):
-                self.frames.pop()
+                self.pop_frame()
             self.env.clear()
             self.env.update(saved)
 
@@ -1272,7 +1403,7 @@ class FunctionPass:
             if any(isinstance(el.slice, cst.Slice) for el in node.slice):
                 return base.copy(batch=True)
             if base.stage in ("qs", "query") and base.orm == "django" and not base.opaque:
-                self.hit(node, "dj-get")
+                self.hit(node, "dj-get", src=base)
             return None
         if isinstance(base, Inst):
             return None
@@ -1296,7 +1427,8 @@ class FunctionPass:
             elif not (_is_classlike(node.value) or (dotted_name(node.value) or "").lower().endswith("model")
                       or isinstance(node.value, (cst.Call, cst.Subscript))):
                 return None
-            return Src("django", model, "qs", node, len(self.frames))
+            return Src("django", model, "qs", node, len(self.frames), pertable=self.per_table(node.value),
+                       manager=name != "_base_manager")
         if name == "query" and isinstance(base, Ref) and _is_classlike(node.value):
             return Src("sqla", base.q, "query", node, len(self.frames))
         if isinstance(base, Ref) and base.q:
@@ -1328,10 +1460,32 @@ class FunctionPass:
 
     def call(self, node: cst.Call) -> Any:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _writes.WRITE_CALLS and (
+                func.attr.value in _writes.ANY_WRITE or not isinstance(func.value, cst.Name)):
+            # `Voucher.objects.create(code=unused_code())`, `X.objects.get(pk=p).delete()`:
+            # what the write's receiver and arguments read is part of that per-row write
+            self.write_args += 1
+            try:
+                return self._call(node)
+            finally:
+                self.write_args -= 1
+        return self._call(node)
+
+    def _call(self, node: cst.Call) -> Any:
+        func = node.func
         if isinstance(func, cst.Attribute):
             recv = self.ev(func.value)
             meth = func.attr.value
+            if meth in _writes.ANY_WRITE:
+                self.writes = True
+            if recv is DML:
+                self.args(node)
+                return DML
+            if meth in _writes.CREATES and not isinstance(func.value, cst.Name):
+                self.writes = True  # `self.log_entries.create(...)`: a related-manager write
             if isinstance(recv, Inst):
+                if recv.attrs and meth in _writes.QUERYSET_WRITE:
+                    self.writes = True  # `order.lines.create(...)`, `post.tags.add(tag)`
                 attrs = recv.attrs + (meth,)
                 self.read(recv, attrs, True, node)
                 self.args(node)
@@ -1344,8 +1498,12 @@ class FunctionPass:
             if recv is SESSION:
                 return self.session_method(meth, node)
             if recv is CURSOR:
-                self.args(node)
-                if meth == "execute" and not self.runs_loop_item(node):
+                vals = self.args(node)
+                pos = _positional(node)
+                if meth == "execute" and pos and (vals[0] is DML or _writes.is_sql_write(pos[0])
+                                                  or _writes.is_dml_expression(pos[0])):
+                    self.writes = True
+                elif meth == "execute" and not self.runs_loop_item(node):
                     self.hit(node, "raw")
                 if meth == "cursor":
                     return CURSOR
@@ -1366,6 +1524,8 @@ class FunctionPass:
                     return OTHER
                 if orm.is_session_type(q + "()"):
                     return SESSION
+                if _writes.is_dml_callable(q):
+                    return DML
                 if orm.is_library(q):
                     return CURSOR if meth == "connect" else None
                 if not meth[:1].isupper():
@@ -1407,6 +1567,8 @@ class FunctionPass:
             return SESSION
         if orm.is_non_db(q):
             return OTHER
+        if _writes.is_dml_callable(q):
+            return DML
         if orm.is_library(q):
             return CURSOR if q.rsplit(".", 1)[-1] == "connect" else None
         local = q[len(self.a.modname) + 1:] if self.a.modname and q.startswith(self.a.modname + ".") else None
@@ -1441,7 +1603,8 @@ class FunctionPass:
         if len(pos) == 1 and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]):
             model = self.a.model_ref(pos[0]) if isinstance(pos[0], cst.Name) else self.a.model_ref(pos[0])
             rows = False
-        return Src("sqla", model, "stmt", node, len(self.frames), rows=rows)
+        return Src("sqla", model, "stmt", node, len(self.frames), rows=rows,
+                   pertable=self.per_table(pos[0]) if pos else 0)
 
     def session_method(self, meth: str, node: cst.Call) -> Any:
         values = self.args(node)
@@ -1452,7 +1615,11 @@ class FunctionPass:
             if len(pos) == 1 and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]):
                 model = self.a.model_ref(pos[0])
                 rows = False
-            return Src("sqla", model, "query", node, len(self.frames), rows=rows)
+            return Src("sqla", model, "query", node, len(self.frames), rows=rows,
+                       pertable=self.per_table(pos[0]) if pos else 0)
+        if meth in _writes.SESSION_WRITE:
+            self.writes = True
+            return None
         if meth in ("get", "get_one"):
             if pos and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]) and len(node.args) >= 2:
                 self.hit(node, "sa-get")
@@ -1462,7 +1629,10 @@ class FunctionPass:
             return None
         if meth in ("execute", "exec", "scalars", "scalar", "stream", "stream_scalars"):
             stmt = values[0] if values else None
-            self.hit(node, "sa-exec", batch=isinstance(stmt, Src) and stmt.batch)
+            if stmt is DML or (pos and _writes.is_dml_expression(pos[0])):
+                self.writes = True  # `session.execute(update(Order)...)`: a write
+                return None
+            self.hit(node, "sa-exec", batch=isinstance(stmt, Src) and stmt.batch, src=stmt)
             if isinstance(stmt, Src) and stmt.stage == "stmt" and stmt.orm == "sqla":
                 if meth == "scalar":
                     return None
@@ -1520,17 +1690,26 @@ class FunctionPass:
             return src.copy(prepared=src.prepared | _paths(names))
         if meth in orm.DJANGO_ROWS:
             return src.copy(rows=True)
+        if meth == "select_for_update":
+            self.writes = True  # rows are locked to be written: the read serves a write
+            return src.copy(locked=True)
         if meth in orm.DJANGO_LAZY:
             return src.copy()
         if meth in orm.DJANGO_EXEC:
             m = meth[1:] if meth.startswith("a") and meth[1:] in orm.DJANGO_EXEC else meth
-            kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else (
-                "dj-goc" if m in ("get_or_create", "update_or_create") else "dj-get")
-            self.hit(node, kind, batch=src.batch)
+            if meth in _writes.UPSERTS:
+                self.writes = True  # an upsert per row is a write (out of BL201's scope)
+                return None
+            if src.locked:
+                return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
+            kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else "dj-get"
+            self.hit(node, kind, batch=src.batch, src=src)
             return None
-        if meth in ("create", "bulk_create", "bulk_update", "update", "delete", "raw", "acreate",
-                    "abulk_create", "aupdate", "adelete") or meth.startswith("get_"):
-            return None  # writes, and custom `get_*` manager methods that return other things
+        if meth in _writes.QUERYSET_WRITE or meth in _writes.ANY_WRITE:
+            self.writes = True
+            return None
+        if meth == "raw" or meth.startswith("get_"):
+            return None  # custom `get_*` manager methods that return other things
         return src.copy(opaque=True)
 
     def peek_src(self, node) -> Optional[Src]:
@@ -1556,10 +1735,18 @@ class FunctionPass:
                         star = True
                     prepared |= paths
                 return src.copy(prepared=src.prepared | _paths(prepared), select_all=src.select_all or star)
+            if meth == "with_for_update":
+                self.writes = True  # rows are locked to be written: the read serves a write
             if meth in orm.SQLA_LAZY:
-                return src.copy(batch=src.batch or meth in orm.SQLA_BATCH)
+                pertable = src.pertable
+                if meth in ("select_from", "join_from") and node.args:
+                    pertable = max([pertable] + [self.per_table(a.value) for a in node.args])
+                return src.copy(batch=src.batch or meth in orm.SQLA_BATCH, pertable=pertable)
+            if src.stage == "query" and meth in ("update", "delete"):
+                self.writes = True  # `session.query(M).filter(...).delete()`
+                return None
             if src.stage == "query" and meth in orm.SQLA_QUERY_EXEC:
-                self.hit(node, "sa-get" if meth == "get" else "sa-exec", batch=src.batch)
+                self.hit(node, "sa-get" if meth == "get" else "sa-exec", batch=src.batch, src=src)
                 if meth == "all":
                     return src.copy(stage="result", depth=len(self.frames))
                 return None
@@ -1634,8 +1821,13 @@ class Index:
     """Models and functions by full dotted name. ``local`` means: only this file is known, so
     anything not found here is Unknown rather than absent."""
 
-    def __init__(self, models_by_mod: Dict[str, Dict[str, dict]], funcs_by_mod: Dict[str, Dict[str, dict]], local: bool) -> None:
+    def __init__(self, models_by_mod: Dict[str, Dict[str, dict]], funcs_by_mod: Dict[str, Dict[str, dict]], local: bool,
+                 managers_by_mod: Optional[Dict[str, Dict[str, dict]]] = None) -> None:
         self.local = local
+        self.managers: Dict[str, dict] = {}
+        for mod, mgrs in (managers_by_mod or {}).items():
+            for name, fact in mgrs.items():
+                self.managers[f"{mod}.{name}" if mod else name] = fact
         self.models: Dict[str, dict] = {}
         self.mod_of: Dict[str, str] = {}
         for mod, models in models_by_mod.items():
@@ -1726,7 +1918,8 @@ class Index:
                 elif k == "rel" and f.get("backref"):
                     many = None if f.get("many") is None else (not f["many"])
                     self.reverse.setdefault(target, {})[f["backref"]] = {
-                        "k": "rel", "many": many, "to": {"ref": full}, "lazy": f.get("blazy")}
+                        "k": "rel", "many": many, "to": {"ref": full}, "lazy": f.get("blazy"),
+                        "lazy_as": f.get("blazy_as")}
 
     def field(self, model: str, attr: str, seen=None) -> Optional[dict]:
         """The relation ``attr`` of ``model`` (own, inherited or reverse), None when it is not a
@@ -1788,8 +1981,8 @@ class Index:
 
     def _through_method(self, ev, cur, path, hops, attrs, i, call, depth):
         """``order.label()`` or ``order.label`` (a property) whose body reads ``self.customer``."""
-        if depth > 1:
-            return None
+        if depth > 1 or attrs[i] in _writes.WRITE_METHODS:
+            return None  # `row.save()`: what a write reads serves the write
         meth = self.method(cur, attrs[i])
         if not meth:
             return None
@@ -1842,6 +2035,7 @@ class Index:
         cur = root
         path: List[str] = []
         hops: List[Tuple[str, str, bool]] = []
+        managed = [("", root)] if ev.get("mgr") else []
         for attr in ev.get("base", []):
             f = self.field(cur, attr)
             if f is None:
@@ -1853,8 +2047,58 @@ class Index:
                 if self.local:
                     raise Unknown()
                 return None
+            if f.get("many") and f.get("k") != "rel":
+                # a related manager is built from the related model's default manager class
+                managed.append(("__".join(path) + "__", nxt))
             cur = nxt
-        return self._walk(ev, cur, path, hops, attrs, call, depth)
+        out = self._walk(ev, cur, list(path), list(hops), attrs, call, depth)
+        if not out or out.get("code") != "BL202" or not managed:
+            return out
+        # only a read that would be reported asks the managers (which may live in other files)
+        extra = {prefix + p for prefix, model in managed for p in self.manager_prep(model)}
+        if not extra:
+            return out
+        ev = dict(ev, prep=sorted(set(ev.get("prep", [])) | _paths(extra)))
+        return self._walk(ev, cur, list(path), list(hops), attrs, call, depth)
+
+    def manager_prep(self, model: str, seen=None) -> List[str]:
+        """Relation paths the default manager (``objects``) of ``model`` eager-loads in its
+        ``get_queryset()`` (own or inherited); ``["*"]`` when it loads what we cannot read."""
+        fact = self.models.get(model)
+        if fact is None:
+            return []
+        seen = seen if seen is not None else set()
+        if model in seen:
+            return []
+        seen.add(model)
+        ref = fact.get("om")
+        if ref:
+            return self._manager_paths(ref, set())
+        for base in fact.get("bases", []):
+            b = self.model(base) if not base.startswith("?") else None
+            if b is not None:
+                found = self.manager_prep(b, seen)
+                if found:
+                    return found
+        return []
+
+    def _manager_paths(self, ref: str, seen: set) -> List[str]:
+        name = self._match(ref, self.managers)
+        if name is None:
+            if self.local and not ref.startswith(("django.", "rest_framework.")):
+                raise Unknown()  # a manager of another module: the project pass decides
+            return []
+        if name in seen:
+            return []
+        seen.add(name)
+        fact = self.managers[name]
+        if fact.get("prep"):
+            return list(fact["prep"])
+        for base in fact.get("bases", []):
+            found = self._manager_paths(base, seen)
+            if found:
+                return found
+        return []
 
     def _walk(self, ev, cur, path, hops, attrs, call, depth) -> Optional[dict]:
         has_src = ev.get("has_src")
@@ -1881,7 +2125,7 @@ class Index:
             nxt = attrs[i + 1] if i + 1 < n else None
             called = call and i + 1 == n - 1
             is_prepared = key in prepared or (key.rsplit("__", 1)[0] + "__*") in prepared or (
-                select_all and (sqla or not many))
+                select_all and (sqla or not many)) or ("__" not in key and "*" in prepared)
             out = {"key": key, "attrs": list(attrs[: i + 1]), "owner": owner, "attr": attr,
                    "many": bool(many), "orm": "sqla" if sqla else "django", "hops": list(hops),
                    "suggest": key, "gfk": f.get("k") == "gfk"}
@@ -1905,7 +2149,7 @@ class Index:
                         return None
                     cur = target
                     continue
-                out.update(code="BL202", lazy=lazy or "select")
+                out.update(code="BL202", lazy=lazy or "select", lazy_as=f.get("lazy_as"))
                 return out
             if many:
                 if nxt is None or not called:
@@ -1954,6 +2198,33 @@ class Index:
     def func(self, ref: str) -> Optional[str]:
         return self._match(ref, self.funcs)
 
+    def writes_of(self, name: str, depth: int = 0, seen=None) -> bool:
+        """The function writes, itself or through the functions it calls (``update()`` that calls
+        a ``commit()`` helper): then its own reads serve the write (see ``_writes``)."""
+        fact = self.funcs[name]
+        if fact.get("w"):
+            return True
+        if depth >= MAX_CALL_DEPTH:
+            return False
+        seen = seen or {name}
+        unknown = False
+        for sub in fact.get("calls", []):
+            target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
+            if target is None:
+                unknown = unknown or self.local
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            try:
+                if self.writes_of(target, depth + 1, seen):
+                    return True
+            except Unknown:
+                unknown = True
+        if unknown:
+            raise Unknown()
+        return False
+
     def query_of(self, callee: str, depth: int = 0, seen=None) -> Optional[dict]:
         """How a function queries: {'q', 'path', 'line', 'via'}; None if it does not."""
         name = self.func(callee)
@@ -1962,7 +2233,7 @@ class Index:
                 raise Unknown()
             return None
         fact = self.funcs[name]
-        if fact.get("q"):
+        if fact.get("q") and not self.writes_of(name):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
         if depth >= MAX_CALL_DEPTH:
             return None
@@ -2000,13 +2271,15 @@ def _terminal_base_text(text: str) -> bool:
 def project_index(index, code: str) -> Tuple[Index, List[Tuple[str, dict]]]:
     models: Dict[str, Dict[str, dict]] = {}
     funcs: Dict[str, Dict[str, dict]] = {}
+    managers: Dict[str, Dict[str, dict]] = {}
     files = []
     for path, facts in index.facts(NPlusOneRule.facts_key):
         mod = facts.get("mod", "")
         models.setdefault(mod, {}).update(facts.get("models", {}))
         funcs.setdefault(mod, {}).update(facts.get("funcs", {}))
+        managers.setdefault(mod, {}).update(facts.get("mgrs", {}))
         files.append((path, facts))
-    return Index(models, funcs, local=False), files
+    return Index(models, funcs, local=False, managers_by_mod=managers), files
 
 
 def project_reports(index, code: str) -> Iterable[ProjectReport]:

@@ -26,9 +26,18 @@ class LazyRelationInLoop(NPlusOneRule):
     `order.display_name`) are followed one level: a relation they read counts as read by the
     loop. Models, their relations, methods and reverse accessors come from every file of the project,
     including abstract and concrete base models in other modules. Reading the foreign key
-    column (`order.customer_id`), rows of `.values()`/`.values_list()`, relations declared
-    `lazy="joined"`/`"selectin"`/`"subquery"`/`"raise"`/`"noload"`, and querysets from custom
-    manager methods (which may prepare relations themselves) are not reported.
+    column (`order.customer_id`), rows of `.values()`/`.values_list()`, and querysets from
+    custom manager methods (which may prepare relations themselves) are not reported.
+
+    Eager loading is respected wherever the ORM honours it: the query's own options; a
+    relation declared eager (`lazy="joined"`/`"selectin"`/`"subquery"`/`"immediate"` or
+    `lazy=False`) or silent (`"raise"`, `"noload"`, `lazy=None`, `"dynamic"`), on its own side
+    or through the other side's `backref(..., lazy=...)`; and a Django default manager whose
+    `get_queryset()` applies `select_related`/`prefetch_related` (own, inherited, built with
+    `from_queryset()`, and beneath many relations, whose related managers use the related
+    model's default manager). The message repeats `lazy=` as declared (`lazy=True`) or says it
+    is the default. `save()`/`delete()`/`clean()` overrides called on the row are not followed:
+    what a write reads serves the write.
 
     ## Why is this bad?
     The loop runs one query for the list and then one more for every row, the moment it

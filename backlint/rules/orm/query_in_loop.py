@@ -26,10 +26,21 @@ class QueryInLoop(NPlusOneRule):
     - calls to project functions that run a query themselves or through the functions they call
       (followed across modules, up to four calls deep).
 
-    Loops that always `break`/`return` after their first iteration, polling `while` loops that
-    `sleep`, and paginated batches (`limit`/slices inside `while` or `range()` loops) are not
-    reported. Bulk operations (`bulk_create`, `in_bulk`, `filter(id__in=...)` outside the loop)
-    are what the rule recommends.
+    Only loops that go through data count. Not reported: loops over literals (`for k in ("a",
+    "b")`), module constants, ALL_CAPS names and `range(CONST)`; retry and batching iterators
+    (`for attempt in Retrying(...)`, `batched(ids, 1000)`); `while` loops that do not drain a
+    collection (traversals, `while Model.objects.filter(token=t).exists()`, polling, paging);
+    loops that always `break`/`return` after their first iteration, paginated batches
+    (`limit`/slices inside `range()` loops); and a query whose
+    model the loop itself chooses (`for model in apps.get_models(): model.objects.count()`,
+    `registry[kind].objects...`): each iteration reads a *different* table, so no single query
+    could replace the iterations. Bulk operations (`bulk_create`, `in_bulk`,
+    `filter(id__in=...)` outside the loop) are what the rule recommends.
+
+    A project function counts as querying when it runs a read on every call (not only in an
+    `if`/`except` branch) and does not write: the reads a writing function does itself (a lookup
+    before `save()`, the `refresh()` after a commit, a `select_for_update()` lock) serve its
+    write. Read-only functions it calls still count.
 
     ## Why is this bad?
     One query for the list plus one query per item is the N+1 pattern: the page or job does
@@ -68,10 +79,16 @@ class QueryInLoop(NPlusOneRule):
     ```
 
     ## Known problems
-    Writes (`create()`, `save()`, `update()`, `delete()`) in loops are not reported. A query
-    whose receiver cannot be recognised (a session or queryset passed in without annotation
-    and with an unusual name) is not seen. A function counts as querying if any of its paths
-    queries, even a rarely taken one.
+    Per-row writes are not reported: `create()`, `save()`, `update()`, `delete()`,
+    `get_or_create()`/`update_or_create()` (upserts), SQLAlchemy `insert()/update()/delete()`
+    statements, and what the receiver and arguments of such a call read. A query whose
+    receiver cannot be recognised (a session or queryset passed in without annotation and with
+    an unusual name) is not seen. A query that runs only in one branch of a called function is
+    not counted, even when that branch is the common one.
+
+    Measured on 13 real applications (docs/precision/orm.md): 13 of a random 20 findings were
+    right (0.65). The rest were per-row write jobs calling a read-only helper, re-reads right
+    after a write, DDL held in a variable and per-row lock functions.
 
     ## References
     - Django: https://docs.djangoproject.com/en/stable/topics/db/optimization/
@@ -83,6 +100,6 @@ class QueryInLoop(NPlusOneRule):
     name = "query-in-loop"
     category = "n-plus-one"
     severity = Severity.WARNING
-    precision = "high"
+    precision = "medium"  # measured 0.65 on a real-code sample (docs/precision/orm.md)
     tags = ("performance", "database")
     text_markers = MARKERS

@@ -1,0 +1,167 @@
+"""What a loop goes through, for the N+1 rules: data, or a fixed set written in the code.
+
+A query per iteration is an N+1 only when N grows with the data. These loops do not:
+
+* a loop over a literal (``for kind in ("a", "b")``, ``for x in [a, b]``), a string, a module-level
+  constant bound to a literal, or an ALL_CAPS name (``STATUS_CHOICES``, ``settings.LANGUAGES``),
+  also through ``.items()/.keys()/.values()``, ``enumerate()``, ``sorted()``, ``reversed()``, ``zip()``;
+* ``range()`` whose bounds are integer literals or such constants (``range(3)``, ``range(MAX_TRIES)``);
+* a retry iterator (``for attempt in Retrying(...)``, ``run_with_db_retries(...)``): one statement per
+  attempt is the point of the loop;
+* a batching iterator (``for ids in batched(pks, 1000)``, ``chunks(objects, 500)``): one query per
+  batch is how the loop avoids a query per row;
+* a ``while`` loop, unless it drains a collection (``while todo: x = todo.pop()``): its iterations
+  depend on each other (a traversal that follows the previous row, a retry, polling, paging), so
+  there is no collection whose rows one query could fetch.
+
+Nothing here knows the ORM; ``_nplusone`` asks ``fixed_iterable`` / ``retry_iterable`` per loop.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict
+
+from ..._lazy import cst
+from ...semantics import dotted_name
+from ...walker import children
+
+_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_RETRY = re.compile(r"retr(y|ies|ying)|attempt", re.IGNORECASE)
+_BATCHES = re.compile(r"batch|chunk|paginat|grouper", re.IGNORECASE)
+_PASS_THROUGH = frozenset({"enumerate", "sorted", "reversed", "zip", "list", "tuple", "set", "frozenset"})
+_VIEWS = frozenset({"items", "keys", "values"})
+
+
+def module_literals(body) -> Dict[str, cst.BaseExpression]:
+    """Module-level names bound exactly once to a literal container, string or integer."""
+    found: Dict[str, cst.BaseExpression] = {}
+    twice = set()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets, value = (), None
+            if isinstance(small, cst.Assign):
+                targets, value = [t.target for t in small.targets], small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets, value = [small.target], small.value
+            elif isinstance(small, cst.AugAssign):
+                targets, value = [small.target], None
+            for target in targets:
+                if not isinstance(target, cst.Name):
+                    continue
+                name = target.value
+                if name in found or name in twice or value is None:
+                    twice.add(name)
+                    found.pop(name, None)
+                elif _literal(value, {}, 0):
+                    found[name] = value
+    return found
+
+
+def _is_constant_name(node) -> bool:
+    """``MAX_TRIES``, ``settings.LANGUAGES``, ``Order.STATUS_CHOICES``: constants by convention."""
+    if isinstance(node, cst.Name):
+        return bool(_CONSTANT.match(node.value)) and len(node.value.strip("_")) > 1
+    if isinstance(node, cst.Attribute):
+        return bool(_CONSTANT.match(node.attr.value)) and len(node.attr.value.strip("_")) > 1
+    return False
+
+
+def _literal(node, constants, depth) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(isinstance(el, cst.Element) for el in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(el, cst.DictElement) for el in node.elements)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)):
+        return True
+    return False
+
+
+def _bound(node, constants) -> bool:
+    """A ``range()`` bound fixed in the code."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return _bound(node.expression, constants)
+    if isinstance(node, cst.BinaryOperation):
+        return _bound(node.left, constants) and _bound(node.right, constants)
+    if isinstance(node, cst.Name) and isinstance(constants.get(node.value), cst.Integer):
+        return True
+    if _is_constant_name(node):
+        return True
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "len" and len(node.args) == 1:
+        return fixed_iterable(node.args[0].value, constants)
+    return False
+
+
+def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 0) -> bool:
+    """True when the number of iterations is written in the code, not read from data."""
+    if node is None or depth > 4:
+        return False
+    if _literal(node, constants, depth):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in constants or _is_constant_name(node)
+    if isinstance(node, cst.Attribute):
+        return _is_constant_name(node)
+    if isinstance(node, cst.Call):
+        func = node.func
+        args = [a for a in node.args if a.keyword is None]
+        if any(a.star for a in node.args):
+            return False
+        name = dotted_name(func)
+        if name == "range":
+            return bool(args) and all(_bound(a.value, constants) for a in args)
+        if name in _PASS_THROUGH:
+            return bool(args) and all(fixed_iterable(a.value, constants, depth + 1) for a in args)
+        if isinstance(func, cst.Attribute) and func.attr.value in _VIEWS and not node.args:
+            return fixed_iterable(func.value, constants, depth + 1)
+    return False
+
+
+def retry_iterable(node) -> bool:
+    """``for attempt in Retrying(...)`` / ``run_with_db_retries(...)``: retries, not data."""
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func) or ""
+        return bool(_RETRY.search(name.rsplit(".", 1)[-1]))
+    return False
+
+
+def batch_iterable(node) -> bool:
+    """``for ids in batched(pks, 1000)`` / ``chunked(...)`` / ``paginate(...)``: batches, not rows."""
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func) or ""
+        if _BATCHES.search(name.rsplit(".", 1)[-1]):
+            return True
+        # `grouper(objs, batch_size)`, `split(rows, CHUNK)`: sized by a batch argument
+        return any(isinstance(a.value, (cst.Name, cst.Attribute)) and _BATCHES.search(dotted_name(a.value) or "")
+                   for a in node.args[1:])
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        name = dotted_name(node) or ""
+        return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))
+    return False
+
+
+def drains_collection(stmt) -> bool:
+    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``."""
+    test = stmt.test
+    if isinstance(test, cst.UnaryOperation) or not isinstance(test, (cst.Name, cst.Attribute)):
+        return False
+    name = dotted_name(test)
+    stack = [stmt.body]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("pop", "popleft", "popitem", "get_nowait")
+                and dotted_name(node.func.value) == name):
+            return True
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+    return False
+
+
+def retry_target(target) -> bool:
+    return isinstance(target, cst.Name) and bool(_RETRY.search(target.value))

@@ -1,0 +1,108 @@
+"""Which calls write, for the N+1 rules.
+
+BL201 reports reads that repeat per iteration. Per-row writes are out of its scope (see its
+docs): a write in a loop is often the only way (signals, ``save()`` overrides, per-row state
+machines), and its fix is a different one (``bulk_create``/``bulk_update``/one ``UPDATE``).
+So:
+
+* ``get_or_create()``/``update_or_create()`` in a loop are upserts: writes, not reported;
+* ``session.execute(update(...))``/``insert``/``delete``, and statements whose variable says so
+  (``upsert_statement``, ``delete_stmt``) are writes, not reads;
+* a project function that writes (``save()``, ``create()``, ``session.add()/commit()``, DML, a row
+  lock with ``select_for_update()``/``with_for_update()``...)
+  does not count as "a function that queries" because of the reads it runs itself: a lookup
+  before the write and the ``refresh()`` after the commit are part of that write. Writes are
+  transitive (a helper that calls a ``commit()`` helper writes). Read-only functions it calls
+  still count;
+* what the receiver and the arguments of a write call read is part of that write
+  (``Voucher.objects.create(code=unused_code())``, ``Tag.objects.get(pk=pk).delete()``).
+
+BL202 does not follow ``save()``/``delete()``/``clean()`` overrides called on the row: what they
+read serves the write, usually behind ``if self.x_id and not self.y_id`` guards.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..._lazy import cst
+from ...semantics import dotted_name
+
+# methods that write whatever the receiver
+ANY_WRITE = frozenset({"save", "asave", "bulk_create", "abulk_create", "bulk_update", "abulk_update"})
+# queryset / manager / related-manager writes
+QUERYSET_WRITE = frozenset({
+    "create", "acreate", "update", "aupdate", "delete", "adelete", "get_or_create", "aget_or_create",
+    "update_or_create", "aupdate_or_create", "add", "aadd", "remove", "aremove", "set", "aset",
+    "clear", "aclear",
+})
+# calls whose receiver and arguments belong to a write (what they read serves the write)
+WRITE_CALLS = ANY_WRITE | frozenset({
+    "create", "acreate", "update", "aupdate", "delete", "adelete", "get_or_create", "aget_or_create",
+    "update_or_create", "aupdate_or_create", "add_all", "merge",
+})
+CREATES = frozenset({"create", "acreate", "get_or_create", "aget_or_create", "update_or_create",
+                     "aupdate_or_create", "bulk_create", "abulk_create"})
+UPSERTS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
+# SQLAlchemy session writes
+SESSION_WRITE = frozenset({
+    "add", "add_all", "delete", "commit", "flush", "merge", "bulk_save_objects",
+    "bulk_insert_mappings", "bulk_update_mappings",
+})
+# model methods whose reads serve a write (not followed by BL202)
+WRITE_METHODS = frozenset({"save", "asave", "delete", "adelete", "clean", "full_clean", "clean_fields",
+                           "validate_unique", "refresh_from_db"})
+
+_DML_FUNCS = frozenset({"insert", "update", "delete", "upsert"})
+_DML_NAME = re.compile(r"(^|_)(insert|upsert|update|delete|dml|ddl|create|drop|alter|index)(_|$|s?tm?t)",
+                       re.IGNORECASE)
+_SQL_WRITE = re.compile(r"^\s*(insert|update|delete|replace|merge|upsert|create|drop|alter|truncate)\b",
+                        re.IGNORECASE)
+
+
+def is_dml_callable(qualname: Optional[str]) -> bool:
+    """``sqlalchemy.update``, ``sqlalchemy.dialects.postgresql.insert``, ``sa.delete``."""
+    if not qualname:
+        return False
+    last = qualname.rsplit(".", 1)[-1]
+    return last in _DML_FUNCS and qualname.startswith(("sqlalchemy", "sqlmodel"))
+
+
+def is_dml_expression(node) -> bool:
+    """An argument of ``execute()`` that is a write by its name or its SQL text."""
+    if isinstance(node, cst.Name):
+        return bool(_DML_NAME.search(node.value))
+    if isinstance(node, cst.Attribute):
+        return bool(_DML_NAME.search(node.attr.value))
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func) or ""
+        last = name.rsplit(".", 1)[-1]
+        if last in _DML_FUNCS or last in ("on_conflict_do_update", "on_conflict_do_nothing",
+                                           "on_duplicate_key_update", "values", "returning"):
+            return last in _DML_FUNCS or is_dml_expression(_receiver(node))
+        if last in ("text",) and node.args:
+            return is_sql_write(node.args[0].value)
+        return False
+    return is_sql_write(node)
+
+
+def _receiver(call):
+    func = call.func
+    return func.value if isinstance(func, cst.Attribute) else None
+
+
+def is_sql_write(node) -> bool:
+    if isinstance(node, cst.SimpleString):
+        # the raw token, without evaluating it (this runs for every string the analysis sees)
+        text = node.value.lstrip("rRbBuUfF").lstrip("'\"")
+        return bool(_SQL_WRITE.match(text))
+    if isinstance(node, cst.ConcatenatedString):
+        return is_sql_write(node.left)
+    if isinstance(node, cst.FormattedString):
+        head = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+        return bool(_SQL_WRITE.match(head))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return is_sql_write(node.func.value)  # "DROP INDEX {0}".format(...)
+    if isinstance(node, cst.BinaryOperation):
+        return is_sql_write(node.left)  # "DELETE FROM x WHERE id = %s" % ...
+    return False

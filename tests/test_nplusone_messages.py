@@ -1,0 +1,58 @@
+"""N+1 messages say what the code declares: `lazy=` as written, and never "lazy-loads" for a
+relation the declaration makes eager."""
+from __future__ import annotations
+
+import textwrap
+
+from conftest import lint_source
+
+MODELS = """
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id = Column(Integer, primary_key=True)
+    members = relationship("Member"{lazy})
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id = Column(Integer, primary_key=True)
+    team_id = Column(Integer, ForeignKey("teams.id"))
+
+
+def rosters(session):
+    for team in session.query(Team).all():
+        print(len(team.members))
+"""
+
+
+def messages(lazy: str):
+    result = lint_source(textwrap.dedent(MODELS.format(lazy=lazy)), ["BL202"])
+    return [f.message for f in result.findings if f.code == "BL202"]
+
+
+def test_lazy_true_is_printed_as_written():
+    (msg,) = messages(", lazy=True")
+    assert "`lazy=True`" in msg
+    assert 'lazy="True"' not in msg
+
+
+def test_lazy_string_is_printed_as_written():
+    (msg,) = messages(', lazy="select"')
+    assert '`lazy="select"`' in msg
+
+
+def test_default_lazy_is_called_the_default():
+    (msg,) = messages("")
+    assert 'default `lazy="select"`' in msg
+
+
+def test_eager_spellings_are_not_reported():
+    for lazy in (", lazy=False", ', lazy="joined"', ', lazy="selectin"', ', lazy="subquery"',
+                 ', lazy="immediate"', ", lazy=None", ', lazy="raise"'):
+        assert messages(lazy) == [], lazy

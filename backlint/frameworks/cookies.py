@@ -53,7 +53,7 @@ PREFERENCE_WORDS = frozenset({
     "preference", "preferences", "font", "mode", "dark", "tour", "seen", "notice",
     "history", "recent", "recently", "viewed", "done", "download", "tab", "sort",
 })
-_WORD = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])|\d+")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z][a-z0-9]*|\d+")
 
 
 def cookie_words(name: str) -> set:

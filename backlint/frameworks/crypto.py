@@ -74,7 +74,7 @@ _NOT_THE_PASSWORD = frozenset({
     "prompt", "help", "error", "errors", "message", "msg", "id", "ids", "count", "reuse",
     "sha", "md5", "sha1", "sha256", "crypt", "checksum",
 })
-_WORD = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])|\d+")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z][a-z0-9]*|\d+")
 
 
 def _words(name: str):

@@ -25,7 +25,7 @@ NON_PRODUCTION_WORDS = frozenset({
 })
 PRODUCTION_WORDS = frozenset({"prod", "production", "live", "release", "deploy", "deployment"})
 
-_WORD = re.compile(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])|\d+")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z][a-z0-9]*|\d+")
 
 
 def name_words(name: str) -> set:

@@ -109,7 +109,11 @@ class CorsWildcardWithCredentials(Rule):
             wrapped = self.ctx.qualified_name(positional[0].value)
         if wrapped in CORS_MIDDLEWARE:
             self._check_starlette(node)
-        elif qual in FLASK_CORS:
+        elif qual in FLASK_CORS or (
+                # `cors = CORS()` in an extensions module, `cors.init_app(app, ...)` elsewhere:
+                # `supports_credentials` is flask-cors's own keyword
+                type(node.func) is cst.Attribute and node.func.attr.value == "init_app"
+                and v.keyword(node, "supports_credentials") is not None):
             self._check_flask_cors(node)
 
     def _check_starlette(self, node: cst.Call) -> None:

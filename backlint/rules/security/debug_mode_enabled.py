@@ -27,7 +27,8 @@ class DebugModeEnabled(Rule):
     - Flask `app.run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`,
       `app.config.update(DEBUG=True)`, for an app made by `Flask(...)` in the module;
     - `FastAPI(debug=True)`, `Starlette(debug=True)`;
-    - werkzeug `run_simple(..., use_debugger=True)` (or `use_evalex=True`);
+    - werkzeug `run_simple(..., use_debugger=True)` (`use_evalex=True` alone does nothing
+      while the debugger is off, so it is not reported);
     - Django `DEBUG = True` at module level of a production settings module, and
       `DEBUG = True` in a config class named for production (`ProductionConfig`).
 
@@ -84,7 +85,7 @@ class DebugModeEnabled(Rule):
     precision = "high"
     tags = ("security", "external/cwe/cwe-489", "external/cwe/cwe-215")
     security_severity = "6.5"
-    text_markers = ("debug", "DEBUG", "use_debugger", "use_evalex")
+    text_markers = ("debug", "DEBUG")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.EXAMPLE}
 
     def _true(self, node: Optional[cst.BaseExpression]) -> bool:
@@ -107,12 +108,11 @@ class DebugModeEnabled(Rule):
                                   "the environment (`debug=os.environ.get(\"DEBUG\") == \"1\"`).")
             return
         if qual in RUN_SIMPLE:
-            for flag in ("use_debugger", "use_evalex"):
-                if self._true(v.keyword(node, flag)):
-                    self.report(node, f"`run_simple(..., {flag}=True)`: the werkzeug debugger lets "
-                                      "anyone who can trigger an error run Python on this host; "
-                                      "enable it only from an environment variable in development.")
-                    return
+            # `use_evalex` only matters once `use_debugger` is on
+            if self._true(v.keyword(node, "use_debugger")):
+                self.report(node, "`run_simple(..., use_debugger=True)`: the werkzeug debugger lets "
+                                  "anyone who can trigger an error run Python on this host; "
+                                  "enable it only from an environment variable in development.")
             return
         func = node.func
         if type(func) is not cst.Attribute:

@@ -26,7 +26,8 @@ class JwtWithoutExpiry(Rule):
     keys are unknown, or passed to any other function before encoding (a helper may add
     `exp`); payloads that are parameters; tokens that are not access tokens by name (OAuth
     `state`, client assertions, nonces, e-mail confirmation, unsubscribe and invitation links,
-    judged from the function, the variable and the payload names); tests.
+    judged from the function, the variable and the payload names); unsigned tokens
+    (`algorithm="none"`), which are a data format rather than a credential; tests.
 
     ## Why is this bad?
     "Expire tokens": a JWT without `exp` is valid forever. A token that leaks through a log, a
@@ -87,6 +88,9 @@ class JwtWithoutExpiry(Rule):
             if len(positional) <= position or any(a.star for a in positional[: position + 1]):
                 return
             payload = positional[position].value
+        algorithm = v.keyword(node, "algorithm")
+        if algorithm is not None and (v.as_str(v.resolve(self.ctx, algorithm)) or "").lower() == "none":
+            return  # an unsigned JWT is a data format (e.g. an auth assertion header), not a credential
         names = [self._call_target_name()]
         func = self.ctx.enclosing_function()
         if func is not None:

@@ -51,8 +51,11 @@ class TlsVerificationDisabled(Rule):
     server-side contexts (`create_default_context(Purpose.CLIENT_AUTH)`,
     `PROTOCOL_TLS_SERVER`); a certificate fingerprint pin (`assert_fingerprint=`); code that
     only turns verification off inside a branch taken when a setting asks for it by name
-    (`if settings.tls_insecure_skip_verify:`, or the `else` of `if verify_ssl:`), which is
-    an operator's explicit choice; tests.
+    (`if settings.tls_insecure_skip_verify:`, or the `else` of `if verify_ssl:`), or an
+    object named for being insecure (`insecure_transport = httpx.AsyncHTTPTransport(verify=False)`)
+    that other code picks when configured to, or code named for it (`class
+    NoVerificationEmailBackend`), which is an operator's explicit choice; a function that
+    only fetches the peer's certificate to inspect it (`getpeercert(True)`); tests.
 
     ## Why is this bad?
     "Encrypt traffic": encryption without verification only protects against passive
@@ -100,6 +103,20 @@ class TlsVerificationDisabled(Rule):
     def _opted_in(self, node: cst.CSTNode) -> bool:
         """Inside a branch that a setting named for (not) verifying selects."""
         chain = self.ctx.ancestors + [node]
+        for ancestor in chain:
+            # `insecure_transport = AsyncHTTPTransport(verify=False)`: an object named for being
+            # insecure, chosen elsewhere when a setting asks for it
+            if type(ancestor) is cst.Assign and len(ancestor.targets) == 1:
+                target = ancestor.targets[0].target
+                written = dotted_name(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+                if written and name_words(written.rsplit(".", 1)[-1]) & _INSECURE_WORDS:
+                    return True
+            # `class NoVerificationEmailBackend`, `def insecure_session()`: code named for not
+            # verifying is a deliberate mode that configuration selects
+            if isinstance(ancestor, (cst.ClassDef, cst.FunctionDef)):
+                words = name_words(ancestor.name.value)
+                if words & _INSECURE_WORDS or ("no" in words and words & _VERIFY_WORDS):
+                    return True
         for i, ancestor in enumerate(chain[:-1]):
             if not isinstance(ancestor, cst.If):
                 continue
@@ -197,6 +214,8 @@ class TlsVerificationDisabled(Rule):
         if context == "server":
             return
         base = self.ctx.code_for(target.value).strip()
+        if self._inspects_certificate():
+            return
         if attr == "check_hostname" and self._false(node.value):
             if self._sets_cert_none(base):
                 return  # reported once, at `verify_mode = CERT_NONE`
@@ -212,6 +231,16 @@ class TlsVerificationDisabled(Rule):
                              + ": the server's certificate is not checked, so anyone on the network "
                                "path can impersonate it; keep `CERT_REQUIRED` and load your CA "
                                "with `load_verify_locations()`.")
+
+    def _inspects_certificate(self) -> bool:
+        """The function reads the peer's certificate (`getpeercert(True)`) to look at it: it
+        must accept any certificate, and trusts nothing the peer sends."""
+        for item in v.iter_nodes(v.scope_of(self.ctx)):
+            if type(item) is cst.Call and type(item.func) is cst.Attribute and item.func.attr.value == "getpeercert":
+                flag = v.argument(item, 0, "binary_form")
+                if flag is not None and v.as_bool(flag) is True:
+                    return True
+        return False
 
     def _context_kind(self, expr: cst.BaseExpression) -> Optional[str]:
         origin = self.ctx.origin_call(expr)

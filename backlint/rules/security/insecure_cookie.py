@@ -48,7 +48,9 @@ class InsecureCookie(Rule):
     (`session`, `sessionid`, `auth`, `token`, `jwt`, `remember`, `refresh`...) that leave
     out `secure=True` or `httponly=True`, or leave out `samesite` where the framework sends none
     by default, and those that pass `False` explicitly. The cookie name and the flags are
-    followed through local variables and module constants. Also finds
+    followed through local variables and module constants; a cookie named by a constant
+    from elsewhere is judged by the constant's name (`COOKIE_NAME_JWT_TOKEN`,
+    `settings.SESSION_COOKIE_NAME`), a lower-case variable is not judged at all. Also finds
     `SESSION_COOKIE_SECURE = False`, `CSRF_COOKIE_SECURE = False` and
     `SESSION_COOKIE_HTTPONLY = False` in a production settings module (Django, and Flask
     config modules and classes), and Flask `app.config["SESSION_COOKIE_SECURE"] = False` /
@@ -123,6 +125,8 @@ class InsecureCookie(Rule):
             return  # cookiejar.set_cookie(cookie) and friends
         key = v.argument(node, 0, "key") or v.keyword(node, "name")
         name = v.as_str(v.resolve(self.ctx, key)) if key is not None else None
+        if name is None and key is not None:
+            name = self._constant_name(key)
         kind = ck.classify(name)
         if kind not in ("sensitive", "csrf"):
             return
@@ -161,6 +165,16 @@ class InsecureCookie(Rule):
             node,
             f"The `{name}` {what} is set without {flags}{default_note}: {why}; pass {fixes}.",
         )
+
+    @staticmethod
+    def _constant_name(key: cst.BaseExpression) -> Optional[str]:
+        """An imported or settings constant names the cookie (``COOKIE_NAME_JWT_TOKEN``,
+        ``settings.SESSION_COOKIE_NAME``, ``app.config["SESSION_COOKIE_NAME"]``); a lower-case
+        variable (``token``, ``cookie_key``) says nothing reliable about the cookie."""
+        written = v.last_name(key)
+        if written and written.isupper() and ("COOKIE" in written or type(key) is cst.Name):
+            return written
+        return None
 
     @staticmethod
     def _positional(node: cst.Call, position: int) -> Optional[cst.BaseExpression]:

@@ -266,3 +266,8 @@ def last_name(node: cst.BaseExpression) -> Optional[str]:
 
 def is_none(node: cst.BaseExpression) -> bool:
     return type(node) is cst.Name and node.value == "None"
+
+
+def in_if_branch(ctx) -> bool:
+    """The node being walked is inside an `if` (a setting chosen by a condition is a switch)."""
+    return any(type(a) is cst.If or type(a) is cst.IfExp for a in ctx.ancestors)

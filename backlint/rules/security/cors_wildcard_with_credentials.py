@@ -186,7 +186,7 @@ class CorsWildcardWithCredentials(Rule):
                 return
             name = target.value
             if name in DJANGO_ALLOW_ALL or name == "CORS_ALLOW_CREDENTIALS":
-                if v.as_bool(v.resolve(self.ctx, node.value)) is True:
+                if v.as_bool(v.resolve(self.ctx, node.value)) is True and not v.in_if_branch(self.ctx):
                     if name == "CORS_ALLOW_CREDENTIALS":
                         self._credentials = True
                     else:

@@ -33,7 +33,8 @@ class DebugModeEnabled(Rule):
       `DEBUG = True` in a config class named for production (`ProductionConfig`).
 
     Not reported: switches read from the environment or a config file
-    (`DEBUG = os.environ.get(...) == "1"`, `debug=settings.DEBUG`); settings modules and config
+    (`DEBUG = os.environ.get(...) == "1"`, `debug=settings.DEBUG`) and settings assigned inside
+    an `if` (`if ENVIRONMENT == "dev": DEBUG = True`); settings modules and config
     classes for development, local work, tests, CI or examples (`settings/dev.py`,
     `local_settings.py`, `DevelopmentConfig`); config classes whose name says nothing about
     production; log levels, SQL echo flags (`echo=True`), uvicorn `reload=True`; tests and
@@ -151,6 +152,8 @@ class DebugModeEnabled(Rule):
             return
         if self.ctx.enclosing_function() is not None or not self._true(node.value):
             return
+        if v.in_if_branch(self.ctx):
+            return  # `if ENVIRONMENT == "dev": DEBUG = True` is a switch
         classes = [a for a in self.ctx.ancestors if isinstance(a, cst.ClassDef)]
         if classes:
             names = [c.name.value for c in classes]

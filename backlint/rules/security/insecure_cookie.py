@@ -63,7 +63,8 @@ class InsecureCookie(Rule):
     a cookie whose name cannot be resolved; the CSRF double-submit cookie (`csrftoken`,
     `XSRF-TOKEN`), which JavaScript must read, is only asked for `secure`; preference cookies
     (theme, language, timezone, consent, recently viewed...) are not reported at all, since
-    they grant nothing; settings in development, local and test settings modules; tests.
+    they grant nothing; settings in development, local and test settings modules, or set
+    inside an `if` (a switch); tests.
 
     ## Why is this bad?
     "Set session cookies HttpOnly, Secure and SameSite." A session cookie is the user's
@@ -195,7 +196,7 @@ class InsecureCookie(Rule):
             classes = [a for a in self.ctx.ancestors if isinstance(a, cst.ClassDef)]
             if any(class_is_non_production(c.name.value) for c in classes):
                 return
-            if not is_production_settings(self.ctx.roles):
+            if not is_production_settings(self.ctx.roles) or v.in_if_branch(self.ctx):
                 return
             self._check_setting(target.value, node.value, node.value, flask=False)
         elif type(target) is cst.Subscript and self._is_flask_config(target.value):

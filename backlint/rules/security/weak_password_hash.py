@@ -42,7 +42,7 @@ class WeakPasswordHash(Rule):
     (legacy) hash, since it must keep reading old hashes until they are re-hashed (the place
     that creates new hashes is reported); `make_password`, bcrypt, argon2, scrypt,
     `pbkdf2_hmac` with an unknown or sufficient count; weak hashers in test and development
-    settings; tests.
+    settings or inside an `if` (`if TESTING:`); tests.
 
     ## Why is this bad?
     "Hash passwords with bcrypt, scrypt or argon2." A fast digest is made to be fast: a
@@ -260,8 +260,8 @@ class WeakPasswordHash(Rule):
             return
         if any(isinstance(a, cst.ClassDef) for a in self.ctx.ancestors):
             return
-        if not is_production_settings(self.ctx.roles):
-            return
+        if not is_production_settings(self.ctx.roles) or v.in_if_branch(self.ctx):
+            return  # `if TESTING: PASSWORD_HASHERS = [...MD5...]` is a switch
         items = v.elements(node.value)
         if not items:
             return

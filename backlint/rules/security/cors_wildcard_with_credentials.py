@@ -38,7 +38,8 @@ class CorsWildcardWithCredentials(Rule):
       `"https?://.*"`);
     - flask-cors `CORS(app, ...)`, `cors.init_app(app, ...)` or `@cross_origin(...)` with
       `supports_credentials=True` and no `origins` (its default is `*`) or `origins="*"`,
-      unless the module sets `CORS_ORIGINS` to something else;
+      unless the module sets `CORS_ORIGINS` to something else or `send_wildcard=True` is
+      passed (then a literal `*` is sent, which browsers refuse with credentials);
     - django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` (or `CORS_ORIGIN_ALLOW_ALL`) with
       `CORS_ALLOW_CREDENTIALS = True` in the same production settings module;
     - a handler that copies the request's `Origin` header into `Access-Control-Allow-Origin`
@@ -145,6 +146,9 @@ class CorsWildcardWithCredentials(Rule):
         creds = v.keyword(node, "supports_credentials")
         if creds is None or v.as_bool(v.resolve(self.ctx, creds)) is not True:
             return
+        wildcard = v.keyword(node, "send_wildcard")
+        if wildcard is not None and v.as_bool(v.resolve(self.ctx, wildcard)) is not False:
+            return  # a literal `*` is sent, which browsers refuse for credentialed requests
         origins = v.keyword(node, "origins")
         if origins is not None:
             names = v.str_elements(self.ctx, origins)

@@ -92,6 +92,17 @@ class InsecureCookie(Rule):
         return response
     ```
 
+    ## Default
+    Off by default (enable with `extend-select = ["BL306"]`): on the 13-application corpus
+    (2.1 M lines) it reports three findings, two right (`SESSION_COOKIE_SECURE = False` in
+    shipped production configs) and one wrong: a hand-off cookie that a single-page UI must
+    read from JavaScript, where `httponly=True` would break the login (precision 2/3, fresh
+    sample, seed 2; see docs/precision/sec2.md), below the 0.90 a default-on rule needs.
+
+    ## Known problems
+    A cookie that front-end code has to read by design (other than the CSRF cookie) is
+    reported for `httponly`; suppress it with a reason.
+
     ## References
     - OWASP Session Management Cheat Sheet, "Cookies"
     - CWE-614, CWE-1004, CWE-1275
@@ -104,6 +115,7 @@ class InsecureCookie(Rule):
     precision = "high"
     tags = ("security", "external/cwe/cwe-614", "external/cwe/cwe-1004", "external/cwe/cwe-1275")
     security_severity = "5.4"
+    default_enabled = False  # measured 2/3 on the corpus: see "## Default"
     text_markers = ("set_cookie", "set_signed_cookie", "COOKIE_SECURE", "COOKIE_HTTPONLY")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST}
 
@@ -160,7 +172,8 @@ class InsecureCookie(Rule):
                            "samesite": "`samesite=\"Lax\"`"}[a] for a in missing)
         default_note = ""
         if defaults is not None:
-            default_note = f" ({defaults.framework} leaves them off by default)"
+            pronoun = "it" if len(missing) == 1 else "them"
+            default_note = f" ({defaults.framework} leaves {pronoun} off by default)"
         what = "CSRF cookie" if kind == "csrf" else "cookie"
         self.report(
             node,

@@ -271,3 +271,18 @@ def is_none(node: cst.BaseExpression) -> bool:
 def in_if_branch(ctx) -> bool:
     """The node being walked is inside an `if` (a setting chosen by a condition is a switch)."""
     return any(type(a) is cst.If or type(a) is cst.IfExp for a in ctx.ancestors)
+
+
+def may_call(call: cst.Call, names) -> bool:
+    """A cheap first filter before resolving the qualified name: the method called is one of
+    ``names`` (`jwt.decode(...)`), or the callee is a bare name, which may be an import alias
+    (`from jwt import decode as jwt_decode`) and is resolved by a dictionary lookup anyway."""
+    func = call.func
+    t = type(func)
+    if t is cst.Attribute:
+        return func.attr.value in names
+    return t is cst.Name
+
+
+def keyword_names(call: cst.Call):
+    return [a.keyword.value for a in call.args if a.keyword is not None]

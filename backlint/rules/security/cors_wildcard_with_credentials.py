@@ -15,6 +15,7 @@ CORS_MIDDLEWARE = frozenset({"starlette.middleware.cors.CORSMiddleware", "fastap
 MIDDLEWARE_WRAPPERS = frozenset({"starlette.middleware.Middleware", "fastapi.middleware.Middleware"})
 FLASK_CORS = frozenset({"flask_cors.CORS", "flask_cors.cross_origin", "flask_cors.CORS().init_app"})
 DJANGO_ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
+_CALLEES = frozenset({"CORSMiddleware", "add_middleware", "Middleware", "CORS", "cross_origin", "init_app"})
 _PROBES = ("https://attacker.example", "http://evil.test:8080")
 _ORIGIN_KEYS = frozenset({"origin", "http_origin"})
 
@@ -99,6 +100,8 @@ class CorsWildcardWithCredentials(Rule):
 
     # -- middleware and extensions ------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if not v.may_call(node, _CALLEES):
+            return
         qual = self.ctx.qualified_name(node.func)
         if qual in CORS_MIDDLEWARE:
             self._check_starlette(node)

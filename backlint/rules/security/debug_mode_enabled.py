@@ -16,6 +16,7 @@ APP_CONSTRUCTORS = {
     "starlette.applications.Starlette": "Starlette",
 }
 FLASK_APPS = ("flask.Flask()", "flask.app.Flask()", "quart.Quart()")
+_KEYWORDS = frozenset({"debug", "use_debugger", "DEBUG"})
 RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
 
 
@@ -100,6 +101,8 @@ class DebugModeEnabled(Rule):
         return bool(qual) and qual.endswith(("create_app()", "make_app()")) and "flask" in self.ctx.text
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not any(k in _KEYWORDS for k in v.keyword_names(node)):
+            return  # every call this rule reports passes one of these keywords
         qual = self.ctx.qualified_name(node.func)
         if qual in APP_CONSTRUCTORS:
             if self._true(v.keyword(node, "debug")):

@@ -20,6 +20,8 @@ _URLLIB3 = frozenset({
     "urllib3.poolmanager.ProxyManager", "urllib3.connectionpool.HTTPSConnectionPool",
     "requests.packages.urllib3.PoolManager",
 })
+_CONTEXT_CALLEES = frozenset({"_create_unverified_context", "_create_stdlib_context"})
+_KEYWORDS = frozenset({"verify", "ssl", "verify_ssl", "cert_reqs"})
 _SERVER_PURPOSE = ("ssl.Purpose.CLIENT_AUTH", "ssl.PROTOCOL_TLS_SERVER")
 _CLIENT_CONTEXTS = ("ssl.create_default_context", "ssl.SSLContext")
 _INSECURE_WORDS = frozenset({"insecure", "unverified", "noverify", "skip", "disable", "disabled",
@@ -49,7 +51,8 @@ class TlsVerificationDisabled(Rule):
     Values are followed through local variables and module constants. Not reported:
     `verify="/path/ca.pem"`, `verify=True`, a custom CA context, or any non-literal value;
     server-side contexts (`create_default_context(Purpose.CLIENT_AUTH)`,
-    `PROTOCOL_TLS_SERVER`); a certificate fingerprint pin (`assert_fingerprint=`); code that
+    `PROTOCOL_TLS_SERVER`); `self.check_hostname = ...` in a class that implements a context;
+    a certificate fingerprint pin (`assert_fingerprint=`); code that
     only turns verification off inside a branch taken when a setting asks for it by name
     (`if settings.tls_insecure_skip_verify:`, or the `else` of `if verify_ssl:`), or an
     object named for being insecure (`insecure_transport = httpx.AsyncHTTPTransport(verify=False)`)
@@ -143,6 +146,9 @@ class TlsVerificationDisabled(Rule):
 
     # -- calls ---------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if not v.may_call(node, _CONTEXT_CALLEES) and not any(
+                k in _KEYWORDS for k in v.keyword_names(node)):
+            return
         qual = self.ctx.qualified_name(node.func)
         if qual in _UNVERIFIED_CONTEXTS:
             self._emit(node, f"`{qual}()` makes a context that checks neither the certificate nor "
@@ -194,6 +200,8 @@ class TlsVerificationDisabled(Rule):
         if type(target) is not cst.Attribute:
             return
         attr = target.attr.value
+        if attr not in ("verify", "check_hostname", "verify_mode", "_create_default_https_context"):
+            return
         if self.ctx.qualified_name(target) == "ssl._create_default_https_context":
             if self.ctx.qualified_name(node.value) in _UNVERIFIED_CONTEXTS:
                 self._emit(node, "`ssl._create_default_https_context` is replaced with an unverified "
@@ -210,6 +218,8 @@ class TlsVerificationDisabled(Rule):
             return
         if attr not in ("check_hostname", "verify_mode"):
             return
+        if type(target.value) is cst.Name and target.value.value == "self":
+            return  # a class that *is* a TLS context setting up its own defaults
         context = self._context_kind(target.value)
         if context == "server":
             return

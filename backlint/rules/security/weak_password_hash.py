@@ -20,6 +20,11 @@ _STORED_RECORD_WORDS = frozenset({
 _VERIFY_WORDS = frozenset({"verify", "check", "validate", "legacy", "upgrade", "migrate", "old", "compare", "matches"})
 
 
+_CALLEES = frozenset({"new", "update", "pbkdf2_hmac", "hash", "encrypt", "genhash", "CryptContext",
+                      "crypt", "openssl_md5", "openssl_sha1", "openssl_sha256", "openssl_sha512"}
+                     | crypto.FAST_DIGESTS)
+
+
 class WeakPasswordHash(Rule):
     """A password is hashed with a fast digest or a too-cheap key derivation.
 
@@ -40,7 +45,8 @@ class WeakPasswordHash(Rule):
     attributes of a stored record (that is the hash already); `usedforsecurity=False`;
     hashing inside a function whose name says it verifies, checks or upgrades an existing
     (legacy) hash, since it must keep reading old hashes until they are re-hashed (the place
-    that creates new hashes is reported); `make_password`, bcrypt, argon2, scrypt,
+    that creates new hashes is reported), or inside a class named for that digest
+    (`class MD5PasswordHasher`: the legacy scheme itself); `make_password`, bcrypt, argon2, scrypt,
     `pbkdf2_hmac` with an unknown or sufficient count; weak hashers in test and development
     settings or inside an `if` (`if TESTING:`); tests.
 
@@ -84,6 +90,8 @@ class WeakPasswordHash(Rule):
 
     # -- hashing calls ------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if not v.may_call(node, _CALLEES):
+            return
         qual = self.ctx.qualified_name(node.func)
         digest = crypto.fast_digest(qual)
         if digest is not None:
@@ -122,7 +130,7 @@ class WeakPasswordHash(Rule):
                 if flag is not None and v.as_bool(flag) is False:
                     return
         source = self._password_in(data, 0)
-        if source is None or self._in_verification():
+        if source is None or self._in_verification() or self._implements(digest):
             return
         self.report(
             node,
@@ -130,6 +138,14 @@ class WeakPasswordHash(Rule):
             "leaked table of such hashes is cracked in hours; hash passwords with argon2, "
             "bcrypt or scrypt (e.g. Django's `make_password`, `argon2.PasswordHasher().hash`).",
         )
+
+    def _implements(self, digest: str) -> bool:
+        """Inside a class named for this digest (`MD5PasswordHasher`): the legacy scheme itself,
+        kept to read old hashes; choosing it (`PASSWORD_HASHERS`) is what is reported."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, cst.ClassDef) and digest.lower() in node.name.value.lower():
+                return True
+        return False
 
     def _in_verification(self) -> bool:
         func = self.ctx.enclosing_function()

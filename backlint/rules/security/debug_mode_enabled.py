@@ -87,7 +87,8 @@ class DebugModeEnabled(Rule):
     precision = "high"
     tags = ("security", "external/cwe/cwe-489", "external/cwe/cwe-215")
     security_severity = "6.5"
-    text_markers = ("debug", "DEBUG")
+    # every reported form writes one of these (`log.debug(` and `logging.DEBUG` do not)
+    text_markers = ("debug=", "debug =", "DEBUG=", "DEBUG =", "DEBUG\"]", "DEBUG']", "use_debugger")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.EXAMPLE}
 
     def _true(self, node: Optional[cst.BaseExpression]) -> bool:

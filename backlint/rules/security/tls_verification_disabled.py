@@ -96,7 +96,9 @@ class TlsVerificationDisabled(Rule):
     precision = "high"
     tags = ("security", "external/cwe/cwe-295")
     security_severity = "7.4"
-    text_markers = ("verify", "ssl", "CERT_NONE", "check_hostname", "_create_unverified_context")
+    # every reported form writes one of these (`verify_password(` does not)
+    text_markers = ("verify=", "verify =", "ssl=", "check_hostname", "CERT_NONE", "cert_reqs",
+                    "_create_unverified_context", "_create_stdlib_context")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST}
 
     # -- helpers ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class WeakPasswordHash(Rule):
     precision = "high"
     tags = ("security", "external/cwe/cwe-916", "external/cwe/cwe-328")
     security_severity = "7.5"
-    text_markers = ("hashlib", "pbkdf2", "PASSWORD_HASHERS", "passlib", "crypt", "Crypto")
+    text_markers = ("hashlib", "pbkdf2", "PASSWORD_HASHERS", "passlib", "import crypt", "Crypto.Hash")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST}
 
     # -- hashing calls ------------------------------------------------------------------------

@@ -15,7 +15,8 @@ def command(paths, output_format: str) -> None:
 
     Prefixes are joined across files (include_router, register_blueprint, include(), Mount,
     add_subapp, Litestar routers, DRF routers); a piece that cannot be resolved is shown as {?}.
-    ANY means the handler accepts every method (e.g. a Django function view).
+    ANY means the handler accepts every method (e.g. a Django function view). The third column
+    is the endpoint kind: `api` (JSON/API endpoint), `page` (server-rendered page) or `?`.
     """
     from .. import config as config_mod
     from ..discovery import Discovery
@@ -35,7 +36,8 @@ def command(paths, output_format: str) -> None:
     width_m = max(len(r.method) for r in table)
     width_p = max(len(r.path) for r in table)
     width_h = max(len(r.handler) for r in table)
-    lines = [f"{r.method:<{width_m}}  {r.path:<{width_p}}  {r.handler:<{width_h}}  {r.file}:{r.line}" for r in table]
+    lines = [f"{r.method:<{width_m}}  {r.path:<{width_p}}  {(r.kind or '?'):<4}  {r.handler:<{width_h}}  "
+             f"{r.file}:{r.line}" for r in table]
     lines.append(f"\n{len(table)} route(s) in {len(facts)} file(s)")
     _emit("\n".join(lines))
 

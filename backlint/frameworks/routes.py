@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, keyword_arg, positional_args
+from . import route_kinds
 from .routes_common import (  # noqa: F401  (re-exported: rules import them from here)
     _ALL_ACTIONS, ANY, CONSTRUCTORS, DJANGO_METHOD_DECORATORS, DJANGO_VIEW_DECORATORS, HTTP_VERBS,
     LITESTAR_DECORATORS, METHOD_ORDER, ROOT_KINDS, SAFE_METHODS, UNKNOWN, VIEW_BASES, VIEWSET_ACTIONS,
@@ -60,6 +61,9 @@ class PathDecl:
     handler: str
     framework: str
     kind: str = "route"  # route | drf-register | action
+    target: Optional[cst.CSTNode] = None  # the handler function or view class, when defined in this file
+    view_name: Optional[str] = None  # dotted name of a view defined elsewhere (Django URLconfs)
+    view_is_class: bool = False
 
 
 @dataclass
@@ -68,9 +72,19 @@ class FileRoutes:
     paths: List[PathDecl]
     facts: Dict[str, Any]
     by_node: Dict[int, Handler] = field(default_factory=dict)
+    path: str = ""
+    qualify: Any = None  # the file's import resolver (route_kinds needs it)
+    _kinds: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
 
     def handler_for(self, node: cst.FunctionDef) -> Optional[Handler]:
         return self.by_node.get(id(node))
+
+    def endpoint_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
+        """("api" | "page" | None, reason) for a path declared in this file (see route_kinds)."""
+        key = id(decl)
+        if key not in self._kinds:
+            self._kinds[key] = route_kinds.decl_kind(decl, self.qualify, self.path)
+        return self._kinds[key]
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -470,7 +484,8 @@ class _Extractor:
         if func is not None:
             self._add_handler(func, cls, framework, methods, full, path_node, websocket)
         if path_node is not None and string_value(path_node) is not None:
-            self.paths.append(PathDecl(path_node, path, full, methods, name, framework))
+            self.paths.append(PathDecl(path_node, path, full, methods, name, framework,
+                                       target=cls if cls is not None else func))
 
     def _controller_path(self, cls: cst.ClassDef) -> str:
         for stmt in cls.body.body:
@@ -599,7 +614,8 @@ class _Extractor:
                         node = action.pop("url_path_node")
                         self.paths.append(PathDecl(node, action["url_path"], action["url_path"],
                                                    tuple(action["methods"]), f"{cls.name.value}.{name}", "drf",
-                                                   kind="action-detail" if action["detail"] else "action"))
+                                                   kind="action-detail" if action["detail"] else "action",
+                                                   target=cls))
                     action.pop("url_path_node", None)
             self.views[cls.name.value] = {"kind": "viewset", "actions": sorted(all_actions), "extra": extra}
             return
@@ -961,8 +977,13 @@ class _Extractor:
                 if methods is None and isinstance(target, cst.Name) and target.value in self.views:
                     listed = self.views[target.value].get("methods")
                     methods = tuple(listed) if listed else None
+                local = None
+                if isinstance(target, cst.Name):
+                    local = self.classes.get(target.value) if kind != "function" else self.functions.get(target.value)
                 self.paths.append(PathDecl(route_node, string_value(route_node) or route, "/" + route, methods,
-                                           handler, "django"))
+                                           handler, "django", target=local,
+                                           view_name=self.r.qualify(target) or dotted_name(target),
+                                           view_is_class=kind != "function"))
             # a function defined in this same file and routed here is a view
             if isinstance(target, cst.Name) and target.value in self.functions and kind == "function":
                 self._django_function_view(self.functions[target.value], None, weak=True)
@@ -1058,8 +1079,15 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
     ex.django_conventions()
     handlers = list(ex.handlers.values())
     facts = ex.facts() if with_facts else {}
-    result = FileRoutes(handlers, ex.paths, facts)
+    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify)
     result.by_node = dict(ex.handlers)
+    if with_facts:  # `backlint routes` shows each route's kind
+        kinds = {id(d.node): result.endpoint_kind(d)[0] for d in ex.paths}
+        for route, node in zip(ex.routes, ex.route_nodes):
+            if "drf_register" in route:
+                route["kind"] = route_kinds.API
+            elif id(node) in kinds:
+                route["kind"] = kinds[id(node)]
     return result
 
 

@@ -17,6 +17,7 @@ Paths keep each framework's own parameter syntax (``<int:id>``, ``{id}``, ``{id:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -185,6 +186,7 @@ class _Extractor:
         self.views: Dict[str, Dict[str, Any]] = {}
         self.root_urlconf: Optional[str] = None
         self.constants: Dict[str, List[Any]] = {}
+        self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
         self._anon = 0
 
     # names ------------------------------------------------------------------------------
@@ -1042,8 +1044,15 @@ class _Extractor:
             params = stmt.params.params
             if not params or params[0].name.value != "request" or stmt.name.value.startswith("_"):
                 continue
-            if in_views:
+            if in_views and not self._called_here(stmt.name.value):
                 self._django_function_view(stmt, None, weak=True)
+
+    def _called_here(self, name: str) -> bool:
+        """A function the module itself calls (``cart_id = get_or_create_cart_id(request)``) is a
+        helper of its views, not a view that a URLconf routes to."""
+        if self.text is None:
+            return False
+        return re.search(r"(?<![\w.])(?<!def )" + re.escape(name) + r"\(", self.text) is not None
 
     # facts ----------------------------------------------------------------------------------
     def facts(self) -> Dict[str, Any]:
@@ -1072,8 +1081,10 @@ class _Extractor:
         return facts
 
 
-def extract(module: cst.Module, path: str, module_name: Optional[str] = None, with_facts: bool = True) -> FileRoutes:
+def extract(module: cst.Module, path: str, module_name: Optional[str] = None, with_facts: bool = True,
+            text: Optional[str] = None) -> FileRoutes:
     ex = _Extractor(module, path, module_name)
+    ex.text = text
     ex.collect()
     ex.scan()
     ex.django_conventions()
@@ -1093,7 +1104,7 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
 
 def for_context(ctx) -> FileRoutes:
     """The routes of the file a rule is checking, computed once per file and shared by rules."""
-    return ctx.shared("routes", lambda: extract(ctx.module, ctx.path, with_facts=False))
+    return ctx.shared("routes", lambda: extract(ctx.module, ctx.path, with_facts=False, text=ctx.text))
 
 
 TEXT_MARKERS = ("route", "router", "urlpatterns", "app.", "bp.", "View", "get(", "post(", "api_view", "Controller",

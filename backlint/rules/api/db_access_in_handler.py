@@ -78,6 +78,7 @@ class DbAccessInHandler(HandlerRule):
     severity = Severity.WARNING
     precision = "high"
     tags = ("architecture",)
+    skip_generic_views = True
     options = {
         "allow-django-orm-reads": Option((bool,), True,
                                          "Django/DRF views may read through the ORM (writes and raw SQL are still reported)."),
@@ -100,5 +101,6 @@ class DbAccessInHandler(HandlerRule):
         self.report_at(
             node, stmt,
             f"{describe_handler(scan.handler)} talks to the database directly ({what}); move the queries into a "
-            f"repository or service, e.g. {suggested_service(self.ctx.path, scan.handler)}, and call that from the handler.",
+            f"repository or service, e.g. {suggested_service(self.ctx.path, scan.handler, self.ctx.roles.path)}, "
+            "and call that from the handler.",
         )

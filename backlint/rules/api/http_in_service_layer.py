@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...rule import Option, Rule
 from ...semantics import dotted_name
 from ...frameworks import roles
+from . import service_modules
 
 DEFAULT_GLOBS = ["**/services/**", "**/services.py", "**/service.py", "**/repositories/**", "**/repository.py",
                  "**/repositories.py"]
@@ -51,6 +52,9 @@ HTTP_NAMES.update({
     "litestar.exceptions.HTTPException": "an HTTP exception", "litestar.exceptions.NotFoundException": "an HTTP exception",
     "litestar.Request": "the request object", "litestar.Response": "a response class",
 })
+
+
+STATUS_CODES = "HTTP status codes"
 
 
 def http_name(qual: Optional[str]) -> Optional[str]:
@@ -135,6 +139,9 @@ class HttpInServiceLayer(Rule):
         spec = pathspec.PathSpec.from_lines("gitignore", self.settings["service-globs"])
         path = self.ctx.path.replace("\\", "/")
         self._service_file = spec.match_file(path) or spec.match_file(path.lstrip("./"))
+        if self._service_file and service_modules.is_controller(node, self.ctx):
+            self._service_file = False  # a `service.py` that defines views/resources is a controller module
+        self._http_client = service_modules.imports_http_client(node)
         self._classes = []
         self._reported_lines = set()
 
@@ -159,21 +166,25 @@ class HttpInServiceLayer(Rule):
         module = dotted_name(node.module) if node.module is not None else None
         if not module:
             return
+        found = []
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
                 continue
             what = http_name(f"{module}.{alias.name.value}")
-            if what:
-                self.report(alias, f"`{alias.name.value}` ({what}) is imported into {self._where()}: services must "
-                                   "not depend on HTTP; raise domain exceptions and return plain data, and let the "
-                                   "handler map them to HTTP.")
+            if what and not (what == STATUS_CODES and self._http_client):
+                found.append(f"`{alias.name.value}` ({what})")
+        if found:  # one finding per import statement, naming everything it imports
+            names = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+            verb = "is" if len(found) == 1 else "are"
+            self.report(node, f"{names} {verb} imported into {self._where()}: services must not depend on HTTP; "
+                              "raise domain exceptions and return plain data, and let the handler map them to HTTP.")
 
     def _use(self, node: cst.CSTNode, expr: cst.BaseExpression) -> None:
         if not self._in_layer():
             return
         what = http_name(self.ctx.qualified_name(expr))
-        if not what:
-            return
+        if not what or (what == STATUS_CODES and self._http_client):
+            return  # an HTTP client reads the status codes of the responses it receives
         # in service files a from-import is reported at the import; report module-qualified uses only
         if self._service_file and isinstance(expr, cst.Name):
             return

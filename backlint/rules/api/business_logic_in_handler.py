@@ -18,8 +18,11 @@ class BusinessLogicInHandler(HandlerRule):
     Looks at each HTTP handler (any discovered route, class-based view method or viewset action)
     and reports it when it does more than parse, delegate and respond:
 
-    - more than `max-writes` persistence writes (`session.add`, `Model.objects.create`,
-      `obj.save()`, `INSERT`/`UPDATE` SQL, ...; commits are not counted);
+    - more than `max-writes` persistence writes on one path through the handler
+      (`session.add`, `Model.objects.create`, `obj.save()`, related-manager writes such as
+      `order.lines.all().delete()`, `INSERT`/`UPDATE` SQL, ...; commits are not counted, and
+      writes in mutually exclusive branches (`if`/`elif`/`else`, `match` cases, a branch that
+      returns before the next write) are not added up);
     - persistence access *and* an outbound side effect in the same handler: an HTTP call
       (`requests`, `httpx`, `aiohttp`, `urllib`), an email (`send_mail`, `smtplib`, functions
       named `send_*email*`), a queue or task publish (`.delay()`, `.apply_async()`,
@@ -73,6 +76,10 @@ class BusinessLogicInHandler(HandlerRule):
         order = order_service.place_order(session, payload)
         return {"id": order.id}
     ```
+
+    Not reported: the generic CRUD base views a project's framework layer provides for
+    subclassing (classes in a `generic/` package or named `Base*`/`Generic*`/`*Mixin`), and
+    functions of a views module that the module itself calls (helpers, not routed views).
 
     ## Known problems
     Work done by helpers defined in the same module is not followed into the helper.

@@ -61,10 +61,17 @@ class GetHandlerWrites(HandlerRule):
         return {"id": page_id}, 201
     ```
 
+    Not reported: protocol callbacks, which a protocol makes GET requests (OAuth/OIDC/SAML/SSO
+    and payment-provider returns, e-mail confirmation and unsubscribe links: a handler or path
+    named with `return`, `callback`, `confirm`, `verify`, `sso`, ..., or a handler that checks a
+    confirmation secret), audit records (`AuditLog.objects.create(...)`, `*Log.objects.create`),
+    idempotent read marks (`notification.read = now(); notification.save()`,
+    `save(update_fields=["downloaded"])`) and `form.save(commit=False)`, which writes nothing.
+
     ## Known problems
-    Writes made by a called service function are not followed. Counters and "last seen"
-    timestamps are deliberate writes in some GET handlers; suppress with
-    `# backlint: ignore[BL102]` and a reason.
+    Writes made by a called service function are not followed. Counters (`article.views += 1`)
+    are reported: every repeated or prefetched GET changes them; where that is intended,
+    suppress with `# backlint: ignore[BL102]` and a reason.
 
     ## References
     - RFC 9110, 9.2.1 Safe Methods: https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1

@@ -81,7 +81,13 @@ class HttpInServiceLayer(Rule):
     `status`; Django `HttpRequest`, `HttpResponse*`, `JsonResponse`, `Http404`,
     `get_object_or_404`; DRF `Response`, `status`; aiohttp, Sanic and Litestar equivalents.
     In any other module the same uses are reported inside classes named `*Service`,
-    `*Repository`, `*Repo` or `*DAO`.
+    `*Repository`, `*Repo` or `*DAO`. One finding per import statement, naming every HTTP
+    object it imports.
+
+    Not reported: a module matched by the globs that is really a controller (it defines views or
+    REST resources: a class based on a web framework's view or `flask_restful.Resource`, or
+    routes), and HTTP status codes in a module that uses an HTTP client (`httpx`, `requests`,
+    `aiohttp`): there they describe the responses it receives.
 
     ## Why is this bad?
     The service layer holds business rules and must not know it is being called over HTTP: a

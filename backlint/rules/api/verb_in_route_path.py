@@ -59,17 +59,27 @@ class VerbInRoutePath(Rule):
     ## What it does
     Reads every route backlint discovers (Flask, FastAPI, Starlette, Django `path()`/`re_path()`,
     DRF routers and `@action(url_path=...)`, aiohttp, Litestar, Sanic; see `backlint routes`)
-    and checks each static path segment. A segment is split into words (camelCase, snake_case,
-    kebab-case) and reported when its first word is an action verb such as `get`, `fetch`,
-    `list`, `create`, `update`, `delete` or `remove`. The message proposes the resource form for
-    that method: `GET /api/getUsers` -> `GET /api/users`, `POST /users/create` -> `POST /users`.
+    and checks each static path segment of the **API endpoints** among them (the route kind,
+    shown by `backlint routes`: DRF, FastAPI, Litestar, handlers answering with `JsonResponse`/
+    `jsonify`/`web.json_response`, Django routes in API modules). A segment is split into words
+    (camelCase, snake_case, kebab-case) and reported when its first word is an action verb such
+    as `get`, `fetch`, `list`, `create`, `update`, `delete` or `remove`. The message proposes the
+    resource form for that method: `GET /api/getUsers` -> `GET /api/users`, `POST /users/create`
+    -> `POST /users`, `POST /files/batch/add` -> `POST /files` with the items in the body. It
+    never invents a path parameter (`POST /config/update` -> `PUT /config`), and proposes no path
+    where the verb does not match the declared method (`POST /chats/read`).
 
     Not reported: path parameters (`{id}`, `<int:id>`), nouns that merely look like verbs
     (`/settings`, `/search`, `/query`, `/updates`, `/exports`: only whole words count), authentication
     endpoints (`/login`, `/logout`, `/token`, ... see `allowed-segments`), a custom action on a
     single resource (a verb right after a path parameter: `POST /orders/{id}/cancel`; DRF
-    `@action(detail=True)`), HTML edit-form pages (`GET /profile/edit`), and Google-style custom
-    methods (`/orders/{id}:cancel`).
+    `@action(detail=True)`), HTML edit-form pages (`GET /profile/edit`), Google-style custom
+    methods (`/orders/{id}:cancel`), server-rendered pages (Django generic editing views,
+    handlers that render a template or redirect after a form post, Django URLconf class views
+    outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
+    convention there), and protocol callbacks whose path the protocol or provider fixes (a path
+    or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
+    `verify`, `webhook`, ...).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.

@@ -182,14 +182,29 @@ _TEMPLATE_CALLS = frozenset({"render", "render_template", "render_template_strin
                              "TemplateResponse", "SimpleTemplateResponse", "HTMLResponse"})
 
 
-def decl_kind(decl, qualify: Qualify, file_path: str) -> Kind:
+def _called_in(text: Optional[str], names) -> bool:
+    """Could ``text`` call any of ``names``? (None: unknown, so yes.) Saves walking handler bodies."""
+    if text is None:
+        return True
+    return re.search(r"\b(" + "|".join(sorted(names)) + r")\s*\(", text) is not None
+
+
+def decl_kind(decl, qualify: Qualify, file_path: str, text: Optional[str] = None,
+              cache: Optional[dict] = None) -> Kind:
     """The kind of the endpoint behind one declared path (a ``routes.PathDecl``)."""
     if decl.kind == "drf-register" or decl.kind.startswith("action"):
         return API, "a DRF router or viewset action"
     target = decl.target
+    cache = {} if cache is None else cache
+
+    def body(node):
+        if id(node) not in cache:
+            cache[id(node)] = body_kind(node, qualify)
+        return cache[id(node)]
+
     if decl.framework in API_FRAMEWORKS:
-        if target is not None:
-            kind, why = body_kind(target, qualify)
+        if target is not None and _called_in(text, _TEMPLATE_CALLS):
+            kind, why = body(target)
             if kind == PAGE and why.split("`")[1:2] and why.split("`")[1] in _TEMPLATE_CALLS:
                 return PAGE, why
         return API, f"a {decl.framework} route"
@@ -198,9 +213,12 @@ def decl_kind(decl, qualify: Qualify, file_path: str) -> Kind:
             kind, why = class_bases_kind(target, qualify)
             if kind is not None:
                 return kind, why
-        kind, why = body_kind(target, qualify)
-        if kind is not None:
-            return kind, why
+        if isinstance(target, cst.ClassDef) or _called_in(text, _PAGE_CALLS | _API_CALLS | {"Response"}):
+            kind, why = body(target)
+            if kind is not None:
+                return kind, why
+        else:
+            why = "no response evidence"
         if decl.framework == "django" and isinstance(target, cst.ClassDef):
             return django_view_kind(decl.view_name, True, file_path, decl.full)
         return None, why

@@ -75,7 +75,9 @@ class FileRoutes:
     by_node: Dict[int, Handler] = field(default_factory=dict)
     path: str = ""
     qualify: Any = None  # the file's import resolver (route_kinds needs it)
+    text: Optional[str] = None
     _kinds: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
+    _bodies: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
 
     def handler_for(self, node: cst.FunctionDef) -> Optional[Handler]:
         return self.by_node.get(id(node))
@@ -84,7 +86,7 @@ class FileRoutes:
         """("api" | "page" | None, reason) for a path declared in this file (see route_kinds)."""
         key = id(decl)
         if key not in self._kinds:
-            self._kinds[key] = route_kinds.decl_kind(decl, self.qualify, self.path)
+            self._kinds[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.text, self._bodies)
         return self._kinds[key]
 
 
@@ -1090,7 +1092,7 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
     ex.django_conventions()
     handlers = list(ex.handlers.values())
     facts = ex.facts() if with_facts else {}
-    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify)
+    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify, text=text)
     result.by_node = dict(ex.handlers)
     if with_facts:  # `backlint routes` shows each route's kind
         kinds = {id(d.node): result.endpoint_kind(d)[0] for d in ex.paths}

@@ -86,8 +86,22 @@ class FileRoutes:
         """("api" | "page" | None, reason) for a path declared in this file (see route_kinds)."""
         key = id(decl)
         if key not in self._kinds:
-            self._kinds[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.text, self._bodies)
+            self._kinds[key] = self._own_kind(decl)
+            if self._kinds[key][0] is None and decl.framework == "django" and decl.view_name \
+                    and "." in decl.view_name:
+                # a function view from a views module whose other views here are all pages
+                module = decl.view_name.rsplit(".", 1)[0]
+                siblings = {self._own_kind(d)[0] for d in self.paths
+                            if d is not decl and d.view_name and d.view_name.rsplit(".", 1)[0] == module}
+                if siblings - {None} == {route_kinds.PAGE}:  # some pages, no API view
+                    self._kinds[key] = (route_kinds.PAGE, f"the other views of `{module}` here are pages")
         return self._kinds[key]
+
+    def _own_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
+        key = ("own", id(decl))
+        if key not in self._bodies:
+            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.text, self._bodies)
+        return self._bodies[key]
 
 
 # -- extraction ----------------------------------------------------------------------------

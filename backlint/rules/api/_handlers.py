@@ -7,6 +7,7 @@ from typing import List, Optional, Tuple
 from ..._lazy import cst
 
 from ...frameworks import persistence, routes
+from ...semantics import dotted_name
 from ...rule import Rule
 from ...frameworks import roles
 
@@ -59,12 +60,26 @@ class HandlerRule(Rule):
         access = persistence.classify(node, self.ctx.qualified_name)
         if access is None and scan.handler.framework in DJANGO_FRAMEWORKS:
             access = persistence.related_write(node)
+        if access is not None and access.kind != persistence.READ and self._rolled_back(scan):
+            return  # `with rolledback_transaction():` a preview that is never committed
         if access is not None:
             scan.accesses.append((node, self.ctx.enclosing_statement(), access))
         elif self.collect_effects:
             effect = persistence.side_effect(node, self.ctx.qualified_name)
             if effect is not None:
                 scan.effects.append((node, effect))
+
+    def _rolled_back(self, scan: HandlerScan) -> bool:
+        for ancestor in reversed(self.ctx.ancestors):
+            if ancestor is scan.handler.node:
+                return False
+            if isinstance(ancestor, cst.With):
+                for item in ancestor.items:
+                    expr = item.item.func if isinstance(item.item, cst.Call) else item.item
+                    name = (dotted_name(expr) or "").lower()
+                    if "rollback" in name or "rolledback" in name or "rolled_back" in name:
+                        return True
+        return False
 
     # branching, for BL104. Error handling (`except`/`finally` blocks) is not counted: translating
     # failures into HTTP responses is exactly the handler's job.

@@ -202,6 +202,7 @@ class _Extractor:
         self.views: Dict[str, Dict[str, Any]] = {}
         self.root_urlconf: Optional[str] = None
         self.constants: Dict[str, List[Any]] = {}
+        self.view_aliases: Dict[str, cst.Call] = {}  # names bound to `SomeView.as_view(...)`
         self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
         self._anon = 0
 
@@ -291,6 +292,8 @@ class _Extractor:
         return None
 
     def _define(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
+            self.view_aliases.setdefault(name, value)
         if name.isupper() or name.startswith("_") and name[1:].isupper() or name.endswith(("_PREFIX", "_prefix")):
             parts = self.string_parts(value)
             if parts is not None and (len(parts) > 1 or isinstance(parts[0], str)):
@@ -806,6 +809,8 @@ class _Extractor:
 
     def _view_target(self, view: cst.BaseExpression):
         """(function node or None, class node or None, display name) of a view expression."""
+        if isinstance(view, cst.Name) and view.value in self.view_aliases:  # `_edit = EditView.as_view("edit")`
+            view = self.view_aliases[view.value]
         if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
             view = view.func.value
         if isinstance(view, cst.Name):

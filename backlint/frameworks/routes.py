@@ -1058,7 +1058,7 @@ class _Extractor:
             or base.startswith("views_") or base.endswith("_views.py")
         # a module that builds HTTP responses is a views module whatever its name
         in_views = in_views or any(v.startswith(("django.http.", "django.shortcuts.", "rest_framework.response."))
-                                   for v in self.r.imports.values())
+                                   and v not in _NOT_RESPONSE_BUILDERS for v in self.r.imports.values())
         for stmt in self.module.body:
             if not isinstance(stmt, cst.FunctionDef) or id(stmt) in self.handlers:
                 continue
@@ -1100,6 +1100,11 @@ class _Extractor:
         if self.root_urlconf:
             facts["root_urlconf"] = self.root_urlconf
         return facts
+
+
+# imported from django.http, but they build no response (a type annotation, a parser)
+_NOT_RESPONSE_BUILDERS = frozenset({"django.http.HttpRequest", "django.http.QueryDict", "django.http.request",
+                                    "django.http.HttpHeaders"})
 
 
 def extract(module: cst.Module, path: str, module_name: Optional[str] = None, with_facts: bool = True,

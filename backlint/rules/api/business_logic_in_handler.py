@@ -109,9 +109,11 @@ class BusinessLogicInHandler(HandlerRule):
             calls = [n for n, _, a in scan.accesses if a.kind == persistence.WRITE]
             on_one_path = most_on_one_path(scan.handler.node, calls)
             if on_one_path > self.settings["max-writes"]:
-                shown = f"{on_one_path} database writes in one request" if on_one_path < len(writes) else \
-                    f"{len(writes)} database writes"
-                reasons.append(f"{shown} ({persistence.describe(writes, 3)})")
+                if on_one_path < len(writes):
+                    reasons.append(f"{on_one_path} database writes in one request (among "
+                                   f"{persistence.describe(writes, 3)})")
+                else:
+                    reasons.append(f"{len(writes)} database writes ({persistence.describe(writes, 3)})")
         effects = []
         kinds = set()
         for _, effect in scan.effects:

@@ -231,7 +231,9 @@ def test_verb_messages_never_invent_or_contradict():
     assert "`PUT /config`" in messages[0] and "{id}" not in messages[0]
     assert "no path is proposed" in messages[1]  # marking chats read is not `GET /`
     assert "`POST /{id}/members`" in messages[2]
-    assert "`POST /{id}/files` with the items in the request body" in messages[3]
+    assert "`POST /{id}/files` (below the path this router is mounted at) with the items in the request body" \
+        in messages[3]
+    assert "`PUT /config` (below the path this router is mounted at)" in messages[0]
     assert "on the collection path this router is mounted at" in messages[4]
     assert "`/`" not in messages[4]
     assert "`DELETE` on the collection path this router is mounted at" in messages[5]

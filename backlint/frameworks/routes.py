@@ -65,6 +65,7 @@ class PathDecl:
     target: Optional[cst.CSTNode] = None  # the handler function or view class, when defined in this file
     view_name: Optional[str] = None  # dotted name of a view defined elsewhere (Django URLconfs)
     view_is_class: bool = False
+    mounted: bool = True  # declared on a router/blueprint/URLconf mounted elsewhere: `full` is relative
 
 
 @dataclass
@@ -506,7 +507,8 @@ class _Extractor:
             self._add_handler(func, cls, framework, methods, full, path_node, websocket)
         if path_node is not None and string_value(path_node) is not None:
             self.paths.append(PathDecl(path_node, path, full, methods, name, framework,
-                                       target=cls if cls is not None else func))
+                                       target=cls if cls is not None else func,
+                                       mounted=owner is None or owner.get("kind") not in ROOT_KINDS))
 
     def _controller_path(self, cls: cst.ClassDef) -> str:
         for stmt in cls.body.body:

@@ -92,11 +92,15 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
             return (f"{head}; let the HTTP method carry the action: `{method}` on the path of the resource "
                     "it changes (this path names none).")
         if not prefix.strip("/"):
-            bulk_note = " with the items in the request body" if bulk else ""
+            bulk_note = " with the items in the request body" if bulk and method != "DELETE" else ""
             return (f"{head}; let the HTTP method carry the action: `{method}` on the collection path this "
                     f"router is mounted at{bulk_note}.")
     new = routes.display_path(routes.join_path(prefix, new_local) if prefix else new_local or "/")
-    if bulk:
-        return (f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}` with the "
-                "items in the request body (one bulk request on the collection).")
-    return f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}`."
+    # a router's paths are relative to where it is mounted (`/user/{id}` of a chats router is the
+    # user's chats, not the user): say so when this file does not show the mount
+    where = " (below the path this router is mounted at)" if decl.mounted and not prefix.strip("/") \
+        and decl.framework != "django" else ""
+    if bulk and method != "DELETE":
+        return (f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}`{where} "
+                "with the items in the request body (one bulk request on the collection).")
+    return f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}`{where}."

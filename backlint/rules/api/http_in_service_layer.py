@@ -173,17 +173,27 @@ class HttpInServiceLayer(Rule):
         if not module:
             return
         found = []
+        inputs = outputs = False
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
                 continue
             what = http_name(f"{module}.{alias.name.value}")
             if what and not (what == STATUS_CODES and self._http_client):
                 found.append(f"`{alias.name.value}` ({what})")
+                if what in ("the request object", "request-scoped globals"):
+                    inputs = True
+                else:
+                    outputs = True
         if found:  # one finding per import statement, naming everything it imports
             names = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
             verb = "is" if len(found) == 1 else "are"
+            remedy = []
+            if inputs:
+                remedy.append("take what it needs from the request (the current user, the payload) as arguments")
+            if outputs:
+                remedy.append("raise domain exceptions and return plain data, and let the handler map them to HTTP")
             self.report(node, f"{names} {verb} imported into {self._where()}: services must not depend on HTTP; "
-                              "raise domain exceptions and return plain data, and let the handler map them to HTTP.")
+                              f"{'; '.join(remedy)}.")
 
     def _use(self, node: cst.CSTNode, expr: cst.BaseExpression) -> None:
         if not self._in_layer():

@@ -132,9 +132,11 @@ def django_view_kind(view_name: Optional[str], is_class: bool, file_path: str, r
 
 # -- protocol callbacks ------------------------------------------------------------------------
 # words (in a path segment, a handler or class name) that mark an endpoint whose method and path a
-# protocol fixes: identity-provider and payment-provider returns, links sent by e-mail
+# protocol fixes: identity-provider and payment-provider returns, links sent by e-mail. Not
+# `webhook`: managing webhooks (`POST /{id}/webhooks/create`) is ordinary CRUD, and an incoming
+# webhook is a POST whose path the project chose.
 PROTOCOL_WORDS = frozenset({"callback", "callbacks", "oauth", "oauth2", "oidc", "openid", "saml", "sso", "acs",
-                            "webhook", "webhooks", "return", "returns", "confirm", "confirmation", "activate",
+                            "return", "returns", "confirm", "confirmation", "activate",
                             "activation", "verify", "verification", "unsubscribe", "authorize", "authorized",
                             "redirect", "ipn", "notify", "complete"})
 _WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|-)|[A-Z]?[a-z]+|[A-Z]+|\d+")

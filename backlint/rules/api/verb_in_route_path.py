@@ -79,7 +79,7 @@ class VerbInRoutePath(Rule):
     outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
     convention there), and protocol callbacks whose path the protocol or provider fixes (a path
     or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
-    `verify`, `webhook`, ...).
+    `verify`, ...).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.

@@ -20,13 +20,13 @@ protocol, and bulk routes.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
 
 API, PAGE = "api", "page"
 Kind = Tuple[Optional[str], str]
-Qualify = Callable[[cst.BaseExpression], Optional[str]]
+Qualify = Callable[[Any], Optional[str]]  # no libcst at import: cached runs never load it
 
 # frameworks whose routes are API endpoints unless the handler renders a template
 API_FRAMEWORKS = frozenset({"drf", "drf-viewset", "fastapi", "litestar"})

@@ -17,7 +17,6 @@ Paths keep each framework's own parameter syntax (``<int:id>``, ``{id}``, ``{id:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -76,7 +75,7 @@ class FileRoutes:
     by_node: Dict[int, Handler] = field(default_factory=dict)
     path: str = ""
     qualify: Any = None  # the file's import resolver (route_kinds needs it)
-    text: Optional[str] = None
+    calls: Optional[frozenset] = None  # names called anywhere in the file (route_kinds.called_names)
     _kinds: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
     _bodies: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
 
@@ -101,7 +100,7 @@ class FileRoutes:
     def _own_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
         key = ("own", id(decl))
         if key not in self._bodies:
-            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.text, self._bodies)
+            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.calls, self._bodies)
         return self._bodies[key]
 
 
@@ -205,6 +204,7 @@ class _Extractor:
         self.constants: Dict[str, List[Any]] = {}
         self.view_aliases: Dict[str, cst.Call] = {}  # names bound to `SomeView.as_view(...)`
         self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
+        self.calls: Optional[Tuple[frozenset, frozenset]] = None
         self._anon = 0
 
     # names ------------------------------------------------------------------------------
@@ -1075,7 +1075,9 @@ class _Extractor:
         helper of its views, not a view that a URLconf routes to."""
         if self.text is None:
             return False
-        return re.search(r"(?<![\w.])(?<!def )" + re.escape(name) + r"\(", self.text) is not None
+        if self.calls is None:
+            self.calls = route_kinds.called_names(self.text)
+        return name in self.calls[1]
 
     # facts ----------------------------------------------------------------------------------
     def facts(self) -> Dict[str, Any]:
@@ -1118,7 +1120,10 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
     ex.django_conventions()
     handlers = list(ex.handlers.values())
     facts = ex.facts() if with_facts else {}
-    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify, text=text)
+    if text is not None and ex.calls is None and ex.paths:
+        ex.calls = route_kinds.called_names(text)
+    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify,
+                        calls=ex.calls[0] if ex.calls is not None else None)
     result.by_node = dict(ex.handlers)
     if with_facts:  # `backlint routes` shows each route's kind
         kinds = {id(d.node): result.endpoint_kind(d)[0] for d in ex.paths}

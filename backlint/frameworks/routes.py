@@ -75,7 +75,8 @@ class FileRoutes:
     by_node: Dict[int, Handler] = field(default_factory=dict)
     path: str = ""
     qualify: Any = None  # the file's import resolver (route_kinds needs it)
-    calls: Optional[frozenset] = None  # names called anywhere in the file (route_kinds.called_names)
+    text: Optional[str] = None
+    _calls: Optional[frozenset] = None  # response helpers the file calls (route_kinds.response_calls)
     _kinds: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
     _bodies: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
 
@@ -100,7 +101,9 @@ class FileRoutes:
     def _own_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
         key = ("own", id(decl))
         if key not in self._bodies:
-            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self.calls, self._bodies)
+            if self._calls is None and self.text is not None:
+                self._calls = route_kinds.response_calls(self.text)
+            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self._calls, self._bodies)
         return self._bodies[key]
 
 
@@ -204,7 +207,7 @@ class _Extractor:
         self.constants: Dict[str, List[Any]] = {}
         self.view_aliases: Dict[str, cst.Call] = {}  # names bound to `SomeView.as_view(...)`
         self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
-        self.calls: Optional[Tuple[frozenset, frozenset]] = None
+        self._called: frozenset = frozenset()  # convention-view candidates the module calls itself
         self._anon = 0
 
     # names ------------------------------------------------------------------------------
@@ -1061,23 +1064,26 @@ class _Extractor:
         # a module that builds HTTP responses is a views module whatever its name
         in_views = in_views or any(v.startswith(("django.http.", "django.shortcuts.", "rest_framework.response."))
                                    and v not in _NOT_RESPONSE_BUILDERS for v in self.r.imports.values())
+        if not in_views:
+            return
+        candidates = []
         for stmt in self.module.body:
             if not isinstance(stmt, cst.FunctionDef) or id(stmt) in self.handlers:
                 continue
             params = stmt.params.params
             if not params or params[0].name.value != "request" or stmt.name.value.startswith("_"):
                 continue
-            if in_views and not self._called_here(stmt.name.value):
+            candidates.append(stmt)
+        if self.text is not None:
+            self._called = route_kinds.plain_calls(self.text, {c.name.value for c in candidates})
+        for stmt in candidates:
+            if not self._called_here(stmt.name.value):
                 self._django_function_view(stmt, None, weak=True)
 
     def _called_here(self, name: str) -> bool:
         """A function the module itself calls (``cart_id = get_or_create_cart_id(request)``) is a
         helper of its views, not a view that a URLconf routes to."""
-        if self.text is None:
-            return False
-        if self.calls is None:
-            self.calls = route_kinds.called_names(self.text)
-        return name in self.calls[1]
+        return name in self._called
 
     # facts ----------------------------------------------------------------------------------
     def facts(self) -> Dict[str, Any]:
@@ -1120,10 +1126,7 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
     ex.django_conventions()
     handlers = list(ex.handlers.values())
     facts = ex.facts() if with_facts else {}
-    if text is not None and ex.calls is None and ex.paths:
-        ex.calls = route_kinds.called_names(text)
-    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify,
-                        calls=ex.calls[0] if ex.calls is not None else None)
+    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify, text=text)
     result.by_node = dict(ex.handlers)
     if with_facts:  # `backlint routes` shows each route's kind
         kinds = {id(d.node): result.endpoint_kind(d)[0] for d in ex.paths}

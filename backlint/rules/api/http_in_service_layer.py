@@ -147,9 +147,15 @@ class HttpInServiceLayer(Rule):
         self._service_file = spec.match_file(path) or spec.match_file(path.lstrip("./"))
         if self._service_file and service_modules.is_controller(node, self.ctx):
             self._service_file = False  # a `service.py` that defines views/resources is a controller module
-        self._http_client = service_modules.imports_http_client(node)
+        self._module = node
+        self._client: Optional[bool] = None  # does the module use an HTTP client? asked only for status codes
         self._classes = []
         self._reported_lines = set()
+
+    def _http_client(self) -> bool:
+        if self._client is None:
+            self._client = service_modules.imports_http_client(self._module)
+        return self._client
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._classes.append(node.name.value)
@@ -178,7 +184,7 @@ class HttpInServiceLayer(Rule):
             if not isinstance(alias.name, cst.Name):
                 continue
             what = http_name(f"{module}.{alias.name.value}")
-            if what and not (what == STATUS_CODES and self._http_client):
+            if what and not (what == STATUS_CODES and self._http_client()):
                 found.append(f"`{alias.name.value}` ({what})")
                 if what in ("the request object", "request-scoped globals"):
                     inputs = True
@@ -199,7 +205,7 @@ class HttpInServiceLayer(Rule):
         if not self._in_layer():
             return
         what = http_name(self.ctx.qualified_name(expr))
-        if not what or (what == STATUS_CODES and self._http_client):
+        if not what or (what == STATUS_CODES and self._http_client()):
             return  # an HTTP client reads the status codes of the responses it receives
         # in service files a from-import is reported at the import; report module-qualified uses only
         if self._service_file and isinstance(expr, cst.Name):

@@ -193,7 +193,7 @@ def test_cli_routes_text_and_json(monkeypatch):
     result = CliRunner().invoke(main, ["routes", "--format", "json", "blog"])
     rows = json.loads(result.output)
     assert {"method": "ANY", "path": "/api/getPosts/", "handler": "views.post_list",
-            "file": "blog/blog/urls.py", "line": 6, "framework": "django"} in rows
+            "file": "blog/blog/urls.py", "line": 6, "framework": "django", "kind": "api"} in rows
 
 
 def test_verb_messages_propose_the_resource_form():
@@ -210,7 +210,33 @@ def test_verb_messages_propose_the_resource_form():
     assert "`GET /api/users`" in messages[0]
     assert "`POST /api/users`" in messages[1]
     assert "`PUT /api/{item_id}/file`" in messages[2]
-    assert "`DELETE /api/{id}`" in messages[3]
+    # no path parameter is invented: the path names no item, so no path is proposed
+    assert "`DELETE` on the path of the resource it changes" in messages[3] and "{id}" not in messages[3]
+
+
+def test_verb_messages_never_invent_or_contradict():
+    from conftest import lint_source
+
+    source = (
+        "from fastapi import APIRouter\nrouter = APIRouter()\n"
+        "@router.post('/config/update')\ndef a(): ...\n"
+        "@router.post('/read')\ndef b(): ...\n"
+        "@router.post('/{id}/update/members/add')\ndef c(): ...\n"
+        "@router.post('/{id}/files/batch/add')\ndef d(): ...\n"
+        "@router.post('/create')\ndef e(): ...\n"
+        "@router.delete('/delete/all')\ndef f(): ...\n"
+    )
+    messages = [f.message for f in lint_source(source, ["BL101"]).findings]
+    assert len(messages) == 6
+    assert "`PUT /config`" in messages[0] and "{id}" not in messages[0]
+    assert "no path is proposed" in messages[1]  # marking chats read is not `GET /`
+    assert "`POST /{id}/members`" in messages[2]
+    assert "`POST /{id}/files` (below the path this router is mounted at) with the items in the request body" \
+        in messages[3]
+    assert "`PUT /config` (below the path this router is mounted at)" in messages[0]
+    assert "on the collection path this router is mounted at" in messages[4]
+    assert "`/`" not in messages[4]
+    assert "`DELETE` on the collection path this router is mounted at" in messages[5]
 
 
 def test_constants_fold_across_files():

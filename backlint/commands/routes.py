@@ -15,7 +15,8 @@ def command(paths, output_format: str) -> None:
 
     Prefixes are joined across files (include_router, register_blueprint, include(), Mount,
     add_subapp, Litestar routers, DRF routers); a piece that cannot be resolved is shown as {?}.
-    ANY means the handler accepts every method (e.g. a Django function view).
+    ANY means the handler accepts every method (e.g. a Django function view). The third column
+    is the endpoint kind: `api` (JSON/API endpoint), `page` (server-rendered page) or `?`.
     """
     from .. import config as config_mod
     from ..discovery import Discovery, display_path
@@ -40,11 +41,12 @@ def command(paths, output_format: str) -> None:
         _emit("no routes found")
         return
     # paths, handlers and file names come from the code: shown escaped, never acted on
-    rows = [(visible(r.method), visible(r.path), visible(r.handler), visible(r.file), r.line) for r in table]
+    rows = [(visible(r.method), visible(r.path), visible(r.kind or "?"), visible(r.handler), visible(r.file), r.line)
+            for r in table]
     width_m = max(len(row[0]) for row in rows)
     width_p = max(len(row[1]) for row in rows)
-    width_h = max(len(row[2]) for row in rows)
-    lines = [f"{m:<{width_m}}  {p:<{width_p}}  {h:<{width_h}}  {f}:{n}" for m, p, h, f, n in rows]
+    width_h = max(len(row[3]) for row in rows)
+    lines = [f"{m:<{width_m}}  {p:<{width_p}}  {k:<4}  {h:<{width_h}}  {f}:{n}" for m, p, k, h, f, n in rows]
     lines.append(f"\n{len(table)} route(s) in {len(facts)} file(s)")
     _emit("\n".join(lines))
 

@@ -201,7 +201,10 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
         return Access(WRITE, f"{written or '…'}.{method}()")
     if method in MONGO_READS and written and (written.startswith("db.") or "collection" in written.lower()):
         return Access(READ, f"{written}.{method}()")
-    # model instances: obj.save(), obj.delete() (Django); serializer.save() / form.save() are sanctioned
+    # model instances: obj.save(), obj.delete() (Django); serializer.save() / form.save() are sanctioned;
+    # `form.save(commit=False)` builds an unsaved instance: not a write
+    if method in ("save", "asave") and _commit_false(call):
+        return None
     if method in ("save", "delete", "asave", "adelete") and not positional_args(call) and written is not None \
             and written not in ("self", "super()") and not written.startswith("request.") \
             and not written.startswith("self.request"):
@@ -211,6 +214,64 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
         sanctioned = method in ("save", "asave") and any(s in last for s in SANCTIONED_SAVERS)
         return Access(WRITE, f"{written}.{method}()", sanctioned=sanctioned)
     return None
+
+
+def _commit_false(call: cst.Call) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "commit":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    return False
+
+
+# Django related managers: `order.lines.all().delete()`, `board.pins.filter(...).update(...)`,
+# `obj.tags.add(tag)`, `device.token_set.create(...)`
+RELATED_QUERYSET_STEPS = frozenset({"all", "filter", "exclude", "select_related", "prefetch_related", "only",
+                                    "defer", "order_by", "select_for_update", "using"})
+RELATED_QUERYSET_WRITES = frozenset({"delete", "update", "adelete", "aupdate"})
+RELATED_MANAGER_WRITES = frozenset({"add", "remove", "set", "clear", "create", "get_or_create", "update_or_create",
+                                    "bulk_create", "aadd", "aremove", "aset", "aclear", "acreate"})
+
+
+def related_write(call: cst.Call) -> Optional[Access]:
+    """A write through a Django related manager (only asked for Django/DRF handlers)."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    receiver = func.value
+    if method in RELATED_QUERYSET_WRITES and isinstance(receiver, cst.Call) \
+            and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in RELATED_QUERYSET_STEPS:
+        manager = receiver.func.value
+        while isinstance(manager, cst.Call) and isinstance(manager.func, cst.Attribute) \
+                and manager.func.attr.value in RELATED_QUERYSET_STEPS:
+            manager = manager.func.value
+        if _related_manager(manager):
+            return Access(WRITE, f"{dotted_name(manager)}…{method}()")
+        return None
+    if method in RELATED_MANAGER_WRITES and _related_manager(receiver):
+        return Access(WRITE, f"{dotted_name(receiver)}.{method}()")
+    return None
+
+
+def _related_manager(expr: cst.BaseExpression) -> bool:
+    """``obj.children`` / ``request.user.groups`` / ``device.token_set``: an attribute of an object,
+    not of ``self`` itself, not a ``Model.objects`` manager (classified elsewhere)."""
+    if not isinstance(expr, cst.Attribute):
+        return False
+    owner, rel = expr.value, expr.attr.value
+    written = dotted_name(owner)
+    if written is None or written == "self" or rel in ("objects", "query", "_default_manager", "session"):
+        return False
+    if isinstance(owner, cst.Name) and owner.value[:1].isupper():
+        return False
+    if rel.endswith("_set"):
+        return True
+    if rel.startswith("_") or not rel.endswith("s") or rel in ("fields", "errors", "headers", "cookies", "items",
+                                                               "args", "kwargs", "params", "options", "settings"):
+        return False
+    # a plural attribute of an object (`obj.tags`, `request.user.groups`); only asked for Django handlers,
+    # and the containers that are named like this are excluded above
+    return True
 
 
 # -- outbound side effects ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, keyword_arg, positional_args
+from . import route_kinds
 from .routes_common import (  # noqa: F401  (re-exported: rules import them from here)
     _ALL_ACTIONS, ANY, CONSTRUCTORS, DJANGO_METHOD_DECORATORS, DJANGO_VIEW_DECORATORS, HTTP_VERBS,
     LITESTAR_DECORATORS, METHOD_ORDER, ROOT_KINDS, SAFE_METHODS, UNKNOWN, VIEW_BASES, VIEWSET_ACTIONS,
@@ -60,6 +61,10 @@ class PathDecl:
     handler: str
     framework: str
     kind: str = "route"  # route | drf-register | action
+    target: Optional[cst.CSTNode] = None  # the handler function or view class, when defined in this file
+    view_name: Optional[str] = None  # dotted name of a view defined elsewhere (Django URLconfs)
+    view_is_class: bool = False
+    mounted: bool = True  # declared on a router/blueprint/URLconf mounted elsewhere: `full` is relative
 
 
 @dataclass
@@ -68,9 +73,38 @@ class FileRoutes:
     paths: List[PathDecl]
     facts: Dict[str, Any]
     by_node: Dict[int, Handler] = field(default_factory=dict)
+    path: str = ""
+    qualify: Any = None  # the file's import resolver (route_kinds needs it)
+    text: Optional[str] = None
+    _calls: Optional[frozenset] = None  # response helpers the file calls (route_kinds.response_calls)
+    _kinds: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
+    _bodies: Dict[int, Tuple[Optional[str], str]] = field(default_factory=dict)
 
     def handler_for(self, node: cst.FunctionDef) -> Optional[Handler]:
         return self.by_node.get(id(node))
+
+    def endpoint_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
+        """("api" | "page" | None, reason) for a path declared in this file (see route_kinds)."""
+        key = id(decl)
+        if key not in self._kinds:
+            self._kinds[key] = self._own_kind(decl)
+            if self._kinds[key][0] is None and decl.framework == "django" and decl.view_name \
+                    and "." in decl.view_name:
+                # a function view from a views module whose other views here are all pages
+                module = decl.view_name.rsplit(".", 1)[0]
+                siblings = {self._own_kind(d)[0] for d in self.paths
+                            if d is not decl and d.view_name and d.view_name.rsplit(".", 1)[0] == module}
+                if siblings - {None} == {route_kinds.PAGE}:  # some pages, no API view
+                    self._kinds[key] = (route_kinds.PAGE, f"the other views of `{module}` here are pages")
+        return self._kinds[key]
+
+    def _own_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:
+        key = ("own", id(decl))
+        if key not in self._bodies:
+            if self._calls is None and self.text is not None:
+                self._calls = route_kinds.response_calls(self.text)
+            self._bodies[key] = route_kinds.decl_kind(decl, self.qualify, self.path, self._calls, self._bodies)
+        return self._bodies[key]
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -171,6 +205,9 @@ class _Extractor:
         self.views: Dict[str, Dict[str, Any]] = {}
         self.root_urlconf: Optional[str] = None
         self.constants: Dict[str, List[Any]] = {}
+        self.view_aliases: Dict[str, cst.Call] = {}  # names bound to `SomeView.as_view(...)`
+        self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
+        self._called: frozenset = frozenset()  # convention-view candidates the module calls itself
         self._anon = 0
 
     # names ------------------------------------------------------------------------------
@@ -259,6 +296,8 @@ class _Extractor:
         return None
 
     def _define(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
+            self.view_aliases.setdefault(name, value)
         if name.isupper() or name.startswith("_") and name[1:].isupper() or name.endswith(("_PREFIX", "_prefix")):
             parts = self.string_parts(value)
             if parts is not None and (len(parts) > 1 or isinstance(parts[0], str)):
@@ -470,7 +509,9 @@ class _Extractor:
         if func is not None:
             self._add_handler(func, cls, framework, methods, full, path_node, websocket)
         if path_node is not None and string_value(path_node) is not None:
-            self.paths.append(PathDecl(path_node, path, full, methods, name, framework))
+            self.paths.append(PathDecl(path_node, path, full, methods, name, framework,
+                                       target=cls if cls is not None else func,
+                                       mounted=owner is None or owner.get("kind") not in ROOT_KINDS))
 
     def _controller_path(self, cls: cst.ClassDef) -> str:
         for stmt in cls.body.body:
@@ -599,7 +640,8 @@ class _Extractor:
                         node = action.pop("url_path_node")
                         self.paths.append(PathDecl(node, action["url_path"], action["url_path"],
                                                    tuple(action["methods"]), f"{cls.name.value}.{name}", "drf",
-                                                   kind="action-detail" if action["detail"] else "action"))
+                                                   kind="action-detail" if action["detail"] else "action",
+                                                   target=cls))
                     action.pop("url_path_node", None)
             self.views[cls.name.value] = {"kind": "viewset", "actions": sorted(all_actions), "extra": extra}
             return
@@ -772,6 +814,8 @@ class _Extractor:
 
     def _view_target(self, view: cst.BaseExpression):
         """(function node or None, class node or None, display name) of a view expression."""
+        if isinstance(view, cst.Name) and view.value in self.view_aliases:  # `_edit = EditView.as_view("edit")`
+            view = self.view_aliases[view.value]
         if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
             view = view.func.value
         if isinstance(view, cst.Name):
@@ -961,8 +1005,13 @@ class _Extractor:
                 if methods is None and isinstance(target, cst.Name) and target.value in self.views:
                     listed = self.views[target.value].get("methods")
                     methods = tuple(listed) if listed else None
+                local = None
+                if isinstance(target, cst.Name):
+                    local = self.classes.get(target.value) if kind != "function" else self.functions.get(target.value)
                 self.paths.append(PathDecl(route_node, string_value(route_node) or route, "/" + route, methods,
-                                           handler, "django"))
+                                           handler, "django", target=local,
+                                           view_name=self.r.qualify(target) or dotted_name(target),
+                                           view_is_class=kind != "function"))
             # a function defined in this same file and routed here is a view
             if isinstance(target, cst.Name) and target.value in self.functions and kind == "function":
                 self._django_function_view(self.functions[target.value], None, weak=True)
@@ -1014,15 +1063,27 @@ class _Extractor:
             or base.startswith("views_") or base.endswith("_views.py")
         # a module that builds HTTP responses is a views module whatever its name
         in_views = in_views or any(v.startswith(("django.http.", "django.shortcuts.", "rest_framework.response."))
-                                   for v in self.r.imports.values())
+                                   and v not in _NOT_RESPONSE_BUILDERS for v in self.r.imports.values())
+        if not in_views:
+            return
+        candidates = []
         for stmt in self.module.body:
             if not isinstance(stmt, cst.FunctionDef) or id(stmt) in self.handlers:
                 continue
             params = stmt.params.params
             if not params or params[0].name.value != "request" or stmt.name.value.startswith("_"):
                 continue
-            if in_views:
+            candidates.append(stmt)
+        if self.text is not None:
+            self._called = route_kinds.plain_calls(self.text, {c.name.value for c in candidates})
+        for stmt in candidates:
+            if not self._called_here(stmt.name.value):
                 self._django_function_view(stmt, None, weak=True)
+
+    def _called_here(self, name: str) -> bool:
+        """A function the module itself calls (``cart_id = get_or_create_cart_id(request)``) is a
+        helper of its views, not a view that a URLconf routes to."""
+        return name in self._called
 
     # facts ----------------------------------------------------------------------------------
     def facts(self) -> Dict[str, Any]:
@@ -1051,21 +1112,35 @@ class _Extractor:
         return facts
 
 
-def extract(module: cst.Module, path: str, module_name: Optional[str] = None, with_facts: bool = True) -> FileRoutes:
+# imported from django.http, but they build no response (a type annotation, a parser)
+_NOT_RESPONSE_BUILDERS = frozenset({"django.http.HttpRequest", "django.http.QueryDict", "django.http.request",
+                                    "django.http.HttpHeaders"})
+
+
+def extract(module: cst.Module, path: str, module_name: Optional[str] = None, with_facts: bool = True,
+            text: Optional[str] = None) -> FileRoutes:
     ex = _Extractor(module, path, module_name)
+    ex.text = text
     ex.collect()
     ex.scan()
     ex.django_conventions()
     handlers = list(ex.handlers.values())
     facts = ex.facts() if with_facts else {}
-    result = FileRoutes(handlers, ex.paths, facts)
+    result = FileRoutes(handlers, ex.paths, facts, path=path, qualify=ex.r.qualify, text=text)
     result.by_node = dict(ex.handlers)
+    if with_facts:  # `backlint routes` shows each route's kind
+        kinds = {id(d.node): result.endpoint_kind(d)[0] for d in ex.paths}
+        for route, node in zip(ex.routes, ex.route_nodes):
+            if "drf_register" in route:
+                route["kind"] = route_kinds.API
+            elif id(node) in kinds:
+                route["kind"] = kinds[id(node)]
     return result
 
 
 def for_context(ctx) -> FileRoutes:
     """The routes of the file a rule is checking, computed once per file and shared by rules."""
-    return ctx.shared("routes", lambda: extract(ctx.module, ctx.path, with_facts=False))
+    return ctx.shared("routes", lambda: extract(ctx.module, ctx.path, with_facts=False, text=ctx.text))
 
 
 TEXT_MARKERS = ("route", "router", "urlpatterns", "app.", "bp.", "View", "get(", "post(", "api_view", "Controller",

@@ -27,10 +27,14 @@ class Route:
     file: str
     line: int
     framework: str
+    kind: Optional[str] = None  # "api" | "page" | None: see route_kinds.py
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"method": self.method, "path": self.path, "handler": self.handler, "file": self.file,
-                "line": self.line, "framework": self.framework}
+        out = {"method": self.method, "path": self.path, "handler": self.handler, "file": self.file,
+               "line": self.line, "framework": self.framework}
+        if self.kind:
+            out["kind"] = self.kind
+        return out
 
 
 class _Project:
@@ -180,7 +184,7 @@ class _Project:
                         full = full.rstrip("/") or "/"
                     for method in (methods or [ANY]):
                         out.append(Route(method, full, route["handler"], path, route.get("line", 0),
-                                         route.get("framework", "")))
+                                         route.get("framework", ""), route.get("kind")))
         return out
 
     def _view_methods(self, view: Dict[str, Any]) -> Optional[List[str]]:
@@ -206,12 +210,13 @@ class _Project:
                     method, is_detail = VIEWSET_ACTIONS[action]
                     if action in actions and is_detail == detail:
                         full = display_path(join_path(prefix, base + suffix))
-                        out.append(Route(method, full, f"{name}.{action}", path, route.get("line", 0), "drf"))
+                        out.append(Route(method, full, f"{name}.{action}", path, route.get("line", 0), "drf", "api"))
             for extra in viewset.get("extra", []):
                 middle = "/<pk>/" if extra["detail"] else "/"
                 full = display_path(join_path(prefix, base + middle + extra["url_path"] + "/"))
                 for method in extra["methods"]:
-                    out.append(Route(method, full, f"{name}.{extra['name']}", path, route.get("line", 0), "drf"))
+                    out.append(Route(method, full, f"{name}.{extra['name']}", path, route.get("line", 0), "drf",
+                                     "api"))
         return out
 
 

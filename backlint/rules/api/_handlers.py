@@ -7,6 +7,7 @@ from typing import List, Optional, Tuple
 from ..._lazy import cst
 
 from ...frameworks import persistence, routes
+from ...semantics import dotted_name
 from ...rule import Rule
 from ...frameworks import roles
 
@@ -32,6 +33,7 @@ class HandlerRule(Rule):
     text_markers = routes.TEXT_MARKERS
     collect_effects = False
     collect_branches = False
+    skip_generic_views = False
 
     def visit_Module(self, node: cst.Module) -> None:
         self._routes = routes.for_context(self.ctx)
@@ -39,6 +41,8 @@ class HandlerRule(Rule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         handler = self._routes.handler_for(node)
+        if handler is not None and self.skip_generic_views and generic_base_view(handler, self.ctx.path):
+            handler = None  # the framework layer's own CRUD base view, meant to be subclassed
         self._stack.append(HandlerScan(handler) if handler is not None else None)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -54,12 +58,28 @@ class HandlerRule(Rule):
         if scan is None:
             return
         access = persistence.classify(node, self.ctx.qualified_name)
+        if access is None and scan.handler.framework in DJANGO_FRAMEWORKS:
+            access = persistence.related_write(node)
+        if access is not None and access.kind != persistence.READ and self._rolled_back(scan):
+            return  # `with rolledback_transaction():` a preview that is never committed
         if access is not None:
             scan.accesses.append((node, self.ctx.enclosing_statement(), access))
         elif self.collect_effects:
             effect = persistence.side_effect(node, self.ctx.qualified_name)
             if effect is not None:
                 scan.effects.append((node, effect))
+
+    def _rolled_back(self, scan: HandlerScan) -> bool:
+        for ancestor in reversed(self.ctx.ancestors):
+            if ancestor is scan.handler.node:
+                return False
+            if isinstance(ancestor, cst.With):
+                for item in ancestor.items:
+                    expr = item.item.func if isinstance(item.item, cst.Call) else item.item
+                    name = (dotted_name(expr) or "").lower()
+                    if "rollback" in name or "rolledback" in name or "rolled_back" in name:
+                        return True
+        return False
 
     # branching, for BL104. Error handling (`except`/`finally` blocks) is not counted: translating
     # failures into HTTP responses is exactly the handler's job.
@@ -101,11 +121,51 @@ def describe_handler(handler: routes.Handler) -> str:
     return f"`{handler.name}`{where}"
 
 
-def suggested_service(path: str, handler: routes.Handler) -> str:
-    directory, filename = os.path.split(path.replace(os.sep, "/"))
+# handler names that say nothing about the use case: HTTP methods and DRF's generic actions
+_METHOD_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "list",
+                           "create", "retrieve", "update", "partial_update", "destroy", "index", "view",
+                           "handle", "handler", "endpoint", "__call__"})
+_HANDLER_STEMS = ("views", "view", "api", "apis", "routes", "routers", "router", "handlers", "endpoints",
+                  "controllers", "resources", "viewsets")
+
+
+def suggested_service(path: str, handler: routes.Handler, root_relative: Optional[str] = None) -> str:
+    """Where the use case could go: ``a function in `pkg/services.py` (e.g. `place_order(...)`)``.
+
+    The module is the handler module's sibling (``pkg/views.py`` -> ``pkg/services.py``,
+    ``pkg/views/orders.py`` -> ``pkg/services/orders.py``); a function name is proposed only when the
+    handler's own name says what the use case is (not `post`, `get`, `update`, ...).
+    """
+    rel = (root_relative or path).replace(os.sep, "/").lstrip("./")
+    directory, filename = os.path.split(rel)
     stem = filename[:-3] if filename.endswith(".py") else filename
+    parent, package = os.path.split(directory)
+    if stem in _HANDLER_STEMS or stem in ("main", "app", "__init__"):
+        target = f"{directory}/services.py" if directory else "services.py"
+    elif package in _HANDLER_STEMS:
+        target = f"{parent}/services/{stem}.py" if parent else f"services/{stem}.py"
+    else:
+        target = f"{directory}/services.py" if directory else "services.py"
     func = handler.name.rsplit(".", 1)[-1]
-    if stem in ("views", "api", "routes", "routers", "handlers", "endpoints", "main", "app", "example", "__init__"):
-        package = os.path.basename(directory) or "app"
-        return f"`{package}/services.py` (e.g. `{func}(...)`)"
-    return f"`services/{stem}.py` (e.g. `{func}(...)`)"
+    if func.lower() in _METHOD_NAMES or func.startswith("_"):
+        return f"a function in `{target}`"
+    return f"`{target}` (e.g. `{func}(...)`)"
+
+
+_GENERIC_MODULES = frozenset({"generic", "generics", "generic_views", "base_views", "crud", "mixins"})
+
+
+def generic_base_view(handler: routes.Handler, path: str) -> bool:
+    """A CRUD base view the project's framework layer provides for subclassing (netbox's
+    ``views/generic``, a ``BaseDeleteView``): its writes are the feature, not handler logic."""
+    cls = handler.class_name
+    if cls is None:
+        return False
+    if cls.startswith(("Base", "Generic", "Abstract")) or cls.endswith("Mixin"):
+        return True
+    parts = path.replace(os.sep, "/").split("/")
+    stem = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+    return stem in _GENERIC_MODULES or any(p in _GENERIC_MODULES for p in parts[:-1])
+
+
+DJANGO_FRAMEWORKS = ("django", "drf")

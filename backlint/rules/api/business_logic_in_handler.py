@@ -4,6 +4,7 @@ from ...findings import Severity
 from ...frameworks import persistence
 from ...rule import Option
 from ._handlers import HandlerRule, HandlerScan, describe_handler, suggested_service
+from ._paths import most_on_one_path
 
 
 def _non_negative(value) -> str:
@@ -17,8 +18,11 @@ class BusinessLogicInHandler(HandlerRule):
     Looks at each HTTP handler (any discovered route, class-based view method or viewset action)
     and reports it when it does more than parse, delegate and respond:
 
-    - more than `max-writes` persistence writes (`session.add`, `Model.objects.create`,
-      `obj.save()`, `INSERT`/`UPDATE` SQL, ...; commits are not counted);
+    - more than `max-writes` persistence writes on one path through the handler
+      (`session.add`, `Model.objects.create`, `obj.save()`, related-manager writes such as
+      `order.lines.all().delete()`, `INSERT`/`UPDATE` SQL, ...; commits are not counted, and
+      writes in mutually exclusive branches (`if`/`elif`/`else`, `match` cases, a branch that
+      returns before the next write) are not added up);
     - persistence access *and* an outbound side effect in the same handler: an HTTP call
       (`requests`, `httpx`, `aiohttp`, `urllib`), an email (`send_mail`, `smtplib`, functions
       named `send_*email*`), a queue or task publish (`.delay()`, `.apply_async()`,
@@ -73,6 +77,10 @@ class BusinessLogicInHandler(HandlerRule):
         return {"id": order.id}
     ```
 
+    Not reported: the generic CRUD base views a project's framework layer provides for
+    subclassing (classes in a `generic/` package or named `Base*`/`Generic*`/`*Mixin`), and
+    functions of a views module that the module itself calls (helpers, not routed views).
+
     ## Known problems
     Work done by helpers defined in the same module is not followed into the helper.
     """
@@ -85,6 +93,7 @@ class BusinessLogicInHandler(HandlerRule):
     tags = ("architecture",)
     collect_effects = True
     collect_branches = True
+    skip_generic_views = True
     options = {
         "max-writes": Option((int,), 1, "Persistence writes a handler may make before it counts as business logic.",
                              _non_negative),
@@ -96,15 +105,23 @@ class BusinessLogicInHandler(HandlerRule):
         reasons = []
         writes = scan.writes()
         if len(writes) > self.settings["max-writes"]:
-            reasons.append(f"{len(writes)} database writes ({persistence.describe(writes, 3)})")
-        if scan.accesses and scan.effects:
-            effects = []
-            kinds = set()
-            for _, effect in scan.effects:
-                kind = effect.split(" (", 1)[0]
-                if kind not in kinds:
-                    kinds.add(kind)
-                    effects.append(effect)
+            # writes in mutually exclusive branches are not made by the same request
+            calls = [n for n, _, a in scan.accesses if a.kind == persistence.WRITE]
+            on_one_path = most_on_one_path(scan.handler.node, calls)
+            if on_one_path > self.settings["max-writes"]:
+                if on_one_path < len(writes):
+                    reasons.append(f"{on_one_path} database writes in one request (among "
+                                   f"{persistence.describe(writes, 3)})")
+                else:
+                    reasons.append(f"{len(writes)} database writes ({persistence.describe(writes, 3)})")
+        effects = []
+        kinds = set()
+        for _, effect in scan.effects:
+            kind = effect.split(" (", 1)[0]
+            if kind not in kinds:
+                kinds.add(kind)
+                effects.append(effect)
+        if scan.accesses and effects:
             if not reasons:
                 reasons.append(f"database access ({persistence.describe([a for _, _, a in scan.accesses], 2)})")
             reasons.append(" and ".join(effects[:3]))
@@ -116,6 +133,7 @@ class BusinessLogicInHandler(HandlerRule):
         self.report_at(
             func.name, None,
             f"{describe_handler(scan.handler)} does business work in the handler: {'; '.join(reasons)}. "
-            f"Move the use case into a service, e.g. {suggested_service(self.ctx.path, scan.handler)}, "
+            f"Move the use case into a service, e.g. "
+            f"{suggested_service(self.ctx.path, scan.handler, self.ctx.roles.path)}, "
             "and keep the handler to parse, call and respond.",
         )

@@ -19,9 +19,17 @@ class DbAccessInHandler(HandlerRule):
     (`connection.cursor()`, `cursor.execute`, `Model.objects.raw`), and Mongo collection calls.
     One finding per handler, at the first access, listing what was found.
 
+    Related-manager writes in Django/DRF handlers count as writes
+    (`board.pins.all().delete()`, `board.pins.filter(...).update(...)`, `obj.tags.add(...)`,
+    `device.token_set.create(...)`). The suggested service module sits beside the handler module;
+    a function name is proposed only when the handler's name says what the use case is (never
+    `post(...)` or `update(...)`).
+
     Not reported: a dependency-injected session that is only passed on to a service or
     repository call; DRF's own flow (`queryset = ...`, `get_queryset()`, `get_object()`,
-    `self.filter_queryset(...)`, `serializer.save()`, `form.save()`).
+    `self.filter_queryset(...)`, `serializer.save()`, `form.save()`); generic CRUD base views of
+    the project's framework layer (a `generic/` package, `Base*`/`Generic*`/`*Mixin` classes),
+    whose writes are the feature they provide to subclasses.
 
     **Django reads are allowed by default** (`allow-django-orm-reads = true`): Django's own
     architecture puts query logic on models and managers and has views read through them
@@ -78,6 +86,7 @@ class DbAccessInHandler(HandlerRule):
     severity = Severity.WARNING
     precision = "high"
     tags = ("architecture",)
+    skip_generic_views = True
     options = {
         "allow-django-orm-reads": Option((bool,), True,
                                          "Django/DRF views may read through the ORM (writes and raw SQL are still reported)."),
@@ -100,5 +109,6 @@ class DbAccessInHandler(HandlerRule):
         self.report_at(
             node, stmt,
             f"{describe_handler(scan.handler)} talks to the database directly ({what}); move the queries into a "
-            f"repository or service, e.g. {suggested_service(self.ctx.path, scan.handler)}, and call that from the handler.",
+            f"repository or service, e.g. {suggested_service(self.ctx.path, scan.handler, self.ctx.roles.path)}, "
+            "and call that from the handler.",
         )

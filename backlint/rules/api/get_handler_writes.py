@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ...findings import Severity
 from ...frameworks import persistence
+from ._deliberate_writes import audit_write, protocol_callback, tracking_save
 from ._handlers import HandlerRule, HandlerScan, describe_handler
 
 
@@ -60,10 +61,17 @@ class GetHandlerWrites(HandlerRule):
         return {"id": page_id}, 201
     ```
 
+    Not reported: protocol callbacks, which a protocol makes GET requests (OAuth/OIDC/SAML/SSO
+    and payment-provider returns, e-mail confirmation and unsubscribe links: a handler or path
+    named with `return`, `callback`, `confirm`, `verify`, `sso`, ..., or a handler that checks a
+    confirmation secret), audit records (`AuditLog.objects.create(...)`, `*Log.objects.create`),
+    idempotent read marks (`notification.read = now(); notification.save()`,
+    `save(update_fields=["downloaded"])`) and `form.save(commit=False)`, which writes nothing.
+
     ## Known problems
-    Writes made by a called service function are not followed. Counters and "last seen"
-    timestamps are deliberate writes in some GET handlers; suppress with
-    `# backlint: ignore[BL102]` and a reason.
+    Writes made by a called service function are not followed. Counters (`article.views += 1`)
+    are reported: every repeated or prefetched GET changes them; where that is intended,
+    suppress with `# backlint: ignore[BL102]` and a reason.
 
     ## References
     - RFC 9110, 9.2.1 Safe Methods: https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
@@ -79,10 +87,14 @@ class GetHandlerWrites(HandlerRule):
     def finish_handler(self, scan: HandlerScan) -> None:
         if not scan.handler.safe_only or scan.handler.websocket:
             return
-        writes = [(n, s, a) for n, s, a in scan.accesses if a.kind in (persistence.WRITE, persistence.COMMIT)]
-        if not any(a.kind == persistence.WRITE for _, _, a in writes) and not any(
-                a.kind == persistence.COMMIT for _, _, a in writes):
-            return
+        all_writes = [(n, s, a) for n, s, a in scan.accesses if a.kind in (persistence.WRITE, persistence.COMMIT)]
+        deliberate = [a for n, _, a in all_writes if a.kind == persistence.WRITE and (
+            audit_write(a.what) or tracking_save(n, scan.handler.node))]
+        writes = [(n, s, a) for n, s, a in all_writes if not any(a is d for d in deliberate)]
+        if deliberate and not any(a.kind == persistence.WRITE for _, _, a in writes):
+            return  # only audit records or read/seen marks (and their commit)
+        if not writes or protocol_callback(scan.handler):
+            return  # an OAuth/SSO/payment return or an e-mail link: the protocol makes it a GET
         node, stmt, _ = writes[0]
         methods = "/".join(scan.handler.methods or ())
         what = persistence.describe([a for _, _, a in writes])

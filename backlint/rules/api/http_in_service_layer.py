@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...rule import Option, Rule
 from ...semantics import dotted_name
 from ...frameworks import roles
+from . import service_modules
 
 DEFAULT_GLOBS = ["**/services/**", "**/services.py", "**/service.py", "**/repositories/**", "**/repository.py",
                  "**/repositories.py"]
@@ -53,6 +54,9 @@ HTTP_NAMES.update({
 })
 
 
+STATUS_CODES = "HTTP status codes"
+
+
 def http_name(qual: Optional[str]) -> Optional[str]:
     if not qual:
         return None
@@ -77,7 +81,13 @@ class HttpInServiceLayer(Rule):
     `status`; Django `HttpRequest`, `HttpResponse*`, `JsonResponse`, `Http404`,
     `get_object_or_404`; DRF `Response`, `status`; aiohttp, Sanic and Litestar equivalents.
     In any other module the same uses are reported inside classes named `*Service`,
-    `*Repository`, `*Repo` or `*DAO`.
+    `*Repository`, `*Repo` or `*DAO`. One finding per import statement, naming every HTTP
+    object it imports.
+
+    Not reported: a module matched by the globs that is really a controller (it defines views or
+    REST resources: a class based on a web framework's view or `flask_restful.Resource`, or
+    routes), and HTTP status codes in a module that uses an HTTP client (`httpx`, `requests`,
+    `aiohttp`): there they describe the responses it receives.
 
     ## Why is this bad?
     The service layer holds business rules and must not know it is being called over HTTP: a
@@ -135,8 +145,17 @@ class HttpInServiceLayer(Rule):
         spec = pathspec.PathSpec.from_lines("gitignore", self.settings["service-globs"])
         path = self.ctx.path.replace("\\", "/")
         self._service_file = spec.match_file(path) or spec.match_file(path.lstrip("./"))
+        if self._service_file and service_modules.is_controller(node, self.ctx):
+            self._service_file = False  # a `service.py` that defines views/resources is a controller module
+        self._module = node
+        self._client: Optional[bool] = None  # does the module use an HTTP client? asked only for status codes
         self._classes = []
         self._reported_lines = set()
+
+    def _http_client(self) -> bool:
+        if self._client is None:
+            self._client = service_modules.imports_http_client(self._module)
+        return self._client
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._classes.append(node.name.value)
@@ -159,21 +178,35 @@ class HttpInServiceLayer(Rule):
         module = dotted_name(node.module) if node.module is not None else None
         if not module:
             return
+        found = []
+        inputs = outputs = False
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
                 continue
             what = http_name(f"{module}.{alias.name.value}")
-            if what:
-                self.report(alias, f"`{alias.name.value}` ({what}) is imported into {self._where()}: services must "
-                                   "not depend on HTTP; raise domain exceptions and return plain data, and let the "
-                                   "handler map them to HTTP.")
+            if what and not (what == STATUS_CODES and self._http_client()):
+                found.append(f"`{alias.name.value}` ({what})")
+                if what in ("the request object", "request-scoped globals"):
+                    inputs = True
+                else:
+                    outputs = True
+        if found:  # one finding per import statement, naming everything it imports
+            names = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+            verb = "is" if len(found) == 1 else "are"
+            remedy = []
+            if inputs:
+                remedy.append("take what it needs from the request (the current user, the payload) as arguments")
+            if outputs:
+                remedy.append("raise domain exceptions and return plain data, and let the handler map them to HTTP")
+            self.report(node, f"{names} {verb} imported into {self._where()}: services must not depend on HTTP; "
+                              f"{'; '.join(remedy)}.")
 
     def _use(self, node: cst.CSTNode, expr: cst.BaseExpression) -> None:
         if not self._in_layer():
             return
         what = http_name(self.ctx.qualified_name(expr))
-        if not what:
-            return
+        if not what or (what == STATUS_CODES and self._http_client()):
+            return  # an HTTP client reads the status codes of the responses it receives
         # in service files a from-import is reported at the import; report module-qualified uses only
         if self._service_file and isinstance(expr, cst.Name):
             return

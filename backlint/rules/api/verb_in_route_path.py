@@ -6,9 +6,9 @@ from typing import List, Optional, Tuple
 from ..._lazy import cst
 
 from ...findings import Severity
-from ...frameworks import routes
+from ...frameworks import roles, route_kinds, routes
 from ...rule import Option, Rule
-from ...frameworks import roles
+from . import verb_messages
 
 # verb -> the HTTP method that expresses it
 VERBS = {
@@ -59,17 +59,27 @@ class VerbInRoutePath(Rule):
     ## What it does
     Reads every route backlint discovers (Flask, FastAPI, Starlette, Django `path()`/`re_path()`,
     DRF routers and `@action(url_path=...)`, aiohttp, Litestar, Sanic; see `backlint routes`)
-    and checks each static path segment. A segment is split into words (camelCase, snake_case,
-    kebab-case) and reported when its first word is an action verb such as `get`, `fetch`,
-    `list`, `create`, `update`, `delete` or `remove`. The message proposes the resource form for
-    that method: `GET /api/getUsers` -> `GET /api/users`, `POST /users/create` -> `POST /users`.
+    and checks each static path segment of the **API endpoints** among them (the route kind,
+    shown by `backlint routes`: DRF, FastAPI, Litestar, handlers answering with `JsonResponse`/
+    `jsonify`/`web.json_response`, Django routes in API modules). A segment is split into words
+    (camelCase, snake_case, kebab-case) and reported when its first word is an action verb such
+    as `get`, `fetch`, `list`, `create`, `update`, `delete` or `remove`. The message proposes the
+    resource form for that method: `GET /api/getUsers` -> `GET /api/users`, `POST /users/create`
+    -> `POST /users`, `POST /files/batch/add` -> `POST /files` with the items in the body. It
+    never invents a path parameter (`POST /config/update` -> `PUT /config`), and proposes no path
+    where the verb does not match the declared method (`POST /chats/read`).
 
     Not reported: path parameters (`{id}`, `<int:id>`), nouns that merely look like verbs
     (`/settings`, `/search`, `/query`, `/updates`, `/exports`: only whole words count), authentication
     endpoints (`/login`, `/logout`, `/token`, ... see `allowed-segments`), a custom action on a
     single resource (a verb right after a path parameter: `POST /orders/{id}/cancel`; DRF
-    `@action(detail=True)`), HTML edit-form pages (`GET /profile/edit`), and Google-style custom
-    methods (`/orders/{id}:cancel`).
+    `@action(detail=True)`), HTML edit-form pages (`GET /profile/edit`), Google-style custom
+    methods (`/orders/{id}:cancel`), server-rendered pages (Django generic editing views,
+    handlers that render a template or redirect after a form post, Django URLconf class views
+    outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
+    convention there), and protocol callbacks whose path the protocol or provider fixes (a path
+    or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
+    `verify`, ...).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.
@@ -140,6 +150,10 @@ class VerbInRoutePath(Rule):
             elif seen.methods is not None and decl.methods is not None:
                 seen.methods = routes.norm_methods(seen.methods + decl.methods)
         for decl in merged.values():
+            if found.endpoint_kind(decl)[0] == route_kinds.PAGE:
+                continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages
+            if route_kinds.protocol_word(decl.full, decl.handler):
+                continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
             problem = self._check(decl, verbs, allowed)
             if problem is not None:
                 self.report(decl.node, problem)
@@ -165,7 +179,7 @@ class VerbInRoutePath(Rule):
                 found = None  # `GET /profile/edit`: the edit form page of a (singular) resource
             if found is not None and not (previous_is_param and self.settings["allow-actions-on-item"]):
                 verb, rest = found
-                return self._message(decl, segments, index, segment, verb, rest)
+                return verb_messages.message(decl, segments, index, segment, verb, rest, verbs)
             previous_is_param = False
         return None
 
@@ -177,45 +191,3 @@ class VerbInRoutePath(Rule):
         if ws[0] in verbs:
             return ws[0], ws[1:]
         return None
-
-    def _message(self, decl, segments, index, segment, verb, rest) -> str:
-        declared = list(decl.methods) if decl.methods else []
-        method = VERBS.get(verb, declared[0] if declared else "GET")
-        if declared and method not in declared and not (method in ("PUT", "PATCH") and
-                                                           {"PUT", "PATCH"} & set(declared)):
-            if method == "GET" or (method == "POST" and declared[0] in ("PUT", "PATCH")):
-                method = declared[0]
-        shown_method = "/".join(declared) if declared else "ANY"
-        rest = list(rest)
-        while rest and rest[0] in _STOPWORDS:
-            rest = rest[1:]
-        if rest and rest[-1] in ("id", "ids") and len(rest) > 1:
-            rest = rest[:-2] + [rest[-2]] if rest[-2] not in _STOPWORDS else rest[:-2]
-        rest = [w for w in rest if w not in ("by",)]
-        next_is_param = index + 1 < len(segments) and routes.is_param_segment(segments[index + 1])
-        if rest and (next_is_param or verb in ("create", "add", "list", "insert")):
-            rest = rest[:-1] + [_plural(rest[-1])]
-        replacement = "-".join(rest)
-        new_segments = list(segments)
-        if replacement:
-            new_segments[index] = replacement
-        elif method in ("PUT", "PATCH", "DELETE") and index == len(segments) - 1 and not any(
-                routes.is_param_segment(seg) for seg in segments):
-            new_segments[index] = "{id}"
-        else:
-            del new_segments[index]
-        prefix = decl.full[: len(decl.full) - len(decl.path)] if decl.full.endswith(decl.path) else ""
-        old = routes.display_path(decl.full)
-        new_local = "/".join(new_segments)
-        if decl.path.endswith("/") and new_local:
-            new_local += "/"
-        new = routes.display_path(routes.join_path(prefix, new_local) if prefix else new_local or "/")
-        if decl.kind == "drf-register":
-            return (f"Router prefix `{segment}` starts with the verb `{verb}`: name the resource instead "
-                    f"(`router.register({replacement!r}, ...)`); the viewset's methods already say what happens.")
-        if decl.kind.startswith("action"):
-            return (f"`@action` path `{segment}` starts with the verb `{verb}`: a collection-level action should be "
-                    f"a resource (`{replacement or 'the collection itself'}`) served by the HTTP method; use "
-                    "`detail=True` for an action on one item.")
-        return (f"`{shown_method} {old}`: path segment `{segment}` starts with the verb `{verb}`; let the HTTP "
-                f"method carry the action and name the resource: `{method} {new}`.")

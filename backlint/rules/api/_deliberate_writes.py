@@ -1,0 +1,74 @@
+"""Writes a safe-method handler makes on purpose, which BL102 does not report.
+
+* audit records: `AuditLog.objects.create(...)`, `LogEntry.objects.create(...)`: recording that a
+  page was seen is what an audit trail is for;
+* idempotent tracking marks: `notification.read = now(); notification.save()`,
+  `export.save(update_fields=["downloaded"])`: a read/seen/downloaded flag or timestamp, set as a
+  side effect of serving the page; repeating the GET leaves the same state. Counters
+  (`article.views += 1`) are still reported: every repeated or prefetched GET changes them;
+* protocol callbacks: identity- and payment-provider returns and e-mail confirmation links, which
+  the protocol makes GET requests (see ``route_kinds.protocol_word``/``confirms_token``).
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..._lazy import cst
+
+from ...frameworks import route_kinds
+from ...semantics import dotted_name
+
+TRACKING_WORDS = frozenset({"read", "seen", "viewed", "visited", "downloaded", "accessed", "opened", "clicked",
+                            "last", "notified", "displayed", "shown"})
+_AUDIT_MODEL_RE = re.compile(r"(Audit\w*|\w*(Log|LogEntry|Logs))\.objects\b")
+
+
+def audit_write(what: str) -> bool:
+    return bool(_AUDIT_MODEL_RE.match(what))
+
+
+def _tracking(name: str) -> bool:
+    return bool(set(route_kinds.words(name)) & TRACKING_WORDS)
+
+
+def tracking_save(call: cst.Call, handler: cst.FunctionDef) -> bool:
+    """``x.save()`` whose changed fields (``update_fields`` or the handler's ``x.field = ...``
+    assignments) are all read/seen/downloaded marks; an increment (``x.n += 1``) never is."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in ("save", "asave"):
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "update_fields" and \
+                isinstance(arg.value, (cst.List, cst.Tuple)):
+            names = [el.value.evaluated_value for el in arg.value.elements
+                     if isinstance(el.value, cst.SimpleString)]
+            return bool(names) and len(names) == len(arg.value.elements) and all(_tracking(n) for n in names)
+    owner = dotted_name(func.value)
+    if owner is None:
+        return False
+    fields = []
+    stack = [handler.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                t = target.target
+                if isinstance(t, cst.Attribute) and dotted_name(t.value) == owner:
+                    fields.append(t.attr.value)
+        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Attribute) \
+                and dotted_name(node.target.value) == owner:
+            return False  # a counter: not idempotent
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        stack.extend(node.children)
+    return bool(fields) and all(_tracking(f) for f in fields)
+
+
+def protocol_callback(handler) -> Optional[str]:
+    """Why ``handler`` (a ``routes.Handler``) is a protocol callback, or None."""
+    word = route_kinds.protocol_word(handler.name, *handler.paths)
+    if word:
+        return f"`{word}` in its name or path"
+    check = route_kinds.confirms_token(handler.node)
+    return f"checks a confirmation secret (`{check}`)" if check else None

@@ -283,9 +283,11 @@ class Linter:
         semantics = Semantics()
         ctx = FileContext(shown, module, text, semantics)
         ctx.roles = self.selector.roles.classify(real_path or shown)
+        extra = declared.marker_words()  # the project's declared clients, sessions, decorators
         active = [
             r for r in self.rules
-            if r.code in enabled and (not r.text_markers or any(m in text for m in r.text_markers))
+            if r.code in enabled and (not r.text_markers or any(m in text for m in r.text_markers)
+                                      or any(m in text for m in extra))
         ]
         instances = [rule(ctx, self.options[rule.code]) for rule in active]
         visit, leave = _handlers(semantics, ctx, instances, result, shown)

@@ -33,3 +33,58 @@ def test_bad_declarations_are_config_errors(tmp_path, monkeypatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.backlint.frameworks]\nhttp-clients = "acme.http"\n')
     kind = CliRunner().invoke(main, ["check", "."])
     assert kind.exit_code == 2 and "must be a list of qualified names" in kind.output
+
+
+def _project(tmp_path, monkeypatch, declarations: str, files: dict):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.backlint]\nselect = ["BL103", "BL104"]\n[tool.backlint.frameworks]\n' + declarations)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+
+
+VIEWS = '''from flask import Flask
+from acme import http
+from acme.db import begin
+
+app = Flask(__name__)
+
+
+@app.post("/orders")
+def create_order():
+    tx = begin()
+    tx.add(object())
+    tx.commit()
+    http.post("billing", "/charge")
+    return {"ok": True}
+'''
+
+
+def test_declared_http_clients_and_db_sessions_are_seen_by_the_handler_rules(tmp_path, monkeypatch) -> None:
+    _project(tmp_path, monkeypatch, "", {"app/views.py": VIEWS})
+    plain = CliRunner().invoke(main, ["check", "--no-cache", "."])
+    assert "BL103" not in plain.output and "BL104" not in plain.output, plain.output
+    _project(tmp_path, monkeypatch, 'http-clients = ["acme.http"]\ndb-sessions = ["acme.db.begin"]\n',
+             {"app/views.py": VIEWS})
+    declared_run = CliRunner().invoke(main, ["check", "--no-cache", "."])
+    assert "BL103" in declared_run.output and "`tx.add()`" in declared_run.output, declared_run.output
+    assert "BL104" in declared_run.output and "http.post" in declared_run.output, declared_run.output
+
+
+ROUTES = '''from acme.api import endpoint
+
+
+@endpoint("/getInvoices", methods=["GET"])
+def invoices():
+    return []
+'''
+
+
+def test_declared_route_decorators_register_routes(tmp_path, monkeypatch) -> None:
+    _project(tmp_path, monkeypatch, 'route-decorators = ["acme.api.endpoint"]\n', {"app/api.py": ROUTES})
+    table = CliRunner().invoke(main, ["routes", "."])
+    assert "GET" in table.output and "/getInvoices" in table.output and "invoices" in table.output, table.output
+    (tmp_path / "pyproject.toml").write_text('[tool.backlint]\nselect = ["BL101"]\n')
+    without = CliRunner().invoke(main, ["routes", "."])
+    assert "/getInvoices" not in without.output

@@ -28,6 +28,9 @@ def command(paths, output_format: str) -> None:
     files, _ = Discovery(settings).files(paths)
     from ..shape import recursion_limit
 
+    from ..frameworks import declared
+
+    declared.use(settings.frameworks)  # the project's own route decorators count here too
     skipped: list = []
     with recursion_limit():  # the same guard and limit as `check`: deep code never reaches the parser
         facts = routes_mod.collect_facts(files, skipped)

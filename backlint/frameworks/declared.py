@@ -60,3 +60,13 @@ def validate(table: object) -> Optional[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             return f"'{key}' must be a list of qualified names such as \"acme.http\""
     return None
+
+
+def decorators() -> Tuple[str, ...]:
+    return _current.get("route-decorators", ())
+
+
+def marker_words() -> Tuple[str, ...]:
+    """The last name of every declaration: a file that mentions none of them cannot use them
+    (lets rules with text pre-filters still look at files that only use declared pieces)."""
+    return tuple(sorted({e.rsplit(".", 1)[-1] for v in _current.values() for e in v}))

@@ -15,6 +15,7 @@ from .._lazy import cst
 
 from ..semantics import dotted_name, positional_args
 from . import http_clients
+from . import declared
 
 READ, WRITE, COMMIT = "read", "write", "commit"
 
@@ -116,6 +117,8 @@ def _receiver_is_session(receiver: cst.BaseExpression, qualify: Qualify) -> bool
         return False  # session.execute(...).scalars(): a result, not the session
     qual = qualify(receiver)
     if qual:
+        if declared.is_db_session(qual):  # the project's own session factory ([tool.backlint.frameworks])
+            return True
         if qual.startswith(NOT_DB_PREFIXES):
             return False
         if "sqlalchemy" in qual or "sqlmodel" in qual or qual.endswith("Session()") or qual.endswith("session()"):
@@ -286,6 +289,8 @@ def side_effect(call: cst.Call, qualify: Qualify) -> Optional[str]:
     """"an outbound HTTP call (`requests.post`)", "an email (...)", "a queue publish (...)" or None."""
     target = qualify(call.func) or ""
     written = dotted_name(call.func) or ""
+    if declared.is_http_client(target):  # the project's own client wrapper ([tool.backlint.frameworks])
+        return f"an outbound HTTP call (`{written or target}`)"
     if http_clients.timeout_spec(target) is not None or (
             target.startswith(("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")) and "()" not in target):
         if not target.endswith(("Session", "Client", "AsyncClient", "ClientSession", "ClientTimeout", "Timeout")):

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, keyword_arg, positional_args
-from . import route_kinds
+from . import declared, route_kinds
 from .routes_common import (  # noqa: F401  (re-exported: rules import them from here)
     _ALL_ACTIONS, ANY, CONSTRUCTORS, DJANGO_METHOD_DECORATORS, DJANGO_VIEW_DECORATORS, HTTP_VERBS,
     LITESTAR_DECORATORS, METHOD_ORDER, ROOT_KINDS, SAFE_METHODS, UNKNOWN, VIEW_BASES, VIEWSET_ACTIONS,
@@ -366,6 +366,9 @@ class _Extractor:
             expr = deco.decorator
             call = expr if isinstance(expr, cst.Call) else None
             target = call.func if call is not None else expr
+            if declared.decorators() and declared.is_route_decorator(self.r.qualify(target)):
+                self._declared_route(func, cls, call, (self.r.qualify(target) or "").rsplit(".", 1)[-1])
+                continue
             if isinstance(target, cst.Attribute):
                 owner_ref, owner = self.owner_key(target.value)
                 attr = target.attr.value
@@ -394,6 +397,27 @@ class _Extractor:
                 self._django_function_view(func, norm_methods(DJANGO_METHOD_DECORATORS[qual]))
             elif any(qual.startswith(p) for p in DJANGO_VIEW_DECORATORS) and cls is None:
                 self._django_function_view(func, None, weak=True)
+
+    def _declared_route(self, func, cls, call, last: str) -> None:
+        """A decorator the project declares as registering a route: the path is its first
+        argument (or ``path=``/``rule=``), the methods ``methods=[...]``/``method="..."`` or the
+        decorator's own name when that is an HTTP verb; otherwise any method."""
+        args = positional_args(call) if call is not None else []
+        node = args[0].value if args else None
+        for kw in ("path", "rule", "url"):
+            if node is None and call is not None and keyword_arg(call, kw) is not None:
+                node = keyword_arg(call, kw).value
+        methods: Optional[Tuple[str, ...]] = None
+        if call is not None and keyword_arg(call, "methods") is not None:
+            listed = string_list(keyword_arg(call, "methods").value)
+            methods = norm_methods(listed) if listed else None
+        elif call is not None and keyword_arg(call, "method") is not None:
+            one = string_value(keyword_arg(call, "method").value)
+            methods = (one.upper(),) if one else None
+        elif last in HTTP_VERBS:
+            methods = (last.upper(),)
+        path = string_value(node) if node is not None else None
+        self._route(None, None, "declared", func, cls, methods, path if path is not None else UNKNOWN, node, False)
 
     def _guess_framework(self, owner_ref: Optional[str]) -> Optional[str]:
         """An imported owner (``from .app import app``): the framework follows from the file's imports."""

@@ -11,7 +11,8 @@ from typing import Iterable, List, Optional, Sequence
 from ..._lazy import cst
 
 from ...frameworks import secrets as sk
-from ...semantics import dotted_name, string_value
+from ...frameworks.values import as_str
+from ...semantics import dotted_name
 
 # A container, keyword or function named like this holds documentation or preview data
 # (``"connection_examples": [...]``, ``Field(examples=[...])``, ``def sample_order()``).
@@ -26,13 +27,7 @@ USER_WORDS = frozenset({"user", "username", "login", "usr", "uid", "account"})
 _URL_BUILDER = re.compile(r"(^|_)(reverse|reverse_lazy|url_for|build_absolute_uri)$|reverse$", re.I)
 
 
-def literal_text(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = string_value(node)
-        if isinstance(value, bytes):
-            return value.decode("latin-1")
-        return value
-    return None
+literal_text = as_str  # the text of a string literal (bytes as latin-1), else None
 
 
 def _names_of(node: cst.CSTNode) -> Iterable[str]:

@@ -164,5 +164,5 @@ def test_show_roles(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     line = next(l for l in result.output.splitlines() if l.startswith("shop/tests/test_reports.py"))
     assert "test (file name `test_reports.py`)" in line
-    assert "skips" in line and "BL201" in line
+    assert "skips" in line and "BL202" in line
     assert "shop/models.py: no special role" in result.output

@@ -7,7 +7,7 @@ measures:
   - start-up: initialize -> first diagnostics for an opened file, and -> the project loaded
     (cross-file results), with a cold and then a warm results cache;
   - change: an edit to an open ~500-line file -> its new diagnostics (median of N edits; the
-    server's 0.25 s debounce is included, and reported separately).
+    server's 0.15 s debounce is included).
 
 Usage: python bench/lsp_latency.py [--app netbox-4.7.3] [--edits 10]
 """
@@ -93,7 +93,7 @@ def main() -> None:
             first, loaded, latencies = asyncio.run(session(root, target, args.edits))
             print(f"{label}: first diagnostics {first:.2f} s, project loaded {loaded:.2f} s, "
                   f"after a change: median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s "
-                  f"(includes the 0.25 s debounce; n={len(latencies)})")
+                  f"(includes the server's debounce; n={len(latencies)})")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from . import convert
 
-DEBOUNCE = 0.25  # seconds of quiet after a change before the document is checked again
+DEBOUNCE = 0.15  # seconds of quiet after a change before the document is checked again
 
 
 def _path(uri: str) -> Optional[str]:

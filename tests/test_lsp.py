@@ -93,10 +93,22 @@ async def test_diagnostics_code_actions_and_cross_file_updates(project) -> None:
         fix = next(a for a in actions if a.title.startswith("BL401") and a.is_preferred)
         (edit,) = fix.edit.changes[views.as_uri()]
         assert "timeout=" in edit.new_text
-
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=views.as_uri()), position=types.Position(line=5, character=4)))
         assert "BL401 missing-timeout" in hover.contents.value and "## Why is this bad?" in hover.contents.value
+
+        # apply the action as an editor does (the edit, then the changed text): BL401 goes away
+        lines = VIEWS.splitlines(keepends=True)
+        start, end = edit.range.start, edit.range.end
+        assert start.line == end.line
+        line = lines[start.line]
+        lines[start.line] = line[:start.character] + edit.new_text + line[end.character:]
+        fixed_views = "".join(lines)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=views.as_uri(), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed_views)]))
+        await _diagnostics(client, views.as_uri(), lambda d: not any(x.code == "BL401" for x in d))
+
 
         # edit models.py in the editor (not saved): the relation appears, views.py gets its N+1
         client.text_document_did_change(types.DidChangeTextDocumentParams(

@@ -30,9 +30,13 @@ def render(run: RunResult, out: TextIO, color: bool = False, quiet: bool = False
 
     if statistics:
         counts = collections.Counter((f.code, f.name) for f in run.findings)
-        fixable = collections.Counter(f.code for f in run.findings if f.fix is not None)
+        marks = {}
+        for f in run.findings:
+            mark = _mark(f, unsafe_fixes)
+            if mark and marks.get(f.code) != " [*]":
+                marks[f.code] = mark  # [*] when some finding of the rule has a safe fix
         for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            mark = " [*]" if fixable[code] else ""
+            mark = marks.get(code, "")
             out.write(f"{count:>6}  {c('code', code)}  {visible(name)}{mark}\n")
     elif mode == "concise":
         for f in run.findings:

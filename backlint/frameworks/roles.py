@@ -105,6 +105,16 @@ def _dir_role(dirs: Sequence[str], names: FrozenSet[str]) -> Optional[str]:
     return None
 
 
+def _by_file_or_dir(out: Dict[str, str], role: str, base: str, dirs: Sequence[str], file_re, dir_names) -> None:
+    """``role`` when the file name matches ``file_re``, else when a directory is one of ``dir_names``."""
+    if file_re.match(base.lower()):
+        out[role] = f"file name `{base}`"
+        return
+    d = _dir_role(dirs, dir_names)
+    if d:
+        out[role] = f"inside `{d}/`"
+
+
 def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
     """Roles of the '/'-separated relative path ``rel`` from its directory and file names.
 
@@ -121,18 +131,11 @@ def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
     if d:
         out[TOOL_FIXTURE] = f"inside a `{d}/` folder of another tool's fixtures"
 
-    if _TEST_FILE.match(low):
-        out[TEST] = f"file name `{base}`"
-    else:
-        d = _dir_role(dirs, _TEST_DIRS)
-        if d:
-            out[TEST] = f"inside `{d}/`"
+    _by_file_or_dir(out, TEST, base, dirs, _TEST_FILE, _TEST_DIRS)
 
     d = _dir_role(dirs, _MIGRATION_DIRS)
     if d and low != "__init__.py":
-        if d.lower() == "alembic" and "versions" not in [x.lower() for x in dirs] and low in ("env.py",):
-            pass  # alembic/env.py configures the migration environment; it is a script
-        else:
+        if not (d.lower() == "alembic" and low == "env.py"):  # env.py configures Alembic: not a revision
             out[MIGRATION] = f"inside `{d}/`"
     elif "versions" in [x.lower() for x in dirs] and any("alembic" in x.lower() or "migrat" in x.lower() for x in dirs):
         out[MIGRATION] = "an Alembic `versions/` directory"
@@ -156,12 +159,7 @@ def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
             if d:
                 out[SCRIPT] = f"inside `{d}/`"
 
-    if _SEED_FILE.match(low):
-        out[SEED] = f"file name `{base}`"
-    else:
-        d = _dir_role(dirs, _SEED_DIRS)
-        if d:
-            out[SEED] = f"inside `{d}/`"
+    _by_file_or_dir(out, SEED, base, dirs, _SEED_FILE, _SEED_DIRS)
 
     named = [n.split("/") for n in named_dirs]
     for i, dname in enumerate(dirs):
@@ -172,18 +170,10 @@ def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
             out[EXAMPLE] = f"inside `{dname}/`"
             break
 
-    if _HANDLER_FILE.match(low):
-        out[HANDLER] = f"file name `{base}`"
-    elif _dir_role(dirs[-2:], _HANDLER_DIRS):
-        out[HANDLER] = f"inside `{_dir_role(dirs[-2:], _HANDLER_DIRS)}/`"
-    if _SERVICE_FILE.match(low):
-        out[SERVICE] = f"file name `{base}`"
-    elif _dir_role(dirs[-2:], _SERVICE_DIRS):
-        out[SERVICE] = f"inside `{_dir_role(dirs[-2:], _SERVICE_DIRS)}/`"
-    if _REPOSITORY_FILE.match(low):
-        out[REPOSITORY] = f"file name `{base}`"
-    elif _dir_role(dirs[-2:], _REPOSITORY_DIRS):
-        out[REPOSITORY] = f"inside `{_dir_role(dirs[-2:], _REPOSITORY_DIRS)}/`"
+    # layers: the file's own name, or one of its two innermost directories
+    _by_file_or_dir(out, HANDLER, base, dirs[-2:], _HANDLER_FILE, _HANDLER_DIRS)
+    _by_file_or_dir(out, SERVICE, base, dirs[-2:], _SERVICE_FILE, _SERVICE_DIRS)
+    _by_file_or_dir(out, REPOSITORY, base, dirs[-2:], _REPOSITORY_FILE, _REPOSITORY_DIRS)
     return out
 
 

@@ -1,0 +1,102 @@
+"""What the per-function pass records: queries per loop iteration (hits), calls to functions
+that may query, relation reads of loop variables, helper reads."""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from ..._lazy import cst
+from ...frameworks import orm
+from .syntax import shape
+from .values import CallEvent, Hit, Inst, Read, Src
+
+
+class Effects:
+    # -- effects ----------------------------------------------------------------------------------
+    def level(self) -> int:
+        level = len(self.frames)
+        for depth, term in reversed(self.blocks):
+            if depth != level or level == 0:
+                continue  # a block outside the innermost live loop does not end its iterations
+            if term == "exit":
+                # leaving a SerializerMethodField getter ends one object's work, not the loop
+                return 1 if self.frames and self.frames[0].kind == "serializer" else 0
+            if term == "break" and depth == level and level > 0:
+                level -= 1
+        return level
+
+    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None) -> None:
+        text = shape(node, self.a.module)
+        if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond:
+            self.fact["qnode"] = node
+            self.fact["qtext"] = text
+        level = self.level()
+        if depth is not None:
+            level = min(level, depth)
+        if isinstance(src, Src) and src.pertable:
+            level = min(level, src.pertable - 1)
+        level = self.data_level(level)
+        if level <= 0 or not self.record or self.write_args:
+            return
+        frame = self.frames[level - 1]
+        if frame.sleep or (frame.kind == "while" and batch):
+            return
+        if batch and frame.range:
+            return
+        self.a.hits.append(Hit(node, self.stmt, frame, kind, text))
+
+    def helper_reads(self, node: cst.Call, callee: Optional[str]) -> None:
+        """``render(order)`` in a loop: what ``render`` reads from its parameter, ``order`` reads."""
+        if not callee or not self.record:
+            return
+        for i, arg in enumerate(node.args[:3]):
+            if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+                continue
+            value = self.lookup(arg.value.value, arg.value)
+            if isinstance(value, Inst) and not value.attrs and value.event is not None and value.src is not None:
+                ev = value.event
+                try:
+                    idx = self.frames.index(ev.frame)
+                except ValueError:
+                    continue
+                if self.level() < idx + 1:
+                    continue
+                key = (("<helper>", callee, i), True)
+                if key in ev.seen:
+                    continue
+                ev.seen.add(key)
+                ev.reads.append(Read((), True, node, self.stmt, (callee, i, shape(node.func, self.a.module))))
+
+    def data_level(self, level: int) -> int:
+        """The innermost live loop at or above ``level`` that goes through data."""
+        while level > 0 and self.frames[level - 1].fixed:
+            level -= 1
+        return level
+
+    def call_event(self, node, callee: str) -> None:
+        if callee is None or orm.is_library(callee) or callee.rsplit(".", 1)[-1][:1].isupper():
+            return
+        if not self.cond:
+            self.fact["calls"].append(callee)
+        level = self.data_level(self.level())
+        if level <= 0 or not self.record or self.write_args:
+            return
+        frame = self.frames[level - 1]
+        if frame.sleep:
+            return
+        self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module)))
+
+    def read(self, inst: Inst, attrs: Tuple[str, ...], call: bool, node) -> None:
+        ev = inst.event
+        if ev is None or not self.record:
+            return
+        try:
+            idx = self.frames.index(ev.frame)
+        except ValueError:
+            return
+        if self.level() < idx + 1:
+            return
+        key = (attrs, call)
+        if key in ev.seen or len(ev.reads) > 40:
+            return
+        ev.seen.add(key)
+        ev.reads.append(Read(attrs, call, node, self.stmt))

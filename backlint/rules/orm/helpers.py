@@ -1,0 +1,115 @@
+"""Cross-file helper facts: whether a project function queries or writes (followed through
+the functions it calls), what it reads from its parameters and what queryset it returns."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .values import Unknown
+
+
+MAX_CALL_DEPTH = 4
+
+
+class HelperFunctions:
+    """Mixed into ``Index``: project functions."""
+
+    def resolve_helper(self, ev: dict, helper) -> Optional[dict]:
+        """The first relation a helper function reads from the row passed at ``helper[1]``."""
+        callee, index, shown = helper
+        name = self.func(callee)
+        if name is None:
+            if self.local:
+                raise Unknown()
+            return None
+        reads = self.funcs[name].get("pr", {}).get(str(index))
+        if not reads:
+            return None
+        param, chains = reads[0], reads[1:]
+        unknown = False
+        for attrs, called in chains:
+            try:
+                out = self.resolve_read(ev, tuple(attrs), called)
+            except Unknown:
+                unknown = True
+                continue
+            if out:
+                return dict(out, helper=shown, param=param)
+        if unknown:
+            raise Unknown()
+        return None
+
+
+    def func(self, ref: str) -> Optional[str]:
+        return self._match(ref, self.funcs)
+
+    def writes_of(self, name: str, depth: int = 0, seen=None) -> bool:
+        """The function writes, itself or through the functions it calls (``update()`` that calls
+        a ``commit()`` helper): then its own reads serve the write (see ``_writes``)."""
+        fact = self.funcs[name]
+        if fact.get("w"):
+            return True
+        if depth >= MAX_CALL_DEPTH:
+            return False
+        seen = seen or {name}
+        unknown = False
+        for sub in fact.get("calls", []):
+            target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
+            if target is None:
+                unknown = unknown or self.local
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            try:
+                if self.writes_of(target, depth + 1, seen):
+                    return True
+            except Unknown:
+                unknown = True
+        if unknown:
+            raise Unknown()
+        return False
+
+    def query_of(self, callee: str, depth: int = 0, seen=None) -> Optional[dict]:
+        """How a function queries: {'q', 'path', 'line', 'via'}; None if it does not."""
+        name = self.func(callee)
+        if name is None:
+            if self.local:
+                raise Unknown()
+            return None
+        fact = self.funcs[name]
+        if fact.get("q") and not self.writes_of(name):
+            return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
+        if depth >= MAX_CALL_DEPTH:
+            return None
+        seen = seen or {name}
+        unknown = False
+        for sub in fact.get("calls", []):
+            target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
+            if target is None:
+                if self.local:
+                    unknown = True
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            try:
+                found = self.query_of(target, depth + 1, seen)
+            except Unknown:
+                unknown = True
+                continue
+            if found:
+                return found
+        if unknown:
+            raise Unknown()
+        return None
+
+
+
+def _helper_return(idx, callee: str) -> Optional[dict]:
+    name = idx.func(callee)
+    if name is None:
+        return None
+    ret = idx.funcs[name].get("ret")
+    if not ret or ret.get("stage") == "stmt":
+        return None
+    return ret

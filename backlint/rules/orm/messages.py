@@ -1,0 +1,80 @@
+"""Messages and advice of BL201/BL202 findings, and the serialisable form of a loop variable's
+relation event."""
+from __future__ import annotations
+
+from .values import RelEvent
+
+
+def ev_dict(ev: RelEvent) -> dict:
+    src = ev.src
+    return {
+        "var": ev.var,
+        "model": ev.model,
+        "base": list(ev.base),
+        "has_src": src is not None and not src.opaque,
+        "orm": src.orm if src is not None else None,
+        "prep": sorted(src.prepared) if src is not None else [],
+        "all": bool(src.select_all) if src is not None else False,
+        "callee": src.callee if src is not None else None,
+        "mgr": bool(src.manager) if src is not None else False,
+    }
+
+
+def advice(kind: str) -> str:
+    return {
+        "dj-get": "fetch every row before the loop with one `filter(<field>__in=...)` or `in_bulk(ids)` and look them up in a dict",
+        "dj-count": "compute it for all items in one query before the loop (`values(...).annotate(Count(...))`, or `annotate()` on the outer queryset)",
+        "dj-goc": "look up the existing rows with one `filter(<field>__in=...)` before the loop and `bulk_create` the missing ones",
+        "dj-iter": "load the rows for all items with one `filter(<field>__in=...)` before the loop (or `prefetch_related` on the outer queryset) and group them in a dict",
+        "sa-get": "load them with one `select(Model).where(Model.id.in_(ids))` before the loop and look them up in a dict",
+        "sa-exec": "run one query for all items before the loop (`.where(Model.<key>.in_(...))`) and group the rows in Python",
+        "sa-refresh": "load the fresh state of all rows with one query (`populate_existing`) before the loop",
+        "raw": "run one query for all items (`WHERE key IN (...)` / `= ANY(%s)`) before the loop",
+    }.get(kind, "run one query for all items before the loop")
+
+
+def loader_chain(outcome: dict) -> str:
+    parts = []
+    for i, (owner, attr, many) in enumerate(outcome["hops"]):
+        fn = "joinedload" if many is False else "selectinload"
+        parts.append(f"{fn}({owner}.{attr})" if i == 0 else f".{fn}({owner}.{attr})")
+    return "".join(parts)
+
+
+def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
+    read = ".".join(outcome["attrs"])
+    if outcome.get("method"):
+        read += f".{outcome['method']}()" if outcome["code"] == "BL202" else f".{outcome['method']}(...)"
+    if outcome.get("helper"):
+        subject = f"`{outcome['helper']}({var})` reads `{outcome['param']}.{read}`, which"
+    elif outcome.get("via"):
+        subject = f"`{var}.{outcome['via']}` reads `self.{read}`, which"
+    else:
+        subject = f"`{var}.{read}`"
+    owner, attr = outcome["owner"], outcome["attr"]
+    to = f" to {src_text}" if src_text else " to the query"
+    if outcome["code"] == "BL201":
+        method = outcome["method"]
+        where = loop if loop.startswith("every object") else f"every row in {loop}"
+        return (f"{subject} builds a new query on `{owner}.{attr}` for {where}, "
+                f"even when `{attr}` is prefetched; prefetch it once with "
+                f"`prefetch_related(Prefetch(\"{outcome['key']}\", queryset=..., to_attr=...))` "
+                f"or compute it with `annotate()` on the outer queryset (`.{method}()` on a related manager always queries).")
+    if outcome["orm"] == "sqla":
+        spelled = outcome.get("lazy_as")
+        how = f"declared `lazy={spelled}`" if spelled else "default `lazy=\"select\"`"
+        return (f"{subject} lazy-loads `{owner}.{attr}` ({how}) once per row in {loop}; "
+                f"load it with the rows: add `.options({loader_chain(outcome)})`{to}.")
+    if outcome["many"]:
+        return (f"{subject} queries `{owner}.{attr}` once per row in {loop}; "
+                f"add `.prefetch_related(\"{outcome['suggest']}\")`{to}.")
+    how = "prefetch_related" if outcome.get("gfk") or outcome.get("via_many") else "select_related"
+    return (f"{subject} loads the related `{owner}.{attr}` with one query per row in {loop}; "
+            f"add `.{how}(\"{outcome['suggest']}\")`{to}.")
+
+
+def call_message(text: str, loop: str, found: dict) -> str:
+    where = f" in `{found['func']}()`" + (f", {found['path']}" if found.get("path") else "")
+    return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop}; "
+            f"load what it needs for all items with one query before the loop "
+            f"(e.g. `filter(id__in=...)` / `.where(Model.id.in_(...))`) and pass the results in.")

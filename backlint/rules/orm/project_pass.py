@@ -1,0 +1,65 @@
+"""The project pass of BL201/BL202: builds the project index from every file's facts and
+reports the calls and relation reads a file could not decide alone."""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Tuple
+
+from ...project import ProjectReport
+from .helpers import _helper_return
+from .index import Index
+from .messages import call_message, rel_message
+from .values import Unknown
+
+
+FACTS_KEY = "n-plus-one"
+
+
+def project_index(index, code: str) -> Tuple[Index, List[Tuple[str, dict]]]:
+    models: Dict[str, Dict[str, dict]] = {}
+    funcs: Dict[str, Dict[str, dict]] = {}
+    managers: Dict[str, Dict[str, dict]] = {}
+    files = []
+    for path, facts in index.facts(FACTS_KEY):
+        mod = facts.get("mod", "")
+        models.setdefault(mod, {}).update(facts.get("models", {}))
+        funcs.setdefault(mod, {}).update(facts.get("funcs", {}))
+        managers.setdefault(mod, {}).update(facts.get("mgrs", {}))
+        files.append((path, facts))
+    return Index(models, funcs, local=False, managers_by_mod=managers), files
+
+
+def project_reports(index, code: str) -> Iterable[ProjectReport]:
+    idx, files = project_index(index, code)
+    for path, facts in files:
+        if code == "BL201":
+            for c in facts.get("calls", []):
+                found = idx.query_of(c["callee"])
+                if found:
+                    p = c["p"]
+                    yield ProjectReport(path, p[0], p[1], p[2], p[3],
+                                        call_message(c["text"], c["loop"], found), c.get("s", ""))
+        for ev in facts.get("rels", []):
+            ev = dict(ev)
+            if ev.get("callee"):
+                ret = _helper_return(idx, ev["callee"])
+                if ret is None:
+                    continue
+                ev.update(model=ret["model"], prep=ret.get("prep", []), all=ret.get("all", False),
+                          has_src=not ret.get("opaque"), orm=ret.get("orm"))
+                if not ev.get("src_text"):
+                    ev["src_text"] = ev["callee"].rsplit(".", 1)[-1] + "()"
+            seen = set(ev.get("done", []))
+            for read in ev.get("reads", []):
+                try:
+                    if read.get("h"):
+                        outcome = idx.resolve_helper(ev, tuple(read["h"]))
+                    else:
+                        outcome = idx.resolve_read(ev, tuple(read["a"]), read["c"])
+                except Unknown:  # pragma: no cover - the project index never raises
+                    continue
+                if not outcome or outcome["code"] != code or outcome["key"] in seen:
+                    continue
+                seen.add(outcome["key"])
+                p = read["p"]
+                yield ProjectReport(path, p[0], p[1], p[2], p[3],
+                                    rel_message(outcome, ev["var"], ev["loop"], ev.get("src_text", "")), read.get("s", ""))

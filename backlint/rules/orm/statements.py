@@ -1,0 +1,290 @@
+"""Statements and loops of the per-function pass: blocks, assignments, ``for``/``while``,
+loop-variable binding, and which loop level a query belongs to."""
+from __future__ import annotations
+
+from ..._lazy import cst
+from ...frameworks import orm
+from ...semantics import dotted_name
+from . import _loops, _writes
+from .syntax import _PRIMING, _names, _not_data_driven, _positional, _terminal
+from .values import DML, Enum, Frame, Inst, Ref, RelEvent, SESSION, Src, UNKNOWN_LOCAL
+
+
+class Statements:
+    # -- statements ----------------------------------------------------------------------------
+    def run_block(self, stmts) -> None:
+        self.blocks.append((len(self.frames), _terminal(stmts)))
+        try:
+            for stmt in stmts:
+                self.run_stmt(stmt)
+        finally:
+            self.blocks.pop()
+
+    def suite(self, suite) -> None:
+        if suite is None:
+            return
+        if isinstance(suite, cst.IndentedBlock):
+            self.run_block(suite.body)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            self.run_block(list(suite.body))
+        elif hasattr(suite, "body"):
+            self.suite(suite.body)
+
+    def run_stmt(self, stmt) -> None:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            return
+        if isinstance(stmt, cst.SimpleStatementLine):
+            self.stmt = stmt
+            for small in stmt.body:
+                self.run_small(small)
+            return
+        if isinstance(stmt, cst.BaseSmallStatement):  # from a SimpleStatementSuite
+            self.run_small(stmt)
+            return
+        self.stmt = stmt
+        if isinstance(stmt, cst.If):
+            self.ev(stmt.test)
+            guard = bool(self.globals) and any(
+                isinstance(n, cst.Name) and n.value in self.globals for n in _names(stmt.test))
+            self.guarded += guard
+            self.cond += 1
+            try:
+                self.suite(stmt.body)
+                if stmt.orelse is not None:
+                    if isinstance(stmt.orelse, cst.If):
+                        self.run_stmt(stmt.orelse)
+                    else:
+                        self.suite(stmt.orelse.body)
+            finally:
+                self.guarded -= guard
+                self.cond -= 1
+        elif isinstance(stmt, cst.For):
+            self.run_for(stmt)
+        elif isinstance(stmt, cst.While):
+            frame = Frame(stmt, "while")
+            frame.sleep = _not_data_driven(stmt, self.a.module)
+            self.frames.append(frame)
+            try:
+                # a `while` loop has no collection to batch: its iterations depend on each other
+                # (traversal, retry, polling, paging); see _loops
+                frame.fixed = True
+                self.ev(stmt.test)  # the test itself never goes through data (retry-until-free)
+                frame.fixed = not _loops.drains_collection(stmt)
+                self.suite(stmt.body)
+            finally:
+                self.pop_frame()
+            if stmt.orelse is not None:
+                self.suite(stmt.orelse.body)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.ev(item.item)
+                if item.asname is not None:
+                    if isinstance(value, Ref) and value.q and value.q.endswith(")"):
+                        value = value
+                    self.bind(item.asname.name, value)
+            self.suite(stmt.body)
+        elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            self.suite(stmt.body)
+            self.cond += 1
+            for h in stmt.handlers:
+                self.suite(h.body)
+            self.cond -= 1
+            if stmt.orelse is not None:
+                self.suite(stmt.orelse.body)
+            if stmt.finalbody is not None:
+                self.suite(stmt.finalbody.body)
+        elif type(stmt).__name__ == "Match":
+            self.ev(stmt.subject)
+            self.cond += 1
+            for case in stmt.cases:
+                self.suite(case.body)
+            self.cond -= 1
+        else:  # pragma: no cover - future statement types
+            pass
+
+    def run_small(self, small) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.ev(small.value)
+            if value is None and _writes.is_sql_write(small.value):
+                value = DML  # sql = "INSERT INTO ..."
+            for t in small.targets:
+                self.assign(t.target, value)
+        elif isinstance(small, cst.AnnAssign):
+            value = self.ev(small.value) if small.value is not None else None
+            if small.value is None:
+                ann = small.annotation.annotation
+                q = self.a.ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
+                value = SESSION if orm.is_session_type(q) else None
+            self.assign(small.target, value)
+        elif isinstance(small, cst.AugAssign):
+            self.ev(small.value)
+            self.target_reads(small.target)
+        elif isinstance(small, cst.Expr):
+            self.ev(small.value)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                value = self.ev(small.value)
+                if not self.ret_set:
+                    self.ret, self.ret_set = value, True
+                elif value is not self.ret:
+                    self.ret = None
+        elif isinstance(small, (cst.Raise,)):
+            if small.exc is not None:
+                self.ev(small.exc)
+        elif isinstance(small, cst.Assert):
+            self.ev(small.test)
+        elif isinstance(small, cst.Del):
+            pass
+        elif isinstance(small, cst.Global):
+            self.globals.update(n.name.value for n in small.names)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)) and self.env is not self.a.module_env:
+            self.local_import(small)
+
+    def local_import(self, node) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.env[alias.asname.name.value] = Ref(full)
+                else:
+                    self.env[full.split(".")[0]] = Ref(full.split(".")[0])
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + (module or "")
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.env[local] = Ref(self.a.absolute(f"{module}.{alias.name.value}" if module else alias.name.value))
+
+    def assign(self, target, value) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = UNKNOWN_LOCAL if value is None else value
+            if self.frames:
+                self.bound[target.value] = (len(self.frames), self.frames[-1])
+            elif self.bound:
+                self.bound.pop(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self.assign(el.value, None)
+        else:
+            self.target_reads(target)
+
+    def target_reads(self, target) -> None:
+        """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer."""
+        if isinstance(target, cst.Attribute):
+            self.ev(target.value)
+        elif isinstance(target, cst.Subscript):
+            self.ev(target.value)
+            for el in target.slice:
+                self.visit(el)
+        elif isinstance(target, cst.Name):
+            self.env[target.value] = UNKNOWN_LOCAL
+
+    def bind(self, target, value) -> None:
+        self.assign(target, value)
+
+    # -- loops -----------------------------------------------------------------------------------
+    def run_for(self, stmt: cst.For) -> None:
+        value = self.ev(stmt.iter)
+        self.iterated(value, stmt.iter)
+        frame = Frame(stmt, "for", stmt.iter)
+        frame.range = isinstance(stmt.iter, cst.Call) and dotted_name(stmt.iter.func) == "range"
+        # `for start in range(0, total, size)` walks batches: one query per batch is the point
+        frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
+        frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
+                       or _loops.batch_iterable(stmt.iter))
+        frame.fixed = _loops.fixed_iterable(stmt.iter, self.a.literals)
+        self.frames.append(frame)
+        try:
+            self.bind_loop(stmt.target, value, frame)
+            self.suite(stmt.body)
+        finally:
+            self.pop_frame()
+        if stmt.orelse is not None:
+            self.suite(stmt.orelse.body)
+
+    def bind_loop(self, target, value, frame: Frame) -> None:
+        if isinstance(value, Enum) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+            self.assign(target.elements[0].value, None)
+            self.bind_loop(target.elements[1].value, value.inner, frame)
+            return
+        if not isinstance(target, cst.Name):
+            self.assign(target, None)
+            return
+        inst = None
+        if isinstance(value, Src) and value.stage in ("qs", "query", "result") and not value.rows:
+            if self.primed():
+                value = value.copy(opaque=True)
+            ev = RelEvent(target.value, frame, value, (), value.model)
+            inst = Inst(value, (), (), ev)
+        elif isinstance(value, Inst) and value.event is not None and value.attrs:
+            attrs = value.attrs
+            if attrs[-1] in ("all", "iterator") and len(attrs) > 1:
+                attrs = attrs[:-1]
+            base = tuple(value.base) + tuple(attrs)
+            if value.src is not None:
+                ev = RelEvent(target.value, frame, value.src, base, value.model)
+                inst = Inst(value.src, base, (), ev, value.model)
+        if inst is not None and inst.event is not None:
+            if self.record:
+                self.a.rels.append(inst.event)
+            self.env[target.value] = inst
+            self.bound[target.value] = (len(self.frames), self.frames[-1])
+        else:
+            self.assign(target, None)
+
+    def pop_frame(self) -> None:
+        self.frames.pop()
+
+    def per_table(self, node) -> int:
+        """The loop depth at which the receiver of ``.objects`` / ``query(...)`` / ``select(...)``
+        was chosen, when a loop chose it (``for model in models: model.objects...``); else 0."""
+        if node is None or not self.frames:
+            return 0
+        depth = 0
+        frames = self.frames
+        for name in _names(node):
+            b = self.bound.get(name.value)
+            if b is None or isinstance(self.env.get(name.value), (Ref, Src)):
+                continue
+            d, frame = b
+            # bound in a loop that is still running (a name bound in a loop that has ended
+            # counts for the loops still around it)
+            while d > 0 and (d > len(frames) or frames[d - 1] is not frame):
+                d -= 1
+                frame = None if d == 0 else frames[d - 1] if d <= len(frames) else None
+            depth = max(depth, d)
+        return depth
+
+    def iterated(self, value, node) -> None:
+        """Iterating a lazy query built inside a loop runs it once per iteration of that loop."""
+        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1 and not value.locked:
+            kind = "dj-iter" if value.orm == "django" else "sa-exec"
+            self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch, src=value)
+
+    _primed = None
+
+    def primed(self) -> bool:
+        """The function fills relation caches by hand (``set_cached_value``,
+        ``prefetch_related_objects``...): it knows what it loaded, stay out of its loops."""
+        if self._primed is None:
+            self._primed = False
+            if self.node is not None:
+                text = self.a.module.code_for_node(self.node.body)
+                self._primed = any(m in text for m in _PRIMING)
+        return self._primed
+
+    def runs_loop_item(self, node: cst.Call) -> bool:
+        """``for stmt in statements: cursor.execute(stmt)`` runs a script, not a query per item."""
+        pos = _positional(node)
+        if not pos or not isinstance(pos[0], cst.Name):
+            return False
+        name = pos[0].value
+        return any(isinstance(f.node, cst.For) and isinstance(f.node.target, cst.Name)
+                   and f.node.target.value == name for f in self.frames)

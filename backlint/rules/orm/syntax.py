@@ -1,0 +1,121 @@
+"""Small syntax helpers of the N+1 analysis: expression shapes for messages, literal strings,
+call arguments, block terminators, name walks."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from ..._lazy import cst
+from ...frameworks import orm
+from ...semantics import dotted_name, string_value
+from ...walker import children
+
+
+def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
+    """Code of an expression with call arguments elided: ``Order.objects.filter(...).first()``."""
+    if isinstance(node, cst.Await):
+        return "await " + shape(node.expression, module, limit)
+    if isinstance(node, cst.Call):
+        inner = shape(node.func, module, limit)
+        if not node.args:
+            return inner + "()"
+        args = " ".join(module.code_for_node(node).split())[len(" ".join(module.code_for_node(node.func).split())):]
+        if len(args) <= 32 and "\n" not in args and "(" not in args[1:]:
+            return inner + args
+        return inner + "(...)"
+    if isinstance(node, cst.Attribute):
+        return shape(node.value, module, limit) + "." + node.attr.value
+    if isinstance(node, cst.Subscript):
+        return shape(node.value, module, limit) + "[...]"
+    text = module.code_for_node(node)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _string(node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # pragma: no cover - odd literals
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        value = string_value(node)  # iterative, unlike evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _lazy_fact(node, module) -> Tuple[Optional[str], Optional[str]]:
+    """(loading strategy, the value as written) of a ``lazy=`` argument; (None, None) if absent."""
+    if node is None:
+        return None, None
+    s = _string(node)
+    if s is not None:
+        return s, f'"{s}"'
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return orm.sqla_lazy_strategy(node.value), node.value
+    return "?", " ".join(module.code_for_node(node).split())
+
+
+def _kw(call: cst.Call, name: str):
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _positional(call: cst.Call) -> List[cst.BaseExpression]:
+    return [a.value for a in call.args if a.keyword is None and not a.star]
+
+
+def _terminal(stmts) -> Optional[str]:
+    """'break' | 'exit' when a block always leaves the loop at its end."""
+    if not stmts:
+        return None
+    last = stmts[-1]
+    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else [last]
+    if True:
+        for small in smalls:
+            if isinstance(small, cst.Break):
+                return "break"
+            if isinstance(small, (cst.Return, cst.Raise)):
+                return "exit"
+    return None
+
+
+_MEMO_DECORATORS = frozenset({"lru_cache", "cache", "cached", "cached_property", "memoize", "memoized",
+                              "cachedmethod", "cached_method", "once"})
+
+
+def _names(node):
+    """Every Name inside an expression."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            yield n
+        stack.extend(children(n))
+
+
+_PRIMING = ("set_cached_value", "fields_cache", "_prefetched_objects_cache", "prefetch_related_objects",
+            "set_committed_value")
+
+_PAGING_WORDS = ("sleep(", "page", "offset", "batch", "chunk", "limit", "last_id", "retry", "attempt")
+
+
+def _not_data_driven(stmt, module) -> bool:
+    """A ``while`` loop that polls, retries, or walks pages/batches, rather than going through a
+    collection: ``while True:``, a ``sleep()`` in the body, paging words in the test or body."""
+    test = getattr(stmt, "test", None)
+    if isinstance(test, cst.Name) and test.value == "True" or isinstance(test, cst.Integer):
+        return True
+    text = module.code_for_node(getattr(stmt, "test", None) or stmt.iter) + module.code_for_node(stmt.body)
+    lower = text.lower()
+    return any(word in lower for word in _PAGING_WORDS)
+
+
+def _is_classlike(node) -> bool:
+    name = dotted_name(node)
+    if not name:
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].isupper()

@@ -26,7 +26,8 @@ class Effects:
 
     def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None) -> None:
         text = shape(node, self.a.module)
-        if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond:
+        dynamic = isinstance(src, Src) and src.dynamic
+        if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond and not dynamic:
             self.fact["qnode"] = node
             self.fact["qtext"] = text
         level = self.level()
@@ -75,6 +76,8 @@ class Effects:
     def call_event(self, node, callee: str) -> None:
         if callee is None or orm.is_library(callee) or callee.rsplit(".", 1)[-1][:1].isupper():
             return
+        if self.local is not None and callee == self.a.full(self.local):
+            return  # the function calls itself per child: a recursive walk of a tree, one level per call
         if not self.cond:
             self.fact["calls"].append(callee)
         level = self.data_level(self.level())

@@ -9,7 +9,7 @@ from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
 from . import _loops, _writes
-from .syntax import _is_classlike, _positional
+from .syntax import _is_classlike, _positional, runtime_model
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
 
 
@@ -127,7 +127,9 @@ class Expressions:
                       or isinstance(node.value, (cst.Call, cst.Subscript))):
                 return None
             return Src("django", model, "qs", node, len(self.frames), pertable=self.per_table(node.value),
-                       manager=name != "_base_manager")
+                       manager=name != "_base_manager", dynamic=model is None and (
+                           runtime_model(node.value)
+                           or isinstance(node.value, cst.Name) and node.value.value in self.runtime_models))
         if name == "query" and isinstance(base, Ref) and _is_classlike(node.value):
             return Src("sqla", base.q, "query", node, len(self.frames))
         if isinstance(base, Ref) and base.q:

@@ -38,6 +38,7 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.globals: set = set()
         self.guarded = 0  # inside `if <global cache> is None:`: runs once per process
         self.events: Dict[Tuple[int, str], RelEvent] = {}
+        self.runtime_models: set = set()  # local names holding a model looked up at run time
 
     # -- entry points ------------------------------------------------------------------------
     memoized = False
@@ -46,7 +47,10 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.env = self.a.module_env
         self.run_block(body)
 
+    local: Optional[str] = None  # the function's local name ("f" or "C.m"); None for the module body
+
     def run_function(self, local: str) -> None:
+        self.local = local
         node = self.node
         self.memoized = any(
             (dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")

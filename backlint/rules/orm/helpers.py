@@ -77,7 +77,11 @@ class HelperFunctions:
                 raise Unknown()
             return None
         fact = self.funcs[name]
-        if fact.get("q") and not self.writes_of(name):
+        if self.writes_of(name):
+            # its own lookups and the helpers it calls (a lookup before the write, a re-read
+            # after the commit) serve that write: a per-row write, out of BL201's scope
+            return None
+        if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
         if depth >= MAX_CALL_DEPTH:
             return None

@@ -2,11 +2,13 @@
 loop-variable binding, and which loop level a query belongs to."""
 from __future__ import annotations
 
+from typing import Optional
+
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from . import _loops, _writes
-from .syntax import _PRIMING, _names, _not_data_driven, _positional, _terminal
+from .syntax import _PRIMING, _names, _not_data_driven, _positional, _terminal, runtime_model
 from .values import DML, Enum, Frame, Inst, Ref, RelEvent, SESSION, Src, UNKNOWN_LOCAL
 
 
@@ -48,8 +50,18 @@ class Statements:
                 isinstance(n, cst.Name) and n.value in self.globals for n in _names(stmt.test))
             self.guarded += guard
             self.cond += 1
+            once = self.single_item(stmt.test)
             try:
-                self.suite(stmt.body)
+                if once is not None:
+                    # `for k in fields: if k == "items": <query>`: the branch runs for one item
+                    # of the loop, not per item
+                    saved, once.fixed = once.fixed, True
+                    try:
+                        self.suite(stmt.body)
+                    finally:
+                        once.fixed = saved
+                else:
+                    self.suite(stmt.body)
                 if stmt.orelse is not None:
                     if isinstance(stmt.orelse, cst.If):
                         self.run_stmt(stmt.orelse)
@@ -109,6 +121,11 @@ class Statements:
                 value = DML  # sql = "INSERT INTO ..."
             for t in small.targets:
                 self.assign(t.target, value)
+                if isinstance(t.target, cst.Name):
+                    if runtime_model(small.value):
+                        self.runtime_models.add(t.target.value)  # model = ct.model_class()
+                    else:
+                        self.runtime_models.discard(t.target.value)
         elif isinstance(small, cst.AnnAssign):
             value = self.ev(small.value) if small.value is not None else None
             if small.value is None:
@@ -242,6 +259,22 @@ class Statements:
     def pop_frame(self) -> None:
         self.frames.pop()
 
+    def single_item(self, test) -> Optional[Frame]:
+        """The live ``for`` loop whose variable ``test`` compares equal to a literal."""
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.Equal)):
+            return None
+        left, right = test.left, test.comparisons[0].comparator
+        if isinstance(left, (cst.SimpleString, cst.Integer)):
+            left, right = right, left
+        if not (isinstance(left, cst.Name) and isinstance(right, (cst.SimpleString, cst.Integer))):
+            return None
+        for frame in reversed(self.frames):
+            target = getattr(frame.node, "target", None) if frame.kind == "for" else None
+            if isinstance(target, cst.Name) and target.value == left.value:
+                return frame
+        return None
+
     def per_table(self, node) -> int:
         """The loop depth at which the receiver of ``.objects`` / ``query(...)`` / ``select(...)``
         was chosen, when a loop chose it (``for model in models: model.objects...``); else 0."""
@@ -260,6 +293,14 @@ class Statements:
                 d -= 1
                 frame = None if d == 0 else frames[d - 1] if d <= len(frames) else None
             depth = max(depth, d)
+        # the loop that chose the model goes through something an outer loop chose (`for ot in
+        # field.object_types.all(): ot.model_class().objects...` inside `for field in fields`):
+        # the set of tables changes with that outer loop too
+        while depth > 1 and frames[depth - 1].iter is not None:
+            outer = self.per_table(frames[depth - 1].iter)
+            if not 0 < outer < depth:
+                break
+            depth = outer
         return depth
 
     def iterated(self, value, node) -> None:

@@ -119,3 +119,17 @@ def _is_classlike(node) -> bool:
         return False
     last = name.rsplit(".", 1)[-1]
     return last[:1].isupper()
+
+
+_MODEL_LOOKUPS = frozenset({"model_class", "get_model", "get_object_model"})
+
+
+def runtime_model(node) -> bool:
+    """The receiver of ``.objects`` names a model looked up at run time from data:
+    ``ct.model_class()``, ``apps.get_model(label)``, ``registry[kind]``, ``type(obj)``."""
+    if isinstance(node, cst.Subscript):
+        return True
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func) or ""
+        return name.rsplit(".", 1)[-1] in _MODEL_LOOKUPS or name == "type"
+    return False

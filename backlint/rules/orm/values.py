@@ -13,11 +13,11 @@ class Src:
     ('query'), executed rows in memory ('result')."""
 
     __slots__ = ("orm", "model", "prepared", "select_all", "opaque", "rows", "stage", "node",
-                 "batch", "depth", "callee", "pertable", "manager", "locked")
+                 "batch", "depth", "callee", "pertable", "manager", "locked", "dynamic")
 
     def __init__(self, orm_name, model, stage, node, depth, prepared=(), select_all=False,
                  opaque=False, rows=False, batch=False, callee=None, pertable=0, manager=False,
-                 locked=False):
+                 locked=False, dynamic=False):
         self.orm = orm_name
         self.model = model  # absolute ref of the model class, or None
         self.prepared = frozenset(prepared)
@@ -34,11 +34,14 @@ class Src:
         self.pertable = pertable
         self.manager = manager  # started at `Model.objects`: the default manager's get_queryset applies
         self.locked = locked  # select_for_update(): rows locked to be written
+        # the model is looked up at run time (`ct.model_class().objects`, `registry[kind].objects`):
+        # a function doing that may read another table on every call
+        self.dynamic = dynamic
 
     def copy(self, **changes) -> "Src":
         new = Src(self.orm, self.model, self.stage, self.node, self.depth, self.prepared,
                   self.select_all, self.opaque, self.rows, self.batch, self.callee, self.pertable,
-                  self.manager, self.locked)
+                  self.manager, self.locked, self.dynamic)
         for key, value in changes.items():
             setattr(new, key, value)
         return new

@@ -10,6 +10,7 @@ from ...semantics import dotted_name
 from ...walker import children
 from . import _loops, _writes
 from .syntax import _is_classlike, _positional, runtime_model
+from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
 
 
@@ -144,6 +145,10 @@ class Expressions:
                 return SESSION
             if orm.is_cursor_name(name):
                 return CURSOR
+            if name == "queryset":
+                declared = self.view_queryset(base[1])
+                if declared is not None:
+                    return declared
             return ("selfattr", base[1], name)
         if base is OTHER:
             if orm.is_session_name(name) and name != "db":
@@ -155,6 +160,20 @@ class Expressions:
             if orm.is_cursor_name(name) and name != "c":
                 return CURSOR
         return None
+
+    def view_queryset(self, cls: str) -> Optional[Src]:
+        """The class's declared ``queryset`` (see ``view_querysets``), built once per class."""
+        expr = declared_queryset(self.a, cls)
+        if expr is None:
+            return None
+        saved_env, self.env = self.env, self.a.module_env
+        try:
+            src = self.peek_src(expr)
+        finally:
+            self.env = saved_env
+        if src is None or src.orm != "django" or src.stage != "qs":
+            return None
+        return src.copy(depth=-1)
 
     def args(self, node: cst.Call) -> List[Any]:
         return [self.ev(a.value) for a in node.args]
@@ -215,6 +234,8 @@ class Expressions:
                 if local in self.a.functions:
                     self.call_event(node, self.a.full(local))
                     return self.local_return(local, node)
+                if meth == "get_queryset" and not node.args:
+                    return self.view_queryset(recv[1])  # the framework's: `self.queryset.all()`
                 return None
             if isinstance(recv, Ref) and recv.q:
                 self.args(node)

@@ -134,6 +134,8 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
             return v
         if self.env is not self.a.module_env and name in self.a.module_env:
             v = self.a.module_env[name]
+            if isinstance(v, Src):
+                return v.copy(depth=-1)  # built once, at import
             return None if v is UNKNOWN_LOCAL else v
         v = self.a.global_value(name, node)
         if v is None:

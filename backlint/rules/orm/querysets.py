@@ -10,7 +10,7 @@ from ...semantics import dotted_name
 from . import _writes
 from .eager import _loader_paths, _paths
 from .syntax import _is_classlike, _kw, _positional, _string
-from .values import DML, Src
+from .values import DML, Inst, Src
 
 
 class QuerysetCalls:
@@ -123,6 +123,10 @@ class QuerysetCalls:
                 return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
             kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else "dj-get"
             self.hit(node, kind, batch=src.batch, src=src)
+            if meth in orm.DJANGO_SINGLE and src.stage == "qs" and not src.rows:
+                # one row: its related managers are queries over the related model, and what the
+                # row's own query prefetched (`prefetch_related("pets__owner").get(...)`) applies
+                return Inst(src.copy(node=node), (), (), None, src.model)
             return None
         if meth in _writes.QUERYSET_WRITE or meth in _writes.ANY_WRITE:
             self.writes = True

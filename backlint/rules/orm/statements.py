@@ -8,7 +8,8 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from . import _loops, _writes
-from .syntax import _PRIMING, _names, _not_data_driven, _positional, _terminal, runtime_model
+from .priming import primes, priming_lines
+from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from .values import DML, Enum, Frame, Inst, Ref, RelEvent, SESSION, Src, UNKNOWN_LOCAL
 
 
@@ -236,11 +237,11 @@ class Statements:
             return
         inst = None
         if isinstance(value, Src) and value.stage in ("qs", "query", "result") and not value.rows:
-            if self.primed():
+            if self.primed(target.value, frame.iter):
                 value = value.copy(opaque=True)
             ev = RelEvent(target.value, frame, value, (), value.model)
             inst = Inst(value, (), (), ev)
-        elif isinstance(value, Inst) and value.event is not None and value.attrs:
+        elif isinstance(value, Inst) and (value.event is not None or value.src is not None) and value.attrs:
             attrs = value.attrs
             if attrs[-1] in ("all", "iterator") and len(attrs) > 1:
                 attrs = attrs[:-1]
@@ -304,22 +305,25 @@ class Statements:
         return depth
 
     def iterated(self, value, node) -> None:
-        """Iterating a lazy query built inside a loop runs it once per iteration of that loop."""
-        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 1 and not value.locked:
+        """Iterating a lazy query built inside a loop runs it once per iteration of that loop; one
+        built in the function (depth 0) runs once per call, which callers in a loop repeat."""
+        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 0 and not value.locked:
             kind = "dj-iter" if value.orm == "django" else "sa-exec"
             self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch, src=value)
 
     _primed = None
 
-    def primed(self) -> bool:
-        """The function fills relation caches by hand (``set_cached_value``,
-        ``prefetch_related_objects``...): it knows what it loaded, stay out of its loops."""
+    def primed(self, target: str, iterable) -> bool:
+        """The function fills the relation caches of this loop's rows by hand (see ``priming``):
+        it knows what it loaded, stay out of that loop."""
         if self._primed is None:
-            self._primed = False
+            self._primed = []
             if self.node is not None:
-                text = self.a.module.code_for_node(self.node.body)
-                self._primed = any(m in text for m in _PRIMING)
-        return self._primed
+                self._primed = priming_lines(self.a.module.code_for_node(self.node.body))
+        if not self._primed:
+            return False
+        names = [target] + ([n.value for n in _names(iterable)] if iterable is not None else [])
+        return primes(self._primed, names)
 
     def runs_loop_item(self, node: cst.Call) -> bool:
         """``for stmt in statements: cursor.execute(stmt)`` runs a script, not a query per item."""

@@ -96,9 +96,6 @@ def _names(node):
         stack.extend(children(n))
 
 
-_PRIMING = ("set_cached_value", "fields_cache", "_prefetched_objects_cache", "prefetch_related_objects",
-            "set_committed_value")
-
 _PAGING_WORDS = ("sleep(", "page", "offset", "batch", "chunk", "limit", "last_id", "retry", "attempt")
 
 

@@ -203,6 +203,10 @@ class Expressions:
                 return DML
             if meth in _writes.CREATES and not isinstance(func.value, cst.Name):
                 self.writes = True  # `self.log_entries.create(...)`: a related-manager write
+            if meth == "select" and isinstance(func.value, cst.Name) and func.value.value.lstrip("_") == "db" and (
+                    recv is None or recv is SESSION or isinstance(recv, Ref)):
+                self.args(node)
+                return self.select(node)  # Flask-SQLAlchemy's `db.select(Model)` is `sqlalchemy.select`
             if isinstance(recv, Inst):
                 if recv.attrs and meth in _writes.QUERYSET_WRITE:
                     self.writes = True  # `order.lines.create(...)`, `post.tags.add(tag)`

@@ -10,6 +10,10 @@ from .eager import EagerManagers, _paths
 from .helpers import HelperFunctions
 from .values import Unknown
 
+# what runs a query on a `lazy="dynamic"` relationship (an AppenderQuery)
+DYNAMIC_QUERY = frozenset({"all", "count", "first", "one", "one_or_none", "scalar", "filter", "filter_by",
+                           "order_by", "limit", "offset", "exists", "get"})
+
 
 class Index(EagerManagers, HelperFunctions):
     """Models and functions by full dotted name. ``local`` means: only this file is known, so
@@ -261,6 +265,11 @@ class Index(EagerManagers, HelperFunctions):
                    "suggest": key, "gfk": f.get("k") == "gfk"}
             if sqla:
                 lazy = f.get("lazy")
+                if lazy == "dynamic" and called and nxt in DYNAMIC_QUERY:
+                    # `lazy="dynamic"`: every call on the relation is a new query, eager loading
+                    # cannot apply
+                    out.update(code="BL201", method=nxt, dynamic=True, lazy_as=f.get("lazy_as"))
+                    return out
                 if lazy in orm.SQLA_EAGER_LAZY or lazy in orm.SQLA_SILENT_LAZY:
                     if lazy in orm.SQLA_SILENT_LAZY:
                         return None

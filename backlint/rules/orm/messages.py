@@ -53,6 +53,12 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
         subject = f"`{var}.{read}`"
     owner, attr = outcome["owner"], outcome["attr"]
     to = f" to {src_text}" if src_text else " to the query"
+    if outcome["code"] == "BL201" and outcome.get("dynamic"):
+        where = loop if loop.startswith("every object") else f"every row in {loop}"
+        return (f"{subject} runs a query on `{owner}.{attr}` (declared `lazy={outcome.get('lazy_as') or 'dynamic'}`) "
+                f"for {where}: a dynamic relationship queries on every access and cannot be eager-loaded; "
+                f"compute it for all rows with one query before the loop (grouped by the foreign key), or make "
+                f"the relationship loadable (`lazy=\"selectin\"`) and read the loaded list.")
     if outcome["code"] == "BL201":
         method = outcome["method"]
         where = loop if loop.startswith("every object") else f"every row in {loop}"

@@ -2,13 +2,13 @@
 calls (writes, model methods, project functions)."""
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Optional
 
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes
+from . import _loops, _writes, auth_user
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -272,6 +272,8 @@ class Expressions:
         target = self.ev(func) if not isinstance(func, cst.Name) else self.lookup(func.value, func)
         values = self.args(node)
         q = target.q if isinstance(target, Ref) else None
+        if q == auth_user.GET_USER_MODEL:
+            return Ref(auth_user.USER)
         if q in orm.SQLA_SELECT or (q and q.rsplit(".", 1)[-1] == "select" and q.startswith(("sqlalchemy", "sqlmodel"))):
             return self.select(node)
         if name in ("list", "tuple", "set", "sorted", "len", "bool", "reversed") and node.args:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from ...frameworks import orm
-from . import _writes
+from . import _writes, auth_user
 from .eager import EagerManagers, _paths
 from .helpers import HelperFunctions
 from .values import Unknown
@@ -80,8 +80,15 @@ class Index(EagerManagers, HelperFunctions):
                 index.setdefault(name.rsplit(".", 1)[-1], []).append(name)
         return index
 
+    _user = False
+
     def model(self, ref: Optional[str]) -> Optional[str]:
-        return self._match(ref, self.models)
+        found = self._match(ref, self.models)
+        if found is None and ref in auth_user.REFS:
+            if self._user is False:
+                self._user = auth_user.project_user_model(self.models)
+            return self._user
+        return found
 
     def target(self, to: Optional[dict], owner_mod: str) -> Optional[str]:
         if not to:

@@ -182,6 +182,8 @@ class Statements:
 
     def assign(self, target, value) -> None:
         if isinstance(target, cst.Name):
+            if isinstance(value, Inst) and value.event is None and value.src is not None and not value.attrs:
+                value = self.fetched_row(target.value, value)
             self.env[target.value] = UNKNOWN_LOCAL if value is None else value
             if self.frames:
                 self.bound[target.value] = (len(self.frames), self.frames[-1])
@@ -226,6 +228,20 @@ class Statements:
             self.pop_frame()
         if stmt.orelse is not None:
             self.suite(stmt.orelse.body)
+
+    def fetched_row(self, name: str, value: Inst) -> Inst:
+        """``order = Order.objects.get(pk=pk)`` inside a loop: the row is fetched per iteration, so
+        a relation read from it is one more query per iteration, unless the ``get()`` query
+        loads it (``select_related``)."""
+        level = self.data_level(self.level())
+        if level <= 0 or not self.record:
+            return value
+        frame = self.frames[level - 1]
+        if frame.sleep:
+            return value
+        ev = RelEvent(name, frame, value.src, (), value.model)
+        self.a.rels.append(ev)
+        return Inst(value.src, (), (), ev, value.model)
 
     def bind_loop(self, target, value, frame: Frame) -> None:
         if isinstance(value, Enum) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:

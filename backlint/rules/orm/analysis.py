@@ -245,8 +245,12 @@ class Analysis(ModelFacts):
                 entry["ret"] = ret
             if fact.get("pr"):
                 entry["pr"] = fact["pr"]
+            seq = list(dict.fromkeys(fact["calls"]))
+            if len(seq) > 1 and seq != entry["calls"]:
+                entry["seq"] = seq  # in call order
             if fact.get("w"):
                 entry["w"] = True
+                entry["wi"] = len(dict.fromkeys(fact["calls"][: fact.get("wi", len(fact["calls"]))]))
             out[local] = entry
         return out
 

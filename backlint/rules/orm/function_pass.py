@@ -40,6 +40,16 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.events: Dict[Tuple[int, str], RelEvent] = {}
         self.runtime_models: set = set()  # local names holding a model looked up at run time
 
+    @property
+    def writes(self) -> bool:
+        return getattr(self, "_writes", False)
+
+    @writes.setter
+    def writes(self, value: bool) -> None:
+        if value and not self.writes:
+            self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
+        self._writes = value
+
     # -- entry points ------------------------------------------------------------------------
     memoized = False
 

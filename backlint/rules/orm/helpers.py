@@ -78,9 +78,7 @@ class HelperFunctions:
             return None
         fact = self.funcs[name]
         if self.writes_of(name):
-            # its own lookups and the helpers it calls (a lookup before the write, a re-read
-            # after the commit) serve that write: a per-row write, out of BL201's scope
-            return None
+            return self._deciding_read(name, fact, depth, seen)
         if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
         if depth >= MAX_CALL_DEPTH:
@@ -107,6 +105,36 @@ class HelperFunctions:
             raise Unknown()
         return None
 
+    def _deciding_read(self, name: str, fact: dict, depth: int, seen) -> Optional[dict]:
+        """A function that writes (a per-row write job): its own reads (a lookup before
+        ``save()``, a ``refresh()`` after the commit) serve the write, and so does whatever it
+        calls after its first write (re-reading what it wrote). What its read-only helpers read
+        *before* the first write decides that write, once per call: that still counts."""
+        if depth >= MAX_CALL_DEPTH:
+            return None
+        seq = fact.get("seq") or fact.get("calls", [])
+        seen = seen or {name}
+        unknown = False
+        for sub in seq[: fact.get("wi", len(seq))]:
+            target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
+            if target is None:
+                unknown = unknown or self.local
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            try:
+                if self.writes_of(target):
+                    break  # the first write: what follows serves it
+                found = self.query_of(target, depth + 1, seen)
+            except Unknown:
+                unknown = True
+                continue
+            if found:
+                return found
+        if unknown:
+            raise Unknown()
+        return None
 
 
 def _helper_return(idx, callee: str) -> Optional[dict]:

@@ -141,7 +141,11 @@ class Statements:
             self.ev(small.value)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                value = self.ev(small.value)
+                self.returning += 1
+                try:
+                    value = self.ev(small.value)
+                finally:
+                    self.returning -= 1
                 if not self.ret_set:
                     self.ret, self.ret_set = value, True
                 elif value is not self.ret:
@@ -320,12 +324,20 @@ class Statements:
             depth = outer
         return depth
 
+    returning = 0  # evaluating a `return` value
+
     def iterated(self, value, node) -> None:
-        """Iterating a lazy query built inside a loop runs it once per iteration of that loop; one
-        built in the function (depth 0) runs once per call, which callers in a loop repeat."""
-        if isinstance(value, Src) and value.stage in ("qs", "query") and value.depth >= 0 and not value.locked:
-            kind = "dj-iter" if value.orm == "django" else "sa-exec"
+        """Iterating a lazy query built inside a loop runs it once per iteration of that loop.
+        A helper that returns the rows of a query it builds (``return list(qs)``, ``return [...
+        for x in qs]``) runs it once per call, which callers in a loop repeat; a procedure that
+        goes through rows to work on each is a per-row job, not counted."""
+        if not (isinstance(value, Src) and value.stage in ("qs", "query") and not value.locked):
+            return
+        kind = "dj-iter" if value.orm == "django" else "sa-exec"
+        if value.depth >= 1:
             self.hit(node, kind, min(value.depth, len(self.frames)), batch=value.batch, src=value)
+        elif value.depth == 0 and self.returning and not self.frames:
+            self.hit(node, kind, 0, batch=value.batch, src=value)  # the function's query, no finding here
 
     _primed = None
 

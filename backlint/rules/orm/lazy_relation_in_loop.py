@@ -25,7 +25,13 @@ class LazyRelationInLoop(NPlusOneRule):
     Methods and properties of the model called on the row (`order.label()`,
     `order.display_name`) are followed one level: a relation they read counts as read by the
     loop. Models, their relations, methods and reverse accessors come from every file of the project,
-    including abstract and concrete base models in other modules. Reading the foreign key
+    including abstract and concrete base models in other modules; the user model named through
+    `get_user_model()` or a foreign key to `settings.AUTH_USER_MODEL` is the project's one
+    `AbstractUser`/`AbstractBaseUser` subclass. Rows also reach a loop through a related manager
+    of one fetched object (`tag = Tag.objects.get(...)`, `for pet in tag.pets.all()`), a
+    class-based view's declared `queryset` (`self.queryset`, or the framework's
+    `get_queryset()` when every base is a Django/DRF class), and a row fetched with
+    `get()`/`first()` inside the loop. Reading the foreign key
     column (`order.customer_id`), rows of `.values()`/`.values_list()`, and querysets from
     custom manager methods (which may prepare relations themselves) are not reported.
 
@@ -84,8 +90,9 @@ class LazyRelationInLoop(NPlusOneRule):
     Relations read inside plain functions the loop passes the row to, Django templates and DRF
     nested serializers are not followed, nor are SQLAlchemy classical (imperative) mappings. A
     queryset received as a parameter is not reported, since the caller may have prepared it,
-    and neither is a loop in a function that fills relation caches by hand
-    (`set_cached_value`, `prefetch_related_objects`).
+    and neither is a loop over rows whose relation caches the function fills by hand
+    (`set_cached_value(row, ...)`, `prefetch_related_objects(rows, ...)`, a line that fills
+    `_prefetched_objects_cache` naming the loop's rows).
 
     ## References
     - Django `select_related`: https://docs.djangoproject.com/en/stable/ref/models/querysets/#select-related

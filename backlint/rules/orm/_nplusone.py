@@ -26,6 +26,8 @@ Where each part lives (``backlint/rules/orm/``):
 * ``eager``: eager loading (``options()`` loaders, managers' ``get_queryset()``);
 * ``index``: relation resolution; ``helpers``: project functions that query, write or return
   querysets; ``project_pass``: the cross-file pass; ``messages``: finding texts;
+* ``auth_user`` (the user model behind ``get_user_model()``), ``view_querysets`` (a view's
+  declared ``queryset``), ``priming`` (relation caches filled by hand);
 * ``_loops`` (loop classification), ``_writes`` (what a write is), ``_managers`` (manager facts).
 """
 from __future__ import annotations

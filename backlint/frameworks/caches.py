@@ -21,6 +21,9 @@ REDIS_SETS = frozenset({"set", "hset", "hmset", "mset"})
 REDIS_TTL_KEYWORDS = frozenset({"ex", "px", "exat", "pxat", "keepttl"})
 REDIS_EXPIRES = frozenset({"expire", "expireat", "pexpire", "pexpireat", "setex", "psetex", "persist",
                            "getex"})
+COUNTER_METHODS = frozenset({"incr", "decr", "incrby", "decrby", "incr_version", "hincrby"})
+# calls that end or bound a key's life when they name the same key elsewhere in the module
+LIFETIME_CALLS = ("delete", "unlink", "expire", "expireat", "pexpire", "delete_many", "touch", "hdel")
 
 _DJANGO_CACHES = ("django.core.cache.cache", "django.core.cache.caches")
 _REDIS_CTORS = (
@@ -68,16 +71,39 @@ def backend_of(receiver: cst.BaseExpression, qualify: Callable[[cst.BaseExpressi
     return None
 
 
+def _is_data(expr: cst.BaseExpression) -> bool:
+    """A part of a key that varies per entity: not a literal, not an UPPER_CASE constant, not a
+    configured prefix (``self.key_prefix``, ``settings.CACHE_PREFIX``)."""
+    if isinstance(expr, (cst.SimpleString, cst.Integer, cst.FormattedString, cst.ConcatenatedString)):
+        return isinstance(expr, cst.FormattedString) and _fstring_has_data(expr)
+    if isinstance(expr, cst.Name):
+        return not expr.value.isupper()
+    if isinstance(expr, cst.Attribute):
+        attr = expr.attr.value
+        return not (attr.isupper() or "prefix" in attr.lower() or attr.lower().endswith(("namespace", "_key")))
+    return True
+
+
+def _fstring_has_data(expr: cst.FormattedString) -> bool:
+    return any(isinstance(p, cst.FormattedStringExpression) and _is_data(p.expression) for p in expr.parts)
+
+
 def built_from_data(expr: Optional[cst.BaseExpression]) -> bool:
     """A key visibly built from data (``f"user:{uid}"``, ``"user:" + uid``, ``"u:%s" % uid``,
-    ``"u:{}".format(uid)``): one entry per entity, so the key space grows with the data."""
+    ``"u:{}".format(uid)``): one entry per entity, so the key space grows with the data. A key
+    made only of constants and configured prefixes (``f"{PREFIX}:models"``) is one entry."""
     if expr is None:
         return False
     if isinstance(expr, cst.FormattedString):
-        return any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
+        return _fstring_has_data(expr)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
-        return isinstance(expr.left, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) or \
-            isinstance(expr.right, (cst.SimpleString, cst.FormattedString))
+        if not isinstance(expr.left, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) and \
+                not isinstance(expr.right, (cst.SimpleString, cst.FormattedString)):
+            return False
+        parts = [expr.left, expr.right]
+        if isinstance(expr.right, (cst.Tuple,)):
+            parts = [expr.left] + [e.value for e in expr.right.elements]
+        return any(_is_data(p) for p in parts)
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
-        return isinstance(expr.func.value, cst.SimpleString) and bool(expr.args)
+        return isinstance(expr.func.value, cst.SimpleString) and any(_is_data(a.value) for a in expr.args)
     return False

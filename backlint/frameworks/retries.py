@@ -7,7 +7,7 @@ that talks to another system.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional, Sequence
 
 from .._lazy import cst
 
@@ -47,12 +47,12 @@ def any_wait(root: cst.CSTNode) -> bool:
     return any(isinstance(n, cst.Call) and waits(n) for n in iter_nodes(root, into_scopes=False))
 
 
-def _exits(body: Iterable[cst.CSTNode]) -> bool:
-    """A ``break`` or ``return`` in these statements (not inside a nested loop or function)."""
-    for stmt in body:
-        for node in [stmt, *iter_nodes(stmt)]:
-            if isinstance(node, (cst.Break, cst.Return)):
-                return True
+def _exits(body: Sequence[cst.CSTNode]) -> bool:
+    """The statements end with an unconditional ``break`` or ``return``: success leaves the
+    loop (a consumer loop that breaks only on shutdown does not)."""
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and last.body:
+        return isinstance(last.body[-1], (cst.Break, cst.Return))
     return False
 
 
@@ -75,9 +75,9 @@ def retry_try(loop: cst.CSTNode) -> Optional[cst.Try]:
     attempt = tries[0]
     if not attempt.handlers or not any(_handler_retries(h) for h in attempt.handlers):
         return None
-    success = list(attempt.body.body) + (list(attempt.orelse.body.body) if attempt.orelse else [])
     after = body[body.index(attempt) + 1:]
-    if not _exits(success) and not _exits(after):
+    if not (_exits(attempt.body.body) or (attempt.orelse is not None and _exits(attempt.orelse.body.body))
+            or _exits(after)):
         return None
     return attempt
 

@@ -83,6 +83,8 @@ class BlockingCallInAsync(ChainRule):
         self._django = "django" in self.ctx.text
 
     def effect(self, node: cst.Call, frame: cc.Frame) -> Optional[str]:
+        if self.ctx.ancestors and isinstance(self.ctx.ancestors[-1], cst.Await):
+            return None  # awaited: whatever the annotation says, this is an async API
         return blocking_calls.blocking(node, self.ctx.qualified_name, self._django)
 
     def root_label(self, node: cst.FunctionDef, qualname: Optional[str]) -> Optional[str]:

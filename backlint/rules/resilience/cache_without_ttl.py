@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, FrozenSet, Tuple
 
 from ..._lazy import cst
 
@@ -73,7 +73,7 @@ class CacheWithoutTtl(Rule):
     skip_roles = roles.NOT_REQUEST_PATH
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._expires: Dict[int, bool] = {}
+        self._expires: Dict[Tuple[int, FrozenSet[str]], bool] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -88,7 +88,7 @@ class CacheWithoutTtl(Rule):
         if backend == caches.DJANGO and method in caches.DJANGO_TIMEOUT:
             pos, kw = caches.DJANGO_TIMEOUT[method]
             timeout = v.argument(node, pos, kw)
-            if timeout is not None and v.is_none(v.resolve(self.ctx, timeout)):
+            if timeout is not None and v.is_none(v.resolve(self.ctx, timeout)) and self._per_entity(node, method):
                 self.report(node, f"`{self.ctx.code_for(func)}(...)` with a timeout of `None` keeps this entry "
                                   "forever: it goes stale unless every writer deletes it, and is evicted only under "
                                   "memory pressure; pass a timeout in seconds (a constant or a setting), or leave it "
@@ -96,14 +96,15 @@ class CacheWithoutTtl(Rule):
         elif backend == caches.FLASK and (method in caches.FLASK_TIMEOUT or method in ("cached", "memoize")):
             pos, kw = caches.FLASK_TIMEOUT.get(method, (99, "timeout"))
             timeout = v.argument(node, pos, kw)
-            if timeout is not None and v.as_int(v.resolve(self.ctx, timeout)) == 0:
+            if timeout is not None and v.as_int(v.resolve(self.ctx, timeout)) == 0 and \
+                    (method in ("cached", "memoize") or self._per_entity(node, method)):
                 self.report(node, f"`{self.ctx.code_for(func)}(...)` with `timeout=0` never expires in "
                                   "Flask-Caching: the entry goes stale and stays in the cache for good; pass a "
                                   "timeout in seconds, or leave it out to use `CACHE_DEFAULT_TIMEOUT`.")
         elif backend == caches.AIOCACHE and method in caches.AIOCACHE_TTL:
             pos, kw = caches.AIOCACHE_TTL[method]
             ttl = v.argument(node, pos, kw)
-            if ttl is not None and v.is_none(v.resolve(self.ctx, ttl)):
+            if ttl is not None and v.is_none(v.resolve(self.ctx, ttl)) and self._per_entity(node, method):
                 self.report(node, f"`{self.ctx.code_for(func)}(...)` with `ttl=None` never expires: pass a "
                                   "`ttl` in seconds.")
         elif backend == caches.REDIS and method in caches.REDIS_SETS:
@@ -116,24 +117,55 @@ class CacheWithoutTtl(Rule):
             if ttl is not None and v.is_none(v.resolve(self.ctx, ttl)):
                 self.report(node, "`@cached(ttl=None)` caches every result forever: pass a `ttl` in seconds.")
 
-    def _redis(self, node: cst.Call, method: str) -> None:
-        if method == "mset":
-            mapping = v.argument(node, 0, "mapping")
-            keys = mapping.elements if isinstance(mapping, cst.Dict) else ()
-            if not any(isinstance(e, cst.DictElement) and caches.built_from_data(e.key) for e in keys):
-                return
-            key = None
+    def _per_entity(self, node: cst.Call, method: str) -> bool:
+        """The write's key (or one of a mapping's keys) is built from data, is not a counter
+        (``incr``/``decr`` in the same function) and is not deleted or expired elsewhere in the
+        module (a state entry with a managed lifetime, not a forgotten cache entry)."""
+        if method in ("set_many", "mset", "multi_set"):
+            mapping = v.resolve(self.ctx, v.argument(node, 0, "mapping") or v.argument(node, 0, "data")
+                                or v.argument(node, 0, "pairs"))
+            keys = [e.key for e in mapping.elements if isinstance(e, cst.DictElement)] \
+                if isinstance(mapping, cst.Dict) else []
         else:
-            key = v.argument(node, 0, "name")
-            if not caches.built_from_data(v.resolve(self.ctx, key) if key is not None else None):
-                return
+            key = v.argument(node, 0, "key") or v.argument(node, 0, "name")
+            keys = [key] if key is not None else []
+        data_keys = [k for k in keys if caches.built_from_data(v.resolve(self.ctx, k))]
+        if not data_keys:
+            return False
+        if self._in_scope(caches.COUNTER_METHODS):
+            return False
+        return not any(self._managed(k) for k in data_keys)
+
+    def _managed(self, key: cst.BaseExpression) -> bool:
+        text = self.ctx.code_for(key)
+        body = self.ctx.text
+        start = body.find(text)
+        while start != -1:
+            before = body[max(0, start - 60):start]
+            if any(word + "(" in before for word in caches.LIFETIME_CALLS):
+                return True
+            start = body.find(text, start + 1)
+        return False
+
+    def _in_scope(self, names) -> bool:
+        scope = self.ctx.enclosing_function() or self.ctx.module
+        key = (id(scope), names)
+        if key not in self._expires:
+            self._expires[key] = any(
+                isinstance(n, cst.Attribute) and n.attr.value in names for n in v.iter_nodes(scope))
+        return self._expires[key]
+
+    def _redis(self, node: cst.Call, method: str) -> None:
+        if not self._per_entity(node, method):
+            return
+        key = None if method == "mset" else v.argument(node, 0, "name")
         if method == "set":
             if any(v.keyword(node, k) is not None for k in caches.REDIS_TTL_KEYWORDS) or len(node.args) > 2:
                 return
             nx = v.keyword(node, "nx")
             if nx is not None and v.as_bool(nx) is not False:
                 return  # a lock or a set-once marker
-        if self._expired_here():
+        if self._in_scope(caches.REDIS_EXPIRES):
             return
         shown = self.ctx.code_for(key) if key is not None else "these keys"
         if method == "set":
@@ -143,12 +175,3 @@ class CacheWithoutTtl(Rule):
                       f"`{method}` takes no TTL")
         self.report(node, f"`{method}` of the per-entity key `{shown}` with no expiry: one entry per entity stays "
                           f"in redis forever and goes stale; {advice}.")
-
-    def _expired_here(self) -> bool:
-        scope = self.ctx.enclosing_function() or self.ctx.module
-        key = id(scope)
-        if key not in self._expires:
-            self._expires[key] = any(
-                isinstance(n, cst.Attribute) and n.attr.value in caches.REDIS_EXPIRES
-                for n in v.iter_nodes(scope))
-        return self._expires[key]

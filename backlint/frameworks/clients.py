@@ -37,6 +37,8 @@ CONSTRUCTORS = {
     "asyncpg.create_pool": "asyncpg.create_pool()",
     "httpx.Client": "httpx.Client()",
     "httpx.AsyncClient": "httpx.AsyncClient()",
+    "aiohttp.ClientSession": "aiohttp.ClientSession()",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession()",
     "requests.Session": "requests.Session()",
     "requests.session": "requests.Session()",
     "requests.sessions.Session": "requests.Session()",
@@ -64,7 +66,7 @@ def kind_of(display: str) -> str:
         return "redis"
     if "Mongo" in display or "Motor" in display:
         return "mongo"
-    if display.startswith(("httpx.", "requests.")):
+    if display.startswith(("httpx.", "requests.", "aiohttp.")):
         return "http"
     return "connect"
 

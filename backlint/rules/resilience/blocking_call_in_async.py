@@ -104,8 +104,8 @@ class BlockingCallInAsync(ChainRule):
             return (f"`{blocker}` blocks the event loop inside the coroutine `{root}`: every other request of "
                     f"this worker waits until it returns; {_advice(blocker)}.")
         return (f"{cc.arrow([root] + chain)}: the coroutine `{root}` calls a sync helper that blocks the event "
-                f"loop with `{blocker}`; {_advice(blocker)}, or run the helper in a thread "
-                "(`await asyncio.to_thread(...)` / `run_in_threadpool` / `sync_to_async`).")
+                f"loop with `{blocker}`; run `{chain[0]}` in a thread (`await asyncio.to_thread(...)`, "
+                f"`run_in_threadpool`, `sync_to_async`), or make the helper async ({_advice(blocker)}).")
 
 
 def _advice(blocker: str) -> str:

@@ -44,7 +44,8 @@ class ConnectionPerRequest(ChainRule):
     `create_engine`, `create_async_engine`, `sessionmaker`, `MongoClient`, `redis.Redis`,
     `redis.from_url`, `psycopg2.connect`, `psycopg.connect`, `pymysql.connect`,
     `asyncpg.connect`/`create_pool`, `httpx.Client()`, `httpx.AsyncClient()`,
-    `requests.Session()`.
+    `aiohttp.ClientSession()` (aiohttp's own docs: one session per application, not per
+    request), `requests.Session()`.
 
     Not reported: module-level engines, pools and clients; functions cached with `lru_cache`,
     `cache` or `cached_property`; lazily initialised globals (a function with a `global`
@@ -98,7 +99,7 @@ class ConnectionPerRequest(ChainRule):
     precision = "high"
     tags = ("reliability", "performance")
     text_markers = ("create_engine", "create_async_engine", "sessionmaker", "MongoClient", "MotorClient", "Redis",
-                    "from_url", "connect(", "create_pool", "Client(", "Session(", "session(")
+                    "from_url", "connect(", "create_pool", "Client(", "Session(", "session(", "ClientSession")
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)

@@ -8,20 +8,23 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-# (pattern over the module text, display with the call to use)
+# (a word that must occur first, pattern over the module text, display with the call to use)
 _QUEUES = (
-    (re.compile(r"^\s*(from|import)\s+celery\b|\bshared_task\b|\.delay\(|\.apply_async\(", re.M),
-     "Celery (`task.delay(...)`)"),
-    (re.compile(r"^\s*(from|import)\s+(django_rq|rq)\b|\.enqueue\(", re.M), "RQ (`queue.enqueue(...)`)"),
-    (re.compile(r"^\s*(from|import)\s+dramatiq\b", re.M), "Dramatiq (`actor.send(...)`)"),
-    (re.compile(r"^\s*(from|import)\s+(huey|djhuey)\b", re.M), "Huey (call the `@task` function)"),
-    (re.compile(r"^\s*(from|import)\s+arq\b", re.M), "arq (`await redis.enqueue_job(...)`)"),
-    (re.compile(r"\bBackgroundTasks\b"), "FastAPI `BackgroundTasks` (`background_tasks.add_task(...)`)"),
+    ("celery", re.compile(r"^[ \t]*(from|import)[ \t]+celery\b", re.M), "Celery (`task.delay(...)`)"),
+    ("shared_task", re.compile(r"\bshared_task\b"), "Celery (`task.delay(...)`)"),
+    (".delay(", None, "Celery (`task.delay(...)`)"),
+    (".apply_async(", None, "Celery (`task.delay(...)`)"),
+    ("rq", re.compile(r"^[ \t]*(from|import)[ \t]+(django_rq|rq)\b", re.M), "RQ (`queue.enqueue(...)`)"),
+    (".enqueue(", None, "RQ (`queue.enqueue(...)`)"),
+    ("dramatiq", re.compile(r"^[ \t]*(from|import)[ \t]+dramatiq\b", re.M), "Dramatiq (`actor.send(...)`)"),
+    ("huey", re.compile(r"^[ \t]*(from|import)[ \t]+(huey|djhuey)\b", re.M), "Huey (call the `@task` function)"),
+    ("arq", re.compile(r"^[ \t]*(from|import)[ \t]+arq\b", re.M), "arq (`await redis.enqueue_job(...)`)"),
+    ("BackgroundTasks", None, "FastAPI `BackgroundTasks` (`background_tasks.add_task(...)`)"),
 )
 
 
 def queue_in(text: str) -> Optional[str]:
-    for pattern, display in _QUEUES:
-        if pattern.search(text):
+    for word, pattern, display in _QUEUES:
+        if word in text and (pattern is None or pattern.search(text)):
             return display
     return None

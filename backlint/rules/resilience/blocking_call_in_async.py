@@ -75,8 +75,8 @@ class BlockingCallInAsync(ChainRule):
     severity = Severity.WARNING
     precision = "high"
     tags = ("reliability", "performance")
-    text_markers = ("async def", "requests", "time", "urllib", "httpx", "sqlite3", "psycopg", "pymysql",
-                    "MySQLdb", "subprocess", "os.system", ".objects.", "Session")
+    text_markers = ("async def", "requests", "sleep", "urlopen", "urllib3", "httpx", "sqlite3", "psycopg",
+                    "pymysql", "MySQLdb", "subprocess", "os.system", ".objects.", "Session")
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)

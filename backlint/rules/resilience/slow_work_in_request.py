@@ -78,8 +78,10 @@ class SlowWorkInRequest(ChainRule):
         self._flask_mail = "flask_mail" in self.ctx.text
 
     def extra(self) -> Dict[str, Any]:
-        queue = task_queues.queue_in(self.ctx.text)
-        return {"q": queue} if queue else {}
+        if not hasattr(self, "_extra"):
+            queue = task_queues.queue_in(self.ctx.text)
+            self._extra = {"q": queue} if queue else {}
+        return self._extra
 
     def effect(self, node: cst.Call, frame: cc.Frame) -> Optional[str]:
         if "test" in name_words(frame.node.name.value):

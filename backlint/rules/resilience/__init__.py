@@ -1,0 +1,1 @@
+"""Resilience rules: blocking calls in async code, caches, connections, slow work, retries."""

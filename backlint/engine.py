@@ -279,6 +279,7 @@ class Linter:
 
         from .frameworks import declared
 
+        positions.use(module, text)  # positions start at statements, not at the module (positions.py)
         declared.use(self.settings.frameworks)  # this file's configuration's own declarations
         semantics = Semantics()
         ctx = FileContext(shown, module, text, semantics)
@@ -311,6 +312,7 @@ class Linter:
 
         result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)
+        positions.use(None)
         if apply_fixes:
             if not keep_secret_fixes:
                 result.findings = drop_secret_fixes(result.findings)

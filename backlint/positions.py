@@ -6,7 +6,6 @@ the reported nodes, their statements and fix targets, in one code-generation pas
 """
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -16,7 +15,7 @@ from libcst._nodes.internal import CodegenState
 if TYPE_CHECKING:
     from .statement_lines import StatementLines
 
-NEWLINE_RE = re.compile(r"\r\n?|\n")
+from .lines import NEWLINE_RE
 
 # (start_line, start_col, end_line, end_col); lines 1-based, columns 0-based
 Range = Tuple[int, int, int, int]

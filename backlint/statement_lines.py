@@ -19,6 +19,7 @@ import warnings
 from typing import Dict, List, Optional, Set, Tuple
 
 from ._lazy import cst
+from .lines import line_starts
 from .walker import children
 
 # Statements whose indented body is searched for a smaller starting point.
@@ -102,11 +103,7 @@ class StatementLines:
 
     def line_starts(self) -> List[int]:
         if self._line_starts is None:
-            from .positions import NEWLINE_RE
-
-            starts = [0]
-            starts.extend(m.end() for m in NEWLINE_RE.finditer(self.text))
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text)
         return self._line_starts
 
     def _ast(self):

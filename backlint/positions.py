@@ -2,7 +2,10 @@
 
 libcst's ``PositionProvider`` records a range for every node (and deep-copies the module first);
 most files have no finding at all, so the engine asks for positions only after the walk, only for
-the reported nodes, their statements and fix targets, in one code-generation pass.
+the reported nodes, their statements and fix targets. They come from code generation, and only
+of the statements that hold those nodes (``statement_lines.py``: started at the line CPython's
+parser gives the statement, and verified against the source); the whole module is generated only
+when that cannot be done.
 """
 from __future__ import annotations
 

@@ -22,9 +22,10 @@ import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .findings import Finding
+if TYPE_CHECKING:  # findings.py imports source_hash from here
+    from .findings import Finding
 
 BASELINE_VERSION = 1
 FINGERPRINT_KEY = "backlint/v1"

@@ -4,17 +4,16 @@ rule's handlers in one shared read-only walk, then applies positions, suppressio
 from __future__ import annotations
 
 import difflib
-import io
 import os
-import tokenize
-import traceback
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import List, Optional, Tuple, Type
 
 import libcst as cst
 
 from . import positions, registry
 from .config import Settings
 from .discovery import display_path
+from .dispatch import _handlers, _prebind_module_imports, _rule_error, _semantic_handlers  # noqa: F401
+from .edits import _line_starts, _replacement_text, apply_edits  # noqa: F401
 from .findings import (
     PARSE_ERROR_CODE,
     UNUSED_SUPPRESSION_CODE,
@@ -24,138 +23,20 @@ from .findings import (
     Fix,
     InternalError,
 )
-from .rule import FileContext, Report, Rule
-from .fixtext import FixTexts, offsets as fix_offsets, whole_module_replacement
+from .fixtext import FixTexts
 from .fixwrite import Refused, write_fix
+from .rule import FileContext, Rule
 from .safe_read import NotReadable, read_bounded
 from .secret_spans import drop_secret_fixes
-from .undecodable import message as _undecodable_message
 from .selection import Selector
 from .semantics import Semantics
 from .shape import TooComplex, recursion_limit
+# decoding and parsing live in source.py; the names stay importable from here
+from .source import MAX_NESTING, SourceError, bracket_depth, decode, encode, guard_depth, parse  # noqa: F401
 from .suppression import SuppressionIndex, parse as parse_suppressions
 from .walker import walk
 
 _LINE_RE = positions.NEWLINE_RE
-
-
-# -- decoding and parsing --------------------------------------------------------------------
-
-class SourceError(Exception):
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-
-
-def decode(data: bytes) -> Tuple[str, str]:
-    """(text, encoding) honouring a BOM and a PEP 263 coding cookie."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        # an unknown coding cookie, or undecodable bytes in the first two lines
-        encoding = "utf-8"
-        message = str(exc.msg if hasattr(exc, "msg") else exc)
-        if "unknown encoding" in message:
-            raise SourceError(f"cannot decode file: {message}", exc.lineno or 1, 1)
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        start = getattr(exc, "start", 0)
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise SourceError(_undecodable_message(data, encoding, exc, line, column), line, column)
-    if "\x00" in text:
-        index = text.index("\x00")
-        line = text.count("\n", 0, index) + 1
-        raise SourceError("source contains a NUL byte", line, index - (text.rfind("\n", 0, index) + 1) + 1)
-    return text, encoding
-
-
-MAX_NESTING = 200  # CPython's tokenizer refuses deeper bracket nesting
-
-_BRACKETS = bytes.maketrans(b"([{)]}", b"((()))")
-_NOT_BRACKETS = bytes(set(range(256)) - set(b"()[]{}"))
-
-
-def bracket_depth(data: bytes) -> int:
-    """Deepest bracket nesting in the raw bytes (brackets inside strings count too: an upper bound)."""
-    from itertools import accumulate
-
-    seq = data.translate(None, delete=_NOT_BRACKETS).translate(_BRACKETS)
-    if not seq:
-        return 0
-    return max(accumulate(1 if c == 40 else -1 for c in seq))
-
-
-def guard_depth(data: bytes, text: str) -> None:
-    """Refuse, before libcst sees it, code nested deeper than Python itself accepts.
-
-    libcst's native parser can crash the process on such input (a 2,000-deep bracket chain
-    ends in a segmentation fault), so the check happens first and costs ~0.4 us per line.
-    """
-    from . import shape
-
-    depth = bracket_depth(data)
-    if depth > MAX_NESTING:
-        verdict, problem = _stdlib_verdict(text)
-        if verdict == "invalid":
-            assert problem is not None
-            raise problem
-        if verdict == "unknown":
-            raise SourceError(f"the file is nested too deeply to parse (brackets {depth} deep)")
-        # CPython accepted it (the brackets were inside strings): the other bounds still apply
-    shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
-
-
-def parse(text: str) -> cst.Module:
-    try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        better = _stdlib_syntax_error(text)
-        if better is not None:
-            raise better
-        message = str(exc.message) if hasattr(exc, "message") else str(exc)
-        raise SourceError(f"syntax error: {message}", exc.editor_line, exc.editor_column)
-    except RecursionError:
-        raise SourceError("the file is nested too deeply for the parser")
-    except MemoryError:
-        raise SourceError("the file is too large for the parser")
-    except Exception as exc:  # libcst raises a few other types on odd input
-        raise SourceError(f"cannot parse file: {type(exc).__name__}: {exc}")
-
-
-def _stdlib_verdict(text: str) -> Tuple[str, Optional[SourceError]]:
-    """CPython's own opinion of ``text``: ("valid", None), ("invalid", its error) or
-    ("unknown", None) when its parser gave up (recursion, memory)."""
-    import ast
-    import warnings
-
-    from .shape import AST_RECURSION_LIMIT
-
-    try:
-        with warnings.catch_warnings(), recursion_limit(AST_RECURSION_LIMIT):
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        return "invalid", SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1)
-    except (RecursionError, MemoryError, ValueError):
-        return "unknown", None
-    return "valid", None
-
-
-def _stdlib_syntax_error(text: str) -> Optional[SourceError]:
-    """On a parse failure only: CPython's own message and position are clearer than libcst's.
-
-    None when CPython accepts the file (it is then newer syntax than libcst knows, or the other
-    way round, and libcst's message is the one to show).
-    """
-    return _stdlib_verdict(text)[1]
-
-
-def encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding)
 
 
 # -- the per-file linter -----------------------------------------------------------------------
@@ -279,15 +160,16 @@ class Linter:
 
         from .frameworks import declared
 
+        positions.use(module, text)  # positions start at statements, not at the module (positions.py)
         declared.use(self.settings.frameworks)  # this file's configuration's own declarations
         semantics = Semantics()
         ctx = FileContext(shown, module, text, semantics)
         ctx.roles = self.selector.roles.classify(real_path or shown)
         extra = declared.marker_words()  # the project's declared clients, sessions, decorators
+        extra_found = any(m in text for m in extra)
         active = [
             r for r in self.rules
-            if r.code in enabled and (not r.text_markers or any(m in text for m in r.text_markers)
-                                      or any(m in text for m in extra))
+            if r.code in enabled and (not r.text_markers or extra_found or any(m in text for m in r.text_markers))
         ]
         instances = [rule(ctx, self.options[rule.code]) for rule in active]
         visit, leave = _handlers(semantics, ctx, instances, result, shown)
@@ -311,6 +193,7 @@ class Linter:
 
         result.dependencies = list(ctx.dependencies)
         self._finish(result, ctx, text, enabled)
+        positions.use(None)
         if apply_fixes:
             if not keep_secret_fixes:
                 result.findings = drop_secret_fixes(result.findings)
@@ -430,172 +313,18 @@ def _safe_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _rule_error(path: str, rule: Rule, exc: BaseException) -> InternalError:
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" ({os.path.basename(frame.filename)}:{frame.lineno})" if frame else ""
-    return InternalError(path, f"{rule.name} raised {type(exc).__name__}: {exc}{where}", rule=rule.code)
-
-
-def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule], result: FileResult, path: str):
-    visit: Dict[type, List[Callable]] = {}
-    leave: Dict[type, List[Callable]] = {}
-    _semantic_handlers(semantics, visit, leave)
-    failed: set = set()
-    for instance in instances:
-        for name in type(instance).handler_names():
-            kind, _, type_name = name.partition("_")
-            node_type = getattr(cst, type_name, None)
-            if not isinstance(node_type, type):
-                continue
-            method = getattr(instance, name)
-
-            def guarded(node, _method=method, _rule=instance):
-                if _rule.code in failed:
-                    return
-                try:
-                    _method(node)
-                except Exception as exc:
-                    failed.add(_rule.code)
-                    result.errors.append(_rule_error(path, _rule, exc))
-
-            table = visit if kind == "visit" else leave
-            table.setdefault(node_type, []).append(guarded)
-    # semantic bookkeeping on leave must run after the rules' leave handlers
-    for node_type, handlers in list(leave.items()):
-        semantic = [h for h in handlers if getattr(h, "_semantic", False)]
-        if semantic:
-            leave[node_type] = [h for h in handlers if not getattr(h, "_semantic", False)] + semantic
-    return visit, leave
-
-
-def _semantic_handlers(sem: Semantics, visit: Dict[type, List[Callable]], leave: Dict[type, List[Callable]]) -> None:
-    def on_import(node):
-        sem.record_import(node)
-
-    def on_function(node: cst.FunctionDef):
-        sem.bind_unknown(node.name.value)
-        sem.push("function")
-        params = node.params
-        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
-            if param.annotation is not None:
-                sem.record_annotation(param.name, param.annotation.annotation)
-            else:
-                sem.bind_unknown(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                sem.bind_unknown(star.name.value)
-
-    def on_class(node: cst.ClassDef):
-        sem.bind_unknown(node.name.value)
-        sem.push("class")
-
-    def pop(node):
-        sem.pop()
-
-    def on_assign(node: cst.Assign):
-        for target in node.targets:
-            sem.record_assignment(target.target, node.value)
-
-    def on_ann_assign(node: cst.AnnAssign):
-        if node.value is not None and isinstance(node.value, cst.Call):
-            sem.record_assignment(node.target, node.value)
-        else:
-            sem.record_annotation(node.target, node.annotation.annotation)
-
-    def on_with_item(node: cst.WithItem):
-        if node.asname is not None:
-            sem.record_assignment(node.asname.name, node.item)
-
-    def on_for(node: cst.For):
-        sem.record_assignment(node.target, None)
-
-    for handler in (pop, on_assign, on_ann_assign, on_with_item):
-        handler._semantic = True  # type: ignore[attr-defined]
-    visit.setdefault(cst.Import, []).append(on_import)
-    visit.setdefault(cst.ImportFrom, []).append(on_import)
-    visit.setdefault(cst.FunctionDef, []).append(on_function)
-    visit.setdefault(cst.ClassDef, []).append(on_class)
-    visit.setdefault(cst.For, []).append(on_for)
-    leave.setdefault(cst.FunctionDef, []).append(pop)
-    leave.setdefault(cst.ClassDef, []).append(pop)
-    leave.setdefault(cst.Assign, []).append(on_assign)
-    leave.setdefault(cst.AnnAssign, []).append(on_ann_assign)
-    leave.setdefault(cst.WithItem, []).append(on_with_item)
-
-
-def _prebind_module_imports(module: cst.Module, sem: Semantics) -> None:
-    """Bind top-level imports first, so functions defined above an import still resolve it."""
-    def statements(body):
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
-                        yield small
-            elif isinstance(stmt, (cst.If, cst.Try)):
-                yield from statements(stmt.body.body)
-                handlers = getattr(stmt, "handlers", ())
-                for handler in handlers:
-                    yield from statements(handler.body.body)
-                orelse = getattr(stmt, "orelse", None)
-                if orelse is not None and isinstance(getattr(orelse, "body", None), cst.BaseSuite):
-                    yield from statements(orelse.body.body)
-    for node in statements(module.body):
-        sem.record_import(node)
-
-
-def _line_starts(text: str) -> List[int]:
-    starts = [0]
-    for m in _LINE_RE.finditer(text):
-        starts.append(m.end())
-    return starts
-
-
-def _replacement_text(module: cst.Module, text: str, starts: List[int], old: cst.CSTNode,
-                      new: cst.CSTNode, where: Tuple[int, int, int, int],
-                      texts: Optional[FixTexts] = None) -> Optional[str]:
-    """The text that replaces ``old``'s span when ``new`` takes its place in the module.
-
-    Generated from the code-generation state at ``old`` (fixtext.py: the cost of the edit), and
-    only when that cannot be verified, from the whole module with the node replaced.
-    """
-    start, end = fix_offsets(starts, where)
-    if texts is not None:
-        local = texts.replacement(old, new, text[start:end])
-        if local is not None:
-            return local
-    return whole_module_replacement(module, text, start, end, old, new)
-
-
-def apply_edits(text: str, edits: List[Edit]) -> Tuple[str, int]:
-    """Apply non-overlapping edits (1-based positions); overlapping later ones are skipped."""
-    starts = _line_starts(text)
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1
-
-    spans = sorted(((offset(e.start_line, e.start_column), offset(e.end_line, e.end_column), e.text) for e in edits))
-    out: List[str] = []
-    cursor = 0
-    applied = 0
-    for start, end, new in spans:
-        if start < cursor:
-            continue
-        out.append(text[cursor:start])
-        out.append(new)
-        cursor = end
-        applied += 1
-    out.append(text[cursor:])
-    return "".join(out), applied
-
-
 # -- worker entry points (used by runner.py) --------------------------------------------------
 
 _WORKER: Optional[Linter] = None
 
 
-def init_worker(settings: Settings) -> None:
+def init_worker(settings: Settings, inherited: bool = False) -> None:
+    """Build the process's linter for ``settings``. ``inherited``: keep the one that exists for
+    these very settings (a forked worker inherits the linter its parent built, every rule
+    module imported, instead of building its own)."""
     global _WORKER
-    _WORKER = Linter(settings)
+    if not (inherited and _WORKER is not None and _WORKER.settings is settings):
+        _WORKER = Linter(settings)
 
 
 def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
@@ -611,10 +340,3 @@ def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:
                 result.errors.append(InternalError(result.path, f"unexpected error: {type(exc).__name__}: {exc}"))
                 out.append(result)
     return out
-
-
-def check(*args, **kwargs):
-    """Kept for callers of the engine module: the run itself lives in runner.py."""
-    from .runner import check as run
-
-    return run(*args, **kwargs)

@@ -2,18 +2,23 @@
 
 libcst's ``PositionProvider`` records a range for every node (and deep-copies the module first);
 most files have no finding at all, so the engine asks for positions only after the walk, only for
-the reported nodes, their statements and fix targets, in one code-generation pass.
+the reported nodes, their statements and fix targets. They come from code generation, and only
+of the statements that hold those nodes (``statement_lines.py``: started at the line CPython's
+parser gives the statement, and verified against the source); the whole module is generated only
+when that cannot be done.
 """
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-NEWLINE_RE = re.compile(r"\r\n?|\n")
+if TYPE_CHECKING:
+    from .statement_lines import StatementLines
+
+from .lines import NEWLINE_RE
 
 # (start_line, start_col, end_line, end_col); lines 1-based, columns 0-based
 Range = Tuple[int, int, int, int]
@@ -100,8 +105,56 @@ class Positions:
         return self._inclusive.get(id(node))
 
 
+# The file being checked (set by the engine): lets ``compute`` start at statements (below).
+_CURRENT: Optional["StatementLines"] = None
+
+
+def use(module: Optional[cst.Module], text: str = "") -> None:
+    """Tell ``compute`` the source text of the module being checked (None: no module)."""
+    global _CURRENT
+    if module is None:
+        _CURRENT = None
+    else:
+        from .statement_lines import StatementLines
+
+        _CURRENT = StatementLines(module, text)
+
+
 def compute(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Positions:
+    """Ranges of ``nodes``: generated from the statements that hold them when the engine has
+    told the module's text (``use``) and every start is verified, else from the whole module."""
     wanted = {id(n) for n in nodes}
+    lines = _CURRENT
+    if lines is not None and lines.module is module and wanted:
+        found = _from_statements(module, wanted, lines)
+        if found is not None:
+            return found
+    return whole_module(module, wanted)
+
+
+def whole_module(module: cst.Module, wanted: Set[int]) -> Positions:
     state = _State(module, wanted)
     module._codegen(state)
+    return Positions(state.syntactic, state.inclusive, state.indents)
+
+
+def _from_statements(module: cst.Module, wanted: Set[int], lines) -> Optional[Positions]:
+    from .statement_lines import find_anchors, outermost
+
+    found = find_anchors(module, wanted)
+    if found is None:
+        return None
+    text = lines.text
+    state = _State(module, wanted)
+    for anchor in outermost(list(found.values())):
+        line = lines.start_line(anchor)
+        starts = lines.line_starts()
+        if line is None or not 1 <= line <= len(starts):
+            return None
+        state.line, state.column = line, 0
+        state.indent_tokens = list(anchor.indents)
+        state.tokens = []
+        anchor.node._codegen(state)
+        if not text.startswith("".join(state.tokens), starts[line - 1]):
+            return None  # CPython's line and libcst's text disagree: generate the whole module
     return Positions(state.syntactic, state.inclusive, state.indents)

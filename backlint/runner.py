@@ -179,16 +179,23 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
             if progress is not None:
                 progress(len(out), len(files))
         return out
-    # load the parser before the workers fork: otherwise each worker imports libcst inside its
-    # first file's file-timeout, and on a loaded machine a small file is skipped as "too slow"
-    from . import engine  # noqa: F401
+    # load the parser and build the linter (every rule module imported, option tables made)
+    # before the workers fork: they inherit it instead of each doing it again, and no worker
+    # imports libcst inside its first file's file-timeout (on a loaded machine a small file
+    # would be skipped as "too slow")
+    from .engine import init_worker
 
+    init_worker(settings)
     return _pool(files, settings, fix, diff, jobs, progress)
 
 
 # parent ends of the pipes of live workers: a forked worker closes its copies, so that when the
 # parent dies every worker's pipe reaches end-of-file (a copy in a sibling kept them open)
 _LIVE: List[Any] = []
+
+# at most this many files per message to a worker; fewer near the end of the run, so that the
+# last files are shared between the workers
+BATCH = 8
 
 
 class _Worker:
@@ -202,15 +209,27 @@ class _Worker:
         child.close()
         _LIVE.append(parent)
         self.conn = parent
-        self.index: Optional[int] = None
-        self.started = 0.0
+        self.batch: List[int] = []  # indices of the files sent and not answered yet, in order
+        self.started = 0.0  # when the worker started on the first of them
 
-    def give(self, index: int, path: str) -> None:
+    @property
+    def index(self) -> Optional[int]:
+        """The file the worker is checking now (None: idle)."""
+        return self.batch[0] if self.batch else None
+
+    def give(self, indices: List[int], paths: List[str]) -> None:
         import time
 
-        self.index = index
+        self.batch = list(indices)
         self.started = time.monotonic()
-        self.conn.send(path)
+        self.conn.send(paths)
+
+    def answered(self) -> int:
+        """The first file of the batch is done; the next one starts now."""
+        import time
+
+        self.started = time.monotonic()
+        return self.batch.pop(0)
 
     def stop(self, kill: bool = False) -> None:
         try:
@@ -243,24 +262,26 @@ def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: Lis
     exit_with_parent(parent)
     from .engine import check_chunk, init_worker
 
-    init_worker(settings)
+    init_worker(settings, inherited=True)  # after fork: the parent's linter, already built
     while True:
         try:
-            path = conn.recv()
+            paths = conn.recv()
         except (EOFError, OSError):
             return
-        if path is None:
+        if paths is None:
             return
-        conn.send(check_chunk(([path], fix, diff))[0])
+        for path in paths:  # one answer per file: the parent times and reports each file
+            conn.send(check_chunk(([path], fix, diff))[0])
 
 
 def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
           progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
-    """One file at a time per worker process, with a per-file deadline.
+    """A few files per message to each worker process, with a per-file deadline.
 
-    A worker that crashes (the native parser can) or overruns ``file-timeout`` is killed and
-    replaced; its file is reported and every other file is still checked. Results come back in
-    the order of ``files`` whatever the scheduling, so output is identical to ``-j 1``.
+    A worker that crashes (the native parser can) or overruns ``file-timeout`` on a file is
+    killed and replaced; that file is reported, the rest of its batch goes back to the queue, and
+    every other file is still checked. Results come back in the order of ``files`` whatever the
+    scheduling, so output is identical to ``-j 1``.
     """
     import multiprocessing
 
@@ -289,13 +310,16 @@ def _pool_run(context, files: List[str], settings: Settings, fix: bool, diff: bo
             progress(done[0], len(files))
 
     def feed(worker: _Worker) -> None:
-        if queue:
-            index = queue.pop()
-            worker.give(index, files[index])
+        size = max(1, min(BATCH, len(queue) // (4 * len(workers) or 1)))
+        indices = [queue.pop() for _ in range(min(size, len(queue)))]
+        if indices:
+            worker.give(indices, [files[i] for i in indices])
         else:
-            worker.index = None
+            worker.batch = []
 
     def replace(worker: _Worker) -> _Worker:
+        queue.extend(reversed(worker.batch[1:]))  # the rest of its batch: checked by another
+        worker.batch = []
         worker.stop(kill=True)
         fresh = _Worker(context, settings, fix, diff)
         workers[workers.index(worker)] = fresh
@@ -318,11 +342,18 @@ def _pool_run(context, files: List[str], settings: Settings, fix: bool, diff: bo
                 shown = display_path(files[index])
                 if worker.conn in ready or worker.conn.poll():
                     try:
-                        record(index, worker.conn.recv())
-                        feed(worker)
+                        while worker.batch and worker.conn.poll():
+                            result = worker.conn.recv()
+                            record(worker.answered(), result)
+                        if not worker.batch:
+                            feed(worker)
                         continue
                     except (EOFError, OSError):
                         pass  # died while answering: handled as a crash below
+                    index = worker.index
+                    if index is None:
+                        continue
+                    shown = display_path(files[index])
                 if worker.conn in ready or worker.process.sentinel in ready:
                     worker.process.join(timeout=1)
                     code = worker.process.exitcode

@@ -257,6 +257,35 @@ def string_parts(node: cst.BaseExpression) -> Optional[list]:
     return parts
 
 
+_PLAIN_PREFIXES = {"": False, "r": False, "u": False, "b": True, "br": True, "rb": True}
+
+
+def _plain_value(raw: str):
+    """The value of a string literal's source text when no escape can be in it, else None.
+
+    Without a backslash (and without a carriage return, which CPython's tokenizer translates)
+    the value is the text between the quotes: no need to compile the literal, as
+    ``evaluated_value`` does (``ast.literal_eval``), for most strings in a file.
+    """
+    i = 0
+    for ch in raw:
+        if ch == "'" or ch == '"':
+            break
+        i += 1
+    is_bytes = _PLAIN_PREFIXES.get(raw[:i].lower())
+    if is_bytes is None:
+        return None
+    quote = raw[i : i + 3]
+    if quote != '"""' and quote != "'''" or len(raw) - i < 6:
+        quote = raw[i : i + 1]
+    body = raw[i + len(quote) : len(raw) - len(quote)]
+    if "\\" in body or "\r" in body or not raw.endswith(quote):
+        return None
+    if is_bytes:
+        return body.encode("ascii") if body.isascii() else None
+    return body
+
+
 def string_value(node: cst.BaseExpression):
     """The value (str or bytes) of a string literal, implicit concatenation included, else None.
 
@@ -266,10 +295,12 @@ def string_value(node: cst.BaseExpression):
     for part in string_parts(node):
         if type(part) is not cst.SimpleString:
             return None
-        try:
-            value = part.evaluated_value
-        except Exception:  # odd literals (unknown prefixes)
-            return None
+        value = _plain_value(part.value)
+        if value is None:
+            try:
+                value = part.evaluated_value
+            except Exception:  # odd literals (unknown prefixes)
+                return None
         pieces.append(value)
     if not pieces:
         return None

@@ -61,7 +61,7 @@ def django_contrib(workdir: Path) -> Tuple[str, Path]:
 
 def lint(root: Path, database: str):
     from backlint import config as config_mod
-    from backlint.engine import check
+    from backlint.runner import check
 
     settings = config_mod.Settings(root=str(root))
     settings.select = CODES

@@ -47,7 +47,7 @@ def kind_of(path: str) -> str:
 
 def run_one(root: Path, package: str) -> dict:
     from backlint import config as config_mod
-    from backlint.engine import check
+    from backlint.runner import check
 
     settings = config_mod.Settings(root=str(root))
     settings.select = CODES

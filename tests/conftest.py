@@ -8,7 +8,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import pytest
 
 from backlint import config as config_mod
-from backlint.engine import Linter, check
+from backlint.engine import Linter
+from backlint.runner import check
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT_RE = re.compile(r"#\s*expect:\s*((?:BL\d{3})(?:\s*,\s*BL\d{3})*)")

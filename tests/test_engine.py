@@ -85,7 +85,7 @@ def test_project_index_seam(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL099": _CountCalls})
     (tmp_path / "a.py").write_text("f()\ng(h())\n")
     (tmp_path / "b.py").write_text("x = 1\nk()  # backlint: ignore[BL099]\n")
-    from backlint.engine import check
+    from backlint.runner import check
 
     run = check(["."], make_settings(["BL099"]), jobs=1)
     assert not run.errors

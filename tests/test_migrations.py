@@ -435,7 +435,7 @@ def test_field_changes():
 # -- the example apps ------------------------------------------------------------------------------
 
 def test_examples_report_the_unsafe_migrations_only(monkeypatch):
-    from backlint.engine import check
+    from backlint.runner import check
 
     monkeypatch.chdir(REPO)
     settings = make_settings(BL5, root=str(REPO))

@@ -15,7 +15,7 @@ from typing import Dict, Set
 
 import pytest
 
-from backlint.engine import check
+from backlint.runner import check
 
 from conftest import FIXTURES, expected_markers, lint_source, make_settings
 

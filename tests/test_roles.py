@@ -10,7 +10,7 @@ from backlint.cli import main
 from backlint.frameworks.roles import RoleClassifier, heuristic_roles
 
 from conftest import make_settings
-from backlint.engine import check
+from backlint.runner import check
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from backlint.engine import Linter, check
+from backlint.engine import Linter
+from backlint.runner import check
 
 from conftest import FIXTURES, expected_markers, extra_select, make_settings
 

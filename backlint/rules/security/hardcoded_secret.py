@@ -8,8 +8,9 @@ from ...findings import Severity
 from ...frameworks import roles
 from ...frameworks import secrets as sk
 from ...rule import FixSpec, Option, Rule
-from ...semantics import dotted_name, keyword_arg, positional_args, string_value
+from ...semantics import dotted_name, keyword_arg, positional_args
 from . import secret_context as where
+from .secret_literals import cannot_hold_a_finding, literal as _literal, target_name
 
 _TEST_FILE_MODES = ("tokens", "note", "report", "skip")
 # Code that never runs in production: its values are inputs, seed and example data.
@@ -18,18 +19,6 @@ NOT_PRODUCTION = frozenset({roles.TEST, roles.SEED, roles.EXAMPLE})
 
 def _test_files_mode(value) -> str:
     return "" if value in _TEST_FILE_MODES else "must be one of " + ", ".join(_TEST_FILE_MODES)
-
-
-def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
-    """(text, is_bytes) of a string literal (implicit concatenation included), else None."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = string_value(node)  # iterative: generated modules concatenate thousands of pieces
-        if value is None:
-            return None
-        if isinstance(value, bytes):
-            return value.decode("latin-1"), True
-        return value, False
-    return None
 
 
 class HardcodedSecret(Rule):
@@ -283,16 +272,22 @@ class HardcodedSecret(Rule):
             self._mark(node)
             self._emit_token(node, label, found, shown)
             return
-        if docstring or self._quiet_here():
+        if docstring:
             return
+        # what follows is not reported in example data; asking where the literal sits costs
+        # more than the two searches, so it is asked only when one of them finds something
         cred = sk.find_url_credential(text)
         if cred is not None:
+            if self._quiet_here():
+                return
             self._mark(node)
             self._emit(node, where.url_message(cred, "read the URL, or at least the password, from the environment"),
                        weak=cred.severity == "weak")
             return
         dsn = sk.find_dsn_password(text)
         if dsn is not None:
+            if self._quiet_here():
+                return
             password, kind = dsn
             self._mark(node)
             self._emit(
@@ -314,19 +309,7 @@ class HardcodedSecret(Rule):
                 return False
         return False
 
-    @staticmethod
-    def _target_name(target: cst.BaseExpression) -> Optional[str]:
-        if isinstance(target, cst.Name):
-            return target.value
-        if isinstance(target, cst.Attribute):
-            return dotted_name(target) or target.attr.value
-        if isinstance(target, cst.Subscript) and len(target.slice) == 1:
-            index = target.slice[0].slice
-            if isinstance(index, cst.Index):
-                key = _literal(index.value)
-                if key is not None:
-                    return key[0]
-        return None
+    _target_name = staticmethod(target_name)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._in_enum_body():
@@ -467,7 +450,7 @@ class HardcodedSecret(Rule):
         return isinstance(parent, cst.Expr)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if id(node) in self._handled:
+        if id(node) in self._handled or cannot_hold_a_finding(node.value):
             return
         lit = _literal(node)
         if lit is not None:

@@ -157,8 +157,8 @@ def _message(decl: routes.PathDecl, segment: str, noun: str, evidence: Optional[
     parts = decl.full.split("/")
     new = "/".join(new_segment if p == segment else p for p in parts)
     if same_word:
-        why = f"the same API names it `{evidence}` elsewhere"
+        why = f"this file's routes name it `{evidence}`"
     else:
-        why = f"this API names its other collections in the plural (`{evidence}`)"
+        why = f"this file's other routes name collections in the plural (`{evidence}`)"
     return (f"`{old}`: `{segment}` names the collection of the item after it in the singular and {why}; "
             f"use `{routes.display_path(new)}`.")

@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...frameworks import roles, route_kinds, routes
 from ...rule import Option, Rule
 from . import item_verbs, verb_messages
+from ._proxy_paths import mirrors_upstream
 
 # verb -> the HTTP method that expresses it
 VERBS = {
@@ -79,7 +80,8 @@ class VerbInRoutePath(Rule):
     outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
     convention there), and protocol callbacks whose path the protocol or provider fixes (a path
     or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
-    `verify`, ...).
+    `verify`, ...), and proxy routes that mirror an upstream API's path (the handler forwards to
+    the same path upstream: `@router.post("/api/create")` calling `f"{url}/api/create"`).
 
     On an API endpoint, a plain CRUD verb as the whole last segment right after a path parameter
     is reported even so (`POST /users/{id}/delete` -> `DELETE /users/{id}`, `POST /orders/<id>/update` ->
@@ -168,6 +170,8 @@ class VerbInRoutePath(Rule):
                 continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages
             if route_kinds.protocol_word(decl.full, decl.handler):
                 continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
+            if mirrors_upstream(decl.target, decl.path):
+                continue  # a proxy route: the upstream API it forwards to fixes the path
             problem = self._check(decl, verbs, allowed, kind == route_kinds.API)
             if problem is not None:
                 self.report(decl.node, problem)

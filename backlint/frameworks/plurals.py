@@ -58,8 +58,17 @@ IRREGULAR = {  # singular -> plural
     "bus": "buses", "alias": "aliases", "address": "addresses", "class": "classes", "process": "processes",
 }
 IRREGULAR_PLURALS = frozenset(IRREGULAR.values())
+# verbs that name an action, not a collection (`router.register("clone", ...)`)
+ACTION_WORDS = frozenset({"clone", "copy", "move", "merge", "send", "sync", "create", "delete", "update", "get",
+                          "fetch", "list", "add", "remove", "edit", "set", "reset", "run", "start", "stop", "login",
+                          "logout", "register", "verify", "confirm", "cancel", "approve", "reject", "publish",
+                          "archive", "restore", "refresh", "resolve", "subscribe", "unsubscribe", "track", "notify",
+                          "invite", "join", "leave", "transfer", "redeem", "refund", "pay", "charge", "void",
+                          "generate", "convert", "calculate", "compute", "process", "handle", "parse", "scan",
+                          "match", "compare", "diff", "test", "try", "retry", "ping", "echo", "lock", "unlock"})
 _NOT_NOUN_ENDINGS = ("ing", "ed", "ly", "ize", "ise", "able", "ible", "ful", "less", "ous", "ive", "al")
 _WORD_RE = re.compile(r"^[a-z]{3,}$")
+_COMPOUND_TAILS = tuple(w for w in UNCOUNTABLE | IRREGULAR_PLURALS if len(w) >= 4)
 
 
 def plural(word: str) -> str:
@@ -80,6 +89,10 @@ def singular_noun(word: str) -> Optional[str]:
         return None
     if word in IRREGULAR:
         return word
+    if any(word.endswith(u) for u in _COMPOUND_TAILS):
+        return None  # `reusablemedia`, `userdata`, `salespeople`: the tail decides
+    if word in ACTION_WORDS:
+        return None
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return None  # a plural (or a word this cannot place)
     if word.endswith(("ss", "us", "is")):

@@ -5,10 +5,11 @@ from typing import List, Optional, Set, Tuple
 from ..._lazy import cst
 
 from ...findings import Severity
-from ...frameworks import persistence, validation
+from ...frameworks import persistence, route_kinds, validation
 from ._handlers import HandlerRule, HandlerScan, describe_handler
 
 _TYPED_BODY_FRAMEWORKS = frozenset({"fastapi", "litestar"})
+_MICRO_FRAMEWORKS = frozenset({"flask", "quart", "starlette", "aiohttp", "sanic"})
 
 
 class UnvalidatedRequestBody(HandlerRule):
@@ -24,7 +25,11 @@ class UnvalidatedRequestBody(HandlerRule):
     the write (`Model.objects.create(...)`, `session.add(...)`, `obj.save()` after
     `obj.name = request.data["name"]`, `insert_one(...)`, `Model.objects.create(**request.data)`).
 
-    Not reported: handlers that validate (a serializer with `is_valid()`, a pydantic model
+    Only API endpoints are checked (DRF, FastAPI, Litestar, handlers answering JSON, Flask-style
+    handlers that neither render nor redirect); a server-rendered form post is a page.
+
+    Not reported: raw input used only as a lookup key (`Order.objects.get(pk=request.data["id"])`
+    picks a row; the row is not written from the input); handlers that validate (a serializer with `is_valid()`, a pydantic model
     parameter or `model_validate(...)`/`parse_obj(...)`, `Item(**payload)`, marshmallow
     `schema.load(...)`, WTForms/Django forms, webargs, any `*Serializer`/`*Form`/`*Schema(...)`
     built in the handler); typed query and path parameters; raw input that is not written (a
@@ -86,7 +91,8 @@ class UnvalidatedRequestBody(HandlerRule):
                 if validation.raw_annotation(param.annotation) and param.default is None:
                     raw.add(param.name.value)
         reads: List[Tuple[cst.CSTNode, str]] = []
-        tainted: Set[str] = set()
+        tainted: Set[str] = set()  # objects with an attribute set from raw input
+        tainted_names: Set[str] = set()  # names bound to a value read from raw input
         validated = False
         for node in _walk(func.body):
             if isinstance(node, cst.Assign) or isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -100,26 +106,38 @@ class UnvalidatedRequestBody(HandlerRule):
                     reads.extend(found)
                     for target in targets:
                         if isinstance(target, cst.Name):
-                            tainted.add(target.value)
+                            tainted_names.add(target.value)
                         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-                            tainted.add(target.value.value)
+                            tainted.add(target.value.value)  # `obj.title = request.data["title"]`
             elif isinstance(node, cst.Call) and validation.validating_call(node, raw, self._aliases):
                 validated = True
-        if validated:
+        if validated or not self._is_api(scan):
             return
+        for name in tainted_names:
+            tainted.add(name)
         for call, stmt, access in writes:
-            hit = self._flows(call, raw, tainted, self._aliases)
+            hit = self._flows(call, raw, tainted_names, self._aliases, tainted - tainted_names)
             if hit is not None:
                 self.report_at(call, stmt, self._message(scan, hit, access))
                 return
 
+    def _is_api(self, scan: HandlerScan) -> bool:
+        """An API endpoint (the rule's scope): a DRF/FastAPI/Litestar handler, one answering JSON, or a
+        Flask-style handler that neither renders nor redirects."""
+        if scan.handler.framework in ("drf", "drf-viewset") or scan.handler.framework in _TYPED_BODY_FRAMEWORKS:
+            return True
+        kind = route_kinds.body_kind(scan.handler.node, self.ctx.qualified_name)[0]
+        if scan.handler.framework in _MICRO_FRAMEWORKS:
+            return kind != route_kinds.PAGE  # a dict or a string answered: no template, no redirect
+        return kind == route_kinds.API
+
     @staticmethod
-    def _flows(call: cst.Call, raw: Set[str], tainted: Set[str], aliases) -> Optional[str]:
+    def _flows(call: cst.Call, raw: Set[str], tainted: Set[str], aliases, objects: Set[str]) -> Optional[str]:
         """How raw input reaches ``call``: a key read in its arguments, a tainted name, `**raw`."""
         func = call.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in tainted \
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in objects \
                 and func.attr.value in ("save", "asave"):
-            return f"`{func.value.value}` (set from raw input)"
+            return f"`{func.value.value}` (an attribute set from raw input)"
         for arg in call.args:
             if arg.star == "**" and validation.is_raw(arg.value, raw, aliases):
                 return "the whole raw body unpacked into it"
@@ -157,10 +175,31 @@ def _walk(node: cst.CSTNode):
         stack.extend(reversed(current.children))
 
 
+_LOOKUPS = frozenset({"get", "filter", "exclude", "get_object_or_404", "get_list_or_404", "first", "one",
+                      "one_or_none", "scalar", "scalars", "execute", "query", "select", "where", "filter_by",
+                      "aget", "afirst", "get_or_none", "find", "find_one", "lookup"})
+
+
 def _raw_reads(node: cst.CSTNode, raw: Set[str], aliases=frozenset()) -> List[Tuple[cst.CSTNode, str]]:
+    """Raw key reads in ``node``, leaving out those that are only a lookup key (`Order.objects.get(
+    pk=request.data["id"])`: the input picks a row, it is not written)."""
     out = []
-    for current in _walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+            continue
+        if isinstance(current, cst.Call) and _lookup(current, raw, aliases):
+            continue
         key = validation.raw_key(current, raw, aliases)
         if key is not None:
             out.append((current, key))
+            continue
+        stack.extend(reversed(current.children))
     return out
+
+
+def _lookup(call: cst.Call, raw: Set[str], aliases) -> bool:
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name in _LOOKUPS and not (isinstance(func, cst.Attribute) and validation.is_raw(func.value, raw, aliases))

@@ -23,6 +23,7 @@ NOT_CREATE_WORDS = frozenset({
     "follow", "unfollow", "join", "leave", "approve", "reject", "cancel", "close", "open", "lock", "unlock",
     "archive", "restore", "retry", "start", "stop", "pause", "resume", "complete", "confirm", "accept", "decline",
     "assign", "unassign", "attach", "detach", "link", "unlink", "set", "reset", "change", "save", "sign",
+    "settings", "setting", "config", "configuration", "preferences", "profile", "me",
 })
 CREATE_METHODS = ("create()", "bulk_create()", "session.add()", ".add()", "add_all()", "insert_one()",
                   "insert_many()", "abulk_create()", "acreate()")
@@ -60,8 +61,8 @@ def new_instance_saved(call: cst.Call, func: cst.FunctionDef) -> bool:
                     value.func.value if isinstance(value.func, cst.Name) else ""
                 positional = [a for a in value.args if a.keyword is None]
                 if callee.endswith("Serializer") or "serializer" in name.lower():
-                    return not positional and any(a.keyword is not None and a.keyword.value == "data"
-                                                  for a in value.args)
+                    keywords = {a.keyword.value for a in value.args if a.keyword is not None}
+                    return not positional and "data" in keywords and "instance" not in keywords
                 return callee[:1].isupper()
             return False
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not func:

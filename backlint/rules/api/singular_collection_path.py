@@ -7,6 +7,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import plurals, roles, route_kinds, routes
 from ...rule import Rule
+from ._proxy_paths import mirrors_upstream
 from .verb_in_route_path import words
 
 
@@ -15,8 +16,9 @@ class SingularCollectionPath(Rule):
 
     ## What it does
     Reads the paths of the **API endpoints** backlint discovers (see `backlint routes`) and looks at
-    each static segment that comes right before a path parameter (`/user/{user_id}`): that segment
-    names the collection the item belongs to. It is reported when its last word is a singular
+    each static segment that comes right before a path parameter at the root of the API
+    (`/user/{user_id}`, `/api/v1/user/{user_id}`) or nested under another item
+    (`/projects/{id}/task/{task_id}`): that segment names the collection the item belongs to. It is reported when its last word is a singular
     countable noun and the same file names collections in the plural elsewhere (a plural segment
     before another parameter, or the plural of this very word: `/users` beside `/user/{id}`). DRF
     router prefixes (`router.register("user", ...)`) are collections by construction and are
@@ -28,7 +30,10 @@ class SingularCollectionPath(Rule):
     ...); uncountable nouns (`media`, `news`, `data`, `feedback`, `staff`, `series`, `metadata`,
     ...); irregular plurals (`people`, `children`, `criteria`, ...); words that are not collection
     nouns (`search`, `export`, `download`, `page`, `file`, `by`, verbs and adjectives ending in
-    `-ing`, `-ed`, `-able`, ...); server-rendered pages; files whose API names nothing in the plural
+    `-ing`, `-ed`, `-able`, ...); a singular segment after a static collection segment (a filter:
+    `/tasks/chat/{chat_id}`); the first segment of a router whose mount path this file does not
+    show (the mount often is the collection: `/folder/{id}` on a chats router); file paths
+    (`/cache/{path:path}`); proxy routes mirroring an upstream API's path; server-rendered pages; files whose API names nothing in the plural
     (the project's convention may be singular throughout: one finding per route would be noise).
 
     ## Why is this bad?
@@ -84,8 +89,9 @@ class SingularCollectionPath(Rule):
         decls = []
         seen = set()
         for decl in found.paths:
-            if id(decl.node) in seen or found.endpoint_kind(decl)[0] != route_kinds.API:
-                continue
+            if id(decl.node) in seen or found.endpoint_kind(decl)[0] != route_kinds.API \
+                    or mirrors_upstream(decl.target, decl.path):
+                continue  # pages keep their own conventions; a proxy route mirrors the upstream path
             seen.add(id(decl.node))
             decls.append(decl)
         plural_segments: Dict[str, str] = {}  # last word of a plural segment before a parameter -> segment
@@ -127,15 +133,39 @@ def _segments(decl: routes.PathDecl):
         return
     if decl.kind.startswith("action"):
         return  # an action's url_path names the action, not a collection
-    path = decl.path
+    path = decl.full
     if decl.framework == "django":
-        path = path.lstrip("^").rstrip("$")
+        path = path.replace("^", "").replace("$", "")
     parts = [s for s in path.split("/") if s]
+    relative = decl.mounted and decl.full == decl.path and decl.framework != "django"
     for index, segment in enumerate(parts):
         if routes.is_param_segment(segment) or any(c in segment for c in "()[]\\?*+$^|:{}<>"):
             continue
         nxt = parts[index + 1] if index + 1 < len(parts) else None
-        yield segment, nxt is not None and routes.is_param_segment(nxt)
+        before_param = nxt is not None and routes.is_param_segment(nxt) and not _path_param(nxt)
+        if before_param:
+            # the collection of an item: at the root of the API or nested under another item;
+            # after a static collection segment (`/tasks/chat/{chat_id}`) it is a filter, and at
+            # the start of a router mounted elsewhere the mount (often the collection) is unknown
+            previous = [p for p in parts[:index] if not _root_word(p)]
+            if previous and not routes.is_param_segment(previous[-1]):
+                before_param = False
+            elif not previous and relative and index == 0:
+                before_param = False
+        yield segment, before_param
+
+
+_ROOT_WORDS = frozenset({"api", "apis", "rest", "public", "internal", "admin", "external", "private", "v"})
+
+
+def _root_word(segment: str) -> bool:
+    lower = segment.lower()
+    return lower in _ROOT_WORDS or (lower[:1] == "v" and lower[1:].replace(".", "").isdigit())
+
+
+def _path_param(segment: str) -> bool:
+    """`{path:path}`, `<path:name>`: a file path, not an item of a collection."""
+    return ":path}" in segment or segment.startswith("<path:")
 
 
 def _pluralize_segment(segment: str, noun: str) -> str:

@@ -103,6 +103,7 @@ def _chain_calls(node: cst.CSTNode):
 
 # -- DRF project settings ------------------------------------------------------------------
 _SETTINGS_CACHE: Dict[str, Tuple[Optional[bool], Optional[str]]] = {}
+_DJANGO_SETTINGS_RE = re.compile(r"^(INSTALLED_APPS|REST_FRAMEWORK|ROOT_URLCONF|MIDDLEWARE)\s*[+]?=", re.M)
 _DEFAULT_RE = re.compile(r"DEFAULT_PAGINATION_CLASS\W+\s*[\"'A-Za-z]")
 
 
@@ -135,16 +136,20 @@ def project_paginates(file_path: str, max_up: int = 5) -> Tuple[Optional[bool], 
             subdirs = []
         for sub in subdirs[:200]:
             found.extend(_settings_files(sub))
-        if found:
+        answer: Optional[bool] = None
+        for path in found:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if not _DJANGO_SETTINGS_RE.search(text):
+                continue  # a module that happens to be called settings (a serializer, a form)
+            if _DEFAULT_RE.search(text):
+                answer = True
+                break
             answer = False
-            for path in found:
-                try:
-                    with open(path, encoding="utf-8", errors="replace") as fh:
-                        if _DEFAULT_RE.search(fh.read()):
-                            answer = True
-                            break
-                except OSError:
-                    continue
+        if answer is not None:
             _SETTINGS_CACHE[directory] = (answer, directory)
             return answer, directory
         parent = os.path.dirname(directory)

@@ -97,7 +97,8 @@ class UnpaginatedListEndpoint(HandlerRule):
             self.ctx.depends_on_directory(directory)
         if answer is not False:
             return
-        self.report(node.name, f"`{node.name.value}` lists `{model}` rows with no `pagination_class`, and the "
+        rows = f"`{model}` rows" if model != "?" else "its queryset"
+        self.report(node.name, f"`{node.name.value}` lists {rows} with no `pagination_class`, and the "
                                "project's settings set no `REST_FRAMEWORK['DEFAULT_PAGINATION_CLASS']`: every "
                                "row is returned; set a `pagination_class` (or the project default).")
 

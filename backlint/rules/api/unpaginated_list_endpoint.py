@@ -14,6 +14,8 @@ _DRF_LIST_BASES = frozenset({
     "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
     "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
 })
+_EXPORT_WORDS = frozenset({"export", "exports", "download", "downloads", "dump", "backup", "csv", "xlsx", "feed",
+                           "rss", "sitemap", "stream", "archive"})
 _BOUND_WORDS_RE = re.compile(r"\b(limit|offset|page|cursor|page_size|per_page|paginat\w*|Paginator)\b|\[\s*:|\[[^\]]*:[^\]]*\]")
 
 
@@ -32,7 +34,9 @@ class UnpaginatedListEndpoint(HandlerRule):
     Not reported (decided): handlers with any sign of bounding: a slice, `.limit()`,
     `.paginate()`, `Paginator`, `paginate_queryset`, fastapi-pagination's `paginate`, `.count()`,
     a `limit`/`offset`/`page`/`cursor`/`page_size`/`per_page` parameter or query key; detail
-    endpoints (a path ending in a parameter); small fixed tables (a model named for choices, enums,
+    endpoints (a path ending in a parameter); exports and downloads (`export`, `download`, `dump`,
+    `csv`, `feed`, `sitemap`, ... in the handler, class or path: they hand over the whole set by
+    design); small fixed tables (a model named for choices, enums,
     types, kinds, statuses, categories, countries, currencies, languages, roles, permissions,
     settings, tags, ...); `pagination_class = None` (an explicit choice); DRF views whose base is a
     project class (its pagination is not known here) or whose project settings cannot be found.
@@ -108,6 +112,8 @@ class UnpaginatedListEndpoint(HandlerRule):
             return
         if handler.paths and all(_detail(p) for p in handler.paths):
             return
+        if _EXPORT_WORDS & set(route_kinds.words(" ".join([handler.name, handler.class_name or ""] + handler.paths))):
+            return  # an export or download hands over the whole set by design
         func = handler.node
         params = {p.name.value for p in list(func.params.params) + list(func.params.kwonly_params)}
         if params & pagination.BOUND_PARAMS:

@@ -5,7 +5,8 @@ Raw input is what a handler reads straight off the request without a schema: DRF
 Django `request.POST`, Starlette/FastAPI `await request.json()`/`await request.form()`, and a
 FastAPI/Litestar body parameter typed `dict`, `Dict[str, Any]`, `Mapping` or `Any`. Validation is
 a serializer, form or schema built in the handler (`*Serializer(...)`, `*Form(...)`, `*Schema(...)`),
-`is_valid()`, `model_validate(...)`, `parse_obj(...)`, `validate(...)`, marshmallow `load(...)`,
+`is_valid()`, `model_validate(...)`, `parse_obj(...)`, `validate(...)` or any `*validat*` call, marshmallow `load(...)`, a hand-written check
+that raises `ValidationError`/`ParseError`/`BadRequest`,
 webargs `use_args`/`parser.parse`, or the input unpacked into a class (`Item(**payload)`: a pydantic
 model or dataclass checks it there).
 """
@@ -25,6 +26,9 @@ VALIDATING_CALLS = frozenset({"is_valid", "model_validate", "model_validate_json
                               "use_kwargs", "parse", "validate_on_submit", "full_clean", "clean"})
 VALIDATING_SUFFIXES = ("Serializer", "Form", "Schema", "Validator", "Model", "Input", "Payload", "Request",
                        "Body", "Params", "In", "Create", "Update", "TypeAdapter")
+# raised by hand-written checks of the input (`raise ValidationError("bad type")`)
+VALIDATION_ERRORS = frozenset({"ValidationError", "ParseError", "BadRequest", "SuspiciousOperation",
+                               "RequestValidationError", "UnprocessableEntity"})
 READ_METHODS = frozenset({"get", "pop", "getlist"})
 
 
@@ -92,8 +96,8 @@ def raw_annotation(annotation: Optional[cst.Annotation]) -> bool:
 def validating_call(call: cst.Call, raw_names: Set[str], aliases=frozenset()) -> bool:
     func = call.func
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    if name in VALIDATING_CALLS:
-        return True
+    if name in VALIDATING_CALLS or "validat" in name.lower() or name in VALIDATION_ERRORS:
+        return True  # a schema, a validator, or a hand-written check that raises a 400
     if name.endswith(VALIDATING_SUFFIXES) and name[:1].isupper():
         return True
     # `Item(**payload)`: a pydantic model or dataclass checks the input there

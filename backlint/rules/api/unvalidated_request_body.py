@@ -32,7 +32,8 @@ class UnvalidatedRequestBody(HandlerRule):
     picks a row; the row is not written from the input); handlers that validate (a serializer with `is_valid()`, a pydantic model
     parameter or `model_validate(...)`/`parse_obj(...)`, `Item(**payload)`, marshmallow
     `schema.load(...)`, WTForms/Django forms, webargs, any `*Serializer`/`*Form`/`*Schema(...)`
-    built in the handler); typed query and path parameters; raw input that is not written (a
+    built in the handler, any `*validat*` call, a hand-written check raising `ValidationError`,
+    `ParseError` or `BadRequest`); typed query and path parameters; raw input that is not written (a
     search filter, a flag) or written as one free-form JSON blob without reading its keys
     (`Event(payload=request.json)`); writes made by a called service (not followed).
 

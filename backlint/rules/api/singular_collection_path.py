@@ -46,7 +46,7 @@ class SingularCollectionPath(Rule):
     ```python
     from fastapi import APIRouter
 
-    router = APIRouter()
+    router = APIRouter(prefix="/api")
 
     @router.get("/users")
     def list_users():
@@ -61,7 +61,7 @@ class SingularCollectionPath(Rule):
     ```python
     from fastapi import APIRouter
 
-    router = APIRouter()
+    router = APIRouter(prefix="/api")
 
     @router.get("/users")
     def list_users():

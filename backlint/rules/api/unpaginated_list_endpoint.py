@@ -141,9 +141,9 @@ class UnpaginatedListEndpoint(HandlerRule):
             return
         for query, model in queries:
             if self._returned(query, parents, func):
-                self.report(query, f"{describe_handler(handler)} answers with every `{model}` row (no pagination "
-                                   "or limit): the response grows with the table; paginate it (a paginator, "
-                                   "`limit`/`offset` or a cursor).")
+                self.report(query, f"{describe_handler(handler)} answers with every row its `{model}` query "
+                                   "matches (no pagination or limit): the response grows with the data; paginate "
+                                   "it (a paginator, `limit`/`offset` or a cursor).")
                 return
 
     @staticmethod

@@ -8,7 +8,8 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import roles, route_kinds, routes
 from ...rule import Option, Rule
-from . import verb_messages
+from . import item_verbs, verb_messages
+from ._proxy_paths import mirrors_upstream
 
 # verb -> the HTTP method that expresses it
 VERBS = {
@@ -79,7 +80,17 @@ class VerbInRoutePath(Rule):
     outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
     convention there), and protocol callbacks whose path the protocol or provider fixes (a path
     or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
-    `verify`, ...).
+    `verify`, ...), and proxy routes that mirror an upstream API's path (the handler forwards to
+    the same path upstream: `@router.post("/api/create")` calling `f"{url}/api/create"`).
+
+    On an API endpoint, a plain CRUD verb as the whole last segment right after a path parameter
+    is reported even so (`POST /users/{id}/delete` -> `DELETE /users/{id}`, `POST /orders/<id>/update` ->
+    `PUT /orders/<id>`, `GET /items/{id}/get` -> `GET /items/{id}`): the verbs are `get`, `fetch`,
+    `retrieve`, `show`, `update`, `edit`, `modify`, `patch`, `put`, `delete`, `remove`, `destroy`,
+    `del` and `erase`. Domain actions after an item (`cancel`, `publish`, `approve`, `archive`,
+    `refund`, `verify-email`, `reset-password`, `read`, ...) are not, nor is a verb the declared
+    method contradicts (`GET /users/{id}/delete`: no proposal is right) or `GET /posts/{id}/edit`
+    (an edit form).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.
@@ -117,7 +128,8 @@ class VerbInRoutePath(Rule):
     ## Options
     `verbs` (the words that count as actions), `allowed-segments` (whole segments that are
     accepted, compared case- and separator-insensitively), `allow-actions-on-item` (accept a
-    verb right after a path parameter, default on).
+    verb right after a path parameter, default on), `crud-verbs-on-item` (still report a plain CRUD
+    verb as the last segment after a path parameter, default on).
 
     ## References
     - RFC 9110, section 9 (method semantics): https://www.rfc-editor.org/rfc/rfc9110#section-9
@@ -135,6 +147,9 @@ class VerbInRoutePath(Rule):
         "allowed-segments": Option((list,), DEFAULT_ALLOWED, "Whole path segments that are accepted anyway."),
         "allow-actions-on-item": Option((bool,), True,
                                         "Accept a verb segment right after a path parameter (`/orders/{id}/cancel`)."),
+        "crud-verbs-on-item": Option((bool,), True,
+                                     "Report a plain CRUD verb as the last segment after a path parameter "
+                                     "(`POST /users/{id}/delete`), even where actions on an item are allowed."),
     }
     text_markers = routes.TEXT_MARKERS
 
@@ -150,15 +165,18 @@ class VerbInRoutePath(Rule):
             elif seen.methods is not None and decl.methods is not None:
                 seen.methods = routes.norm_methods(seen.methods + decl.methods)
         for decl in merged.values():
-            if found.endpoint_kind(decl)[0] == route_kinds.PAGE:
+            kind = found.endpoint_kind(decl)[0]
+            if kind == route_kinds.PAGE:
                 continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages
             if route_kinds.protocol_word(decl.full, decl.handler):
                 continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
-            problem = self._check(decl, verbs, allowed)
+            if mirrors_upstream(decl.target, decl.path):
+                continue  # a proxy route: the upstream API it forwards to fixes the path
+            problem = self._check(decl, verbs, allowed, kind == route_kinds.API)
             if problem is not None:
                 self.report(decl.node, problem)
 
-    def _check(self, decl: routes.PathDecl, verbs, allowed) -> Optional[str]:
+    def _check(self, decl: routes.PathDecl, verbs, allowed, api: bool = False) -> Optional[str]:
         path = decl.path
         if decl.framework == "django" and (path.startswith("^") or path.endswith("$")):
             path = path.lstrip("^").rstrip("$")
@@ -173,6 +191,10 @@ class VerbInRoutePath(Rule):
             if ":" in segment:  # Google-style custom method, /orders/{id}:cancel
                 previous_is_param = False
                 continue
+            if previous_is_param and api and self.settings["crud-verbs-on-item"]:
+                problem = item_verbs.check(decl, segments, index, words(segment))
+                if problem is not None:
+                    return problem
             found = self._verb(segment, verbs, allowed)
             if found is not None and found == ("edit", []) and index == len(segments) - 1 \
                     and decl.methods == ("GET",):

@@ -17,6 +17,8 @@ def command(paths, output_format: str) -> None:
     add_subapp, Litestar routers, DRF routers); a piece that cannot be resolved is shown as {?}.
     ANY means the handler accepts every method (e.g. a Django function view). The third column
     is the endpoint kind: `api` (JSON/API endpoint), `page` (server-rendered page) or `?`.
+    GraphQL fields follow as `QUERY Type.field` (MUTATION/SUBSCRIPTION for those root types)
+    with their resolver; a root field's resolver is marked `(root)`.
     """
     from .. import config as config_mod
     from ..discovery import Discovery, display_path
@@ -37,6 +39,9 @@ def command(paths, output_format: str) -> None:
     for path, reason in skipped:
         click.echo(f"backlint: warning: {visible(display_path(path))}: {visible(reason)}", err=True)
     table = routes_mod.resolve(facts)
+    from ..frameworks import graphql_routes
+
+    table += graphql_routes.collect(files)  # GraphQL fields beside the HTTP routes
     if output_format == "json":
         _emit(json.dumps([r.as_dict() for r in table], indent=2))
         return

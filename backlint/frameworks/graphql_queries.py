@@ -84,6 +84,8 @@ def query_for(call: cst.Call, subject: str) -> Optional[str]:
     # related manager: subject.<relation>.<method that always queries>(...)
     if (isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == subject
             and _method(first) in _RELATED_QUERY | {"all"}):
+        if _method(first) == "get" and any(a.keyword is None for a in first.args):
+            return None  # `root.parameters.get("key")`: a dict (JSON field), not a related manager
         if any(_method(c) in _RELATED_QUERY for c in calls):
             return "related"
         return None
@@ -134,13 +136,49 @@ def _params(func: cst.FunctionDef) -> List[str]:
     return [p.name.value for p in list(func.params.posonly_params) + list(func.params.params)]
 
 
+def _aliases(body: cst.CSTNode, subject: str) -> List[str]:
+    """Locals assigned from the subject (``pk = root.parameters.get("warehouse")``): a query
+    with them is a query for the parent too. Related-manager calls stay on the subject itself."""
+    names = [subject]
+    stack: List[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+            continue
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            if name not in names and any(mentions(node.value, n) for n in names) and not _is_query_value(node.value):
+                names.append(name)
+        stack.extend(node.children)
+    return names
+
+
+def _is_query_value(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Call) and any(query_for(value, s) for s in _names_in(value))
+
+
+def _names_in(node: cst.CSTNode) -> List[str]:
+    out: List[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            out.append(n.value)
+        stack.extend(n.children)
+    return out
+
+
 def queries(body: cst.CSTNode, subject: str, helpers: Dict[str, cst.FunctionDef],
             depth: int = 0) -> List[Hit]:
-    """The calls in ``body`` that query for ``subject`` (directly, or through a helper of
-    ``helpers`` that queries with the parameter the subject is passed to)."""
+    """The calls in ``body`` that query for ``subject`` (directly, through a local assigned
+    from it, or through a helper of ``helpers`` that queries with the parameter the subject is
+    passed to)."""
     hits: List[Hit] = []
+    aliases = _aliases(body, subject)
     for call in _outer_calls(body):
         kind = query_for(call, subject)
+        if kind is None:
+            kind = next((k for k in (query_for(call, a) for a in aliases[1:]) if k in ("django", "sqlalchemy")), None)
         if kind is not None:
             hits.append(Hit(call, kind))
             continue

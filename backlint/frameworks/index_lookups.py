@@ -120,8 +120,10 @@ def _conditions(node: cst.BaseExpression, resolve: Resolve, terms: List[Term]) -
         op = target.operator
         left = _column(node.left, resolve)
         right = _column(target.comparator, resolve)
-        if left and right:
-            return True  # a join condition: both sides are columns
+        if left and right:  # a join condition: an index on either side serves it
+            terms.append(("f", left[0], left[1]))
+            terms.append(("f", right[0], right[1]))
+            return True
         col = left or right
         if col is None:
             return False

@@ -305,20 +305,57 @@ def read_extras(module: cst.Module, text: str, qualify: Qualify) -> List[list]:
     if "index" in text.lower():
         for match in _CREATE_INDEX.finditer(text):
             extras.append(["tb", match.group(1).lower(), match.group(2).lower()])
-    if not any(m in text for m in ("AddIndex", "AddConstraint", "create_index", "create_unique_constraint", "Index(")):
+    if not any(m in text for m in ("AddIndex", "AddConstraint", "create_index", "create_unique_constraint", "Index(",
+                                   "create_table")):
         return extras
-    stack: List[cst.CSTNode] = [module]
+    stack: List[tuple] = [(module, None)]
     while stack:
-        node = stack.pop()
+        node, batch_table = stack.pop()
+        if isinstance(node, cst.With):
+            batch_table = _batch_table(node) or batch_table
         if isinstance(node, cst.Call):
-            extra = _extra_of(node, qualify)
+            extra = _extra_of(node, qualify, batch_table)
             if extra:
                 extras.append(extra)
-        stack.extend(node.children)
+            extras.extend(_create_table(node))
+        stack.extend((child, batch_table) for child in node.children)
     return extras
 
 
-def _extra_of(call: cst.Call, qualify: Qualify) -> Optional[list]:
+def _batch_table(node: cst.With) -> Optional[str]:
+    """``with op.batch_alter_table("user") as batch_op:``: the table its operations change."""
+    for item in node.items:
+        call = item.item
+        if isinstance(call, cst.Call) and _last(dotted_name(call.func)) == "batch_alter_table" and call.args:
+            return _str(call.args[0].value)
+    return None
+
+
+def _create_table(call: cst.Call) -> List[list]:
+    """Alembic ``op.create_table("t", sa.Column("c", ..., index=True), sa.UniqueConstraint("a", "b"))``."""
+    if _last(dotted_name(call.func)) != "create_table" or not call.args:
+        return []
+    table = _str(call.args[0].value)
+    if not table:
+        return []
+    out = []
+    for arg in call.args[1:]:
+        value = arg.value
+        if not isinstance(value, cst.Call) or arg.keyword is not None:
+            continue
+        kind = _last(dotted_name(value.func))
+        positional = [a.value for a in value.args if a.keyword is None]
+        if kind == "Column" and positional and _str(positional[0]):
+            if _true(_kw(value, "index")) or _true(_kw(value, "unique")) or _true(_kw(value, "primary_key")):
+                out.append(["tb", table.lower(), _str(positional[0]).lower()])
+        elif kind in _SQLA_TABLE_INDEX:
+            cols = positional[1:] if kind == "Index" else positional
+            if cols and _str(cols[0]):
+                out.append(["tb", table.lower(), _str(cols[0]).lower()])
+    return out
+
+
+def _extra_of(call: cst.Call, qualify: Qualify, batch_table: Optional[str] = None) -> Optional[list]:
     name = _last(dotted_name(call.func))
     if name in ("AddIndex", "AddConstraint"):
         model = _str(_kw(call, "model_name"))
@@ -331,6 +368,8 @@ def _extra_of(call: cst.Call, qualify: Qualify) -> Optional[list]:
         positional = [a.value for a in call.args if a.keyword is None]
         table = _str(_kw(call, "table_name")) or (_str(positional[1]) if len(positional) > 1 else None)
         cols = _kw(call, "columns") or (positional[2] if len(positional) > 2 else None)
+        if table is None and batch_table and len(positional) == 2:  # batch_op.create_index("ix", ["col"])
+            table, cols = batch_table, positional[1]
         lead = _lead_of_fields(_strings(cols))
         if table and lead:
             return ["tb", table.lower(), lead.lower()]

@@ -114,6 +114,8 @@ class UnindexedLookup(Rule):
         calls, receiver = il.chain(node)
         for c in calls:
             self._seen.add(id(c))
+        if self._in_prefetch():
+            return  # Prefetch("rel", queryset=...): its rows are narrowed by the relation's key
         first = calls[0]
         head = first.func.value if isinstance(first.func, cst.Attribute) else None
         if isinstance(head, cst.Attribute) and head.attr.value in orm.DJANGO_MANAGERS:
@@ -129,6 +131,14 @@ class UnindexedLookup(Rule):
             kind = "sqla"
         if terms and any(t[0] in ("f", "o") for t in terms):
             self._lookups.append((node, model, terms, kind, self.ctx.enclosing_statement()))
+
+    def _in_prefetch(self) -> bool:
+        anc = self.ctx.ancestors
+        if len(anc) >= 2 and isinstance(anc[-1], cst.Arg) and isinstance(anc[-2], cst.Call):
+            func = anc[-2].func
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            return name == "Prefetch"
+        return False
 
     def leave_Module(self, node: cst.Module) -> None:
         self._facts: Dict[str, Any] = {"mod": self._mod}

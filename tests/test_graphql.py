@@ -205,3 +205,20 @@ def test_bl203_findings_match_executed_query_counts():
     counts = json.loads(proc.stdout)
     assert counts["slow"][1] - counts["slow"][0] == 3  # one more query per extra author
     assert counts["fast"][0] == counts["fast"][1]  # constant: the prefetch loads all at once
+
+
+def test_graphql_endpoint_views_are_api_routes(tmp_path):
+    from backlint.frameworks import routes as routes_mod
+
+    (tmp_path / "urls.py").write_text(textwrap.dedent('''
+        from django.urls import path
+        from graphene_django.views import GraphQLView
+        from strawberry.django.views import AsyncGraphQLView
+
+        urlpatterns = [
+            path("graphql/", GraphQLView.as_view(graphiql=True)),
+            path("gql/", AsyncGraphQLView.as_view()),
+        ]
+    '''))
+    table = routes_mod.resolve(routes_mod.collect_facts([str(tmp_path)]))
+    assert {(r.path, r.kind) for r in table} == {("/graphql/", "api"), ("/gql/", "api")}

@@ -168,6 +168,7 @@ class _ModelReader:
         if not isinstance(node.body, cst.IndentedBlock):
             return None
         fields: Dict[str, dict] = {}
+        columns = 0  # Column()/mapped_column() assignments: a declarative SQLAlchemy mapping
         lead: List[str] = []
         meta: Dict[str, cst.BaseExpression] = {}
         table = None
@@ -195,6 +196,7 @@ class _ModelReader:
                     if last in _SQLA_COLUMN:
                         fields[target] = _sqla_column(value, self.qualify)
                         sqla = True
+                        columns += 1
                         continue
                     if last in orm.SQLA_RELATIONSHIP:
                         fields[target] = {"k": "rel", "i": 0}
@@ -216,6 +218,8 @@ class _ModelReader:
                         sqla = True
         if not fields and not meta and not table:
             return None
+        if sqla and not django and not columns and table is None:
+            return None  # only annotations: mapped imperatively onto a Table we do not read
         for key in ("unique_together", "index_together"):
             value = meta.get(key)
             groups = _sequence(value)
@@ -286,11 +290,15 @@ def app_label(path: str) -> str:
     return parts[-2] if len(parts) >= 2 else ""
 
 
-def read_models(module: cst.Module, qualify: Qualify, path: str) -> Dict[str, dict]:
+_IMPERATIVE = re.compile(r"(?:map_imperatively|mapper)\(\s*(\w+)")
+
+
+def read_models(module: cst.Module, qualify: Qualify, path: str, text: str = "") -> Dict[str, dict]:
     reader = _ModelReader(qualify, app_label(path))
     out: Dict[str, dict] = {}
+    imperative = set(_IMPERATIVE.findall(text)) if "mapper" in text or "map_imperatively" in text else set()
     for stmt in module.body:
-        if isinstance(stmt, cst.ClassDef):
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value not in imperative:
             fact = reader.read(stmt)
             if fact is None:
                 continue

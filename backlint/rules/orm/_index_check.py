@@ -165,7 +165,7 @@ def resolve_term(models: Models, model: str, path: str) -> Optional[Tuple[str, s
         if found is None and part.endswith("_id"):
             fk = models.field(current, part[:-3])
             if fk and fk[1].get("k") == "fk":
-                found = fk
+                found, part = fk, part[:-3]  # `customer_id` is the `customer` foreign key
         if found is None:
             return None
         owner, fact = found

@@ -90,7 +90,7 @@ class ResolverQueryPerParent(Rule):
             return
         functions = {s.name.value: s for s in node.body if isinstance(s, cst.FunctionDef)}
         for res in schema.resolvers:
-            if res.root or res.hinted or not res.parent:
+            if res.root or res.hinted or not res.parent or _reads_prefetch(res.func, res.parent):
                 continue
             helpers = dict(functions)
             if res.owner is not None and isinstance(res.owner.body, cst.IndentedBlock):
@@ -123,6 +123,20 @@ class ResolverQueryPerParent(Rule):
                 fix += " (`@strawberry_django.field(prefetch_related=...)`)"
         return (f"{where} resolver runs `{text}` once per `{res.type_name}` object in the response (N+1); "
                 f"{fix}")
+
+
+def _reads_prefetch(func: cst.FunctionDef, parent: str) -> bool:
+    """``if hasattr(root, "prefetched_items"): return root.prefetched_items``: the resolver
+    already uses what the parents' queryset prefetched, and queries only as a fallback."""
+    stack: List[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "hasattr"
+                and len(node.args) == 2 and isinstance(node.args[0].value, cst.Name)
+                and node.args[0].value.value == parent):
+            return True
+        stack.extend(children(node))
+    return False
 
 
 def _text(hit: gq.Hit) -> str:

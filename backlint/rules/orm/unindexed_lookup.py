@@ -142,7 +142,7 @@ class UnindexedLookup(Rule):
 
     def leave_Module(self, node: cst.Module) -> None:
         self._facts: Dict[str, Any] = {"mod": self._mod}
-        models = model_indexes.read_models(node, self._qualify_top, self.ctx.path)
+        models = model_indexes.read_models(node, self._qualify_top, self.ctx.path, self.ctx.text)
         if models:
             self._facts["models"] = models
         extras = model_indexes.read_extras(node, self.ctx.text, self._qualify_top)

@@ -70,6 +70,8 @@ class ResolverQueryPerParent(Rule):
     modules are not followed, and a query through a parent passed under another name is not
     seen.
 
+    Measured on netbox, nautobot and saleor (docs/precision/gql.md): all 13 findings right.
+
     ## References
     - GraphQL DataLoader: https://github.com/graphql/dataloader
     - strawberry-django optimizer: https://strawberry.rocks/docs/django/guide/optimizer

@@ -76,6 +76,11 @@ class UnindexedLookup(Rule):
     `note` for that reason; suppress the finding where the table stays small. Indexes created
     outside the code (by hand, by a DBA, in SQL files) are not seen.
 
+    Measured on 15 real applications (docs/precision/gql.md): 20 of a random 20 findings were
+    right (1.00, seed 3; the claim "this column has no index" was checked against the models and
+    migrations of each). That measures the claim, not the table's size, so the severity stays
+    `note`.
+
     ## References
     - Django: https://docs.djangoproject.com/en/stable/ref/models/indexes/
     - SQLAlchemy: https://docs.sqlalchemy.org/en/20/core/constraints.html#indexes
@@ -85,7 +90,7 @@ class UnindexedLookup(Rule):
     name = "unindexed-lookup"
     category = "missing-index"
     severity = Severity.NOTE
-    precision = "medium"
+    precision = "high"  # 20/20 on a real-code sample (docs/precision/gql.md)
     tags = ("performance", "database")
     text_markers = MARKERS
 

@@ -20,7 +20,7 @@ parent object in the response.
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, string_value
@@ -401,4 +401,3 @@ def has_markers(text: str) -> bool:
     return any(m in text for m in TEXT_MARKERS)
 
 
-Qualify = Callable[[Optional[cst.BaseExpression]], Optional[str]]

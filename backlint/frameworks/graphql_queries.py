@@ -17,7 +17,7 @@ Nothing here imports a framework.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name
@@ -236,4 +236,3 @@ def per_key_queries(func: cst.FunctionDef) -> List[Tuple[Hit, str]]:
     return out
 
 
-Qualify = Callable[[Optional[cst.BaseExpression]], Optional[str]]

@@ -12,14 +12,14 @@ ranges, ``startswith``), ``x`` a filter term no plain index serves (``icontains`
 """
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, string_value
 from . import orm
 
 Term = Tuple[str, Optional[str], str]  # (kind, model ref or None for the chain's model, field path)
-Resolve = Callable[[cst.BaseExpression], Optional[str]]
+Resolve = Callable[[Any], Optional[str]]  # no libcst at import: cached runs never load it
 
 INDEXABLE_LOOKUPS = frozenset({"exact", "in", "gt", "gte", "lt", "lte", "range", "startswith"})
 UNINDEXABLE_LOOKUPS = frozenset({

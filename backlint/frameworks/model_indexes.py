@@ -20,13 +20,13 @@ Nothing here imports Django or SQLAlchemy.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .._lazy import cst
 from ..semantics import dotted_name, string_value
 from . import orm
 
-Qualify = Callable[[cst.BaseExpression], Optional[str]]
+Qualify = Callable[[Any], Optional[str]]  # no libcst at import: cached runs never load it
 
 _DJANGO_INDEXED_CLASSES = frozenset({"SlugField", "AutoField", "BigAutoField", "SmallAutoField"})
 _DJANGO_FIELD_CLASSES = frozenset({

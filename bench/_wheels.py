@@ -21,14 +21,19 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch_wheel(directory: Path, requirement: str, wheel: str, expected: str) -> Path:
-    """The verified wheel file for ``requirement`` (``name==version``), downloaded if missing."""
+def fetch_wheel(directory: Path, requirement: str, wheel: str, expected: str,
+                python_version: str = "") -> Path:
+    """The verified wheel file for ``requirement`` (``name==version``), downloaded if missing.
+
+    ``python_version`` downloads a wheel that declares another Python (``"3.8"``) than ours:
+    it is only unpacked and read, never installed."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / wheel
     if not path.exists():
+        extra = ["--python-version", python_version] if python_version else []
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-             requirement, "-d", str(directory)],
+             *extra, requirement, "-d", str(directory)],
             check=True,
         )
     actual = sha256(path)

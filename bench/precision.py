@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real-code precision harness: lint pinned applications, sample findings, score verdicts.
 
-The corpus is 13 mature backend applications from PyPI (Django/DRF, Flask, FastAPI, SQLAlchemy,
+The corpus is 15 mature backend applications from PyPI (Django/DRF, Flask, FastAPI, SQLAlchemy,
 Alembic; about 2.1 M lines). Wheels are downloaded once with ``pip download --no-deps`` (exact
 version), checked against the sha256 pinned below and unpacked (``.py`` files only) to
 ``bench/.corpus/src/``. Nothing is installed, imported or executed, and nothing of the corpus is
@@ -69,6 +69,12 @@ APPS = [
      "02e9caba96234db3fa17a92e56163b3f7f2b8ca8227fa886b85c178d696483f6", "FastAPI + SQLAlchemy + Alembic"),
     ("apache-airflow-core==3.1.0", "apache_airflow_core-3.1.0-py3-none-any.whl",
      "84d3d62d6a649fe85736a352d1a8ba133d9ca4a153a8e4575af2e11c1c86b8a0", "FastAPI + SQLAlchemy + Alembic"),
+    ("nautobot==3.2.7", "nautobot-3.2.7-py3-none-any.whl",
+     "0742bcb18aaf08dc45891f2c410707d4c6467089944a01ad6a836b37899ca843", "Django + DRF + graphene-django"),
+    # the last release on PyPI of a large graphene-django backend; it declares Python < 3.9, so
+    # the wheel is downloaded for 3.8 (it is only unpacked and read)
+    ("saleor==2.10.1", "saleor-2.10.1-py3-none-any.whl",
+     "ebf33a74d000dcee5298b728b1bb10321521feea74c94a28bf85da556bfd337c", "Django + graphene-django", "3.8"),
 ]
 
 
@@ -78,8 +84,8 @@ def app_dir(requirement: str) -> Path:
 
 
 def cmd_fetch(args) -> None:
-    for requirement, wheel, digest, _stack in APPS:
-        path = fetch_wheel(CORPUS / "wheels", requirement, wheel, digest)
+    for requirement, wheel, digest, _stack, *python in APPS:
+        path = fetch_wheel(CORPUS / "wheels", requirement, wheel, digest, *python)
         target = app_dir(requirement)
         unpack(path, target, python_only=True)
         files = list(target.rglob("*.py"))

@@ -19,6 +19,8 @@ def command(paths, output_format: str) -> None:
     is the endpoint kind: `api` (JSON/API endpoint), `page` (server-rendered page) or `?`; the
     fourth the success status the handler answers with where its code says it (FastAPI/Litestar
     defaults, `status_code=`, `return ..., 201`, `status=`), else `?`.
+    GraphQL fields follow as `QUERY Type.field` (MUTATION/SUBSCRIPTION for those root types)
+    with their resolver; a root field's resolver is marked `(root)`.
     """
     from .. import config as config_mod
     from ..discovery import Discovery, display_path
@@ -40,6 +42,9 @@ def command(paths, output_format: str) -> None:
         click.echo(f"backlint: warning: {visible(display_path(path))}: {visible(reason)}", err=True)
     table = routes_mod.resolve(facts)
     status = _statuses(table)
+    from ..frameworks import graphql_routes
+
+    table += graphql_routes.collect(files)  # GraphQL fields beside the HTTP routes
     if output_format == "json":
         rows = []
         for r in table:

@@ -44,7 +44,8 @@ _DJANGO_PAGE_BASES = ("TemplateView", "FormView", "CreateView", "UpdateView", "D
 _PAGE_ATTRS = frozenset({"template_name", "form_class", "success_url"})
 _API_ATTRS = frozenset({"serializer_class", "renderer_classes", "parser_classes"})
 # a class view named like this is an API view
-_API_CLASS_RE = re.compile(r"(APIView|ApiView|ViewSet|Viewset|API|Api|Endpoint|Resource)$")
+# GraphQLView / AsyncGraphQLView (graphene-django, strawberry, ariadne): the GraphQL endpoint is an API
+_API_CLASS_RE = re.compile(r"(APIView|ApiView|ViewSet|Viewset|API|Api|Endpoint|Resource|GraphQLView)$")
 # a module or path component naming an API
 _API_PARTS = frozenset({"api", "apis", "rest", "restapi", "rest_api", "api_views", "views_api", "apiviews",
                         "api_urls", "urls_api", "graphql", "rpc", "jsonrpc"})

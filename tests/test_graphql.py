@@ -12,7 +12,7 @@ from pathlib import Path
 import libcst
 import pytest
 
-from backlint.engine import check
+from backlint.runner import check
 from backlint.frameworks.graphql import discover
 
 from conftest import make_settings

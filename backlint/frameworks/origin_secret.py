@@ -1,0 +1,78 @@
+"""Which values carry a secret, and which calls make a secret safe to show (value-origin model).
+
+Secret-bearing: a variable, parameter, attribute or key named as a password, token, API key or
+private key (``password``, ``api_key``, ``access_token``, ``client_secret``; not
+``password_field``, ``token_url``, ``page_token``); the ``Authorization`` header or cookie
+values read from a request; a settings value named as a secret (``settings.SECRET_KEY``); a
+whole credentials object (``credentials``, ``creds``) or the ``DATABASES`` settings dict.
+Sanitised: a length, a prefix (``token[:4]``), a mask, a redaction, a hash or fingerprint.
+"""
+from __future__ import annotations
+
+import re
+from typing import FrozenSet, Optional
+
+from . import secrets as sk
+
+_TOKEN_WORDS: FrozenSet[str] = frozenset({
+    "token", "tokens", "accesstoken", "authtoken", "refreshtoken", "bearer", "authorization",
+    "credentials", "creds", "apikey", "sessionid", "cookie",
+})
+# Words that make a token-ish name something else (paging cursors, lexer tokens, CSRF markers).
+_NOT_SECRET_WORDS: FrozenSet[str] = frozenset({
+    "page", "next", "continuation", "cursor", "sync", "lexer", "parse", "parser", "tokenizer",
+    "csrf", "xsrf", "count", "counts", "usage", "used", "limit", "max", "min", "num", "number",
+    "type", "types", "id", "ids", "uuid", "expires", "expiry", "expiration", "expired", "name",
+    "names", "kind", "len", "length", "prefix", "suffix", "hint", "last", "obj", "object",
+    "model", "models", "pk", "label", "masked", "redacted", "hash", "hashed", "digest",
+    "fingerprint", "user", "username", "owner", "created", "is", "has", "use", "valid",
+    "invalid", "new", "old", "stream", "streaming", "output", "input", "completion", "prompt",
+    "max_tokens", "total", "reset", "confirm", "confirmation", "change", "changed", "policy",
+    "required", "set", "manager", "form", "forms", "field", "fields", "str", "string",
+})
+# Headers (lower case) that carry credentials.
+SECRET_HEADERS: FrozenSet[str] = frozenset({
+    "authorization", "http_authorization", "proxy-authorization", "x-api-key", "x-auth-token",
+    "http_x_api_key", "http_x_auth_token", "cookie", "http_cookie", "x-csrftoken",
+})
+# Settings that hold every credential of the deployment.
+SECRET_SETTINGS_DICTS: FrozenSet[str] = frozenset({"DATABASES", "CACHES", "EMAIL_HOST_PASSWORD"})
+# Functions and methods (any word of the last name part) that make a secret safe to show.
+SANITISER_WORDS: FrozenSet[str] = frozenset({
+    "mask", "masked", "redact", "redacted", "obfuscate", "obfuscated", "censor", "scrub",
+    "sanitize", "sanitise", "hide", "truncate", "fingerprint", "hexdigest", "digest", "hash",
+    "sha256", "sha1", "md5", "blake2b", "anonymize", "len", "bool", "elide", "shorten",
+})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z][a-z0-9]*|\d+")
+
+
+def _words(name: str):
+    out = []
+    for chunk in re.split(r"[^A-Za-z0-9]+", name):
+        out.extend(w.lower() for w in _WORD.findall(chunk))
+    return out
+
+
+def secret_name(name: Optional[str]) -> bool:
+    """True when a variable, attribute, parameter or key named ``name`` holds a secret."""
+    if not name or len(name) > 60:
+        return False
+    ws = _words(name)
+    if not ws or any(w in _NOT_SECRET_WORDS for w in ws):
+        return False
+    kind = sk.name_kind(name)
+    if kind == "strong":
+        return not (len(ws) == 1 and ws[0] == "pass")  # `pass` as a word is rarely a password
+    if kind == "weak":
+        return any(w in _TOKEN_WORDS for w in ws)
+    return ws[-1] in ("credentials", "creds", "credential")  # a whole credentials object
+
+
+def secret_header(key: Optional[str]) -> bool:
+    return bool(key) and key.lower() in SECRET_HEADERS
+
+
+def sanitiser(name: str) -> bool:
+    """``mask_token``, ``redact``, ``hashlib.sha256``, ``len``, ``obfuscate_password``."""
+    ws = _words(name.rsplit(".", 1)[-1]) if name else []
+    return any(w in SANITISER_WORDS for w in ws)

@@ -53,11 +53,11 @@ _PASS_METHODS = frozenset({
     "json", "text", "content", "read_bytes", "read_text", "open", "format_map", "setdefault",
     "chunks", "title", "capitalize", "casefold",
 })
-_FLOW_KINDS_OF_TEXT = ("request", "upload", "external", "exception", "traceback", "secret")
+_FLOW_KINDS_OF_TEXT = ("secret", "exception", "traceback", "request", "upload", "external")
 
 
 def classify(value: Val) -> str:
-    """The origin class of a value: request, upload, external, exception, traceback, secret,
+    """The origin class of a value: secret, exception, traceback, request, upload, external,
     parameter, constant, number, sanitised, shipped or unknown (the first flow found wins)."""
     for kind in _FLOW_KINDS_OF_TEXT + ("parameter",):
         if any(f.kind == kind for f in value.flows):
@@ -145,7 +145,7 @@ class OriginValues(ValueTracker):
         summary = replace(result, flows=tuple(own), origin=None, obj=None, returns=None)
         if params and result.taint is not None and result.taint[2] is not None \
                 and result.taint[2].kind == "parameter":
-            summary = replace(summary, taint=None)
+            summary = replace(summary, taint=None, safe=True)  # safe when its arguments are
         key = ("self." if self.scope.kind == "class" else "") + node.name.value
         self.summaries[key] = (summary, params)
 
@@ -292,6 +292,8 @@ class OriginValues(ValueTracker):
         if inner.obj == "#exception":
             if attr in oe.USER_FACING:
                 return SANITISED
+            if inner.safe:
+                return SANITISED  # an application or validation error: its text is curated
             if inner.flows and attr in oe.TEXT_ATTRIBUTES:
                 return Val(flows=inner.flows)
             return UNKNOWN
@@ -323,7 +325,11 @@ class OriginValues(ValueTracker):
             return SAFE
         if base.obj == "#exception":
             return Val(flows=base.flows)
-        return Val(flows=base.flows, taint=base.taint) if base.flows else UNKNOWN
+        return Val(flows=self._extend(base.flows, node.value, node), taint=base.taint) if base.flows else UNKNOWN
+
+    def _extend(self, flows, base_node, node):
+        """``request.GET`` read as ``request.GET["q"]``: the flow names the whole read."""
+        return tuple(Origin(f.kind, self.code(node), node) if f.node is base_node else f for f in flows)
 
     def _call(self, node: cst.Call, d: int) -> Val:
         func = node.func
@@ -410,7 +416,8 @@ class OriginValues(ValueTracker):
             if base.safe and len(args) > 1:
                 return either(SAFE, self.ev(args[1].value, d))
         if method in _PASS_METHODS and (base.flows or base.safe):
-            return Val(safe=base.safe, flows=base.flows, note=base.note if base.safe else "")
+            flows = self._extend(base.flows, base_node, node) if method in ("get", "getlist", "pop") else base.flows
+            return Val(safe=base.safe, flows=flows, note=base.note if base.safe else "")
         return UNKNOWN
 
     def _binary(self, node: cst.BinaryOperation, d: int) -> Val:

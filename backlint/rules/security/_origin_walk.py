@@ -8,7 +8,7 @@ the end of the walk, when the lines are known.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, ClassVar, Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 
@@ -40,11 +40,17 @@ Pending = Tuple[cst.CSTNode, Callable[[Dict[int, int]], str], List[cst.CSTNode],
 class OriginRule(Rule):
     """Base class of BL310-BL313 (not registered itself: it has no code)."""
 
+    # A second, stricter pre-filter than ``text_markers``: every group must have a word in the
+    # file's text, else the rule stays idle (and does not drive the tracker) for this file.
+    requires: ClassVar[Tuple[Tuple[str, ...], ...]] = ()
+
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self.driver: _Driver = ctx.shared("origin-values", lambda: _Driver(ctx))
         self.values = self.driver.values
         self._pending: List[Pending] = []
+        text = ctx.text
+        self.active = all(any(word in text for word in group) for group in self.requires)
 
     # -- what a rule implements ----------------------------------------------------------------
     def sink_call(self, node: cst.Call) -> None:
@@ -91,7 +97,7 @@ class OriginRule(Rule):
 
     # -- the tracker rides the walk ------------------------------------------------------------
     def _step(self, event: str, node, apply) -> None:
-        if self.driver.once(event, node):
+        if self.active and self.driver.once(event, node):
             apply(node)
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -111,7 +117,8 @@ class OriginRule(Rule):
 
     def visit_Return(self, node: cst.Return) -> None:
         self._step("return", node, self.values.on_return)
-        self.sink_return(node)
+        if self.active:
+            self.sink_return(node)
 
     def _enter_conditional(self, node) -> None:
         self._step("cond", node, lambda n: self.values.enter_conditional())
@@ -171,4 +178,5 @@ class OriginRule(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._step("call", node, self.values.on_collection_call)
-        self.sink_call(node)
+        if self.active:
+            self.sink_call(node)

@@ -83,6 +83,12 @@ class ExceptionDetailsInResponse(OriginRule):
     tags = ("security", "external/cwe/cwe-209", "external/cwe/cwe-497")
     security_severity = "5.3"
     text_markers = ("except", "traceback")
+    requires = (
+        ("except", "traceback"),
+        ("Response", "jsonify", "abort", "HTTPException", "json_response", "APIException",
+         "ValidationError", "ParseError", "NotFound", "PermissionDenied", ".get(", ".post(", ".put(",
+         ".patch(", ".delete(", ".route(", "api_route", "websocket"),
+    )
     skip_roles = roles.NOT_REQUEST_PATH | roles.ALWAYS_SKIPPED
 
     def sink_call(self, node: cst.Call) -> None:

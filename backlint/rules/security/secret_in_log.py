@@ -66,6 +66,13 @@ class SecretInLog(OriginRule):
     tags = ("security", "external/cwe/cwe-532")
     security_severity = "5.5"
     text_markers = ("log", "print(")
+    requires = (
+        ("log", "print("),
+        ("password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "apiKey",
+         "cred", "Authorization", "AUTHORIZATION", "DATABASES", "private_key", "access_key",
+         "signing_key", "Token", "Secret", "PASSWORD", "SECRET", "TOKEN", "API_KEY", "ACCESS_KEY",
+         "cookie", "COOKIE", "Cookie", "Password"),
+    )
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION, roles.SCRIPT, roles.SEED, roles.EXAMPLE}
 
     def sink_call(self, node: cst.Call) -> None:

@@ -9,7 +9,10 @@ application-error classes (see ``curated_class``).
 """
 from __future__ import annotations
 
-from typing import FrozenSet, Optional
+import functools
+import os
+import sys
+from typing import FrozenSet
 
 from .._lazy import cst
 
@@ -84,18 +87,35 @@ def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) 
     if qual.startswith("."):
         return True
     root = qual.split(".", 1)[0]
-    if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS:
+    if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
         return False
-    own = own_package(ctx.path)
-    return bool(own) and root == own
+    return root in project_packages(ctx.path)
 
 
-def own_package(path: str) -> Optional[str]:
-    parts = [p for p in path.replace("\\", "/").split("/") if p and p not in (".", "..")]
-    for marker in ("src", "site-packages"):
-        if marker in parts:
-            parts = parts[parts.index(marker) + 1:]
-    return parts[0] if len(parts) > 1 else None
+@functools.lru_cache(maxsize=256)
+def _packages_beside(base: str) -> FrozenSet[str]:
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return frozenset()
+    out = set()
+    for name in names:
+        if name.endswith(".py"):
+            out.add(name[:-3])
+        elif os.path.isfile(os.path.join(base, name, "__init__.py")):
+            out.add(name)
+    return frozenset(out)
+
+
+def project_packages(path: str) -> FrozenSet[str]:
+    """The top-level modules of the project ``path`` belongs to: the packages beside the
+    outermost package that contains it (found by walking up while ``__init__.py`` exists)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return frozenset()
+    while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
+        directory = os.path.dirname(directory)
+    return _packages_beside(os.path.dirname(directory))
 
 
 def is_traceback_call(qual: str) -> bool:

@@ -323,6 +323,8 @@ class OriginValues(ValueTracker):
             return self._flow("secret", node, base.flows)
         if qual == "os.environ" or base.safe:
             return SAFE
+        if key is not None:
+            base = replace(base, flows=_not_secret(base.flows))  # `credentials["username"]`
         if base.obj == "#exception":
             return Val(flows=base.flows)
         return Val(flows=self._extend(base.flows, node.value, node), taint=base.taint) if base.flows else UNKNOWN
@@ -415,6 +417,8 @@ class OriginValues(ValueTracker):
                 return self._flow("secret", node, base.flows)
             if base.safe and len(args) > 1:
                 return either(SAFE, self.ev(args[1].value, d))
+            if isinstance(text, str):
+                base = replace(base, flows=_not_secret(base.flows))  # `credentials.get("username")`
         if method in _PASS_METHODS and (base.flows or base.safe):
             flows = self._extend(base.flows, base_node, node) if method in ("get", "getlist", "pop") else base.flows
             return Val(safe=base.safe, flows=flows, note=base.note if base.safe else "")
@@ -452,6 +456,11 @@ class OriginValues(ValueTracker):
         else:
             new = NUMBER
         self.bind(target.value, new, replace_old=True)
+
+
+def _not_secret(flows):
+    """An element picked by a key that names no secret is not the secret its container is."""
+    return tuple(f for f in flows if f.kind != "secret")
 
 
 def _small_int(node) -> Optional[int]:

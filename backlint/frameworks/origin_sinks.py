@@ -133,10 +133,12 @@ RESPONSE_QUALS: FrozenSet[str] = frozenset({
 EXCEPTION_RESPONSES: FrozenSet[str] = frozenset({
     "fastapi.HTTPException", "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException",
     "litestar.exceptions.HTTPException", "flask.abort", "werkzeug.exceptions.abort",
-    "rest_framework.exceptions.APIException", "rest_framework.exceptions.ValidationError",
-    "rest_framework.exceptions.ParseError", "rest_framework.exceptions.NotFound",
+    "rest_framework.exceptions.APIException", "rest_framework.exceptions.NotFound",
     "rest_framework.exceptions.PermissionDenied", "quart.abort",
 })
+# Not sinks: DRF `ValidationError(str(e))` / `ParseError(...)` are the framework's validation
+# channel; re-raising a parse failure of the client's own input as one is how a serializer or
+# validator tells the client what is wrong with what it sent.
 
 
 def response_arguments(node: cst.Call, qual: Optional[str]) -> Optional[Tuple[List[cst.BaseExpression], str]]:

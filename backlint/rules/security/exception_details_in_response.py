@@ -20,7 +20,7 @@ class ExceptionDetailsInResponse(OriginRule):
     ## What it does
     Finds `str(e)`, `repr(e)`, `f"{e}"`, `e.args`, `e.message` of a caught exception, and
     `traceback.format_exc()` and friends, reaching a response: `JsonResponse`/`HttpResponse`,
-    `jsonify`/`make_response`, DRF `Response` and `APIException`/`ValidationError(detail)`,
+    `jsonify`/`make_response`, DRF `Response` and `APIException(detail)`,
     Starlette/FastAPI responses, `HTTPException(detail=...)`, `abort(500, ...)`, aiohttp
     `web.json_response`/`web.Response(text=...)`, and what a FastAPI/Flask route function
     returns (`return {"error": str(e)}`, `return str(e), 500`). The message gives the flow
@@ -29,7 +29,9 @@ class ExceptionDetailsInResponse(OriginRule):
     Not reported: logging the exception; validation errors' user-facing messages (pydantic
     `e.errors()`, DRF `e.detail`, marshmallow `e.messages`, Django `e.messages` and form
     errors), and any exception caught as a validation or HTTP error class (`ValidationError`,
-    `HTTPException`, `PermissionDenied`, `Http404`...); exceptions of the project's own
+    `HTTPException`, `PermissionDenied`, `Http404`...); re-raising as DRF
+    `ValidationError(str(e))`/`ParseError` (the framework's channel for telling the client what
+    is wrong with its input, used by validators and serializers); exceptions of the project's own
     application-error classes, recognised as a class defined in the same file or imported
     from the project itself (a relative import or the file's own top-level package): their
     messages are written by the project for its callers; code inside `if settings.DEBUG:` /

@@ -68,6 +68,28 @@ def secret_name(name: Optional[str]) -> bool:
     return ws[-1] in ("credentials", "creds", "credential")  # a whole credentials object
 
 
+# Words of a module path or function name that make a bare `token` something public or
+# syntactic: ACME DNS-01 challenge tokens published in TXT records, lexer and template tokens,
+# paging cursors, CSRF form tokens.
+NON_CREDENTIAL_TOKEN_CONTEXT: FrozenSet[str] = frozenset({
+    "acme", "challenge", "challenges", "dns", "txt", "record", "records", "lexer", "lex", "parse",
+    "parser", "parsing", "tokenize", "tokenizer", "tokenizers", "grammar", "template",
+    "templatetags", "csrf", "paginate", "pagination", "paginator", "cursor", "page", "nlp",
+})
+
+
+def bare_token(name: str) -> bool:
+    """``token``, ``tokens``, ``self.token``: the word alone, which names many things."""
+    ws = _words(name.rsplit(".", 1)[-1])
+    return ws in (["token"], ["tokens"])
+
+
+def token_is_not_credential(path: str, function: str) -> bool:
+    """A bare ``token`` in a module or function whose name says it is not a credential."""
+    ws = set(_words(path.replace("/", " ").replace("\\", " "))) | set(_words(function))
+    return bool(ws & NON_CREDENTIAL_TOKEN_CONTEXT)
+
+
 def secret_header(key: Optional[str]) -> bool:
     return bool(key) and key.lower() in SECRET_HEADERS
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..._lazy import cst
 
 from ...findings import Severity
+from ...frameworks import origin_secret as osec
 from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
@@ -26,7 +27,10 @@ class SecretInLog(OriginRule):
     fingerprint; a value passed through a masking or redacting function (`mask(token)`,
     `redact(...)`); the *name* of a secret setting (a string); "password" in the message text
     itself; names that only mention a secret (`password_field`, `token_url`, `next_page_token`,
-    `max_tokens`, `csrf_token`); tests, migrations, scripts and tool fixtures.
+    `max_tokens`, `csrf_token`); a bare `token` in a module or function named for ACME/DNS
+    challenges, lexers, templates, paging or CSRF (`lemur_acme/dyn.py`, `create_txt_record`:
+    an ACME challenge token is published in DNS, not a credential); tests, migrations, scripts
+    and tool fixtures.
 
     ## Why is this bad?
     "Do not log passwords, session IDs or access tokens" (OWASP Logging Cheat Sheet). Logs are
@@ -87,6 +91,8 @@ class SecretInLog(OriginRule):
             origin = first_flow(value, "secret")
             if origin is None or value.safe:
                 continue
+            if osec.bare_token(origin.name) and self._token_context_is_not_auth():
+                continue  # an ACME challenge, lexer or paging token: not a credential
             written = self.values.code(func)
 
             def build(lines, origin=origin, written=written, node=node):
@@ -96,3 +102,7 @@ class SecretInLog(OriginRule):
                         "a length, the last 4 characters, a hash), or leave it out.")
             self.flow(node, build, [origin.node])
             return
+
+    def _token_context_is_not_auth(self) -> bool:
+        function = self.ctx.enclosing_function()
+        return osec.token_is_not_credential(self.ctx.path, function.name.value if function else "")

@@ -9,6 +9,7 @@ Sanitised: a length, a prefix (``token[:4]``), a mask, a redaction, a hash or fi
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import FrozenSet, Optional
 
@@ -53,6 +54,7 @@ def _words(name: str):
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def secret_name(name: Optional[str]) -> bool:
     """True when a variable, attribute, parameter or key named ``name`` holds a secret."""
     if not name or len(name) > 60:
@@ -94,6 +96,7 @@ def secret_header(key: Optional[str]) -> bool:
     return bool(key) and key.lower() in SECRET_HEADERS
 
 
+@functools.lru_cache(maxsize=2048)
 def sanitiser(name: str) -> bool:
     """``mask_token``, ``redact``, ``hashlib.sha256``, ``len``, ``obfuscate_password``."""
     ws = _words(name.rsplit(".", 1)[-1]) if name else []

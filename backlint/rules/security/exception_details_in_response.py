@@ -88,8 +88,9 @@ class ExceptionDetailsInResponse(OriginRule):
     requires = (
         ("except", "traceback"),
         ("Response", "jsonify", "abort", "HTTPException", "json_response", "APIException",
-         "ValidationError", "ParseError", "NotFound", "PermissionDenied", ".get(", ".post(", ".put(",
-         ".patch(", ".delete(", ".route(", "api_route", "websocket"),
+         "NotFound", "PermissionDenied", ".route(", "api_route", "websocket",
+         '.get("', ".get('", '.post("', ".post('", '.put("', ".put('", '.patch("', ".patch('",
+         '.delete("', ".delete('", ".get(path", ".post(path"),
     )
     skip_roles = roles.NOT_REQUEST_PATH | roles.ALWAYS_SKIPPED
 

@@ -30,6 +30,8 @@ _NOT_SECRET_WORDS: FrozenSet[str] = frozenset({
     "invalid", "new", "old", "stream", "streaming", "output", "input", "completion", "prompt",
     "max_tokens", "total", "reset", "confirm", "confirmation", "change", "changed", "policy",
     "required", "set", "manager", "form", "forms", "field", "fields", "str", "string",
+    "hook", "hooks", "command", "cmd", "script", "program", "estimated", "truncated", "remaining",
+    "budget", "window", "context", "llm", "generated", "tiktoken", "chunk", "chunks",
 })
 # Headers (lower case) that carry credentials.
 SECRET_HEADERS: FrozenSet[str] = frozenset({
@@ -65,6 +67,8 @@ def secret_name(name: Optional[str]) -> bool:
     kind = sk.name_kind(name)
     if kind == "strong":
         return not (len(ws) == 1 and ws[0] == "pass")  # `pass` as a word is rarely a password
+    if ws[-1] == "tokens" and not any(w in ("access", "auth", "api", "refresh", "bearer", "session") for w in ws):
+        return False  # `tokens`, `num_tokens`: counted text pieces (LLMs, lexers), not credentials
     if kind == "weak":
         return any(w in _TOKEN_WORDS for w in ws)
     return ws[-1] in ("credentials", "creds", "credential")  # a whole credentials object

@@ -120,6 +120,13 @@ class OriginValues(ValueTracker):
             return
         self.bind(name, Val(obj="#exception", flows=(Origin("exception", name, node.name.name),)))
 
+    def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)) and value.flows and not (
+                isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == len(target.elements)):
+            # `ok, error = helper()`: which element carried a secret is not known; keep the rest
+            value = replace(value, flows=_not_secret(value.flows))
+        super().bind_target(target, value, node)
+
     def on_with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             value = self.ev(node.item)
@@ -410,6 +417,8 @@ class OriginValues(ValueTracker):
             return self.compose("`str.replace()`", [(base, base_node), (self.ev(args[1].value, d), args[1].value)])
         if method in ("hexdigest", "digest", "isoformat", "count", "index", "find", "startswith", "endswith"):
             return SANITISED
+        if method in ("decrypt", "unsign", "verify", "unsign_timestamp"):
+            return Val(safe=True, note="signed")  # authenticated: the application wrote it
         if method in ("get", "getlist", "pop") and args:
             key = args[0].value
             text = key.evaluated_value if isinstance(key, cst.SimpleString) else None

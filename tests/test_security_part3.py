@@ -111,7 +111,7 @@ def test_secret_in_log_message_names_the_secret():
 
 def test_print_counts_only_in_handler_modules():
     source = """
-        def show(token):
+        def login(token):
             print(token)
         """
     assert _findings(source, "BL311", path="app/views.py")

@@ -37,6 +37,9 @@ VALIDATION_CLASSES: FrozenSet[str] = frozenset({
     "NotAuthenticated", "AuthenticationFailed", "NotFound", "Http404", "MethodNotAllowed",
     "ObjectDoesNotExist", "DoesNotExist", "BadRequest", "HTTPException", "APIException",
     "Forbidden", "Unauthorized", "Conflict", "UnprocessableEntity", "SuspiciousOperation",
+    # Python's invalid-value error: raised for bad input, its text describes that input
+    # (`invalid literal for int()`, a schema's complaint), not the server's internals
+    "ValueError", "JSONDecodeError", "InvalidOperation",
 })
 # Modules whose exception classes are not the project's own.
 _FOREIGN_ROOTS: FrozenSet[str] = frozenset({

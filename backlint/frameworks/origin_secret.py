@@ -84,16 +84,39 @@ NON_CREDENTIAL_TOKEN_CONTEXT: FrozenSet[str] = frozenset({
 })
 
 
-def bare_token(name: str) -> bool:
-    """``token``, ``tokens``, ``self.token``: the word alone, which names many things."""
+# Words before "token" that make it a credential (`access_token`, `aws_session_token`).
+CREDENTIAL_TOKEN_QUALIFIERS: FrozenSet[str] = frozenset({
+    "access", "auth", "api", "refresh", "bearer", "session", "id", "oauth", "jwt", "personal",
+    "bot", "client", "secret", "private", "github", "gitlab", "slack", "service", "user", "app",
+    "installation", "invite", "invitation", "reset", "verification", "activation", "sso", "saml",
+    "oidc", "login", "identity", "security", "authorization", "authentication", "account",
+})
+# Words of a module path or function name that say the code handles credentials.
+CREDENTIAL_CONTEXT: FrozenSet[str] = frozenset({
+    "auth", "authenticate", "authentication", "authorization", "login", "logout", "oauth",
+    "oauth2", "jwt", "session", "sessions", "sso", "saml", "oidc", "credential", "credentials",
+    "password", "signup", "invite", "account", "accounts", "users", "user", "api", "apikey",
+    "apikeys", "authtoken", "secret", "secrets", "bearer", "identity",
+})
+
+
+def token_only(name: str) -> bool:
+    """A name whose only secret word is ``token``/``tokens``, without a credential qualifier
+    (``token``, ``self.token``, ``reservation_token``; not ``access_token``)."""
     ws = _words(name.rsplit(".", 1)[-1])
-    return ws in (["token"], ["tokens"])
+    if not ws or ws[-1] not in ("token", "tokens"):
+        return False
+    return not any(w in CREDENTIAL_TOKEN_QUALIFIERS for w in ws[:-1])
 
 
 def token_is_not_credential(path: str, function: str) -> bool:
-    """A bare ``token`` in a module or function whose name says it is not a credential."""
+    """A token-only name counts as a credential only in code about credentials: a module or
+    function named for authentication, sessions, API keys, users... Elsewhere it is as likely
+    an ACME challenge, a lexer, paging, reservation or concurrency-slot token."""
     ws = set(_words(path.replace("/", " ").replace("\\", " "))) | set(_words(function))
-    return bool(ws & NON_CREDENTIAL_TOKEN_CONTEXT)
+    if ws & NON_CREDENTIAL_TOKEN_CONTEXT:
+        return True
+    return not (ws & CREDENTIAL_CONTEXT)
 
 
 def secret_header(key: Optional[str]) -> bool:

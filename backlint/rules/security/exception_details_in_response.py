@@ -29,7 +29,8 @@ class ExceptionDetailsInResponse(OriginRule):
     Not reported: logging the exception; validation errors' user-facing messages (pydantic
     `e.errors()`, DRF `e.detail`, marshmallow `e.messages`, Django `e.messages` and form
     errors), and any exception caught as a validation or HTTP error class (`ValidationError`,
-    `HTTPException`, `PermissionDenied`, `Http404`...); re-raising as DRF
+    `HTTPException`, `PermissionDenied`, `Http404`...) or as `ValueError` (Python's
+    invalid-value error, whose text describes the bad input); re-raising as DRF
     `ValidationError(str(e))`/`ParseError` (the framework's channel for telling the client what
     is wrong with its input, used by validators and serializers); exceptions of the project's own
     application-error classes, recognised as a class defined in the same file or imported

@@ -27,10 +27,12 @@ class SecretInLog(OriginRule):
     fingerprint; a value passed through a masking or redacting function (`mask(token)`,
     `redact(...)`); the *name* of a secret setting (a string); "password" in the message text
     itself; names that only mention a secret (`password_field`, `token_url`, `next_page_token`,
-    `max_tokens`, `csrf_token`); a bare `token` in a module or function named for ACME/DNS
-    challenges, lexers, templates, paging or CSRF (`lemur_acme/dyn.py`, `create_txt_record`:
-    an ACME challenge token is published in DNS, not a credential); tests, migrations, scripts
-    and tool fixtures.
+    `max_tokens`, `csrf_token`); a `token` without a credential qualifier (`token`,
+    `reservation_token`, unlike `access_token` or `session_token`) unless the module or function
+    is named for authentication, sessions, users or API keys, and never in code named for
+    ACME/DNS challenges, lexers, templates, paging or CSRF (`lemur_acme/dyn.py`: an ACME
+    challenge token is published in DNS; a concurrency limiter's slot token is no credential);
+    tests, migrations, scripts and tool fixtures.
 
     ## Why is this bad?
     "Do not log passwords, session IDs or access tokens" (OWASP Logging Cheat Sheet). Logs are
@@ -91,8 +93,8 @@ class SecretInLog(OriginRule):
             origin = first_flow(value, "secret")
             if origin is None or value.safe:
                 continue
-            if osec.bare_token(origin.name) and self._token_context_is_not_auth():
-                continue  # an ACME challenge, lexer or paging token: not a credential
+            if osec.token_only(origin.name) and self._token_context_is_not_auth():
+                continue  # an ACME challenge, lexer, paging or slot token: not a credential
             written = self.values.code(func)
 
             def build(lines, origin=origin, written=written, node=node):

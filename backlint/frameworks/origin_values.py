@@ -293,6 +293,8 @@ class OriginValues(ValueTracker):
         base = node.value
         if isinstance(base, cst.Name) and base.value in ("self", "cls"):
             found = self.self_attribute(attr)
+            if found is not None and found.obj != "#exception":
+                return found  # `self.cmd`, assigned in this class
             inner = found if found is not None else UNKNOWN
         else:
             inner = self.ev(base, d)
@@ -353,6 +355,8 @@ class OriginValues(ValueTracker):
         if qual in _QUOTING:
             return SANITISED
         written = qual or (dotted_name(func) or "")
+        if written.startswith("builtins."):
+            written = written[9:]
         last = written.rsplit(".", 1)[-1]
         if isinstance(func, cst.Name):
             summary = self.summaries.get(func.value)
@@ -414,7 +418,8 @@ class OriginValues(ValueTracker):
         if method == "join" and args and base.text is not None:
             return self.compose("`str.join()`", [(base, base_node), (self.ev(args[0].value, d), args[0].value)])
         if method == "replace" and len(args) >= 2:
-            return self.compose("`str.replace()`", [(base, base_node), (self.ev(args[1].value, d), args[1].value)])
+            # the inserted value first: it is what the message should name
+            return self.compose("`str.replace()`", [(self.ev(args[1].value, d), args[1].value), (base, base_node)])
         if method in ("hexdigest", "digest", "isoformat", "count", "index", "find", "startswith", "endswith"):
             return SANITISED
         if method in ("decrypt", "unsign", "verify", "unsign_timestamp"):

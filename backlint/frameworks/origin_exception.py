@@ -92,7 +92,16 @@ def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) 
     root = qual.split(".", 1)[0]
     if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
         return False
-    return root in project_packages(ctx.path)
+    return root == top_package(ctx.path) or root in project_packages(ctx.path)
+
+
+def top_package(path: str) -> str:
+    """The first part of a relative path with folders (``open_webui/routers/x.py`` ->
+    ``open_webui``): the project's own package, also when it is a namespace package."""
+    if os.path.isabs(path):
+        return ""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    return parts[0] if len(parts) > 1 else ""
 
 
 @functools.lru_cache(maxsize=256)

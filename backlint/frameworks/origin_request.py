@@ -58,6 +58,8 @@ EXTERNAL_METHODS: FrozenSet[str] = frozenset({
     "get_message", "read", "getvalue", "content", "poll", "consume",
 })
 UPLOAD_ATTRIBUTES: FrozenSet[str] = frozenset({"FILES", "files"})
+# Server-side or signed session stores: what is in them the application put there.
+SIGNED_SESSIONS: FrozenSet[str] = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 
 
 def _base_is_request(node: cst.BaseExpression, ctx) -> bool:

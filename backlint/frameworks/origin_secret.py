@@ -32,6 +32,7 @@ _NOT_SECRET_WORDS: FrozenSet[str] = frozenset({
     "required", "set", "manager", "form", "forms", "field", "fields", "str", "string",
     "hook", "hooks", "command", "cmd", "script", "program", "estimated", "truncated", "remaining",
     "budget", "window", "context", "llm", "generated", "tiktoken", "chunk", "chunks",
+    "claims", "claim", "scopes", "audience", "issuer",
 })
 # Headers (lower case) that carry credentials.
 SECRET_HEADERS: FrozenSet[str] = frozenset({

@@ -30,6 +30,7 @@ from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, merg
 NUMBER = Val(safe=True, note="number")
 SANITISED = Val(safe=True, note="sanitised")
 SHIPPED = Val(safe=True, note="shipped")
+SIGNED = Val(safe=True, note="signed")  # written (and signed or kept) by the application itself
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
 _NUMERIC_SPEC = re.compile(r"[\d.,_]*[bdoxXeEfFgGn%]$")
@@ -58,7 +59,8 @@ _FLOW_KINDS_OF_TEXT = ("secret", "exception", "traceback", "request", "upload", 
 
 def classify(value: Val) -> str:
     """The origin class of a value: secret, exception, traceback, request, upload, external,
-    parameter, constant, number, sanitised, shipped or unknown (the first flow found wins)."""
+    parameter, constant, number, sanitised, shipped, signed or unknown (the first flow found
+    wins)."""
     for kind in _FLOW_KINDS_OF_TEXT + ("parameter",):
         if any(f.kind == kind for f in value.flows):
             return kind
@@ -271,6 +273,8 @@ class OriginValues(ValueTracker):
             return SAFE
         if name == "__file__":
             return SHIPPED
+        if name == "session" and (self.ctx.qualified_name(node) or "") in orq.SIGNED_SESSIONS:
+            return SIGNED
         found = self.lookup(name)
         if found is None and _UPPER.match(name):
             found = SAFE
@@ -284,6 +288,8 @@ class OriginValues(ValueTracker):
         kind = orq.request_read(node, self.ctx)
         if kind:
             return self._flow(kind, node)
+        if attr == "session" and isinstance(node.value, cst.Name) and node.value.value in orq.REQUEST_NAMES:
+            return SIGNED  # Django's `request.session`: stored and signed by the application
         qual = self.ctx.qualified_name(node) or ""
         if qual.startswith(("django.conf.settings.", "flask.current_app.config")) or (
                 isinstance(node.value, cst.Name) and node.value.value == "settings"):
@@ -358,6 +364,8 @@ class OriginValues(ValueTracker):
         if written.startswith("builtins."):
             written = written[9:]
         last = written.rsplit(".", 1)[-1]
+        if last in ("dumps", "dump") and written.split(".", 1)[0] in ("pickle", "cloudpickle", "dill", "marshal"):
+            return SIGNED  # bytes this code just pickled itself
         if isinstance(func, cst.Name):
             summary = self.summaries.get(func.value)
             if summary is not None:
@@ -423,7 +431,7 @@ class OriginValues(ValueTracker):
         if method in ("hexdigest", "digest", "isoformat", "count", "index", "find", "startswith", "endswith"):
             return SANITISED
         if method in ("decrypt", "unsign", "verify", "unsign_timestamp"):
-            return Val(safe=True, note="signed")  # authenticated: the application wrote it
+            return SIGNED  # authenticated: the application wrote it
         if method in ("get", "getlist", "pop") and args:
             key = args[0].value
             text = key.evaluated_value if isinstance(key, cst.SimpleString) else None

@@ -24,7 +24,9 @@ class UnsafeDeserialization(OriginRule):
     origin is not known in the file (a parameter, the result of another function).
 
     Not reported: `yaml.safe_load`, `Loader=SafeLoader/CSafeLoader/BaseLoader/FullLoader`,
-    `json`, msgpack, `pickle.dumps`; and files whose path is fixed by the code or the settings:
+    `json`, msgpack, `pickle.dumps`; data the application wrote itself: the Flask or Django
+    session (signed or kept server-side), decrypted or unsigned data (`fernet.decrypt(...)`,
+    `signer.unsign(...)`), bytes it pickled in the same class or function; and files whose path is fixed by the code or the settings:
     a path inside the package (built from `__file__`), a literal path or a setting. Decision on
     shipped artifacts: they are not reported at all, since whoever can replace a file of the
     installed package can already change its code; the rule is about data that crosses a trust

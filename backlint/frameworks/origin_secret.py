@@ -13,6 +13,8 @@ import functools
 import re
 from typing import FrozenSet, Optional
 
+from .._lazy import cst
+
 from . import secrets as sk
 
 _TOKEN_WORDS: FrozenSet[str] = frozenset({
@@ -129,3 +131,25 @@ def sanitiser(name: str) -> bool:
     """``mask_token``, ``redact``, ``hashlib.sha256``, ``len``, ``obfuscate_password``."""
     ws = _words(name.rsplit(".", 1)[-1]) if name else []
     return any(w in SANITISER_WORDS for w in ws)
+
+
+def _small_int(node) -> Optional[int]:
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = _small_int(node.expression)
+        return -inner if inner is not None else None
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0) if node.value.isdigit() else None
+    return None
+
+
+def short_end(piece: cst.Slice) -> bool:
+    """``[:n]`` or ``[-n:]`` with a literal n of at most 8: a prefix or a suffix."""
+    if piece.step is not None:
+        return False
+    if piece.lower is None and piece.upper is not None:
+        n = _small_int(piece.upper)
+        return n is not None and 0 <= n <= 8
+    if piece.upper is None and piece.lower is not None:
+        n = _small_int(piece.lower)
+        return n is not None and -8 <= n < 0
+    return False

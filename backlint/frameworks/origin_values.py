@@ -327,7 +327,7 @@ class OriginValues(ValueTracker):
         key = None
         first = node.slice[0].slice if node.slice else None
         if isinstance(first, cst.Slice):
-            if _short_end(first):
+            if osec.short_end(first):
                 return SANITISED  # `token[:6]`, `key[-4:]`: a prefix or suffix identifies it
             return replace(base, container=False)
         if isinstance(first, cst.Index) and isinstance(first.value, cst.SimpleString):
@@ -483,25 +483,3 @@ class OriginValues(ValueTracker):
 def _not_secret(flows):
     """An element picked by a key that names no secret is not the secret its container is."""
     return tuple(f for f in flows if f.kind != "secret")
-
-
-def _small_int(node) -> Optional[int]:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = _small_int(node.expression)
-        return -inner if inner is not None else None
-    if isinstance(node, cst.Integer):
-        return int(node.value, 0) if node.value.isdigit() else None
-    return None
-
-
-def _short_end(piece: cst.Slice) -> bool:
-    """``[:n]`` or ``[-n:]`` with a literal n of at most 8: a prefix or a suffix."""
-    if piece.step is not None:
-        return False
-    if piece.lower is None and piece.upper is not None:
-        n = _small_int(piece.upper)
-        return n is not None and 0 <= n <= 8
-    if piece.upper is None and piece.lower is not None:
-        n = _small_int(piece.lower)
-        return n is not None and -8 <= n < 0
-    return False

@@ -18,7 +18,7 @@ from .._lazy import cst
 from . import secrets as sk
 
 _TOKEN_WORDS: FrozenSet[str] = frozenset({
-    "token", "tokens", "accesstoken", "authtoken", "refreshtoken", "bearer", "authorization",
+    "token", "tokens", "accesstoken", "authtoken", "refreshtoken", "bearer",
     "credentials", "creds", "apikey", "sessionid", "cookie",
 })
 # Words that make a token-ish name something else (paging cursors, lexer tokens, CSRF markers).
@@ -34,8 +34,11 @@ _NOT_SECRET_WORDS: FrozenSet[str] = frozenset({
     "required", "set", "manager", "form", "forms", "field", "fields", "str", "string",
     "hook", "hooks", "command", "cmd", "script", "program", "estimated", "truncated", "remaining",
     "budget", "window", "context", "llm", "generated", "tiktoken", "chunk", "chunks",
-    "claims", "claim", "scopes", "audience", "issuer",
+    "claims", "claim", "scopes", "audience", "issuer", "server", "servers", "endpoint",
+    "endpoints", "url", "urls", "uri", "metadata", "supported", "methods", "method",
 })
+# "authorization" names a secret only as the header itself (see ``secret_header``):
+# `authorization_servers`, `authorization_url` are discovery metadata.
 # Headers (lower case) that carry credentials.
 SECRET_HEADERS: FrozenSet[str] = frozenset({
     "authorization", "http_authorization", "proxy-authorization", "x-api-key", "x-auth-token",
@@ -72,6 +75,8 @@ def secret_name(name: Optional[str]) -> bool:
         return not (len(ws) == 1 and ws[0] == "pass")  # `pass` as a word is rarely a password
     if ws[-1] == "tokens" and not any(w in ("access", "auth", "api", "refresh", "bearer", "session") for w in ws):
         return False  # `tokens`, `num_tokens`: counted text pieces (LLMs, lexers), not credentials
+    if ws in (["authorization"], ["http", "authorization"]):
+        return True  # the header's value itself
     if kind == "weak":
         return any(w in _TOKEN_WORDS for w in ws)
     return ws[-1] in ("credentials", "creds", "credential")  # a whole credentials object

@@ -2,7 +2,7 @@
 """Cold-time cost of the value-origin rules (BL310-BL313): paired runs of ``backlint check``.
 
 For each app, alternately runs the default rule set with BL310-BL313 ignored (``--ignore``) and
-with them on, ``--no-cache --isolated -j1``, and reports the median user+sys CPU time of each
+with all four on (``--extend-select``; BL310 is off by default), ``--no-cache --isolated -j1``, and reports the median user+sys CPU time of each
 (CPU time is steadier than wall time on a shared machine) and the growth in per cent.
 
 Usage (repository root; the corpus of bench/precision.py unpacked):
@@ -48,7 +48,7 @@ def main() -> int:
         without, with_ = [], []
         for _ in range(args.pairs):
             without.append(cpu_seconds(base + ["--ignore", CODES], root))
-            with_.append(cpu_seconds(base, root))
+            with_.append(cpu_seconds(base + ["--extend-select", CODES], root))
         a, b = statistics.median(without), statistics.median(with_)
         print(f"{root.name:<28} {a:>8.1f}s {b:>8.1f}s {100 * (b - a) / a:>7.1f}%", flush=True)
     return 0

@@ -32,9 +32,10 @@ class _Driver:
         return True
 
 
-# (sink node, message builder given {id(node): line}, nodes whose lines are needed, severity, statement)
-Pending = Tuple[cst.CSTNode, Callable[[Dict[int, int]], str], List[cst.CSTNode], Optional[Severity],
-                Optional[cst.CSTNode]]
+# (sink node, message builder given {id(node): line}, nodes whose lines are needed, severity,
+# statement); plain `object` for the nodes: naming libcst types here would import libcst when
+# the rules are registered, which a fully cached run must not do
+Pending = Tuple[object, Callable[[Dict[int, int]], str], List[object], Optional[Severity], Optional[object]]
 
 
 class OriginRule(Rule):

@@ -54,6 +54,10 @@ class OriginRule(Rule):
         self.active = all(any(word in text for word in group) for group in self.requires)
 
     # -- what a rule implements ----------------------------------------------------------------
+    # Last names of the calls ``sink_call`` looks at (a cheap test before names are resolved);
+    # empty: every call.
+    sink_names: ClassVar[frozenset] = frozenset()
+
     def sink_call(self, node: cst.Call) -> None:
         pass
 
@@ -180,4 +184,10 @@ class OriginRule(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         self._step("call", node, self.values.on_collection_call)
         if self.active:
+            names = self.sink_names
+            func = node.func
+            # a method or module attribute must carry the sink's name; a bare name may be an
+            # alias (`from subprocess import run as sh`), so it goes on to name resolution
+            if names and type(func) is cst.Attribute and func.attr.value not in names:
+                return
             self.sink_call(node)

@@ -81,6 +81,8 @@ class SecretInLog(OriginRule):
     )
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION, roles.SCRIPT, roles.SEED, roles.EXAMPLE}
 
+    sink_names = sinks.LOG_METHODS | {"print"}
+
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, (cst.Name, cst.Attribute)):

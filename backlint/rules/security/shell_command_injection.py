@@ -65,6 +65,8 @@ class ShellCommandInjection(OriginRule):
     text_markers = ("shell=True", "os.system", "popen", "getoutput", "subprocess_shell", "system(")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION}
 
+    sink_names = frozenset(q.rsplit(".", 1)[-1] for q in sinks.ALWAYS_SHELL | sinks.SHELL_FLAG)
+
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, (cst.Name, cst.Attribute)):

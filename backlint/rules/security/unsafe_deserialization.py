@@ -84,6 +84,8 @@ class UnsafeDeserialization(OriginRule):
     text_markers = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION}
 
+    sink_names = frozenset(q.rsplit(".", 1)[-1] for q in sinks.DESERIALIZERS)
+
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, (cst.Name, cst.Attribute)):

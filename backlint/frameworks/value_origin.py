@@ -26,7 +26,9 @@ from . import value_guards as guards
 class Origin:
     """Where an untrusted or unknown value enters: a parameter, request input."""
 
-    kind: str  # "parameter" | "request"
+    # "parameter" | "request"; the value-origin rules add "upload", "external", "exception",
+    # "traceback", "secret"
+    kind: str
     name: str  # the parameter, or the expression read from the request
     node: Any = field(default=None, compare=False, repr=False)  # where it enters (for its line)
     function: str = ""  # the function whose parameter it is
@@ -67,6 +69,7 @@ class Val:
     ``origin``: where an unknown value came from, when the tracker saw it enter.
     ``returns``: for a function defined in this file, what its calls return.
     ``container``: a list, tuple, set or dict (not a string).
+    ``flows``: every origin that reaches the value (used by the value-origin rules BL310-BL313).
     """
 
     safe: bool = False
@@ -78,6 +81,12 @@ class Val:
     origin: Optional[Origin] = None
     returns: Optional["Val"] = None
     container: bool = False
+    # every origin that reaches this value (``origin_values.OriginValues``): request input,
+    # exception text, a secret, external data, a parameter; empty when none was seen
+    flows: Tuple[Origin, ...] = ()
+    # what a safe value is, when it matters: "number", "sanitised", "shipped" (a path inside
+    # the package, from ``__file__``)
+    note: str = ""
 
 
 UNKNOWN = Val()
@@ -95,7 +104,22 @@ def either(a: Val, b: Val) -> Val:
         sqlish=(a.sqlish or a.safe) and (b.sqlish or b.safe) and not (a.safe and b.safe),
         origin=a.origin or b.origin,
         container=a.container or b.container,
+        flows=merge_flows(a.flows, b.flows),
+        note=a.note if a.note == b.note else "",
     )
+
+
+def merge_flows(a: Tuple[Origin, ...], b: Tuple[Origin, ...]) -> Tuple[Origin, ...]:
+    """Both sets of origins, in order, without repeats (at most 8 kept)."""
+    if not b:
+        return a
+    if not a:
+        return b
+    out = list(a)
+    for item in b:
+        if item not in out:
+            out.append(item)
+    return tuple(out[:8])
 
 
 def is_stringy(v: Val) -> bool:
@@ -110,6 +134,7 @@ def element(collection: Val) -> Val:
         text=collection.text,
         sqlish=collection.sqlish,
         origin=collection.origin,
+        flows=collection.flows,
     )
 
 
@@ -463,6 +488,7 @@ class ValueTracker:
             obj=old.obj,
             origin=old.origin or added.origin,
             container=old.container,
+            flows=merge_flows(old.flows, added.flows),
         )
         self.bind(name, merged, replace_old=True)
 

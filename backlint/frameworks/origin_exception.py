@@ -1,0 +1,146 @@
+"""Exception and traceback text, and the exceptions whose text is meant for the client.
+
+An ``except ... as e`` name holds an exception; its text is ``str(e)``, ``repr(e)``, ``f"{e}"``,
+``e.args``, ``e.message``/``e.msg``/``e.strerror``; ``traceback.format_exc()`` and friends are
+traceback text. Not exception text (user-facing by design): validation errors' messages
+(pydantic ``e.errors()``, DRF ``e.detail``, marshmallow ``e.messages``, Django
+``e.messages``/``e.message_dict``, form ``.errors``) and the exceptions of the project's own
+application-error classes (see ``curated_class``).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import FrozenSet
+
+from .._lazy import cst
+
+TRACEBACK_CALLS: FrozenSet[str] = frozenset({
+    "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
+    "traceback.format_stack", "traceback.extract_tb", "traceback.format_exception_only",
+    "traceback.print_exc", "sys.exc_info",
+})
+# Attributes of an exception that are its text.
+TEXT_ATTRIBUTES: FrozenSet[str] = frozenset({
+    "args", "message", "msg", "strerror", "reason", "__traceback__", "description", "text",
+})
+# Attributes and methods of (validation) exceptions that carry messages written for the user.
+USER_FACING: FrozenSet[str] = frozenset({
+    "errors", "messages", "message_dict", "detail", "get_full_details", "get_codes",
+    "normalized_messages", "error_dict", "error_list", "status_code", "code", "status",
+})
+# Exception classes (last part of the name) whose text is written for the user.
+VALIDATION_CLASSES: FrozenSet[str] = frozenset({
+    "ValidationError", "PydanticValidationError", "RequestValidationError", "SchemaError",
+    "ValidationErrors", "FormValidationError", "ParseError", "PermissionDenied",
+    "NotAuthenticated", "AuthenticationFailed", "NotFound", "Http404", "MethodNotAllowed",
+    "ObjectDoesNotExist", "DoesNotExist", "BadRequest", "HTTPException", "APIException",
+    "Forbidden", "Unauthorized", "Conflict", "UnprocessableEntity", "SuspiciousOperation",
+    # Python's invalid-value error: raised for bad input, its text describes that input
+    # (`invalid literal for int()`, a schema's complaint), not the server's internals
+    "ValueError", "JSONDecodeError", "InvalidOperation",
+})
+# Modules whose exception classes are not the project's own.
+_FOREIGN_ROOTS: FrozenSet[str] = frozenset({
+    "builtins", "django", "rest_framework", "flask", "werkzeug", "fastapi", "starlette",
+    "sqlalchemy", "requests", "httpx", "urllib3", "urllib", "json", "yaml", "pydantic",
+    "marshmallow", "jwt", "boto3", "botocore", "psycopg2", "psycopg", "redis", "celery",
+    "subprocess", "os", "socket", "ssl", "asyncio", "aiohttp", "ldap", "ldap3", "kombu",
+    "jinja2", "jsonschema", "zipfile", "tarfile", "xml", "lxml", "openai", "google", "azure",
+    "smtplib", "ftplib", "paramiko", "git", "docker", "kubernetes", "stripe", "pymongo",
+})
+_BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset({
+    "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "IndexError",
+    "RuntimeError", "OSError", "IOError", "AttributeError", "LookupError", "NotImplementedError",
+    "AssertionError", "ConnectionError", "TimeoutError", "PermissionError", "FileNotFoundError",
+    "UnicodeDecodeError", "UnicodeError", "ArithmeticError", "ZeroDivisionError", "ImportError",
+    "StopIteration", "EnvironmentError", "SystemError", "OverflowError",
+})
+
+
+def class_names(handler: cst.ExceptHandler):
+    """The caught classes' nodes (``except (A, B) as e`` -> [A, B]); empty for a bare except."""
+    kind = handler.type
+    if kind is None:
+        return []
+    if isinstance(kind, cst.Tuple):
+        return [e.value for e in kind.elements]
+    return [kind]
+
+
+def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
+    """A validation or HTTP error class whose text is written for the client."""
+    qual = ctx.qualified_name(node) or ""
+    last = (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
+    return last in VALIDATION_CLASSES
+
+
+def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) -> bool:
+    """A project's own application-error class: defined in this file or imported from the
+    project (a relative import, or a module of the file's own top-level package), not a
+    builtin or a library's. Its messages are written by the project for its callers."""
+    if isinstance(node, cst.Name) and node.value in _BUILTIN_EXCEPTIONS:
+        return False
+    if isinstance(node, cst.Name) and node.value in local_classes:
+        return True
+    qual = ctx.qualified_name(node) or ""
+    if not qual:
+        return False
+    if qual.startswith("."):
+        return True
+    root = qual.split(".", 1)[0]
+    if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
+        return False
+    return root == top_package(ctx.path) or root in project_packages(ctx.path)
+
+
+def top_package(path: str) -> str:
+    """The first part of a relative path with folders (``open_webui/routers/x.py`` ->
+    ``open_webui``): the project's own package, also when it is a namespace package."""
+    if os.path.isabs(path):
+        return ""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    return parts[0] if len(parts) > 1 else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _packages_beside(base: str) -> FrozenSet[str]:
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return frozenset()
+    out = set()
+    for name in names:
+        if name.endswith(".py"):
+            out.add(name[:-3])
+        elif os.path.isfile(os.path.join(base, name, "__init__.py")):
+            out.add(name)
+    return frozenset(out)
+
+
+def project_packages(path: str) -> FrozenSet[str]:
+    """The top-level modules of the project ``path`` belongs to: the packages beside the
+    outermost package that contains it (found by walking up while ``__init__.py`` exists)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return frozenset()
+    while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
+        directory = os.path.dirname(directory)
+    return _packages_beside(os.path.dirname(directory))
+
+
+def is_traceback_call(qual: str) -> bool:
+    return qual in TRACEBACK_CALLS
+
+
+def in_debug_branch(ctx) -> bool:
+    """Inside ``if settings.DEBUG:`` / ``if app.debug:`` / ``if DEBUG:`` (not its ``else``)."""
+    ancestors = ctx.ancestors
+    for index, node in enumerate(ancestors):
+        if isinstance(node, cst.If) and index + 1 < len(ancestors) and ancestors[index + 1] is node.body:
+            text = ctx.code_for(node.test)
+            if "DEBUG" in text or ".debug" in text or text.strip() == "debug":
+                if not text.lstrip().startswith("not "):
+                    return True
+    return False

@@ -1,0 +1,142 @@
+"""BL312: exception text or a traceback is sent to the client."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..._lazy import cst
+
+from ...findings import Severity
+from ...frameworks import origin_exception as oe
+from ...frameworks import origin_request as orq
+from ...frameworks import origin_sinks as sinks
+from ...frameworks import roles
+from ...frameworks.origin_values import first_flow
+from ._origin_walk import OriginRule
+
+
+class ExceptionDetailsInResponse(OriginRule):
+    """Exception text or a traceback goes into a response body or a client-facing HTTP error.
+
+    ## What it does
+    Finds `str(e)`, `repr(e)`, `f"{e}"`, `e.args`, `e.message` of a caught exception, and
+    `traceback.format_exc()` and friends, reaching a response: `JsonResponse`/`HttpResponse`,
+    `jsonify`/`make_response`, DRF `Response` and `APIException(detail)`,
+    Starlette/FastAPI responses, `HTTPException(detail=...)`, `abort(500, ...)`, aiohttp
+    `web.json_response`/`web.Response(text=...)`, and what a FastAPI/Flask route function
+    returns (`return {"error": str(e)}`, `return str(e), 500`). The message gives the flow
+    from the `except` clause to the response.
+
+    Not reported: logging the exception; validation errors' user-facing messages (pydantic
+    `e.errors()`, DRF `e.detail`, marshmallow `e.messages`, Django `e.messages` and form
+    errors), and any exception caught as a validation or HTTP error class (`ValidationError`,
+    `HTTPException`, `PermissionDenied`, `Http404`...) or as `ValueError` (Python's
+    invalid-value error, whose text describes the bad input); re-raising as DRF
+    `ValidationError(str(e))`/`ParseError` (the framework's channel for telling the client what
+    is wrong with its input, used by validators and serializers); exceptions of the project's own
+    application-error classes, recognised as a class defined in the same file or imported
+    from the project itself (a relative import or the file's own top-level package): their
+    messages are written by the project for its callers; code inside `if settings.DEBUG:` /
+    `if app.debug:`; tests and scripts.
+
+    ## Why is this bad?
+    "Do not expose internal error details to clients" (OWASP Error Handling Cheat Sheet).
+    Exception text carries SQL fragments, file paths, host names, library versions and
+    sometimes data of other users; a traceback maps the code. It helps an attacker far more
+    than it helps a legitimate client, who needs a stable error code and message.
+
+    ## Example
+    ```python
+    from django.http import JsonResponse
+
+    def report(request):
+        try:
+            data = build_report(request)
+        except Exception as e:
+            return JsonResponse({"error": str(e)}, status=500)
+        return JsonResponse(data)
+    ```
+
+    ## Use instead
+    ```python
+    import logging
+
+    from django.http import JsonResponse
+
+    logger = logging.getLogger(__name__)
+
+    def report(request):
+        try:
+            data = build_report(request)
+        except Exception:
+            logger.exception("report failed")
+            return JsonResponse({"error": "internal error"}, status=500)
+        return JsonResponse(data)
+    ```
+
+    ## References
+    - OWASP Error Handling Cheat Sheet
+    - CWE-209: Generation of Error Message Containing Sensitive Information
+    """
+
+    code = "BL312"
+    name = "exception-details-in-response"
+    category = "exception-leak"
+    severity = Severity.WARNING
+    precision = "high"
+    tags = ("security", "external/cwe/cwe-209", "external/cwe/cwe-497")
+    security_severity = "5.3"
+    text_markers = ("except", "traceback")
+    requires = (
+        ("except", "traceback"),
+        ("Response", "jsonify", "abort", "HTTPException", "json_response", "APIException",
+         "NotFound", "PermissionDenied", ".route(", "api_route", "websocket",
+         '.get("', ".get('", '.post("', ".post('", '.put("', ".put('", '.patch("', ".patch('",
+         '.delete("', ".delete('", ".get(path", ".post(path"),
+    )
+    skip_roles = roles.NOT_REQUEST_PATH | roles.ALWAYS_SKIPPED
+
+    def sink_call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        found = sinks.response_arguments(node, self.ctx.qualified_name(func))
+        if found is None:
+            return
+        args, sink = found
+        self._check(node, args, f"`{sink}`")
+
+    def sink_return(self, node: cst.Return) -> None:
+        if node.value is None:
+            return
+        function = self.ctx.enclosing_function()
+        if function is None or not orq.is_route_function(function, self.ctx):
+            return
+        value = node.value
+        items = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
+        if isinstance(value, cst.Tuple) and len(items) > 1:
+            items = items[:1]  # `return body, status`
+        first = items[0]
+        if isinstance(first, cst.Call) and sinks.response_arguments(first, self.ctx.qualified_name(first.func)):
+            return  # a response object: its constructor is checked as a call
+        self._check(node, items, f"the return value of route `{function.name.value}`")
+
+    def _check(self, node: cst.CSTNode, args: Iterable[cst.BaseExpression], sink: str) -> None:
+        for arg in args:
+            if isinstance(arg, cst.Name):
+                bound = self.values.lookup(arg.value)
+                if bound is not None and bound.obj == "#exception":
+                    continue  # the exception object itself, not its text
+            value = self.values.ev(arg)
+            origin = first_flow(value, "exception", "traceback")
+            if origin is None or oe.in_debug_branch(self.ctx):
+                continue
+            what = self.values.code(arg)
+
+            def build(lines, origin=origin, what=what, node=node, sink=sink):
+                kind = "traceback" if origin.kind == "traceback" else "exception text"
+                return (f"{kind.capitalize()} sent to the client: {self.source(origin, lines)} \u2192 `{what}` "
+                        f"\u2192 {sink}{self.at(node, lines)}; it can reveal SQL, paths, hosts and library "
+                        "details. Log the exception (`logger.exception(...)`) and return a fixed message "
+                        "or an error code instead.")
+            self.flow(node, build, [origin.node])
+            return

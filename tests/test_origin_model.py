@@ -1,0 +1,194 @@
+"""The value-origin model (frameworks/origin_values.py): each origin class, aliases,
+reassignment, one helper level, module constants, settings."""
+from __future__ import annotations
+
+from origin_probe import probe
+
+
+def test_request_input_per_framework():
+    assert probe(
+        """
+        from flask import request as flask_request
+        from aiohttp import web
+
+        def django_view(request):
+            probe(request.GET["q"])
+            probe(request.POST.get("name"))
+            probe(request.data)
+            probe(request.headers["X-Thing"])
+            probe(request.COOKIES.get("c"))
+            probe(request.body)
+
+        def flask_view():
+            probe(flask_request.args["q"])
+            probe(flask_request.get_json())
+
+        async def starlette_view(request):
+            payload = await request.json()
+            probe(payload)
+            probe(request.query_params["x"])
+
+        class View:
+            def get(self, request):
+                probe(self.request.query_params.get("x"))
+        """
+    ) == ["request"] * 11
+
+
+def test_fastapi_route_parameters_are_request_input_but_not_dependencies():
+    assert probe(
+        """
+        from fastapi import Depends, FastAPI, Request
+        app = FastAPI()
+
+        @app.get("/items/{item_id}")
+        def read(item_id: str, q=None, request: Request = None, db=Depends(get_db), limit: int = 10):
+            probe(item_id)
+            probe(q)
+            probe(request)
+            probe(db)
+            probe(limit)
+        """,
+        path="app/main.py",
+    ) == ["request", "request", "parameter", "parameter", "number"]
+
+
+def test_upload_external_exception_traceback_secret():
+    assert probe(
+        """
+        import traceback
+        from django.core.cache import cache
+
+        def view(request, redis_client):
+            probe(request.FILES["f"])
+            probe(cache.get("k"))
+            probe(redis_client.get("k"))
+            try:
+                pass
+            except Exception as e:
+                probe(str(e))
+                probe(repr(e))
+                probe(f"failed: {e}")
+                probe(e.args)
+                probe(traceback.format_exc())
+            probe(request.headers["Authorization"])
+            probe(request.POST["password"])
+
+        def helper(password):
+            probe(password)
+        """
+    ) == ["upload", "external", "external", "exception", "exception", "exception", "exception",
+          "traceback", "secret", "secret", "secret"]
+
+
+def test_sanitised_constant_number_unknown():
+    assert probe(
+        """
+        import hashlib
+        import shlex
+
+        LIMIT = "10"
+
+        def f(token, n: int, other):
+            probe(len(token))
+            probe(token[:4])
+            probe(hashlib.sha256(token.encode()).hexdigest())
+            probe(shlex.quote(other))
+            probe("text")
+            probe(LIMIT)
+            probe(n)
+            probe(3 * 4)
+            probe(other.compute())
+        """
+    ) == ["number", "sanitised", "sanitised", "sanitised", "constant", "constant", "number", "number",
+          "unknown"]
+
+
+def test_aliases_and_reassignment():
+    assert probe(
+        """
+        def view(request):
+            q = request.GET["q"]
+            alias = q
+            probe(alias)
+            q = "constant"
+            probe(q)
+            if request.method == "POST":
+                q = request.POST["q"]
+            probe(q)
+        """
+    ) == ["request", "constant", "request"]
+
+
+def test_one_helper_level():
+    assert probe(
+        """
+        def build(target):
+            return f"tar czf out.tgz {target}"
+
+        def fixed():
+            return "uptime"
+
+        def view(request):
+            probe(build(request.GET["p"]))
+            probe(build("static"))
+            probe(fixed())
+        """
+    ) == ["request", "constant", "constant"]
+
+
+def test_module_constant_and_settings_value():
+    assert probe(
+        """
+        from django.conf import settings
+        from .config import BACKUP_DIR
+
+        COMMAND = "ls -l"
+
+        def f():
+            probe(COMMAND)
+            probe(BACKUP_DIR)
+            probe(settings.MEDIA_ROOT)
+            probe(settings.SECRET_KEY)
+            probe(f"{COMMAND} {settings.MEDIA_ROOT}")
+        """
+    ) == ["constant", "constant", "constant", "secret", "constant"]
+
+
+def test_curated_and_validation_exceptions_are_not_exception_text():
+    assert probe(
+        """
+        from pydantic import ValidationError
+        from .errors import AppError
+
+        class LocalError(Exception):
+            pass
+
+        def f():
+            try:
+                pass
+            except ValidationError as e:
+                probe(str(e))
+            except AppError as e:
+                probe(str(e))
+            except LocalError as e:
+                probe(e.args)
+            except ValueError as e:
+                probe(e.errors())
+        """
+    ) == ["sanitised", "sanitised", "sanitised", "sanitised"]
+
+
+def test_shipped_paths():
+    assert probe(
+        """
+        import os
+        from pathlib import Path
+
+        HERE = os.path.dirname(__file__)
+
+        def f():
+            probe(os.path.join(HERE, "model.pkl"))
+            probe(Path(__file__).parent / "vocab.pkl")
+        """
+    ) == ["shipped", "shipped"]

@@ -20,7 +20,6 @@ SPLIT_IN_PROGRESS = {
 # Import cycles being removed this wave by their owners (sorted module names of the cycle).
 CYCLES_IN_PROGRESS: Set[tuple] = {
     ("backlint.frameworks.routes", "backlint.frameworks.routes_resolve"),  # routes2
-    ("backlint.frameworks.value_guards", "backlint.frameworks.value_origin"),  # sql2 / sec3
     ("backlint.rules.api.verb_in_route_path", "backlint.rules.api.verb_messages"),  # apisem
 }
 

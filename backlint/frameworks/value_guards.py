@@ -78,7 +78,7 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
 
 def with_guard(tracker, found, when: bool, compute):
     """``compute()`` with the guarded name safe, if ``found`` proves it safe when the test is ``when``."""
-    from .value_origin import SAFE
+    from .value_kinds import SAFE
 
     if found is None or found[1] != when:
         return compute()

@@ -13,7 +13,7 @@ job: ``ValueTracker.ev`` is abstract here and implemented in ``sql_values.SqlVal
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._lazy import cst
@@ -22,163 +22,9 @@ from ..semantics import dotted_name
 from . import value_guards as guards
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where an untrusted or unknown value enters: a parameter, request input."""
-
-    # "parameter" | "request"; the value-origin rules add "upload", "external", "exception",
-    # "traceback", "secret"
-    kind: str
-    name: str  # the parameter, or the expression read from the request
-    node: Any = field(default=None, compare=False, repr=False)  # where it enters (for its line)
-    function: str = ""  # the function whose parameter it is
-    typed_str: bool = False  # annotated `str`
-    handler: bool = False  # a parameter of a request handler
-    position: int = -1  # index among the positional parameters (self/cls included)
-    method: bool = False  # the function's first parameter is self/cls
-
-    def definite(self) -> bool:
-        """True when the value is known to be outside input (or a string someone passes in)."""
-        return self.kind == "request" or self.typed_str or self.handler
-
-    def describe(self, line: Optional[int]) -> str:
-        at = f", line {line}" if line else ""
-        if self.kind == "request":
-            return f"request input{at}"
-        what = "parameter"
-        if self.typed_str:
-            what = "`str` parameter"
-        if self.handler:
-            what = "request-handler parameter"
-        where = f" of `{self.function}`" if self.function else ""
-        return f"{what}{where}{at}"
-
-
-@dataclass(frozen=True)
-class Val:
-    """What the tracker knows about a value.
-
-    ``safe``: not influenced by input (literals, constants, numbers, allow-list lookups,
-    identifiers from ORM metadata or the catalogue, quoted identifiers).
-    ``taint``: (how, piece, origin) when the value is text built by formatting with an unsafe
-    piece (``piece`` is its node).
-    ``text``: the constant skeleton of a string (interpolations as ``HOLE``), when known.
-    ``allow``: a literal collection of safe values (indexing it yields a safe value).
-    ``obj``: a qualified name for the object (database connections and cursors).
-    ``sqlish``: SQL text built elsewhere (a parameter named ``sql``, compiled SQL): composition.
-    ``origin``: where an unknown value came from, when the tracker saw it enter.
-    ``returns``: for a function defined in this file, what its calls return.
-    ``container``: a list, tuple, set or dict (not a string).
-    ``flows``: every origin that reaches the value (used by the value-origin rules BL310-BL313).
-    """
-
-    safe: bool = False
-    taint: Optional[Tuple[str, Any, Optional[Origin]]] = None
-    text: Optional[str] = None
-    allow: bool = False
-    obj: Optional[str] = None
-    sqlish: bool = False
-    origin: Optional[Origin] = None
-    returns: Optional["Val"] = None
-    container: bool = False
-    # every origin that reaches this value (``origin_values.OriginValues``): request input,
-    # exception text, a secret, external data, a parameter; empty when none was seen
-    flows: Tuple[Origin, ...] = ()
-    # what a safe value is, when it matters: "number", "sanitised", "shipped" (a path inside
-    # the package, from ``__file__``)
-    note: str = ""
-
-
-UNKNOWN = Val()
-SAFE = Val(safe=True)
-
-
-def either(a: Val, b: Val) -> Val:
-    """The value of a variable that holds ``a`` on some paths and ``b`` on others."""
-    return Val(
-        safe=a.safe and b.safe,
-        taint=a.taint or b.taint,
-        text=a.text if a.text is not None else b.text,
-        allow=a.allow and b.allow,
-        obj=a.obj or b.obj,
-        sqlish=(a.sqlish or a.safe) and (b.sqlish or b.safe) and not (a.safe and b.safe),
-        origin=a.origin or b.origin,
-        container=a.container or b.container,
-        flows=merge_flows(a.flows, b.flows),
-        note=a.note if a.note == b.note else "",
-    )
-
-
-def merge_flows(a: Tuple[Origin, ...], b: Tuple[Origin, ...]) -> Tuple[Origin, ...]:
-    """Both sets of origins, in order, without repeats (at most 8 kept)."""
-    if not b:
-        return a
-    if not a:
-        return b
-    out = list(a)
-    for item in b:
-        if item not in out:
-            out.append(item)
-    return tuple(out[:8])
-
-
-def is_stringy(v: Val) -> bool:
-    return v.text is not None or v.taint is not None or v.sqlish
-
-
-def element(collection: Val) -> Val:
-    """The value of one element of ``collection`` (iteration, indexing by unknown keys)."""
-    return Val(
-        safe=collection.safe or collection.allow,
-        taint=collection.taint,
-        text=collection.text,
-        sqlish=collection.sqlish,
-        origin=collection.origin,
-        flows=collection.flows,
-    )
-
-
-class Scope:
-    """One module, class or function. ``blocks`` are the open branches and loops (innermost
-    last): a binding inside one holds until the block ends, then merges with what the name held
-    before it (so ``x = x.replace(...)`` in a loop body is what the next line of that body sees)."""
-
-    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name")
-
-    def __init__(self, kind: str, parent: Optional["Scope"], name: str = "") -> None:
-        self.kind = kind
-        self.parent = parent
-        self.name = name
-        self.vars: Dict[str, Val] = {}
-        self.blocks: List[Dict[str, Val]] = []
-        self.returns: List[Val] = []
-
-    @property
-    def cond(self) -> int:
-        return len(self.blocks)
-
-    def get(self, name: str) -> Optional[Val]:
-        for block in reversed(self.blocks):
-            if name in block:
-                return block[name]
-        return self.vars.get(name)
-
-    def put(self, name: str, value: Val) -> None:
-        (self.blocks[-1] if self.blocks else self.vars)[name] = value
-
-    def drop(self, name: str) -> None:
-        (self.blocks[-1] if self.blocks else self.vars).pop(name, None)
-
-    def open_block(self) -> None:
-        self.blocks.append({})
-
-    def close_block(self) -> None:
-        if not self.blocks:
-            return
-        block = self.blocks.pop()
-        for name, value in block.items():
-            old = self.get(name)
-            self.put(name, value if old is None else either(old, value))
+from .value_kinds import (  # noqa: F401  (re-exported: the tracker's public values)
+    SAFE, UNKNOWN, Origin, Scope, Val, either, element, is_stringy, merge_flows,
+)
 
 
 class ValueTracker:

@@ -22,8 +22,12 @@ class CallRoutes:
         owner_ref, owner = self.owner_key(func.value)
         framework = owner["framework"] if owner else None
         args = positional_args(call)
-        if owner is None:
-            # e.g. app.register_blueprint in a factory where `app` is a parameter; try by method name
+        found = self._param_owner(func.value, attr) if owner is None else None
+        if found is not None:
+            owner_ref, owner = found
+            framework = owner["framework"]
+        elif owner is None:
+            # e.g. app.register_blueprint on an imported or unknown app; try by method name
             framework = self._framework_by_method(attr)
             if framework is None or owner_ref is None:
                 if framework is not None and isinstance(func.value, (cst.Name, cst.Attribute)):

@@ -102,8 +102,10 @@ class ClassViews:
                 if action is not None:
                     extra.append(action)
                     self._add_handler(func, cls, fw, tuple(action["methods"]))
-                    if action.get("url_path_node") is not None:
-                        node = action.pop("url_path_node")
+                    node = action.pop("url_path_node", None)
+                    if node is None and action["url_path"] == name:
+                        node = func.name  # no url_path: DRF serves the action at the method's name
+                    if node is not None:
                         self.paths.append(PathDecl(node, action["url_path"], action["url_path"],
                                                    tuple(action["methods"]), f"{cls.name.value}.{name}", "drf",
                                                    kind="action-detail" if action["detail"] else "action",

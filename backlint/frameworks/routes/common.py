@@ -45,7 +45,7 @@ CONSTRUCTORS: Dict[str, Tuple[str, str, Optional[str]]] = {
     "rest_framework.routers.DefaultRouter": ("drf", "drf-router", None),
     "rest_framework.routers.SimpleRouter": ("drf", "drf-router", None),
 }
-ROOT_KINDS = frozenset({"app"})
+ROOT_KINDS = frozenset({"app", "fab-view"})  # a Flask-AppBuilder view is served at its own route_base
 
 # -- class-based views: base class -> (framework, HTTP methods the base itself implements) -------
 _DJ = "django.views.generic."

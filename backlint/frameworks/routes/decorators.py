@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 from ..._lazy import cst
 from ...semantics import keyword_arg, positional_args
 from .. import declared
+from .appbuilder import is_expose
 from .common import (
     DJANGO_METHOD_DECORATORS, DJANGO_VIEW_DECORATORS, HTTP_VERBS, UNKNOWN, norm_methods, string_list, string_value,
 )
@@ -34,7 +35,9 @@ class DecoratorRoutes:
                 self._decorator_route(func, cls, call, attr, owner_ref, owner, framework)
                 continue
             qual = self.r.qualify(target) or ""
-            if qual.startswith("litestar."):
+            if is_expose(qual) and cls is not None:
+                self._fab_expose(func, cls, call)
+            elif qual.startswith("litestar."):
                 self._litestar_route(func, cls, call, qual.rsplit(".", 1)[1])
             elif qual in ("rest_framework.decorators.api_view",):
                 methods = ("GET",)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 from ...semantics import dotted_name, positional_args
 from .. import route_kinds
+from . import graphql_views as graphql
 from .common import UNKNOWN, string_value
 from .model import PathDecl
 from .names import _statements
@@ -25,19 +27,95 @@ class DjangoRoutes:
             self.handlers[id(func)].methods = methods
         self.views[name] = {"kind": "function", "methods": list(methods) if methods else None}
 
+    # URL lists ---------------------------------------------------------------------------
+    def _is_url_call(self, node: cst.BaseExpression) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        qual = self.r.qualify(node.func) or ""
+        last = qual.rsplit(".", 1)[-1]
+        return last in ("path", "re_path", "url") and (qual.startswith("django.") or last == "url")
+
+    def _is_url_list(self, value: cst.BaseExpression, depth: int = 0) -> bool:
+        """A list of Django URL patterns, or a sum of lists at least one of which is."""
+        if depth > 10:
+            return False
+        if isinstance(value, (cst.List, cst.Tuple)):
+            return any(self._is_url_call(el.value) for el in value.elements)
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            return self._is_url_list(value.left, depth + 1) or self._is_url_list(value.right, depth + 1)
+        if isinstance(value, cst.Name) and value.value in self.lists:
+            return self._is_url_list(self.lists[value.value], depth + 1)
+        return False
+
+    def _list_mutations(self) -> Dict[str, List[Tuple[str, cst.BaseExpression]]]:
+        """``name += [...]``, ``name.append(item)``, ``name.extend([...])``, ``name.insert(i, item)``."""
+        out: Dict[str, List[Tuple[str, cst.BaseExpression]]] = {}
+        for stmt in _statements(self.module.body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) \
+                        and isinstance(small.operator, cst.AddAssign):
+                    out.setdefault(small.target.value, []).append(("list", small.value))
+                elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) \
+                        and isinstance(small.value.func, cst.Attribute) \
+                        and isinstance(small.value.func.value, cst.Name):
+                    attr = small.value.func.attr.value
+                    args = positional_args(small.value)
+                    if attr in ("append", "extend") and len(args) == 1:
+                        out.setdefault(small.value.func.value.value, []).append(
+                            ("item" if attr == "append" else "list", args[0].value))
+                    elif attr == "insert" and len(args) == 2:
+                        out.setdefault(small.value.func.value.value, []).append(("item", args[1].value))
+        return out
+
+    def _url_lists(self) -> None:
+        """Every URL list of the file is a URLconf of its own (``urlpatterns``, ``api_urls``,
+        ``_patterns``): included by name here, or imported and included or summed elsewhere."""
+        self._mutations = self._list_mutations()
+        for name in list(self.lists) + [n for n in self._mutations if n not in self.lists]:
+            changes = self._mutations.get(name, ())
+            if (name == "urlpatterns" and (name in self.lists or changes)) \
+                    or (name in self.lists and self._is_url_list(self.lists[name])) \
+                    or any(self._is_url_call(v) if kind == "item" else self._is_url_list(v) for kind, v in changes):
+                self._url_list(name)
+
+    def _url_list(self, name: str) -> str:
+        ref = self.local_ref(name)
+        if name in self._url_lists_done:
+            return ref
+        self._url_lists_done.add(name)
+        self.objects.setdefault(name, {"framework": "django", "kind": "urlconf", "prefix": ""})
+        if name in self.lists:
+            self._urlpatterns(ref, self.lists[name])
+        for kind, value in self._mutations.get(name, ()):
+            self._urlpatterns(ref, cst.List([cst.Element(value)]) if kind == "item" else value)
+        return ref
+
+    def _url_edge(self, owner_ref: str, child: Optional[str], node: cst.CSTNode) -> None:
+        if child and child != owner_ref:
+            self.edges.append({"parent": owner_ref, "child": child, "prefix": "", "override": False})
+            self.edge_nodes.append(node)
+
     def _urlpatterns(self, owner_ref: str, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.BinaryOperation):
             self._urlpatterns(owner_ref, value.left)
             self._urlpatterns(owner_ref, value.right)
             return
-        if isinstance(value, cst.Name) and value.value in self.lists and value.value != "urlpatterns":
-            self._urlpatterns(owner_ref, self.lists[value.value])
+        if isinstance(value, cst.Name) and value.value in self.lists:
+            self._url_edge(owner_ref, self._url_list(value.value), value)
+            return
+        if isinstance(value, cst.Name) and value.value in self.r.imports:  # a list imported from elsewhere
+            self._url_edge(owner_ref, self.r.imports[value.value], value)
             return
         if isinstance(value, cst.Attribute) and value.attr.value == "urls":  # router.urls
             child = self.ref(value.value)
             if child:
                 self.edges.append({"parent": owner_ref, "child": child, "prefix": "", "override": False})
                 self.edge_nodes.append(value)
+            return
+        if isinstance(value, cst.Attribute):  # `other_module.urlpatterns`
+            self._url_edge(owner_ref, self.ref(value), value)
             return
         if not isinstance(value, (cst.List, cst.Tuple)):
             return
@@ -54,8 +132,10 @@ class DjangoRoutes:
                 continue
             route_node = args[0].value
             route = string_value(route_node)
+            parts = None
             if route is None:
                 route = UNKNOWN
+                parts = self._route_parts(route_node, regex=last != "path")
             elif last != "path":
                 route = route.lstrip("^").rstrip("$") if route != "^$" else ""
                 if route.startswith("^"):
@@ -68,7 +148,7 @@ class DjangoRoutes:
                     self.edge_nodes.append(view)
                 continue
             if isinstance(view, cst.Call) and (self.r.qualify(view.func) or "").endswith("include"):
-                self._django_include(owner_ref, route, view)
+                self._django_include(owner_ref, route, view, parts)
                 continue
             mapping = None
             kind = "function"
@@ -90,6 +170,10 @@ class DjangoRoutes:
             self.routes.append({"owner": owner_ref, "path": route, "methods": None, "handler": handler,
                                 "framework": "django", "view": {"ref": view_ref, "kind": kind, "mapping": mapping},
                                 "websocket": False})
+            if parts:
+                self.routes[-1]["path_parts"] = parts
+            if graphql.is_graphql_view(self.r.qualify(target) or dotted_name(target)):
+                self.routes[-1]["kind"] = route_kinds.API
             self.route_nodes.append(route_node)
             if isinstance(route_node, (cst.SimpleString, cst.ConcatenatedString)) and route != UNKNOWN:
                 methods = tuple(mapping) if mapping else None
@@ -107,7 +191,16 @@ class DjangoRoutes:
             if isinstance(target, cst.Name) and target.value in self.functions and kind == "function":
                 self._django_function_view(self.functions[target.value], None, weak=True)
 
-    def _django_include(self, owner_ref: str, route: str, include: cst.Call) -> None:
+    def _route_parts(self, node: cst.BaseExpression, regex: bool) -> Optional[List[Any]]:
+        parts = self.string_parts(node)
+        if parts and regex:
+            if isinstance(parts[0], str):
+                parts[0] = parts[0].lstrip("^")
+            if isinstance(parts[-1], str):
+                parts[-1] = parts[-1].rstrip("$")
+        return parts
+
+    def _django_include(self, owner_ref: str, route: str, include: cst.Call, parts=None) -> None:
         args = positional_args(include)
         if not args:
             return
@@ -115,30 +208,31 @@ class DjangoRoutes:
         if isinstance(target, cst.Tuple) and target.elements:
             target = target.elements[0].value
         conf = string_value(target)
+        alt = None
         if conf is not None:
             child = conf + ".urlpatterns"
         elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
             child = self.ref(target.value)
-        elif isinstance(target, (cst.List, cst.Tuple)):
+        elif isinstance(target, (cst.List, cst.Tuple, cst.BinaryOperation)):
             self._anon += 1
             name = f"<include{self._anon}>"
             self.objects[name] = {"framework": "django", "kind": "urlconf", "prefix": ""}
             child = self.local_ref(name)
             self._urlpatterns(child, target)
+        elif isinstance(target, cst.Name) and target.value in self.lists:
+            child = self._url_list(target.value)
         else:
+            # a module (`include(views_module)`) or a list imported from one (`include(api_urls)`)
             ref = self.ref(target)
             child = ref + ".urlpatterns" if ref else None
-        self.edges.append({"parent": owner_ref, "child": child, "prefix": route, "override": False})
+            alt = ref
+        edge = {"parent": owner_ref, "child": child, "prefix": route, "override": False}
+        if alt:
+            edge["child_alt"] = alt
+        if parts:
+            edge["prefix_parts"] = parts
+        self.edges.append(edge)
         self.edge_nodes.append(include)
-
-    def _augmented_urlpatterns(self) -> None:
-        for stmt in _statements(self.module.body):
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) \
-                            and small.target.value == "urlpatterns":
-                        self.objects.setdefault("urlpatterns", {"framework": "django", "kind": "urlconf", "prefix": ""})
-                        self._urlpatterns(self.local_ref("urlpatterns"), small.value)
 
     def django_conventions(self) -> None:
         """Public module-level functions taking ``request`` first, in a views module of a Django project."""

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 from ...semantics import keyword_arg, positional_args
+from .appbuilder import AppBuilderRoutes
 from .calls import CallRoutes
 from .classes import ClassViews
 from .common import CONSTRUCTORS, ROOT_KINDS, UNKNOWN, join_path, module_name_for, norm_methods, string_value, _line
@@ -16,11 +17,13 @@ from .django import DjangoRoutes
 from .litestar import LitestarRoutes
 from .model import FileRoutes, Handler, PathDecl
 from .names import _Resolver, _statements
+from .path_parts import PathParts
+from .setup_calls import SetupCalls
 from .tables import TableRoutes
 from .. import route_kinds
 
 
-class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableRoutes, DjangoRoutes):
+class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableRoutes, DjangoRoutes):
     def __init__(self, module: cst.Module, path: str, module_name: Optional[str]) -> None:
         self.module = module
         self.path = path
@@ -45,6 +48,12 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
         self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
         self._called: frozenset = frozenset()  # convention-view candidates the module calls itself
         self._anon = 0
+        self._enclosing: Dict[int, cst.FunctionDef] = {}
+        self._current_stmt: Optional[cst.CSTNode] = None
+        self._drf_routers: set = set()  # names that register viewsets
+        self._top_level: set = set()  # module-level assignments (their string values are constants)
+        self._url_lists_done: set = set()  # Django URL lists already turned into URLconf objects
+        self._mutations: Dict[str, List[Any]] = {}
 
     def local_ref(self, name: str) -> str:
         return f"{self.module_name}.{name}"
@@ -81,6 +90,10 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):
                         self.r.add_import(small)
+        self._drf_routers = self._registering_names()
+        self._enclosing_functions()
+        self._top_level = {id(small) for stmt in self.module.body if isinstance(stmt, cst.SimpleStatementLine)
+                           for small in stmt.body}
         for stmt in _statements(self.module.body):
             if isinstance(stmt, cst.FunctionDef):
                 self.functions.setdefault(stmt.name.value, stmt)
@@ -95,44 +108,12 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
                             if isinstance(target, cst.Name) and value is not None:
                                 self._define(target.value, value, small)
 
-    def string_parts(self, node: Optional[cst.BaseExpression], depth: int = 0) -> Optional[List[Any]]:
-        """A string expression as literal pieces and references to constants, for cross-file folding."""
-        if node is None or depth > 10:
-            return None
-        literal = string_value(node)
-        if literal is not None:
-            return [literal]
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            left = self.string_parts(node.left, depth + 1)
-            right = self.string_parts(node.right, depth + 1)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, cst.FormattedString):
-            out: List[Any] = []
-            for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
-                    out.append(part.value)
-                elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None \
-                        and part.conversion is None:
-                    inner = self.string_parts(part.expression, depth + 1)
-                    if inner is None:
-                        return None
-                    out.extend(inner)
-                else:
-                    return None
-            return out
-        if isinstance(node, cst.Name):
-            if node.value in self.r.imports:
-                return [{"ref": self.r.imports[node.value]}]
-            return [{"ref": self.local_ref(node.value)}]
-        if isinstance(node, cst.Attribute):
-            qual = self.r.qualify(node)
-            return [{"ref": qual}] if qual else None
-        return None
-
     def _define(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
             self.view_aliases.setdefault(name, value)
-        if name.isupper() or name.startswith("_") and name[1:].isupper() or name.endswith(("_PREFIX", "_prefix")):
+        if name.isupper() or name.startswith("_") and name[1:].isupper() or name.endswith(("_PREFIX", "_prefix")) \
+                or (id(stmt) in self._top_level and isinstance(value, (cst.SimpleString, cst.ConcatenatedString,
+                                                                         cst.FormattedString, cst.BinaryOperation))):
             parts = self.string_parts(value)
             if parts is not None and (len(parts) > 1 or isinstance(parts[0], str)):
                 self.constants.setdefault(name, parts)
@@ -142,7 +123,7 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
                 self.root_urlconf = conf
         if isinstance(value, (cst.List, cst.Tuple)) or (
             isinstance(value, cst.BinaryOperation) and isinstance(value.left, (cst.List, cst.Tuple, cst.Attribute))
-        ) or (isinstance(value, cst.Attribute) and value.attr.value == "urls"):
+        ) or (isinstance(value, cst.Attribute) and value.attr.value == "urls") or self._sum_of_lists(value):
             self.lists.setdefault(name, value)
             if name == "urlpatterns":
                 self.objects.setdefault(name, {"framework": "django", "kind": "urlconf", "prefix": ""})
@@ -150,7 +131,7 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
         if not isinstance(value, cst.Call):
             return
         qual = self.r.qualify(value.func)
-        spec = CONSTRUCTORS.get(qual or "")
+        spec = CONSTRUCTORS.get(qual or "") or self._subclass_spec(name, value.func)
         if spec is None:
             return
         framework, kind, prefix_kw = spec
@@ -178,9 +159,15 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt)
             elif isinstance(stmt, cst.SimpleStatementLine):
+                self._current_stmt = stmt
                 for small in stmt.body:
-                    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                        self._call(small.value)
+                    value = small.value if isinstance(small, cst.Expr) else None
+                    if isinstance(value, cst.Await):
+                        value = value.expression
+                    if isinstance(value, cst.Call):
+                        if isinstance(value.func, cst.Name):
+                            self._setup_call(value)
+                        self._call(value)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
                         value = small.value
                         if isinstance(value, cst.Await):
@@ -188,10 +175,7 @@ class _Extractor(DecoratorRoutes, LitestarRoutes, ClassViews, CallRoutes, TableR
                         if isinstance(value, cst.Call):
                             self._call(value)
                             self._constructor_routes(small, value)
-        for name, value in self.lists.items():
-            if name == "urlpatterns":
-                self._urlpatterns(self.local_ref("urlpatterns"), value)
-        self._augmented_urlpatterns()
+        self._url_lists()
 
     def _route(self, owner_ref, owner, framework, func, cls, methods, path, path_node, websocket,
                handler_name: Optional[str] = None) -> None:
@@ -270,7 +254,7 @@ def extract(module: cst.Module, path: str, module_name: Optional[str] = None, wi
         for route, node in zip(ex.routes, ex.route_nodes):
             if "drf_register" in route:
                 route["kind"] = route_kinds.API
-            elif id(node) in kinds:
+            elif id(node) in kinds and not route.get("kind"):  # a GraphQL endpoint is known already
                 route["kind"] = kinds[id(node)]
     return result
 

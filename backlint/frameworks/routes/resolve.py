@@ -14,6 +14,7 @@ from .common import (
     norm_methods,
 )
 
+_SETTINGS = "django.conf.settings."
 MAX_PREFIXES = 100  # full prefixes kept per router: include graphs can have exponentially many paths
 
 # -- project-wide resolution -----------------------------------------------------------------
@@ -73,10 +74,20 @@ class _Project:
         self.parents = {}
         for path, facts in facts_by_path.items():
             for edge in facts["edges"]:
-                child = self.canonical(edge["child"])
+                child = self._child(edge)
                 if child is not None:
                     self.parents.setdefault(child, []).append(dict(edge, parent=self.canonical(edge["parent"]) or
                                                                    edge["parent"]))
+
+    def _child(self, edge: Dict[str, Any]) -> Optional[str]:
+        """The object an edge mounts: ``include(api_urls)`` names a list when one of that name
+        exists, else the module of that name (its ``urlpatterns``)."""
+        alt = edge.get("child_alt")
+        if alt:
+            found = self.canonical(alt)
+            if found is not None and self.objects[found][1].get("kind") == "urlconf":
+                return found
+        return self.canonical(edge["child"])
 
     def constant(self, ref: str) -> Optional[List[Any]]:
         if ref in self.constants:
@@ -84,6 +95,12 @@ class _Project:
         for key, parts in self.constants.items():
             if key.endswith("." + ref) or ref.endswith("." + key):
                 return parts
+        if ref.startswith(_SETTINGS):  # django.conf.settings.X: X of the project's settings module
+            name = ref[len(_SETTINGS):]
+            for key, parts in self.constants.items():
+                module, _, kname = key.rpartition(".")
+                if kname == name and module.rsplit(".", 1)[-1].endswith("settings"):
+                    return parts
         return None
 
     def fold(self, parts: List[Any], depth: int = 0) -> str:
@@ -93,6 +110,9 @@ class _Project:
                 out.append(part)
                 continue
             found = self.constant(part["ref"]) if depth < 10 else None
+            if found is None and part["ref"].startswith(_SETTINGS):
+                out.append("{settings." + part["ref"][len(_SETTINGS):] + "}")  # a deployment setting, named
+                continue
             out.append(self.fold(found, depth + 1) if found is not None else UNKNOWN)
         return "".join(out)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 
@@ -10,8 +10,8 @@ from ...frameworks import roles, route_kinds, routes
 from ...rule import Option, Rule
 from . import verb_messages
 
-# verb -> the HTTP method that expresses it
-VERBS = {
+# verb -> the HTTP method that expresses it (None: no method does)
+VERBS: Dict[str, Optional[str]] = {
     "get": "GET", "fetch": "GET", "list": "GET", "retrieve": "GET", "read": "GET", "find": "GET", "load": "GET",
     "show": "GET",
     "create": "POST", "add": "POST", "insert": "POST", "make": "POST", "post": "POST",
@@ -19,6 +19,9 @@ VERBS = {
     "update": "PUT", "edit": "PATCH", "modify": "PATCH", "change": "PATCH", "set": "PUT", "put": "PUT",
     "patch": "PATCH", "upsert": "PUT",
     "delete": "DELETE", "remove": "DELETE", "destroy": "DELETE", "erase": "DELETE", "del": "DELETE",
+    "send": "POST", "upload": "POST", "generate": "POST",
+    # actions with no resource form: reported, but no method or path is proposed for them
+    "render": None, "reset": None, "sync": None, "dismiss": None, "mark": None,
 }
 DEFAULT_VERBS = sorted(VERBS)
 DEFAULT_ALLOWED = [

@@ -334,8 +334,9 @@ def side_effect(call: cst.Call, qualify: Qualify) -> Optional[str]:
         return f"a background task (`{written}`)"
     if "webhook" in lower and lower.startswith(_SEND_PREFIXES):
         return f"a webhook (`{written or target}`)"
-    if target.startswith(_PAYMENT_SDKS) or (lower.startswith(("charge", "capture_", "refund_"))
-                                             or ("payment" in lower and lower.startswith(_PAY_PREFIXES))):
+    if target.startswith(_PAYMENT_SDKS):
+        return f"a payment-provider call (`{written or target}`)"
+    if lower.startswith(("charge", "capture_", "refund_")) or ("payment" in lower and lower.startswith(_PAY_PREFIXES)):
         return f"a payment (`{written or target}`)"
     return None
 

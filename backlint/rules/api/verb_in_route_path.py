@@ -80,9 +80,10 @@ class VerbInRoutePath(Rule):
     methods (`/orders/{id}:cancel`), server-rendered pages (Django generic editing views,
     handlers that render a template or redirect after a form post, Django URLconf class views
     outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
-    convention there), and protocol callbacks whose path the protocol or provider fixes (a path
-    or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
-    `verify`, ...).
+    convention there; Django function views routed from another module in a URLconf outside any
+    API module and without DRF, of which nothing says they are API endpoints), and protocol
+    callbacks whose path the protocol or provider fixes (a path or handler name with `oauth`,
+    `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`, `verify`, ...).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.
@@ -145,6 +146,7 @@ class VerbInRoutePath(Rule):
         found = routes.for_context(self.ctx)
         verbs = {v.lower() for v in self.settings["verbs"]}
         allowed = {_normal(s) for s in self.settings["allowed-segments"]}
+        drf = "rest_framework" in self.ctx.text
         merged = {}
         for decl in found.paths:  # one literal may serve several methods (a MethodView, add_url_rule)
             seen = merged.get(id(decl.node))
@@ -153,8 +155,11 @@ class VerbInRoutePath(Rule):
             elif seen.methods is not None and decl.methods is not None:
                 seen.methods = routes.norm_methods(seen.methods + decl.methods)
         for decl in merged.values():
-            if found.endpoint_kind(decl)[0] == route_kinds.PAGE:
+            kind = found.endpoint_kind(decl)[0]
+            if kind == route_kinds.PAGE:
                 continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages
+            if kind is None and decl.framework == "django" and decl.target is None and not drf:
+                continue  # a function view of another module, in a URLconf without DRF: nothing says it is an API
             if route_kinds.protocol_word(decl.full, decl.handler):
                 continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
             problem = self._check(decl, verbs, allowed)

@@ -167,3 +167,17 @@ def test_graphql_view_mounted_as_a_route_is_an_api_endpoint():
                         "               path('graphql2/', ProjectGraphQLView.as_view(schema=schema))]\n",
     })
     assert kinds == {"/graphql/": "api", "/graphql2/": "api"}
+
+
+def test_include_of_a_urls_module_attribute_is_that_modules_urlconf():
+    got = _table({
+        "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\n",
+        "proj/urls.py": DJ + "import proj.control.urls\nfrom rest_framework.routers import DefaultRouter\n"
+                        "from proj import views\nrouter = DefaultRouter()\nrouter.register('items', views.ItemViewSet)\n"
+                        "urlpatterns = [path('control/', include((proj.control.urls, 'control'))),\n"
+                        "               path('api/', include(router.urls))]\n",
+        "proj/control/urls.py": DJ + "from proj import views\nurlpatterns = [path('login/', views.login)]\n",
+        "proj/views.py": "from rest_framework import viewsets\n"
+                         "class ItemViewSet(viewsets.ReadOnlyModelViewSet):\n    pass\n",
+    })
+    assert got == {("ANY", "/control/login/"), ("GET", "/api/items/"), ("GET", "/api/items/<pk>/")}

@@ -212,7 +212,9 @@ class DjangoRoutes:
         if conf is not None:
             child = conf + ".urlpatterns"
         elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
-            child = self.ref(target.value)
+            child = self.ref(target.value)  # `router.urls`, or a module `pkg.urls` (its urlpatterns)
+            module = self.ref(target)
+            alt = module + ".urlpatterns" if module else None
         elif isinstance(target, (cst.List, cst.Tuple, cst.BinaryOperation)):
             self._anon += 1
             name = f"<include{self._anon}>"

@@ -84,7 +84,8 @@ class _Project:
         exists, else the module of that name (its ``urlpatterns``)."""
         alt = edge.get("child_alt")
         if alt:
-            found = self.canonical(alt)
+            found = alt if alt in self.objects else next(
+                (key for key in self.objects if key.endswith("." + alt)), None)
             if found is not None and self.objects[found][1].get("kind") == "urlconf":
                 return found
         return self.canonical(edge["child"])

@@ -181,3 +181,18 @@ def test_include_of_a_urls_module_attribute_is_that_modules_urlconf():
                          "class ItemViewSet(viewsets.ReadOnlyModelViewSet):\n    pass\n",
     })
     assert got == {("ANY", "/control/login/"), ("GET", "/api/items/"), ("GET", "/api/items/<pk>/")}
+
+
+def test_flask_appbuilder_views_are_pages_and_apis_are_apis():
+    module = cst.parse_module(
+        "from flask import jsonify\nfrom flask_appbuilder import ModelView, expose\n"
+        "from flask_appbuilder.api import BaseApi\n"
+        "class ChartView(ModelView):\n    route_base = '/chart'\n"
+        "    @expose('/list/')\n    def list(self):\n        return self.render_app_template()\n"
+        "    @expose('/data/')\n    def data(self):\n        return jsonify({})\n"
+        "class TagApi(BaseApi):\n    resource_name = 'tag'\n"
+        "    @expose('/get_objects/')\n    def objects(self):\n        return self.response(200)\n"
+    )
+    found = routes.extract(module, "views.py", text=module.code)
+    assert {d.full: found.endpoint_kind(d)[0] for d in found.paths} == {
+        "/chart/list/": "page", "/chart/data/": "api", "/api/v1/tag/get_objects/": None}

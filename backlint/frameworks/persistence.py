@@ -209,7 +209,7 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
             return Access(statement_kind(args[0].value if args else None, qualify), f"{written}.{method}()")
         return Access(READ, f"{written}.{method}()")
     # Mongo collections
-    if method in MONGO_WRITES:
+    if method in MONGO_WRITES and "cache" not in (written or "").lower():  # `cache.delete_many(keys)` is a cache
         return Access(WRITE, f"{written or '…'}.{method}()")
     if method in MONGO_READS and written and (written.startswith("db.") or "collection" in written.lower()):
         return Access(READ, f"{written}.{method}()")

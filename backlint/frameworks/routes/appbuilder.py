@@ -7,6 +7,7 @@ from typing import Dict
 
 from ..._lazy import cst
 from ...semantics import dotted_name, keyword_arg, positional_args
+from .. import route_kinds
 from .common import UNKNOWN, norm_methods, string_list, string_value
 
 
@@ -35,6 +36,11 @@ class AppBuilderRoutes:
                                                "prefix": self._fab_route_base(cls)})
         self._route(self.local_ref(name), owner, "flask", func, cls, methods, path if path is not None else UNKNOWN,
                     node, False)
+        if self.paths and self.paths[-1].node is node:
+            self.paths[-1].target = func  # each exposed method answers on its own (pages and JSON mix)
+        if self.paths and self.paths[-1].node is node and not owner["prefix"].startswith("/api/"):
+            # a BaseView/ModelView (not a BaseApi): its pages are server-rendered unless the body answers JSON
+            self.paths[-1].default_kind = (route_kinds.PAGE, "a Flask-AppBuilder view class (not an API class)")
 
     def _fab_route_base(self, cls: cst.ClassDef) -> str:
         attrs: Dict[str, str] = {}

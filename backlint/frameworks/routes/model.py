@@ -44,6 +44,7 @@ class PathDecl:
     view_name: Optional[str] = None  # dotted name of a view defined elsewhere (Django URLconfs)
     view_is_class: bool = False
     mounted: bool = True  # declared on a router/blueprint/URLconf mounted elsewhere: `full` is relative
+    default_kind: Optional[Tuple[str, str]] = None  # (kind, reason) when the handler's body says nothing
 
 
 @dataclass
@@ -75,6 +76,8 @@ class FileRoutes:
                             if d is not decl and d.view_name and d.view_name.rsplit(".", 1)[0] == module}
                 if siblings - {None} == {route_kinds.PAGE}:  # some pages, no API view
                     self._kinds[key] = (route_kinds.PAGE, f"the other views of `{module}` here are pages")
+            if self._kinds[key][0] is None and decl.default_kind is not None:
+                self._kinds[key] = decl.default_kind
         return self._kinds[key]
 
     def _own_kind(self, decl: PathDecl) -> Tuple[Optional[str], str]:

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import roles, route_kinds, routes
 from ...rule import Option, Rule
-from . import verb_messages
+from . import proxy_routes, verb_messages
 
 # verb -> the HTTP method that expresses it (None: no method does)
 VERBS: Dict[str, Optional[str]] = {
@@ -83,7 +83,9 @@ class VerbInRoutePath(Rule):
     convention there; Django function views routed from another module in a URLconf outside any
     API module and without DRF, of which nothing says they are API endpoints), and protocol
     callbacks whose path the protocol or provider fixes (a path or handler name with `oauth`,
-    `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`, `verify`, ...).
+    `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`, `verify`, ...), and proxy routes
+    that forward to an upstream API under the same path (`POST /api/generate` calling
+    `f"{url}/api/generate"`).
 
     ## Why is this bad?
     In a resource-based API the path names the thing and the HTTP method says what happens to it.
@@ -162,6 +164,8 @@ class VerbInRoutePath(Rule):
                 continue  # a function view of another module, in a URLconf without DRF: nothing says it is an API
             if route_kinds.protocol_word(decl.full, decl.handler):
                 continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
+            if proxy_routes.mirrors_upstream(decl.target, decl.path):
+                continue  # a proxy: the upstream API it forwards to fixes the path
             problem = self._check(decl, verbs, allowed)
             if problem is not None:
                 self.report(decl.node, problem)

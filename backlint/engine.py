@@ -22,6 +22,7 @@ from .findings import (
     Finding,
     Fix,
     InternalError,
+    Related,
 )
 from .fixtext import FixTexts
 from .fixwrite import Refused, write_fix
@@ -214,6 +215,7 @@ class Linter:
                     wanted.append(body)
             if rep.fix is not None:
                 wanted.append(rep.fix.old)
+            wanted.extend(node for node, _ in rep.related)
         pos = positions.compute(ctx.module, wanted) if wanted else None
         lines = _LINE_RE.split(text)
         line_starts = _line_starts(text) if any(r.fix for r in reports) else []
@@ -245,9 +247,11 @@ class Linter:
                         fix = Fix(rep.fix.description, rep.fix.applicability,
                                   (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
             snippet = "\n".join(lines[r[0] - 1 : r[2]])
+            related = tuple(Related(rr[0], rr[1] + 1, rr[2], rr[3] + 1, note)
+                            for rr, note in ((pos.range(node), note) for node, note in rep.related) if rr is not None)
             result.findings.append(
                 Finding(rep.code, rule.name, rule.category, rep.severity or rule.severity, result.path,
-                        r[0], r[1] + 1, r[2], r[3] + 1, rep.message, fix, snippet)
+                        r[0], r[1] + 1, r[2], r[3] + 1, rep.message, fix, snippet, related=related)
             )
         if UNUSED_SUPPRESSION_CODE in enabled:
             self._unused(result, sups, enabled, lines)

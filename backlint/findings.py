@@ -65,6 +65,22 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place in the same file that belongs to a finding (e.g. every database call of a
+    handler reported once): SARIF ``relatedLocations``, ``related`` in JSON."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    message: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"start_line": self.start_line, "start_column": self.start_column, "end_line": self.end_line,
+                "end_column": self.end_column, "message": self.message}
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -82,6 +98,7 @@ class Finding:
     # set instead of ``snippet`` for findings read back from the cache whose source must not be
     # stored (hardcoded secrets): the fingerprint's source hash, computed before caching
     snippet_hash: str = ""
+    related: Tuple[Related, ...] = ()
 
     def sort_key(self) -> Tuple[str, int, int, str, str]:
         return (self.path, self.start_line, self.start_column, self.code, self.message)
@@ -107,10 +124,11 @@ class Finding:
             Fix(fix["description"], fix["applicability"], tuple(Edit(**e) for e in fix["edits"])) if fix else None,
             data.get("snippet", ""),
             data.get("snippet_hash", ""),
+            tuple(Related(**r) for r in data.get("related", ())),
         )
 
     def to_dict(self) -> Dict[str, Any]:
-        return {
+        out: Dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "category": self.category,
@@ -123,6 +141,9 @@ class Finding:
             "message": self.message,
             "fix": self.fix.to_dict() if self.fix else None,
         }
+        if self.related:  # only findings that have them: every other finding's JSON is unchanged
+            out["related"] = [r.to_dict() for r in self.related]
+        return out
 
 
 @dataclass(frozen=True)

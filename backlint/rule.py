@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from ._lazy import cst
 
@@ -51,6 +51,7 @@ class Report:
     statement: Optional[cst.CSTNode]
     fix: Optional["FixSpec"] = None
     severity: Optional[Severity] = None  # overrides the rule's default for this finding
+    related: Tuple[Tuple[cst.CSTNode, str], ...] = ()  # other nodes of this finding, with a note each
 
 
 @dataclass
@@ -175,14 +176,18 @@ class Rule:
         fix: Optional[FixSpec] = None,
         severity: Optional[Severity] = None,
         statement: Optional[cst.CSTNode] = None,
+        related: Sequence[Tuple[cst.CSTNode, str]] = (),
     ) -> None:
         """Report ``node``. ``severity`` overrides the rule's default for this one finding.
 
         ``statement`` is the statement whose suppression comments apply; it defaults to the one
         being walked, and must be given when reporting a node after the walk has left it.
+        ``related`` lists other places of the same finding (node, note): reporters show them as
+        related locations.
         """
         self.ctx.reports.append(
-            Report(self.code, node, message, statement or self.ctx.enclosing_statement(), fix, severity)
+            Report(self.code, node, message, statement or self.ctx.enclosing_statement(), fix, severity,
+                   tuple(related))
         )
 
     # metadata helpers -----------------------------------------------------------------

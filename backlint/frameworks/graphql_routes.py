@@ -11,7 +11,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from . import graphql
 from .route_kinds import API
-from .routes_resolve import Route
+from .routes import Route
 
 _OPERATION = {"Mutation": "MUTATION", "Subscription": "SUBSCRIPTION"}
 

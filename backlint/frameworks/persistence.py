@@ -199,8 +199,17 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
             return Access(READ, f"{written}.cursor()")
         if method == "raw" and written.endswith(".objects"):
             return Access(READ, f"{written}.raw()")
+    # asyncpg connections/pools and the `databases` library
+    if method in ASYNC_DRIVER_READS | ASYNC_DRIVER_EXECUTES and written is not None \
+            and _async_driver(receiver, written, qualify):
+        args = positional_args(call)
+        if method in ASYNC_DRIVER_EXECUTES:
+            if args and is_ping(args[0].value):
+                return None
+            return Access(statement_kind(args[0].value if args else None, qualify), f"{written}.{method}()")
+        return Access(READ, f"{written}.{method}()")
     # Mongo collections
-    if method in MONGO_WRITES:
+    if method in MONGO_WRITES and "cache" not in (written or "").lower():  # `cache.delete_many(keys)` is a cache
         return Access(WRITE, f"{written or '…'}.{method}()")
     if method in MONGO_READS and written and (written.startswith("db.") or "collection" in written.lower()):
         return Access(READ, f"{written}.{method}()")
@@ -217,6 +226,20 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
         sanctioned = method in ("save", "asave") and any(s in last for s in SANCTIONED_SAVERS)
         return Access(WRITE, f"{written}.{method}()", sanctioned=sanctioned)
     return None
+
+
+# asyncpg (`conn.fetch/fetchrow/fetchval`, `pool.execute`) and `databases` (`database.fetch_all`)
+ASYNC_DRIVER_READS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate"})
+ASYNC_DRIVER_EXECUTES = frozenset({"execute", "executemany", "execute_many"})
+_ASYNC_DRIVER_NAMES = ("conn", "connection", "con", "pool", "database", "db_pool", "pg", "pgpool")
+
+
+def _async_driver(receiver: cst.BaseExpression, written: str, qualify: Qualify) -> bool:
+    qual = qualify(receiver) or ""
+    if qual.startswith(("asyncpg.", "databases.")):
+        return True
+    last = written.rsplit(".", 1)[-1].lower()
+    return last in _ASYNC_DRIVER_NAMES or last.endswith(("_conn", "_connection", "_pool", "_database"))
 
 
 def _commit_false(call: cst.Call) -> bool:
@@ -291,6 +314,8 @@ def side_effect(call: cst.Call, qualify: Qualify) -> Optional[str]:
     written = dotted_name(call.func) or ""
     if declared.is_http_client(target):  # the project's own client wrapper ([tool.backlint.frameworks])
         return f"an outbound HTTP call (`{written or target}`)"
+    if target.startswith(("aiohttp.web.", "aiohttp.web_")):
+        return None  # the server side: `web.json_response`, `web.HTTPConflict` answer the request
     if http_clients.timeout_spec(target) is not None or (
             target.startswith(("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")) and "()" not in target):
         if not target.endswith(("Session", "Client", "AsyncClient", "ClientSession", "ClientTimeout", "Timeout")):
@@ -304,7 +329,23 @@ def side_effect(call: cst.Call, qualify: Qualify) -> Optional[str]:
         return f"a queue/task publish (`{written}`)"
     if last.startswith("notify_") or last.startswith("publish_"):
         return f"a notification (`{written}`)"
+    lower = last.lower()
+    if lower == "add_task" and "." in written:  # FastAPI/Starlette BackgroundTasks
+        return f"a background task (`{written}`)"
+    if "webhook" in lower and lower.startswith(_SEND_PREFIXES):
+        return f"a webhook (`{written or target}`)"
+    if target.startswith(_PAYMENT_SDKS):
+        return f"a payment-provider call (`{written or target}`)"
+    if lower.startswith(("charge", "capture_", "refund_")) or ("payment" in lower and lower.startswith(_PAY_PREFIXES)):
+        return f"a payment (`{written or target}`)"
     return None
+
+
+# project helpers named for outbound business work: `send_webhook(...)`, `charge_card(...)`,
+# `payments.create_payment(...)`; payment SDKs called directly
+_SEND_PREFIXES = ("send", "emit", "trigger", "fire", "dispatch", "deliver", "enqueue", "queue", "post_", "call_")
+_PAY_PREFIXES = ("create_", "process_", "capture", "refund", "charge", "make_", "execute_", "submit_")
+_PAYMENT_SDKS = ("stripe.", "braintree.", "paypalrestsdk.", "adyen.", "mollie.")
 
 
 def describe(accesses: List[Access], limit: int = 4) -> str:

@@ -267,6 +267,15 @@ def to_sarif(
         fixes = _fixes(f, root, guard)
         if fixes:
             result["fixes"] = fixes
+        if f.related:
+            result["relatedLocations"] = [{
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": _artifact(f.path, root),
+                    "region": _region(r.start_line, r.start_column, r.end_line, r.end_column),
+                },
+                "message": {"text": guard.redact(r.message, f) or f.name},
+            } for i, r in enumerate(f.related, 1)]
         results.append(result)
 
     notifications = []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from ..._lazy import cst
 
@@ -110,9 +110,10 @@ class HandlerRule(Rule):
         raise NotImplementedError
 
     # helpers
-    def report_at(self, node: cst.CSTNode, statement: Optional[cst.CSTNode], message: str) -> None:
+    def report_at(self, node: cst.CSTNode, statement: Optional[cst.CSTNode], message: str,
+                  related: Sequence[Tuple[cst.CSTNode, str]] = ()) -> None:
         """Report ``node`` with the statement it was seen in (handlers report after the walk left it)."""
-        self.report(node, message, statement=statement)
+        self.report(node, message, statement=statement, related=related)
 
 
 def describe_handler(handler: routes.Handler) -> str:

@@ -26,7 +26,10 @@ class BusinessLogicInHandler(HandlerRule):
     - persistence access *and* an outbound side effect in the same handler: an HTTP call
       (`requests`, `httpx`, `aiohttp`, `urllib`), an email (`send_mail`, `smtplib`, functions
       named `send_*email*`), a queue or task publish (`.delay()`, `.apply_async()`,
-      `.publish()`, ...);
+      `.publish()`, ...), a background task (`BackgroundTasks.add_task`), a webhook
+      (`send_webhook(...)`, `emit_*webhook*`), a payment (`charge_card(...)`, `process_payment(...)`,
+      Stripe/Braintree/PayPal SDK calls); aiohttp's server helpers (`web.json_response`,
+      `web.HTTPConflict`) answer the request and are not outbound calls;
     - more than `max-branches` decision points (`if`/`elif`, loops, conditional expressions;
       default 10, a common cyclomatic-complexity warning level). `and`/`or` are not counted (they
       mostly combine request checks), nor is anything inside `except`/`finally` blocks:

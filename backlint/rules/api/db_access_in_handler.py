@@ -6,6 +6,8 @@ from ...rule import Option
 from ._handlers import HandlerRule, HandlerScan, describe_handler, suggested_service
 
 DJANGO_FRAMEWORKS = ("django", "drf")
+_KIND_NOTE = {persistence.READ: "database read", persistence.WRITE: "database write",
+              persistence.COMMIT: "transaction commit"}
 
 
 class DbAccessInHandler(HandlerRule):
@@ -16,8 +18,11 @@ class DbAccessInHandler(HandlerRule):
     view method or viewset action): SQLAlchemy/SQLModel `session.query/execute/scalars/get/add/
     delete/commit/...` (also `db.session` from Flask-SQLAlchemy and `Model.query`), Django
     `Model.objects...` managers and querysets, `obj.save()`/`obj.delete()`, cursors and raw SQL
-    (`connection.cursor()`, `cursor.execute`, `Model.objects.raw`), and Mongo collection calls.
-    One finding per handler, at the first access, listing what was found.
+    (`connection.cursor()`, `cursor.execute`, `Model.objects.raw`), asyncpg connections and pools
+    (`conn.fetch/fetchrow/fetchval/execute`), the `databases` library (`database.fetch_all(...)`),
+    and Mongo collection calls.
+    One finding per handler, at the first access, listing what was found; every access is
+    attached as a related location (SARIF `relatedLocations`, `related` in JSON).
 
     Related-manager writes in Django/DRF handlers count as writes
     (`board.pins.all().delete()`, `board.pins.filter(...).update(...)`, `obj.tags.add(...)`,
@@ -106,9 +111,12 @@ class DbAccessInHandler(HandlerRule):
             return
         node, stmt, _ = found[0]
         what = persistence.describe([a for _, _, a in found])
+        # one finding per handler; every database call is a related location, so a reviewer sees all
+        related = [(n, f"{_KIND_NOTE.get(a.kind, 'database access')} `{a.what}`") for n, _, a in found]
         self.report_at(
             node, stmt,
             f"{describe_handler(scan.handler)} talks to the database directly ({what}); move the queries into a "
             f"repository or service, e.g. {suggested_service(self.ctx.path, scan.handler, self.ctx.roles.path)}, "
             "and call that from the handler.",
+            related=related,
         )

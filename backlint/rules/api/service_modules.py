@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..._lazy import cst
 
 from ...frameworks import routes
-from ...frameworks.routes_common import VIEW_BASES, VIEWSET_BASES
+from ...frameworks.routes.common import VIEW_BASES, VIEWSET_BASES
 from ...semantics import dotted_name
 
 RESOURCE_BASES = frozenset({"flask_restful.Resource", "flask_restx.Resource", "flask_restplus.Resource",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..._lazy import cst
 
@@ -11,8 +11,8 @@ from ...rule import Option, Rule
 from . import item_verbs, verb_messages
 from ._proxy_paths import mirrors_upstream
 
-# verb -> the HTTP method that expresses it
-VERBS = {
+# verb -> the HTTP method that expresses it (None: no method does)
+VERBS: Dict[str, Optional[str]] = {
     "get": "GET", "fetch": "GET", "list": "GET", "retrieve": "GET", "read": "GET", "find": "GET", "load": "GET",
     "show": "GET",
     "create": "POST", "add": "POST", "insert": "POST", "make": "POST", "post": "POST",
@@ -20,6 +20,9 @@ VERBS = {
     "update": "PUT", "edit": "PATCH", "modify": "PATCH", "change": "PATCH", "set": "PUT", "put": "PUT",
     "patch": "PATCH", "upsert": "PUT",
     "delete": "DELETE", "remove": "DELETE", "destroy": "DELETE", "erase": "DELETE", "del": "DELETE",
+    "send": "POST", "upload": "POST", "generate": "POST",
+    # actions with no resource form: reported, but no method or path is proposed for them
+    "render": None, "reset": None, "sync": None, "dismiss": None, "mark": None,
 }
 DEFAULT_VERBS = sorted(VERBS)
 DEFAULT_ALLOWED = [
@@ -78,10 +81,12 @@ class VerbInRoutePath(Rule):
     methods (`/orders/{id}:cancel`), server-rendered pages (Django generic editing views,
     handlers that render a template or redirect after a form post, Django URLconf class views
     outside API modules: their `add/`, `<id>/delete/` confirm and bulk-edit pages are the
-    convention there), and protocol callbacks whose path the protocol or provider fixes (a path
-    or handler name with `oauth`, `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`,
-    `verify`, ...), and proxy routes that mirror an upstream API's path (the handler forwards to
-    the same path upstream: `@router.post("/api/create")` calling `f"{url}/api/create"`).
+    convention there; Django function views routed from another module in a URLconf outside any
+    API module and without DRF, of which nothing says they are API endpoints), and protocol
+    callbacks whose path the protocol or provider fixes (a path or handler name with `oauth`,
+    `oidc`, `sso`, `saml`, `callback`, `return`, `confirm`, `verify`, ...), and proxy routes that
+    mirror an upstream API's path (the handler forwards to the same path upstream:
+    `@router.post("/api/create")` calling `f"{url}/api/create"`).
 
     On an API endpoint, a plain CRUD verb as the whole last segment right after a path parameter
     is reported even so (`POST /users/{id}/delete` -> `DELETE /users/{id}`, `POST /orders/<id>/update` ->
@@ -157,6 +162,7 @@ class VerbInRoutePath(Rule):
         found = routes.for_context(self.ctx)
         verbs = {v.lower() for v in self.settings["verbs"]}
         allowed = {_normal(s) for s in self.settings["allowed-segments"]}
+        drf = "rest_framework" in self.ctx.text
         merged = {}
         for decl in found.paths:  # one literal may serve several methods (a MethodView, add_url_rule)
             seen = merged.get(id(decl.node))
@@ -168,6 +174,8 @@ class VerbInRoutePath(Rule):
             kind = found.endpoint_kind(decl)[0]
             if kind == route_kinds.PAGE:
                 continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages
+            if kind is None and decl.framework == "django" and decl.target is None and not drf:
+                continue  # a function view of another module, in a URLconf without DRF: nothing says it is an API
             if route_kinds.protocol_word(decl.full, decl.handler):
                 continue  # an OAuth/payment/e-mail callback: the protocol fixes the path
             if mirrors_upstream(decl.target, decl.path):

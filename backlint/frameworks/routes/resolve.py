@@ -6,15 +6,15 @@ constants are folded across files; what cannot be resolved is shown as ``{?}``.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from .routes_common import (
+from .common import (
     _ALL_ACTIONS, ANY, METHOD_ORDER, ROOT_KINDS, UNKNOWN, VIEWSET_ACTIONS, display_path, join_path,
     norm_methods,
 )
 
+_SETTINGS = "django.conf.settings."
 MAX_PREFIXES = 100  # full prefixes kept per router: include graphs can have exponentially many paths
 
 # -- project-wide resolution -----------------------------------------------------------------
@@ -74,10 +74,21 @@ class _Project:
         self.parents = {}
         for path, facts in facts_by_path.items():
             for edge in facts["edges"]:
-                child = self.canonical(edge["child"])
+                child = self._child(edge)
                 if child is not None:
                     self.parents.setdefault(child, []).append(dict(edge, parent=self.canonical(edge["parent"]) or
                                                                    edge["parent"]))
+
+    def _child(self, edge: Dict[str, Any]) -> Optional[str]:
+        """The object an edge mounts: ``include(api_urls)`` names a list when one of that name
+        exists, else the module of that name (its ``urlpatterns``)."""
+        alt = edge.get("child_alt")
+        if alt:
+            found = alt if alt in self.objects else next(
+                (key for key in self.objects if key.endswith("." + alt)), None)
+            if found is not None and self.objects[found][1].get("kind") == "urlconf":
+                return found
+        return self.canonical(edge["child"])
 
     def constant(self, ref: str) -> Optional[List[Any]]:
         if ref in self.constants:
@@ -85,6 +96,12 @@ class _Project:
         for key, parts in self.constants.items():
             if key.endswith("." + ref) or ref.endswith("." + key):
                 return parts
+        if ref.startswith(_SETTINGS):  # django.conf.settings.X: X of the project's settings module
+            name = ref[len(_SETTINGS):]
+            for key, parts in self.constants.items():
+                module, _, kname = key.rpartition(".")
+                if kname == name and module.rsplit(".", 1)[-1].endswith("settings"):
+                    return parts
         return None
 
     def fold(self, parts: List[Any], depth: int = 0) -> str:
@@ -94,6 +111,9 @@ class _Project:
                 out.append(part)
                 continue
             found = self.constant(part["ref"]) if depth < 10 else None
+            if found is None and part["ref"].startswith(_SETTINGS):
+                out.append("{settings." + part["ref"][len(_SETTINGS):] + "}")  # a deployment setting, named
+                continue
             out.append(self.fold(found, depth + 1) if found is not None else UNKNOWN)
         return "".join(out)
 
@@ -225,51 +245,3 @@ def resolve(facts_by_path: Dict[str, Dict[str, Any]]) -> List[Route]:
     routes = _Project(facts_by_path).routes()
     routes.sort(key=lambda r: (r.path, METHOD_ORDER.get(r.method, 99), r.file, r.line))
     return routes
-
-
-def collect_facts(paths: Sequence[str], skipped: Optional[List[Tuple[str, str]]] = None) -> Dict[str, Dict[str, Any]]:
-    """Facts for every Python file under ``paths`` (used by ``backlint routes`` and the tests).
-
-    A file that does not parse, or that the parser cannot safely take (``engine.guard_depth``,
-    as in ``check``), is left out and, when ``skipped`` is given, recorded there with the reason.
-    """
-    from ..engine import SourceError, decode, guard_depth, parse
-    from ..shape import TooComplex
-    from .routes import extract
-
-    out: Dict[str, Dict[str, Any]] = {}
-    for path in _python_files(paths):
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            text, _ = decode(data)
-            guard_depth(data, text)
-            module = parse(text)
-        except TooComplex as exc:
-            if skipped is not None:
-                skipped.append((path, exc.reason))
-            continue
-        except SourceError as exc:  # `check` reports it as BL000
-            if skipped is not None:
-                skipped.append((path, f"skipped: {exc.message} (line {exc.line})"))
-            continue
-        except OSError:
-            continue
-        rel = os.path.relpath(path).replace(os.sep, "/")
-        if rel.startswith("../"):
-            rel = path
-        out[rel] = extract(module, path).facts
-    return out
-
-
-def _python_files(paths: Sequence[str]) -> List[str]:
-    skip = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", "build", "dist", "site-packages"}
-    files = []
-    for path in paths:
-        if os.path.isfile(path):
-            files.append(path)
-            continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
-            files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".py"))
-    return files

@@ -13,13 +13,6 @@ from typing import Dict, List, Set
 PACKAGE = Path(__file__).resolve().parent.parent / "backlint"
 MAX_LINES = 500
 
-# Modules being split this wave by their owners; the lead empties this list at merge.
-SPLIT_IN_PROGRESS = {
-}
-# Import cycles being removed this wave by their owners (sorted module names of the cycle).
-CYCLES_IN_PROGRESS: Set[tuple] = {
-    ("backlint.rules.api.verb_in_route_path", "backlint.rules.api.verb_messages"),  # apisem
-}
 
 
 def _modules() -> Dict[str, Path]:
@@ -130,26 +123,15 @@ def test_no_module_is_over_the_size_limit():
     for path in PACKAGE.rglob("*.py"):
         shown = path.relative_to(PACKAGE.parent).as_posix()
         lines = path.read_text(encoding="utf-8").count("\n")
-        if lines > MAX_LINES and shown not in SPLIT_IN_PROGRESS:
+        if lines > MAX_LINES:
             too_long[shown] = lines
     assert too_long == {}, f"split these modules (over {MAX_LINES} lines): {too_long}"
-
-
-def test_the_allowlists_name_only_real_offenders():
-    """An entry leaves the lists as soon as its module is split or its cycle is gone."""
-    for shown in SPLIT_IN_PROGRESS:
-        path = PACKAGE.parent / shown
-        assert path.exists() and path.read_text(encoding="utf-8").count("\n") > MAX_LINES, shown
-    known = _modules()
-    graph = {name: _imports(name, path, known) for name, path in known.items()}
-    cycles = set(_cycles(graph))
-    assert CYCLES_IN_PROGRESS <= cycles, CYCLES_IN_PROGRESS - cycles
 
 
 def test_no_import_cycles():
     known = _modules()
     graph = {name: _imports(name, path, known) for name, path in known.items()}
-    cycles = [c for c in _cycles(graph) if c not in CYCLES_IN_PROGRESS]
+    cycles = _cycles(graph)
     assert cycles == [], f"import cycles: {cycles}"
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import re
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..._lazy import cst
 
@@ -11,50 +10,9 @@ from ...rule import Option, Rule
 from . import item_verbs, verb_messages
 from ._proxy_paths import mirrors_upstream
 
-# verb -> the HTTP method that expresses it (None: no method does)
-VERBS: Dict[str, Optional[str]] = {
-    "get": "GET", "fetch": "GET", "list": "GET", "retrieve": "GET", "read": "GET", "find": "GET", "load": "GET",
-    "show": "GET",
-    "create": "POST", "add": "POST", "insert": "POST", "make": "POST", "post": "POST",
-    "submit": "POST", "save": "POST", "store": "POST", "do": "POST",
-    "update": "PUT", "edit": "PATCH", "modify": "PATCH", "change": "PATCH", "set": "PUT", "put": "PUT",
-    "patch": "PATCH", "upsert": "PUT",
-    "delete": "DELETE", "remove": "DELETE", "destroy": "DELETE", "erase": "DELETE", "del": "DELETE",
-    "send": "POST", "upload": "POST", "generate": "POST",
-    # actions with no resource form: reported, but no method or path is proposed for them
-    "render": None, "reset": None, "sync": None, "dismiss": None, "mark": None,
-}
-DEFAULT_VERBS = sorted(VERBS)
-DEFAULT_ALLOWED = [
-    # authentication endpoints are conventionally named for the action
-    "login", "logout", "signin", "signout", "signup", "sign-in", "sign-out", "sign-up", "register", "token",
-    "refresh", "verify", "callback", "authorize", "set-password", "change-password", "reset-password",
-    "forgot-password", "update-password",
-    # nouns that start like a verb when split
-    "new-releases", "get-started",
-]
-_STOPWORDS = frozenset({"to", "from", "for", "of", "by", "all", "in", "into", "a", "the", "my", "one"})
-_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_|-)|[A-Z]?[a-z]+|[A-Z]+|\d+")
-
-
-def words(segment: str) -> List[str]:
-    """``getUserById`` -> [get, user, by, id]; snake_case and kebab-case split too."""
-    out: List[str] = []
-    for part in re.split(r"[-_.~]+", segment):
-        out.extend(w.lower() for w in _WORD_RE.findall(part))
-    return out
-
-
-def _normal(segment: str) -> str:
-    return "-".join(words(segment))
-
-
-def _plural(word: str) -> str:
-    if word.endswith("s"):
-        return word
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
+from .route_verbs import (  # noqa: F401  (the vocabulary; re-exported for BL106 and plugins)
+    _STOPWORDS, _WORD_RE, DEFAULT_ALLOWED, DEFAULT_VERBS, VERBS, _normal, _plural, words,
+)
 
 
 class VerbInRoutePath(Rule):

@@ -22,7 +22,7 @@ from ...frameworks import route_kinds, routes
 
 
 def _method(verb: str, declared: List[str]) -> Optional[str]:
-    from .verb_in_route_path import VERBS
+    from .route_verbs import VERBS
 
     natural = VERBS.get(verb, declared[0] if declared else "POST")
     if not declared or natural in declared:
@@ -36,7 +36,7 @@ def _method(verb: str, declared: List[str]) -> Optional[str]:
 
 def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str, verb: str, rest: List[str],
             verbs) -> str:
-    from .verb_in_route_path import _STOPWORDS, _plural, words
+    from .route_verbs import _STOPWORDS, _plural, words
 
     declared = list(decl.methods) if decl.methods else []
     shown_method = "/".join(declared) if declared else "ANY"

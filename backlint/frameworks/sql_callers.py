@@ -74,6 +74,9 @@ def safe_from_every_caller(origin, calls: Dict[str, List[CallSite]]) -> bool:
     if origin is None or origin.kind != "parameter" or origin.handler:
         return False
     found = calls.get(("self." if origin.method else "") + origin.function, [])
+    if not origin.method:
+        # a staticmethod called as `self.f(...)`: its positions need no shift for `self`
+        found = found + calls.get("self." + origin.function, [])
     if not found:
         return False
     index = origin.position - 1 if origin.method else origin.position

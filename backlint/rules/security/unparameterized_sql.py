@@ -155,7 +155,7 @@ class UnparameterizedSql(Rule):
         self.values.on_class(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self.values.leave_scope()
+        self.values.leave_class()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.values.on_function(node)

@@ -23,6 +23,7 @@ from .._lazy import cst
 from ..semantics import dotted_name
 from . import sql as sqlk
 from . import sql_trusted as trusted
+from .sql_flow import SqlFlow, option_key
 from . import value_guards as guards
 from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, element, is_stringy
 
@@ -37,65 +38,8 @@ _NUMERIC_OPERATORS = (
 )
 
 
-class SqlValues(ValueTracker):
+class SqlValues(SqlFlow, ValueTracker):
     """Evaluates expressions to ``Val`` for the SQL rule (and any rule that asks about SQL text)."""
-
-    def __init__(self, ctx) -> None:
-        super().__init__(ctx)
-        self.facts = trusted.FileFacts()
-        self._session_params: List[frozenset] = []  # per open class: see `sql_trusted`
-
-    # -- what other code of the file says (sql_trusted) --------------------------------------
-    def on_module(self, node: cst.Module) -> None:
-        self.facts = trusted.FileFacts.of(node, getattr(self.ctx, "text", "") or "")
-        super().on_module(node)
-
-    def on_class(self, node: cst.ClassDef) -> None:
-        has_getter = "get_" in (getattr(self.ctx, "text", "") or "")
-        self._session_params.append(trusted.session_value_params(node) if has_getter else frozenset())
-        super().on_class(node)
-
-    def leave_class(self) -> None:
-        if self._session_params:
-            self._session_params.pop()
-        self.leave_scope()
-
-    def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
-        if self._session_params and param.name.value in self._session_params[-1] \
-                and self.scope.kind == "class":
-            return SAFE  # `cancel_query_id` of a class whose `get_cancel_query_id()` asks the server
-        return super().param_value(param, function, position)
-
-    def bind(self, name: str, value: Val, replace_old: Optional[bool] = None) -> None:
-        if name.startswith("self."):
-            # `if self.mode not in ALLOWED: raise` checked the attribute for the whole class
-            scope = self.class_scope()
-            if scope is not None and value.safe and replace_old:
-                scope.vars[name] = value
-            return
-        super().bind(name, value, replace_old)
-
-    def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, override: bool) -> None:
-        """``for p, field in zip(names, fields)``: each target is an element of its own iterable."""
-        if (
-            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
-            and iterable.func.value == "zip" and isinstance(target, (cst.Tuple, cst.List))
-            and len(target.elements) == len(iterable.args) and not any(a.star for a in iterable.args)
-        ):
-            put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
-            for item, arg in zip(target.elements, iterable.args):
-                put(item.value, element(self.ev(arg.value)))
-            return
-        super().bind_loop_target(target, iterable, override)
-
-    def _number_default(self, node: cst.BaseExpression) -> bool:
-        if trusted.is_number_literal(node):
-            return True
-        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
-            found = self.lookup(node.value)
-            return found is not None and found.safe and found.text is None \
-                and not found.allow and not found.container
-        return False
 
     # -- hooks -----------------------------------------------------------------------------------
     def text_name(self, name: str) -> bool:
@@ -175,7 +119,7 @@ class SqlValues(ValueTracker):
         if isinstance(node, cst.Subscript):
             if (self.ctx.qualified_name(node.value) or "") == "os.environ":
                 return SAFE  # the operator's configuration
-            if self.facts.number_options and self.facts.option_value(node.value, _key(node)):
+            if self.facts.number_options and self.facts.option_value(node.value, option_key(node)):
                 return SAFE  # `options["lock_id"]` declared `type=int`
             base = self.ev(node.value, d)
             if base.safe or base.allow:
@@ -325,7 +269,8 @@ class SqlValues(ValueTracker):
                 return replace(inner, allow=False, obj=None, returns=None)
             if fname in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter") and first is not None:
                 return self.ev(first, d)
-            if fname in ("list", "tuple", "set", "frozenset", "dict") and not args:
+            if fname in ("list", "tuple", "set", "frozenset", "dict", "defaultdict") and not args \
+                    or fname == "defaultdict" and len(args) == 1 and isinstance(first, cst.Name):
                 return Val(safe=True, allow=True, container=True)  # an empty container
             if fname == "dict" and all(a.keyword is not None for a in args):
                 return self._collection([a.value for a in args], d)  # `dict(res_id=quote(x), ...)`
@@ -374,6 +319,8 @@ class SqlValues(ValueTracker):
             return Val(sqlish=True)
         if method == "get" and isinstance(base_node, cst.Name) and base_node.value in self.facts.constant_vars:
             return SAFE  # a ContextVar this file sets only to constants
+        if method in sqlk.ORM_TYPE_METHODS:
+            return SAFE  # `field.db_type(connection)`: the column type Django derives from the model
         if method in sqlk.PLAIN_TEXT_METHODS:
             return SAFE  # `dt.isoformat()`, `digest.hexdigest()`: digits, letters and dashes
         if sqlk.is_catalogue_call(method, obj):
@@ -384,9 +331,9 @@ class SqlValues(ValueTracker):
                 return Val(obj=obj)
             items: List[Tuple[Val, cst.CSTNode]] = [(base, base_node)]
             for arg in args:
-                value = UNKNOWN if arg.star == "*" else self.ev(arg.value, d)
-                if arg.star == "**" and value.container and not value.allow:
-                    value = element(value)  # `**params`: the dict's values fill the template
+                value = self.ev(arg.value, d)
+                if arg.star:
+                    value = element(value)  # `*parts`, `**params`: the elements fill the template
                 items.append((value, arg.value))
             return self.pieces("`.format()`", items, base.text)
         if method == "join" and first is not None:
@@ -419,15 +366,6 @@ class SqlValues(ValueTracker):
             if base.origin is not None and base.origin.kind == "request":
                 return Val(origin=base.origin)
         return Val(obj=obj)
-
-    def _trusted_get(self, base_node, args) -> bool:
-        """``options.pop("lock_id")`` (a ``type=int`` option), ``context.get("timeout", 60000)``
-        (a setting whose default is a number), ``MODE.get()`` is handled by ``_call``."""
-        key = args[0].value
-        key_text = str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
-        if self.facts.number_options and self.facts.option_value(base_node, key_text):
-            return True
-        return len(args) > 1 and trusted.config_name(base_node) and self._number_default(args[1].value)
 
     def _replace(self, base_node, old_node, new_node, d: int) -> Val:
         """``x.replace('"', '""')`` escapes; ``TEMPLATE.replace("{name}", name)`` builds SQL."""
@@ -543,10 +481,3 @@ class SqlValues(ValueTracker):
             self.bind(target.value, new, replace_old=True)
         else:
             self.bind_target(target, new, None)
-
-
-def _key(node: cst.Subscript) -> Optional[str]:
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return None
-    key = node.slice[0].slice.value
-    return str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None

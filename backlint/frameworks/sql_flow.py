@@ -1,0 +1,164 @@
+"""What a SQL value is, judged from code elsewhere in the file: the ``SqlValues`` half that
+rides bindings rather than single expressions.
+
+- facts other code states (``sql_trusted``): ``type=int`` options, numeric-default settings,
+  constant ContextVars, session ids a class's ``get_<name>()`` reads from the server;
+- an attribute checked once against an allow-list (``if self.mode not in MODES: raise`` in
+  ``__init__``) is safe in every method of the class;
+- ``return a, b`` keeps what each element is, so ``value, placeholder = _as_sql(...)`` binds
+  each name to its own part; ``for p, f in zip(names, fields)`` binds each target to an
+  element of its own iterable;
+- ``groups[key].append(x)`` merges ``x`` into the dict of lists ``groups``.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from .._lazy import cst
+
+from ..semantics import dotted_name
+from . import sql_trusted as trusted
+from .value_origin import SAFE, Val, either, element
+
+
+class SqlFlow:
+    """Mixed into ``sql_values.SqlValues`` (before ``ValueTracker``)."""
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)  # type: ignore[call-arg]
+        self.facts = trusted.FileFacts()
+        self._session_params: List[frozenset] = []  # per open class: see `sql_trusted`
+        self._tuple_returns: List[list] = []  # per open function: each `return a, b` evaluated
+        self._tuple_parts: dict = {}  # function (`f`, `self.m`) -> what each element of its tuple is
+
+    def on_module(self, node: cst.Module) -> None:
+        self.facts = trusted.FileFacts.of(node, getattr(self.ctx, "text", "") or "")
+        super().on_module(node)
+
+    def on_class(self, node: cst.ClassDef) -> None:
+        has_getter = "get_" in (getattr(self.ctx, "text", "") or "")
+        self._session_params.append(trusted.session_value_params(node) if has_getter else frozenset())
+        super().on_class(node)
+
+    def leave_class(self) -> None:
+        if self._session_params:
+            self._session_params.pop()
+        self.leave_scope()
+
+    def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
+        if self._session_params and param.name.value in self._session_params[-1] \
+                and self.scope.kind == "class":
+            return SAFE  # `cancel_query_id` of a class whose `get_cancel_query_id()` asks the server
+        return super().param_value(param, function, position)
+
+    def bind(self, name: str, value: Val, replace_old: Optional[bool] = None) -> None:
+        if name.startswith("self."):
+            # `if self.mode not in ALLOWED: raise` checked the attribute for the whole class
+            scope = self.class_scope()
+            if scope is not None and value.safe and replace_old:
+                scope.vars[name] = value
+            return
+        super().bind(name, value, replace_old)
+
+    def on_function(self, node: cst.FunctionDef) -> None:
+        super().on_function(node)
+        self._tuple_returns.append([])
+
+    def on_return(self, node: cst.Return) -> None:
+        super().on_return(node)
+        if self._tuple_returns and self.scope.kind == "function":
+            value = node.value
+            parts = [self.ev(e.value) for e in value.elements] \
+                if isinstance(value, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in value.elements) \
+                else None
+            self._tuple_returns[-1].append(parts)
+
+    def leave_function(self, node: cst.FunctionDef) -> None:
+        returns = self._tuple_returns.pop() if self._tuple_returns else []
+        super().leave_function(node)
+        if returns and all(r is not None and len(r) == len(returns[0]) for r in returns):
+            parts = list(returns[0])
+            for other in returns[1:]:
+                parts = [either(a, b) for a, b in zip(parts, other)]
+            key = ("self." if self.scope.kind == "class" else "") + node.name.value
+            # `value, placeholder = _as_sql(...)`; as for whole returns, SQL built from the
+            # function's parameters is composition to the caller, and origins stay inside
+            self._tuple_parts[key] = [
+                Val(sqlish=True) if p.taint is not None else
+                Val(safe=p.safe, sqlish=p.sqlish, text=p.text, allow=p.allow, container=p.container)
+                for p in parts
+            ]
+        else:
+            self._tuple_parts.pop(("self." if self.scope.kind == "class" else "") + node.name.value, None)
+
+    def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node, cst.Call):
+            parts = self._tuple_parts.get(dotted_name(node.func) or "")
+            if parts is not None and len(parts) == len(target.elements) and self.lookup(
+                    (dotted_name(node.func) or "").split(".")[-1]) is not None:
+                for item, part in zip(target.elements, parts):
+                    self.bind_target(item.value, part, None)
+                return
+        super().bind_target(target, value, node)
+
+    def on_collection_call(self, node: cst.Call) -> None:
+        """``groups[key].append(x)`` merges ``x`` into ``groups`` (a dict of lists)."""
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript)
+            and isinstance(func.value.value, cst.Name)
+            and func.attr.value in ("append", "extend", "add") and node.args
+        ):
+            name = func.value.value.value
+            old = self.lookup(name)
+            if old is None or not old.container:
+                return
+            added = self.ev(node.args[-1].value)
+            if func.attr.value == "extend":
+                added = element(added)
+            merged = Val(safe=old.safe and added.safe, taint=old.taint or added.taint,
+                         allow=old.allow and added.safe,
+                         sqlish=(old.sqlish or old.safe) and (added.sqlish or added.safe)
+                         and not (old.safe and added.safe),
+                         origin=old.origin or added.origin, container=True)
+            self.bind(name, merged, replace_old=True)
+            return
+        super().on_collection_call(node)
+
+    def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, override: bool) -> None:
+        """``for p, field in zip(names, fields)``: each target is an element of its own iterable."""
+        if (
+            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "zip" and isinstance(target, (cst.Tuple, cst.List))
+            and len(target.elements) == len(iterable.args) and not any(a.star for a in iterable.args)
+        ):
+            put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
+            for item, arg in zip(target.elements, iterable.args):
+                put(item.value, element(self.ev(arg.value)))
+            return
+        super().bind_loop_target(target, iterable, override)
+
+    def _number_default(self, node: cst.BaseExpression) -> bool:
+        if trusted.is_number_literal(node):
+            return True
+        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+            found = self.lookup(node.value)
+            return found is not None and found.safe and found.text is None \
+                and not found.allow and not found.container
+        return False
+
+    def _trusted_get(self, base_node, args) -> bool:
+        """``options.pop("lock_id")`` (a ``type=int`` option), ``context.get("timeout", 60000)``
+        (a setting whose default is a number), ``MODE.get()`` is handled by ``_call``."""
+        key = args[0].value
+        key_text = str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
+        if self.facts.number_options and self.facts.option_value(base_node, key_text):
+            return True
+        return len(args) > 1 and trusted.config_name(base_node) and self._number_default(args[1].value)
+
+
+def option_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = node.slice[0].slice.value
+    return str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None

@@ -18,7 +18,10 @@ from .._lazy import cst
 
 from ..semantics import dotted_name
 from . import sql_trusted as trusted
-from .value_origin import SAFE, Val, either, element
+from .value_origin import SAFE, Origin, Val, either, element
+
+# the origin of a value that is a part of a later method's tuple return (see `bind_target`)
+DEFERRED = "deferred"
 
 
 class SqlFlow:
@@ -93,13 +96,30 @@ class SqlFlow:
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
         if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node, cst.Call):
-            parts = self._tuple_parts.get(dotted_name(node.func) or "")
-            if parts is not None and len(parts) == len(target.elements) and self.lookup(
-                    (dotted_name(node.func) or "").split(".")[-1]) is not None:
+            key = _function_key(node.func)
+            parts = self._tuple_parts.get(key) if key else None
+            known = key is not None and (
+                self.self_attribute(key[5:]) is not None if key.startswith("self.") else self.lookup(key) is not None
+            )
+            if parts is not None and known and len(parts) == len(target.elements):
                 for item, part in zip(target.elements, parts):
                     self.bind_target(item.value, part, None)
                 return
+            if key is not None and key.startswith("self.") and not known:
+                # a method defined further down the class: what each part is, is decided when
+                # the file has been read (`resolve_deferred`)
+                for index, item in enumerate(target.elements):
+                    self.bind_target(item.value, Val(origin=Origin(DEFERRED, f"{key}#{index}")), None)
+                return
         super().bind_target(target, value, node)
+
+    def resolve_deferred(self, origin) -> bool:
+        """True when ``origin`` is part ``i`` of a method's tuple return that is shown safe."""
+        if origin is None or origin.kind != DEFERRED:
+            return False
+        key, _, index = origin.name.rpartition("#")
+        parts = self._tuple_parts.get(key)
+        return parts is not None and index.isdigit() and int(index) < len(parts) and parts[int(index)].safe
 
     def on_collection_call(self, node: cst.Call) -> None:
         """``groups[key].append(x)`` merges ``x`` into ``groups`` (a dict of lists)."""
@@ -162,3 +182,12 @@ def option_key(node: cst.Subscript) -> Optional[str]:
         return None
     key = node.slice[0].slice.value
     return str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
+
+
+def _function_key(func: cst.BaseExpression) -> Optional[str]:
+    """``f`` -> ``f``; ``self.m`` / ``cls.m`` -> ``self.m``; anything else None."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+        return "self." + func.attr.value
+    return None

@@ -245,9 +245,10 @@ class UnparameterizedSql(Rule):
             return
 
     def leave_Module(self, node: cst.Module) -> None:
+        resolve = self.values.resolve_deferred
         self._pending = [
             p for p in self._pending
-            if not sql_callers.safe_from_every_caller(p[2][2], self._calls)
+            if not resolve(p[2][2]) and not sql_callers.safe_from_every_caller(p[2][2], self._calls, resolve)
         ]
         if not self._pending:
             return
@@ -292,7 +293,7 @@ class UnparameterizedSql(Rule):
             where += f" ({driver.label})"
         line = lines.get(id(node))
         at = f" at line {line}" if line else ""
-        if isinstance(origin, Origin):
+        if isinstance(origin, Origin) and origin.kind in ("parameter", "request"):
             entered = origin.describe(lines.get(id(origin.node)) if origin.node is not None else None)
             flow = f"`{what}` ({entered}) \u2192 {where}{at}"
             if origin.definite():

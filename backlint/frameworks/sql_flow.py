@@ -17,6 +17,7 @@ from typing import List, Optional
 from .._lazy import cst
 
 from ..semantics import dotted_name
+from . import sql_checked as checked
 from . import sql_trusted as trusted
 from .value_origin import SAFE, Origin, Val, either, element
 
@@ -33,9 +34,15 @@ class SqlFlow:
         self._session_params: List[frozenset] = []  # per open class: see `sql_trusted`
         self._tuple_returns: List[list] = []  # per open function: each `return a, b` evaluated
         self._tuple_parts: dict = {}  # function (`f`, `self.m`) -> what each element of its tuple is
+        self._validators: dict = {}  # `check_fields` -> (parameter index, keys it checks): sql_checked
+        self._keys: List[dict] = [{}]  # per open function: list variable -> keys safe in every entry
+        self._loops: List[dict] = [{}]  # per open function: loop variable -> the list it walks
 
     def on_module(self, node: cst.Module) -> None:
-        self.facts = trusted.FileFacts.of(node, getattr(self.ctx, "text", "") or "")
+        text = getattr(self.ctx, "text", "") or ""
+        self.facts = trusted.FileFacts.of(node, text)
+        if "raise" in text and "valid" in text:
+            self._validators = checked.validators(node)
         super().on_module(node)
 
     def on_class(self, node: cst.ClassDef) -> None:
@@ -66,6 +73,8 @@ class SqlFlow:
     def on_function(self, node: cst.FunctionDef) -> None:
         super().on_function(node)
         self._tuple_returns.append([])
+        self._keys.append({})
+        self._loops.append({})
 
     def on_return(self, node: cst.Return) -> None:
         super().on_return(node)
@@ -78,6 +87,9 @@ class SqlFlow:
 
     def leave_function(self, node: cst.FunctionDef) -> None:
         returns = self._tuple_returns.pop() if self._tuple_returns else []
+        if len(self._keys) > 1:
+            self._keys.pop()
+            self._loops.pop()
         super().leave_function(node)
         if returns and all(r is not None and len(r) == len(returns[0]) for r in returns):
             parts = list(returns[0])
@@ -121,8 +133,73 @@ class SqlFlow:
         parts = self._tuple_parts.get(key)
         return parts is not None and index.isdigit() and int(index) < len(parts) and parts[int(index)].safe
 
+    # -- keys of lists of dicts (sql_checked) ----------------------------------------------------
+    def checked_key(self, node: cst.Subscript) -> bool:
+        """``f["type"]`` where every entry of the list ``f`` comes from has ``type`` safe."""
+        pair = checked.subscript_key(node)
+        keys = self._keys[-1].get(pair[0]) if pair is not None else None
+        return keys is not None and (keys is checked.ALL or pair[1] in keys)
+
+    def _entry_keys(self, node: cst.BaseExpression):
+        return checked.entry_keys(node, self._keys[-1], lambda n: self.ev(n).safe)
+
+    def _note_keys(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        keys, loops = self._keys[-1], self._loops[-1]
+        if isinstance(target, cst.Name):
+            found = self._entry_keys(value) if value is not None else None
+            loops.pop(target.value, None)
+            if found is None:
+                keys.pop(target.value, None)
+            else:
+                keys[target.value] = found
+        elif isinstance(target, cst.Subscript) and value is not None and not self.ev(value).safe:
+            pair = checked.subscript_key(target)  # `f["type"] = x`: the list `f` walks changes too
+            if pair is not None:
+                for name in (pair[0], loops.get(pair[0])):
+                    if name in keys and keys[name] is not checked.ALL:
+                        keys[name] = keys[name] - {pair[1]}
+                    elif name in keys:
+                        keys.pop(name)
+
+    def on_assign(self, node: cst.Assign) -> None:
+        super().on_assign(node)
+        if len(node.targets) == 1:
+            self._note_keys(node.targets[0].target, node.value)
+        else:
+            for target in node.targets:
+                self._note_keys(target.target, None)
+
+    def on_ann_assign(self, node: cst.AnnAssign) -> None:
+        super().on_ann_assign(node)
+        self._note_keys(node.target, node.value)
+
+    def _keys_call(self, node: cst.Call) -> None:
+        func = node.func
+        keys = self._keys[-1]
+        if isinstance(func, cst.Name) and func.value in self._validators and self.scope.cond == 0:
+            index, validated = self._validators[func.value]
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            if index < len(positional) and isinstance(positional[index].value, cst.Name):
+                name = positional[index].value.value
+                old = keys.get(name)
+                keys[name] = old if old is checked.ALL else (old or frozenset()) | validated
+            return
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.value.value in keys and func.attr.value in ("append", "extend", "insert") and node.args:
+            name = func.value.value
+            added = node.args[-1].value
+            found = self._entry_keys(added) if func.attr.value == "extend" else (
+                self._entry_keys(cst.List([cst.Element(added)])) if isinstance(added, cst.Dict)
+                else (keys.get(added.value) if isinstance(added, cst.Name) else None))
+            merged = checked.meet(keys[name], found)
+            if merged is None:
+                keys.pop(name)
+            else:
+                keys[name] = merged
+
     def on_collection_call(self, node: cst.Call) -> None:
         """``groups[key].append(x)`` merges ``x`` into ``groups`` (a dict of lists)."""
+        self._keys_call(node)
         func = node.func
         if (
             isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript)
@@ -156,6 +233,15 @@ class SqlFlow:
             for item, arg in zip(target.elements, iterable.args):
                 put(item.value, element(self.ev(arg.value)))
             return
+        if isinstance(target, cst.Name):
+            keys, loops = self._keys[-1], self._loops[-1]
+            source = keys.get(iterable.value) if isinstance(iterable, cst.Name) else None
+            if source is not None:
+                keys[target.value] = source
+                loops[target.value] = iterable.value
+            else:
+                keys.pop(target.value, None)
+                loops.pop(target.value, None)
         super().bind_loop_target(target, iterable, override)
 
     def _number_default(self, node: cst.BaseExpression) -> bool:

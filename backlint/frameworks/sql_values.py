@@ -121,6 +121,8 @@ class SqlValues(SqlFlow, ValueTracker):
                 return SAFE  # the operator's configuration
             if self.facts.number_options and self.facts.option_value(node.value, option_key(node)):
                 return SAFE  # `options["lock_id"]` declared `type=int`
+            if self.checked_key(node):
+                return SAFE  # `f["type"]` of entries that are literals or a validator checked
             base = self.ev(node.value, d)
             if base.safe or base.allow:
                 return SAFE

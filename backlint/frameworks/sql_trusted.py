@@ -90,8 +90,9 @@ def _option_dest(call: cst.Call) -> Optional[str]:
     return name.lstrip("-").replace("-", "_") or None
 
 
-class _Scan(cst.CSTVisitor):
-    """One pass for the facts the text pre-check said may be there."""
+class _Facts:
+    """What the scan collects: number-typed option names, ContextVars and whether each is only
+    ever set to constants."""
 
     def __init__(self, want_options: bool, want_vars: bool) -> None:
         self.want_options = want_options
@@ -99,7 +100,7 @@ class _Scan(cst.CSTVisitor):
         self.number_options: Set[str] = set()
         self.var_sets: Dict[str, bool] = {}  # ContextVar name -> every `.set()` passes a constant
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute):
             return
@@ -112,6 +113,16 @@ class _Scan(cst.CSTVisitor):
             if name in self.var_sets:
                 arg = node.args[0].value if node.args else None
                 self.var_sets[name] = self.var_sets[name] and arg is not None and _constant(arg)
+
+
+def _scan(module: cst.Module, facts: _Facts) -> None:
+    """One pass over the calls (the visitor class is made here: libcst is imported lazily)."""
+
+    class Scan(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            facts.call(node)
+
+    module.visit(Scan())
 
 
 def _constant(node: cst.BaseExpression) -> bool:
@@ -138,14 +149,14 @@ class FileFacts:
         want_vars = "ContextVar" in source
         if not (want_options or want_vars):
             return facts
-        scan = _Scan(want_options, want_vars)
+        scan = _Facts(want_options, want_vars)
         if want_vars:
             for stmt in module.body:
                 for name, value in _module_assignments(stmt):
                     if isinstance(value, cst.Call) and _call_name(value.func) == "ContextVar" \
                             and all(a.keyword is None or _constant(a.value) for a in value.args[1:]):
                         scan.var_sets[name] = True
-        module.visit(scan)
+        _scan(module, scan)
         facts.number_options = frozenset(scan.number_options)
         facts.constant_vars = frozenset(n for n, ok in scan.var_sets.items() if ok)
         return facts

@@ -39,6 +39,7 @@ from backlint.runner import check
         ("app/sample_data/load.py", "seed"),
         ("examples/shop/app.py", "example"),
         ("docs/snippets/views.py", "example"),
+        ("airflow/example_dags/tutorial.py", "example"),
         (".semgrep/rules/bad.py", "tool-fixture"),
         ("pkg/testdata/case.py", "tool-fixture"),
         ("app/views.py", "handler"),

@@ -56,7 +56,8 @@ _SEED_FILE = re.compile(r"^(seed\w*|factories|factory|\w+_factories|\w+_factory|
                         r"sample_data|sampledata|demo_data|fake_data|populate\w*|"
                         r"load_\w*data|create_\w*data|generate_\w*data|dummy\w*)\.py$")
 _EXAMPLE_DIRS = frozenset({"examples", "example", "demo", "demos", "samples", "sample",
-                           "tutorial", "tutorials", "cookbook", "docs", "doc", "docs_src"})
+                           "tutorial", "tutorials", "cookbook", "docs", "doc", "docs_src",
+                           "example_dags"})
 _TOOL_FIXTURE_DIRS = frozenset({".semgrep", "testdata", "test_data", "test-data", "__snapshots__",
                                 "snapshots", "golden", "goldens", ".ruff_fixtures", "lint_fixtures"})
 _HANDLER_DIRS = frozenset({"views", "api", "apis", "routes", "routers", "endpoints",

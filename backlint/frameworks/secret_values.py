@@ -107,3 +107,89 @@ def is_filler(value: str) -> bool:
         return False
     steps = sum(1 for a, b in zip(value, value[1:]) if ord(b) - ord(a) in (0, 1))
     return steps >= 0.8 * (len(value) - 1)
+
+
+# -- values that are credentials although they look like words -----------------------------------
+# The secret word of a name that holds a password (not a key, a token or a salt).
+PASSWORD_WORDS: FrozenSet[str] = frozenset({
+    "password", "passwd", "passwrd", "pwd", "pass", "passphrase", "pword", "passw", "dbpass",
+    "dbpassword",
+})
+# Single words that are classic default-account passwords: `DB_PASSWORD = "admin"` is a
+# credential (a weak one), unlike `PASSWORD_FIELD = "password"`, which names a field.
+DEFAULT_ACCOUNT_WORDS: FrozenSet[str] = frozenset({
+    "admin", "root", "secret", "guest", "user", "login", "master", "postgres", "mysql",
+    "superuser", "administrator", "toor", "letmein", "qwerty", "welcome", "sysadmin",
+})
+# Words of a snake_case value that make it a field or attribute name (`"user_password"`,
+# `"password_hash"`, `"_auth_user_id"`) rather than a password someone typed (`"super_secret_pw"`).
+_FIELD_NAME_WORDS: FrozenSet[str] = frozenset({
+    "password", "passwd", "passphrase", "hash", "hashed", "field", "fields", "name", "id", "key",
+    "column", "col", "attr", "attribute", "input", "form", "user", "username", "email", "login",
+    "token", "confirm", "confirmation", "new", "old", "current", "repeat", "again", "reset",
+    "param", "option", "setting", "config", "env", "var", "header", "cookie", "session", "label",
+    "placeholder", "widget", "value", "type", "auth", "from", "exclude", "include", "is", "has",
+    "to", "for", "of", "by", "with", "enabled", "required", "set", "get", "check", "validate",
+})
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+# Words before a token word that make the name a credential (`GITHUB_TOKEN`, `api_token`,
+# `bot_token`), unlike a lexer or template token (`_COLUMN_TOKEN`, `upgrade_token`).
+CREDENTIAL_TOKEN_QUALIFIERS: FrozenSet[str] = frozenset({
+    "api", "auth", "access", "refresh", "bearer", "bot", "github", "gitlab", "slack", "discord",
+    "telegram", "personal", "service", "admin", "secret", "client", "app", "oauth", "master",
+    "bitbucket", "npm", "pypi", "docker", "registry", "deploy", "ci", "webhook", "private",
+    "sentry", "heroku", "vault", "hf", "huggingface", "openai", "cloudflare", "digitalocean",
+})
+
+
+def is_password_name(name_words) -> bool:
+    """The last secret word of the name is a password word (``DB_PASSWORD``, ``smtp_pwd``)."""
+    for word in reversed(list(name_words)):
+        if word in PASSWORD_WORDS:
+            return True
+        if word in ("key", "token", "secret", "salt", "apikey", "secretkey"):
+            return False
+    return False
+
+
+def is_default_account_password(value: str, name_words) -> bool:
+    """``DB_PASSWORD = "admin"``: a default-account word that is not a word of the name."""
+    word = value.strip().lower()
+    return word in DEFAULT_ACCOUNT_WORDS and word not in set(name_words)
+
+
+def is_password_lookalike(value: str, name_words) -> bool:
+    """``SMTP_PASSWORD = "super_secret_pw"``: a snake_case value with no field-name word in it."""
+    if not _SNAKE.fullmatch(value):
+        return False
+    parts = value.split("_")
+    if any(p in _FIELD_NAME_WORDS for p in parts) or value == "_".join(name_words):
+        return False
+    return len(value) >= 6
+
+
+def is_credential_token_name(name_words) -> bool:
+    """``GITHUB_TOKEN``, ``api_token``, ``botToken``: a token word right after a credential word."""
+    ws = list(name_words)
+    for i, word in enumerate(ws):
+        if word in ("token", "tokens") and i > 0 and ws[i - 1] in CREDENTIAL_TOKEN_QUALIFIERS:
+            return i == len(ws) - 1 or ws[i + 1] in ("value", "secret")
+        if word in ("authtoken", "accesstoken", "refreshtoken"):
+            return i == len(ws) - 1
+    return False
+
+
+def is_short_token(value: str) -> bool:
+    """A short generated-looking token (``"x9Fk2Lq"``, ``"abc123def"``): 6+ characters, no spaces,
+    digits mixed into letters of both cases or more than once (the high-entropy test wants 16+);
+    not a name with a number (``"column_v2"``, ``"token123"``) or a version."""
+    value = value.strip()
+    if len(value) < 6 or any(ch.isspace() for ch in value) or len(set(value)) < 6:
+        return False
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return False
+    if re.fullmatch(r"[A-Za-z]+(?:[_\-.][A-Za-z]+)*[_\-.]?v?\d{0,3}", value) or re.fullmatch(r"v?\d+(\.\d+)*", value):
+        return False
+    mixed = len(re.findall(r"[A-Za-z]\d|\d[A-Za-z]", value))
+    cased = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return mixed >= 2 or (cased and mixed >= 1)

@@ -207,6 +207,25 @@ def is_weak_default(value: str) -> bool:
 
 
 def classify_value(value: str, name: str = "", strict: bool = False) -> Optional[str]:
+    """``"secret"``, ``"weak"`` or None: see ``_classify``; under a password name, a
+    default-account word (``DB_PASSWORD = "admin"``) is a weak credential and a typed snake_case
+    phrase (``SMTP_PASSWORD = "super_secret_pw"``) a secret, where the shape alone says field name."""
+    found = _classify(value, name, strict)
+    if found is not None or strict or not name:
+        return found
+    stripped = value.strip()
+    name_words = words(name.rsplit(".", 1)[-1])
+    if len(stripped) < 4 or not sv.is_password_name(name_words) or is_placeholder(stripped) \
+            or is_weak_default(stripped) or sv.is_self_describing(stripped, FIELD_WORDS):
+        return None
+    if sv.is_default_account_password(stripped, name_words):
+        return "weak"
+    if sv.is_password_lookalike(stripped, name_words):
+        return "secret"
+    return None
+
+
+def _classify(value: str, name: str = "", strict: bool = False) -> Optional[str]:
     """``"secret"``, ``"weak"`` (a change-me style default: lower severity) or None (not a
     secret: empty, a placeholder, a field name, a URL or path, a sentence, a template).
 
@@ -247,6 +266,12 @@ def classify_value(value: str, name: str = "", strict: bool = False) -> Optional
     if sv.is_self_describing(stripped, FIELD_WORDS):
         return None  # "secret-key-missing!": a sentinel that says no secret was configured
     return "secret"
+
+
+def short_credential_token(name: str, value: str) -> bool:
+    """``GITHUB_TOKEN = "x9Fk2Lq"``: a credential-token name holding a short generated-looking
+    value, which the 16-character entropy test would miss."""
+    return sv.is_credential_token_name(words(name.rsplit(".", 1)[-1])) and sv.is_short_token(value)
 
 
 def looks_like_password(value: str) -> bool:

@@ -353,6 +353,8 @@ ORM_IDENTIFIER_ATTRIBUTES: FrozenSet[str] = frozenset({"key", "name", "fullname"
 
 # Methods whose result has no quote or separator a value could use to leave a literal.
 PLAIN_TEXT_METHODS: FrozenSet[str] = frozenset({"isoformat", "strftime", "hexdigest", "hex"})
+# Django field methods that give the column's database type for a connection: ORM metadata.
+ORM_TYPE_METHODS: FrozenSet[str] = frozenset({"db_type", "rel_db_type", "cast_db_type", "db_type_suffix"})
 # String methods that split a value into parts (safe parts stay safe).
 SPLIT_METHODS: FrozenSet[str] = frozenset({"split", "rsplit", "partition", "rpartition", "splitlines"})
 _ORM_OWNER_WORDS = ("column", "col", "table", "model", "field", "mapper", "_meta", "meta", "index",

@@ -12,14 +12,15 @@ this rule, stated in the rule's docs.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .._lazy import cst
 
 from ..semantics import has_star_args, has_star_kwargs
 
-# per call: (safety of each positional argument, safety of each keyword argument, *args/**kwargs?)
-CallSite = Tuple[List[bool], Dict[str, bool], bool, bool]
+# (safety of each positional argument, of each keyword argument, *args?, **kwargs?); a safety is
+# True, False, or the deferred origin of a later method's tuple part (`sql_flow.resolve_deferred`)
+CallSite = Tuple[List[Any], Dict[str, Any], bool, bool]
 
 
 def defined_functions(module: cst.Module) -> Set[str]:
@@ -50,12 +51,15 @@ def call_key(node: cst.Call, defined: Set[str]) -> Optional[str]:
 
 def record_call(node: cst.Call, key: str, values, calls: Dict[str, List[CallSite]]) -> None:
     """Record which arguments of this call ``values`` (a ValueTracker) shows safe."""
-    positional: List[bool] = []
-    keywords: Dict[str, bool] = {}
+    positional: List[Any] = []
+    keywords: Dict[str, Any] = {}
     for arg in node.args:
         if arg.star:
             continue
-        safe = values.ev(arg.value).safe
+        value = values.ev(arg.value)
+        safe = value.safe
+        if not safe and value.origin is not None and value.origin.kind == "deferred" and value.taint is None:
+            safe = value.origin  # decided once the method it comes from has been read
         if arg.keyword is not None:
             keywords[arg.keyword.value] = safe
         else:
@@ -68,22 +72,29 @@ def _default_is_constant(param) -> bool:
     return isinstance(default, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))
 
 
-def safe_from_every_caller(origin, calls: Dict[str, List[CallSite]]) -> bool:
+def safe_from_every_caller(origin, calls: Dict[str, List[CallSite]], resolve=None) -> bool:
     """True when ``origin`` is a parameter of a function of this file that is called here at
     least once, and every call passes a value shown safe (or leaves a constant default)."""
     if origin is None or origin.kind != "parameter" or origin.handler:
         return False
     found = calls.get(("self." if origin.method else "") + origin.function, [])
+    if not origin.method:
+        # a staticmethod called as `self.f(...)`: its positions need no shift for `self`
+        found = found + calls.get("self." + origin.function, [])
     if not found:
         return False
     index = origin.position - 1 if origin.method else origin.position
+
+    def ok(safe) -> bool:
+        return safe is True or (safe is not False and resolve is not None and resolve(safe))
+
     for positional, keywords, star, star_kwargs in found:
         if origin.name in keywords:
-            if not keywords[origin.name]:
+            if not ok(keywords[origin.name]):
                 return False
             continue
         if 0 <= index < len(positional):
-            if not positional[index]:
+            if not ok(positional[index]):
                 return False
             continue
         if star or star_kwargs or not _default_is_constant(origin.node):

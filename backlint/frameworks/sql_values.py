@@ -22,6 +22,8 @@ from .._lazy import cst
 
 from ..semantics import dotted_name
 from . import sql as sqlk
+from . import sql_trusted as trusted
+from .sql_flow import SqlFlow, option_key
 from . import value_guards as guards
 from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, element, is_stringy
 
@@ -36,7 +38,7 @@ _NUMERIC_OPERATORS = (
 )
 
 
-class SqlValues(ValueTracker):
+class SqlValues(SqlFlow, ValueTracker):
     """Evaluates expressions to ``Val`` for the SQL rule (and any rule that asks about SQL text)."""
 
     # -- hooks -----------------------------------------------------------------------------------
@@ -117,6 +119,10 @@ class SqlValues(ValueTracker):
         if isinstance(node, cst.Subscript):
             if (self.ctx.qualified_name(node.value) or "") == "os.environ":
                 return SAFE  # the operator's configuration
+            if self.facts.number_options and self.facts.option_value(node.value, option_key(node)):
+                return SAFE  # `options["lock_id"]` declared `type=int`
+            if self.checked_key(node):
+                return SAFE  # `f["type"]` of entries that are literals or a validator checked
             base = self.ev(node.value, d)
             if base.safe or base.allow:
                 return SAFE
@@ -219,8 +225,14 @@ class SqlValues(ValueTracker):
             return UNKNOWN
         if _UPPER.match(attr) or attr in sqlk.SCHEMA_ATTRIBUTES:
             return Val(safe=True, allow=_UPPER.match(attr) is not None)
-        if sqlk.is_orm_identifier(node):
+        if sqlk.is_orm_identifier(node) or trusted.is_driver_id(node):
             return SAFE
+        if self.facts.number_options and self.facts.option_value(base, attr):
+            return SAFE  # `args.lock_id` declared `type=int`
+        if attr.startswith("__") and not attr.endswith("__") and self.class_scope() is not None:
+            found = self.self_attribute(attr)  # `other.__pid`: name-mangled, so this class's attribute
+            if found is not None:
+                return found
         if isinstance(base, cst.Name) and base.value in ("self", "cls"):
             found = self.self_attribute(attr)
             if found is not None:
@@ -259,6 +271,11 @@ class SqlValues(ValueTracker):
                 return replace(inner, allow=False, obj=None, returns=None)
             if fname in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter") and first is not None:
                 return self.ev(first, d)
+            if fname in ("list", "tuple", "set", "frozenset", "dict", "defaultdict") and not args \
+                    or fname == "defaultdict" and len(args) == 1 and isinstance(first, cst.Name):
+                return Val(safe=True, allow=True, container=True)  # an empty container
+            if fname == "dict" and all(a.keyword is not None for a in args):
+                return self._collection([a.value for a in args], d)  # `dict(res_id=quote(x), ...)`
             if fname == "range":
                 return Val(safe=True, allow=True, container=True)
             if fname == "next" and first is not None:
@@ -302,6 +319,10 @@ class SqlValues(ValueTracker):
                 return found.returns
         if method in sqlk.COMPILED_SQL_METHODS:
             return Val(sqlish=True)
+        if method == "get" and isinstance(base_node, cst.Name) and base_node.value in self.facts.constant_vars:
+            return SAFE  # a ContextVar this file sets only to constants
+        if method in sqlk.ORM_TYPE_METHODS:
+            return SAFE  # `field.db_type(connection)`: the column type Django derives from the model
         if method in sqlk.PLAIN_TEXT_METHODS:
             return SAFE  # `dt.isoformat()`, `digest.hexdigest()`: digits, letters and dashes
         if sqlk.is_catalogue_call(method, obj):
@@ -312,7 +333,9 @@ class SqlValues(ValueTracker):
                 return Val(obj=obj)
             items: List[Tuple[Val, cst.CSTNode]] = [(base, base_node)]
             for arg in args:
-                value = UNKNOWN if arg.star else self.ev(arg.value, d)
+                value = self.ev(arg.value, d)
+                if arg.star:
+                    value = element(value)  # `*parts`, `**params`: the elements fill the template
                 items.append((value, arg.value))
             return self.pieces("`.format()`", items, base.text)
         if method == "join" and first is not None:
@@ -335,6 +358,8 @@ class SqlValues(ValueTracker):
             base = self.ev(base_node, d)
             return Val(safe=base.safe or base.allow, allow=base.allow, taint=base.taint, text=base.text,
                        origin=base.origin)
+        if method in ("get", "pop") and args and self._trusted_get(base_node, args):
+            return SAFE
         if method in ("get", "getlist", "pop") and args:
             base = self.ev(base_node, d)
             if base.allow:

@@ -46,11 +46,12 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
             and left.func.attr.value in STRING_METHODS and isinstance(left.func.value, cst.Name)
         ):
             left = left.func.value
-        if not isinstance(left, cst.Name):
+        name = _guarded_name(left)
+        if name is None:
             return None
         target = test.comparisons[0]
         if isinstance(target.operator, (cst.In, cst.NotIn)) and constant_collection(tracker, target.comparator):
-            return left.value, isinstance(target.operator, cst.In)
+            return name, isinstance(target.operator, cst.In)
         return None
     if isinstance(test, cst.Call):
         func = test.func
@@ -73,6 +74,15 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
                 return args[0].value, True
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         return guard(tracker, test.left) or guard(tracker, test.right)
+    return None
+
+
+def _guarded_name(node: cst.BaseExpression) -> Optional[str]:
+    """``x``, or ``self.x`` (an attribute the class checks once, e.g. in ``__init__``)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return "self." + node.attr.value
     return None
 
 

@@ -220,7 +220,8 @@ class HardcodedSecret(Rule):
         if kind == "strong":
             cls = sk.classify_value(candidate, name)
         else:
-            cls = sk.classify_value(candidate, name) if sk.high_entropy(candidate) else None
+            generated = sk.high_entropy(candidate) or sk.short_credential_token(name, candidate)
+            cls = sk.classify_value(candidate, name) if generated else None
         if cls is None:
             return
         if candidate.strip().lower() in users:

@@ -58,3 +58,19 @@ def test_routes_show_the_inferred_status(tmp_path, monkeypatch):
     text = CliRunner().invoke(main, ["routes", "."]).output
     lines = {line.split()[1]: line.split() for line in text.splitlines() if line.startswith(("GET", "POST"))}
     assert lines["/notes"][3] == "201" and lines["/computed"][3] == "?"
+
+
+def test_verbs_without_a_resource_form_get_no_proposed_path():
+    source = (
+        "from fastapi import APIRouter\nrouter = APIRouter(prefix='/api')\n"
+        "@router.post('/datasources/save')\ndef a(): ...\n"
+        "from rest_framework import viewsets\nfrom rest_framework.decorators import action\n"
+        "class T(viewsets.ViewSet):\n"
+        "    @action(detail=False, methods=['post'])\n    def render_batch(self, request): ...\n"
+    )
+    messages = sorted(f.message for f in lint_source(source, ["BL101"]).findings)
+    assert len(messages) == 2, messages
+    save = next(m for m in messages if "`save`" in m)
+    assert "no single resource form" in save and "POST /api/datasources`" not in save
+    render = next(m for m in messages if "render_batch" in m)
+    assert "the collection itself" not in render and "name the resource it creates or acts on" in render

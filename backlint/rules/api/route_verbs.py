@@ -10,14 +10,19 @@ VERBS: Dict[str, Optional[str]] = {
     "get": "GET", "fetch": "GET", "list": "GET", "retrieve": "GET", "read": "GET", "find": "GET", "load": "GET",
     "show": "GET",
     "create": "POST", "add": "POST", "insert": "POST", "make": "POST", "post": "POST",
-    "submit": "POST", "save": "POST", "store": "POST", "do": "POST",
+    "submit": "POST", "store": "POST", "do": "POST",
     "update": "PUT", "edit": "PATCH", "modify": "PATCH", "change": "PATCH", "set": "PUT", "put": "PUT",
     "patch": "PATCH", "upsert": "PUT",
     "delete": "DELETE", "remove": "DELETE", "destroy": "DELETE", "erase": "DELETE", "del": "DELETE",
     "send": "POST", "upload": "POST", "generate": "POST",
     # actions with no resource form: reported, but no method or path is proposed for them
     "render": None, "reset": None, "sync": None, "dismiss": None, "mark": None,
+    # `save` creates or updates, and the code seldom says which: no method is proposed for it
+    "save": None,
 }
+# verbs that are nouns as often: `GET /files/upload/<name>` serves an upload, and a bare `upload`
+# segment that starts the path (`/api/v1/upload`) names the upload resource itself
+NOUN_TOO = frozenset({"upload"})
 DEFAULT_VERBS = sorted(VERBS)
 DEFAULT_ALLOWED = [
     # authentication endpoints are conventionally named for the action

@@ -11,7 +11,7 @@ from . import item_verbs, verb_messages
 from ._proxy_paths import mirrors_upstream
 
 from .route_verbs import (  # noqa: F401  (the vocabulary; re-exported for BL106 and plugins)
-    _STOPWORDS, _WORD_RE, DEFAULT_ALLOWED, DEFAULT_VERBS, VERBS, _normal, _plural, words,
+    _STOPWORDS, _WORD_RE, DEFAULT_ALLOWED, DEFAULT_VERBS, NOUN_TOO, VERBS, _normal, _plural, words,
 )
 
 
@@ -165,6 +165,9 @@ class VerbInRoutePath(Rule):
             if found is not None and found == ("edit", []) and index == len(segments) - 1 \
                     and decl.methods == ("GET",):
                 found = None  # `GET /profile/edit`: the edit form page of a (singular) resource
+            if found is not None and found[0] in NOUN_TOO and (
+                    decl.methods == ("GET",) or (not found[1] and not _named_before(segments, index))):
+                found = None  # `GET /data/upload/<f>` serves uploads; `/api/v1/upload` names the resource
             if found is not None and not (previous_is_param and self.settings["allow-actions-on-item"]):
                 verb, rest = found
                 return verb_messages.message(decl, segments, index, segment, verb, rest, verbs)
@@ -179,3 +182,15 @@ class VerbInRoutePath(Rule):
         if ws[0] in verbs:
             return ws[0], ws[1:]
         return None
+
+
+def _named_before(segments: List[str], index: int) -> bool:
+    """Whether a resource segment (not a parameter, not an `api`/`v1` marker) precedes ``index``."""
+    for seg in segments[:index]:
+        if routes.is_param_segment(seg):
+            continue
+        low = seg.lower()
+        if low == "api" or (low[:1] == "v" and low[1:].isdigit()):
+            continue
+        return True
+    return False

@@ -36,7 +36,7 @@ def _method(verb: str, declared: List[str]) -> Optional[str]:
 
 def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str, verb: str, rest: List[str],
             verbs) -> str:
-    from .route_verbs import _STOPWORDS, _plural, words
+    from .route_verbs import _STOPWORDS, VERBS, _plural, words
 
     declared = list(decl.methods) if decl.methods else []
     shown_method = "/".join(declared) if declared else "ANY"
@@ -62,14 +62,19 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
         return (f"Router prefix `{segment}` starts with the verb `{verb}`: name the resource instead "
                 f"(`router.register({replacement!r}, ...)`); the viewset's methods already say what happens.")
     if decl.kind.startswith("action"):
+        if VERBS.get(verb, "POST") is None:
+            return (f"`@action` path `{segment}` starts with the verb `{verb}`: name the resource it creates or "
+                    "acts on (for example the job it starts) and let the HTTP method carry the action.")
         target = f"`{replacement}`" if replacement else "the collection itself"
         return (f"`@action` path `{segment}` starts with the verb `{verb}`: a collection-level action should be "
                 f"a resource ({target}) served by the HTTP method; use `detail=True` for an action on one item.")
 
     method = _method(verb, declared)
     if method is None:
+        why = (f"`{verb}` has no single resource form here" if VERBS.get(verb, "POST") is None
+               else f"`{verb}` is not what `{shown_method}` does to a resource")
         return (f"{head}; name the resource it acts on and let the HTTP method carry the action "
-                f"(`{verb}` is not what `{shown_method}` does to a resource, so no path is proposed).")
+                f"({why}, so no path is proposed).")
     new_segments = []
     for i, seg in enumerate(segments):
         if i == index:

@@ -179,9 +179,16 @@ class VerbInRoutePath(Rule):
         ws = words(segment)
         if not ws or "-".join(ws) in allowed:
             return None
-        if ws[0] in verbs:
+        if ws[0] in verbs and (ws[0], ws[1] if len(ws) > 1 else "") not in _NOUN_COMPOUNDS:
             return ws[0], ws[1:]
         return None
+
+
+# a verb that starts a compound noun: `load-balancers`, `set-points`, `post-codes`
+_NOUN_COMPOUNDS = frozenset({
+    ("load", "balancer"), ("load", "balancers"), ("load", "balancing"),
+    ("set", "point"), ("set", "points"), ("post", "code"), ("post", "codes"),
+})
 
 
 def _named_before(segments: List[str], index: int) -> bool:

@@ -12,7 +12,7 @@ Qualified names use a small convention: a call result is written with ``()``, so
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ._lazy import cst
 
@@ -313,3 +313,19 @@ def string_value(node: cst.BaseExpression):
 
 def is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def call_chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
+    """``a.b(x).c(y)[:3].d()`` -> ([a.b(x), ...c(y), ...d()] innermost first, the receiver ``a``)."""
+    calls: List[cst.Call] = []
+    node: cst.BaseExpression = call
+    while True:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            calls.append(node)
+            node = node.func.value
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            break
+    calls.reverse()
+    return calls, node

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
-from ..semantics import dotted_name
+from ..semantics import call_chain, dotted_name
 from . import orm
 
 _DJANGO_QUERY = (orm.DJANGO_LAZY | orm.DJANGO_EXEC | orm.DJANGO_ROWS) - {"all", "none", "using", "iterator"}
@@ -28,20 +28,7 @@ _RELATED_QUERY = orm.RELATED_QUERY
 _SQLA_CALLS = frozenset({"execute", "scalars", "scalar", "get", "get_one", "exec", "query"})
 
 
-def _chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
-    """``a.b(x).c(y)`` -> ([a.b(x), a.b(x).c(y)] innermost first, the receiver ``a``)."""
-    calls: List[cst.Call] = []
-    node: cst.BaseExpression = call
-    while True:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            calls.append(node)
-            node = node.func.value
-        elif isinstance(node, cst.Subscript):
-            node = node.value
-        else:
-            break
-    calls.reverse()
-    return calls, node
+_chain = call_chain  # the shared helper (semantics.call_chain)
 
 
 def mentions(node: cst.CSTNode, name: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Tuple
 
 from .._lazy import cst
-from ..semantics import dotted_name, string_value
+from ..semantics import call_chain, dotted_name, string_value
 from . import orm
 
 Term = Tuple[str, Optional[str], str]  # (kind, model ref or None for the chain's model, field path)
@@ -44,20 +44,7 @@ _SQLA_UNINDEXABLE = frozenset({"like", "ilike", "contains", "icontains", "starts
 _SQLA_INDEXABLE = frozenset({"in_", "between"})
 
 
-def chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
-    """``a.b(x).c(y)[:3].d()`` -> ([a.b(x), ...c(y), ...d()] innermost first, the receiver ``a``)."""
-    calls: List[cst.Call] = []
-    node: cst.BaseExpression = call
-    while True:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            calls.append(node)
-            node = node.func.value
-        elif isinstance(node, cst.Subscript):
-            node = node.value
-        else:
-            break
-    calls.reverse()
-    return calls, node
+chain = call_chain  # the shared helper (semantics.call_chain)
 
 
 def _method(call: cst.Call) -> str:

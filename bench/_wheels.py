@@ -30,12 +30,18 @@ def fetch_wheel(directory: Path, requirement: str, wheel: str, expected: str,
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / wheel
     if not path.exists():
-        extra = ["--python-version", python_version] if python_version else []
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-             *extra, requirement, "-d", str(directory)],
-            check=True,
-        )
+        # a pure-Python wheel is the same file whatever Python asks for it; when the running
+        # Python is older than the release declares (netbox, weblate: >= 3.12), ask as a newer one
+        tries = [python_version] if python_version else ["", "3.12", "3.13"]
+        for i, version in enumerate(tries):
+            extra = ["--python-version", version] if version else []
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
+                 *extra, requirement, "-d", str(directory)],
+                check=i == len(tries) - 1, capture_output=i < len(tries) - 1,
+            )
+            if done.returncode == 0:
+                break
     actual = sha256(path)
     if actual != expected:
         raise SystemExit(f"{wheel}: sha256 {actual} does not match the pinned {expected}")

@@ -75,6 +75,24 @@ APPS = [
     # the wheel is downloaded for 3.8 (it is only unpacked and read)
     ("saleor==2.10.1", "saleor-2.10.1-py3-none-any.whl",
      "ebf33a74d000dcee5298b728b1bb10321521feea74c94a28bf85da556bfd337c", "Django + graphene-django", "3.8"),
+    # wave 4: smaller, younger applications, where the mistakes of the security rules part 2/3
+    # (JWT, cookies, debug, TLS, password hashing, deserialization) still occur in shipped code
+    ("privacyidea==3.14", "privacyidea-3.14-py3-none-any.whl",
+     "86a24cbffa8a7316eab93eb220b4d8710ea68af2390990d0dddd58d7bd6947b1", "Flask + SQLAlchemy + Alembic"),
+    ("changedetection.io==0.60.10", "changedetection_io-0.60.10-py3-none-any.whl",
+     "a99794de52220a398ef4002ac66f6bf07e579ef9269254828e6b59bd3fb2cd13", "Flask"),
+    ("octoprint==1.11.8", "octoprint-1.11.8-py3-none-any.whl",
+     "21fef2f84f9b730dab905c3d22c0476f4877cadf6c129c8a75be8e5b5546241e", "Flask + Tornado"),
+    ("calibreweb==0.6.27", "calibreweb-0.6.27-py3-none-any.whl",
+     "c6d4173d31a4495e09c615857f30f0d03d9f7eabc7bb50558164f67083d4f72d", "Flask + SQLAlchemy"),
+    ("langflow-base==1.13.0", "langflow_base-1.13.0-py3-none-any.whl",
+     "e15db23e16cf27d6d1ac8fcc5030cf25ad3a04356a9581862b4e97de739dd3a2", "FastAPI + SQLModel + Alembic"),
+    ("chainlit==2.12.0", "chainlit-2.12.0-py3-none-any.whl",
+     "17cbd2c408f775a123892984bf9170674b5c81a01f7a8af278912e2786253ffc", "FastAPI"),
+    ("glances==4.5.8", "glances-4.5.8-py3-none-any.whl",
+     "0634e63f656bc270970117e352fc085dc666395be93f5ba7db48dc2104224f7f", "FastAPI"),
+    ("khoj==1.42.10", "khoj-1.42.10-py3-none-any.whl",
+     "03bb4ed6ce0189be5aa19453cd47ac4df27adc7508e6125b928b354d08d99b33", "Django + FastAPI"),
 ]
 
 

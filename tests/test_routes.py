@@ -214,6 +214,26 @@ def test_verb_messages_propose_the_resource_form():
     assert "`DELETE` on the path of the resource it changes" in messages[3] and "{id}" not in messages[3]
 
 
+def test_an_edit_with_no_item_in_the_path_is_not_told_to_patch():
+    # `POST /images/edit` may change a stored image or make new ones from the body (open-webui's image
+    # edit does the latter): the message names both as conditions; with an item it proposes PATCH
+    from conftest import lint_source
+
+    source = (
+        "from fastapi import APIRouter\nrouter = APIRouter(prefix='/images')\n"
+        "@router.post('/edit')\ndef a(): ...\n"
+        "@router.post('/{image_id}/edit')\ndef b(): ...\n"
+        "@router.patch('/edit')\ndef c(): ...\n"
+    )
+    messages = [f.message for f in lint_source(source, ["BL101"]).findings]
+    assert len(messages) == 3
+    assert "if it changes a stored one, `PATCH` that resource's path" in messages[0]
+    assert "if it makes something new from the request body, `POST` to a collection" in messages[0]
+    assert "`PATCH /images/{image_id}`" in messages[1] and "if it makes" not in messages[1]
+    # a declared PATCH says what it does: no second reading
+    assert "`PATCH` on the path of the resource it changes" in messages[2]
+
+
 def test_verb_messages_never_invent_or_contradict():
     from conftest import lint_source
 

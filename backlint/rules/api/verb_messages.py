@@ -93,6 +93,14 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
     if decl.path.endswith("/") and new_local:
         new_local += "/"
     if not new_local:
+        if method in ("PUT", "PATCH") and declared == ["POST"] and not bulk \
+                and not any(routes.is_param_segment(s) for s in decl.full.split("/") if s):
+            # `POST /images/edit`: with no item anywhere in the path, an "edit" may change a stored
+            # resource (then PATCH it) or make something new from the body (open-webui's image edit
+            # generates images): the file cannot tell which, so both are named as conditions
+            return (f"{head}; name the resource instead: if it changes a stored one, `{method}` that "
+                    "resource's path (this path names none); if it makes something new from the request "
+                    "body, `POST` to a collection named for what it makes.")
         if method in ("PUT", "PATCH", "DELETE") and not bulk:
             return (f"{head}; let the HTTP method carry the action: `{method}` on the path of the resource "
                     "it changes (this path names none).")

@@ -234,6 +234,22 @@ def test_an_edit_with_no_item_in_the_path_is_not_told_to_patch():
     assert "`PATCH` on the path of the resource it changes" in messages[2]
 
 
+def test_a_verb_that_was_the_only_name_before_the_item_asks_for_the_collection():
+    # calibre-web's `GET /show/<int:book_id>/<fmt>`: dropping `show` leaves a bare parameter unless the
+    # blueprint's mount names the books, so the message says where the collection's name goes
+    from conftest import lint_source
+
+    source = (
+        "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/show/<int:book_id>/<fmt>')\ndef a(book_id, fmt): ...\n"
+        "@app.route('/books/show/<int:book_id>')\ndef b(book_id): ...\n"
+    )
+    messages = [f.message for f in lint_source(source, ["BL101"]).findings]
+    assert len(messages) == 2
+    assert "`GET /<int:book_id>/<fmt>` (with the collection's name in place of `show`)" in messages[0]
+    assert "`GET /books/<int:book_id>`." in messages[1] and "collection's name" not in messages[1]
+
+
 def test_verb_messages_never_invent_or_contradict():
     from conftest import lint_source
 

@@ -168,6 +168,8 @@ class VerbInRoutePath(Rule):
             if found is not None and found[0] in NOUN_TOO and (
                     decl.methods == ("GET",) or (not found[1] and not _named_before(segments, index))):
                 found = None  # `GET /data/upload/<f>` serves uploads; `/api/v1/upload` names the resource
+            if found is not None and _noun_in_handler_name(found[0], decl.handler):
+                found = None  # `POST /api_key/store` served by `save_store_api_key`: the store's key
             if found is not None and not (previous_is_param and self.settings["allow-actions-on-item"]):
                 verb, rest = found
                 return verb_messages.message(decl, segments, index, segment, verb, rest, verbs)
@@ -189,6 +191,19 @@ _NOUN_COMPOUNDS = frozenset({
     ("load", "balancer"), ("load", "balancers"), ("load", "balancing"),
     ("set", "point"), ("set", "points"), ("post", "code"), ("post", "codes"),
 })
+
+
+# verbs that are as often nouns (the store, a post, a set, a show, a load): for these the handler's
+# name decides when it leads with another verb and uses the word after it
+_NOUN_READINGS = frozenset({"store", "post", "set", "show", "load", "upload", "patch", "put"})
+
+
+def _noun_in_handler_name(verb: str, handler: Optional[str]) -> bool:
+    """``save_store_api_key`` serves `/api_key/store`: its own verb is `save`, and `store` is a noun."""
+    if verb not in _NOUN_READINGS or not handler:
+        return False
+    ws = words(handler.rsplit(".", 1)[-1])
+    return len(ws) > 1 and ws[0] != verb and ws[0] in VERBS and verb in ws[1:]
 
 
 def _named_before(segments: List[str], index: int) -> bool:

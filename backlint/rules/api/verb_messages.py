@@ -113,7 +113,34 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
     # user's chats, not the user): say so when this file does not show the mount
     where = " (below the path this router is mounted at)" if decl.mounted and not prefix.strip("/") \
         and decl.framework != "django" else ""
+    if not replacement and _starts_with_param(new_segments) and not _names_something(prefix) \
+            and not any(routes.is_param_segment(seg) for seg in segments[:index]):
+        # `/show/<int:book_id>/...`: the verb was the only name before the item, so the proposed path
+        # would start with a bare parameter unless the mount names the collection
+        mount = ("below the path this router is mounted at, if that names what the item is; otherwise "
+                 if decl.mounted else "")
+        where = f" ({mount}with the collection's name in place of `{segment}`)"
     if bulk and method != "DELETE":
         return (f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}`{where} "
                 "with the items in the request body (one bulk request on the collection).")
     return f"{head}; let the HTTP method carry the action and name the resource: `{method} {new}`{where}."
+
+
+def _names_something(prefix: str) -> bool:
+    """Whether a mount prefix has a segment that names a resource (not `api`, `v1` or a parameter)."""
+    for seg in prefix.split("/"):
+        low = seg.lower()
+        if not seg or routes.is_param_segment(seg) or low == "api" or (low[:1] == "v" and low[1:].isdigit()):
+            continue
+        return True
+    return False
+
+
+def _starts_with_param(segments: List[str]) -> bool:
+    """Whether the first segment after any `api`/`v1` markers is a parameter."""
+    for seg in segments:
+        low = seg.lower()
+        if low == "api" or (low[:1] == "v" and low[1:].isdigit()):
+            continue
+        return routes.is_param_segment(seg)
+    return False

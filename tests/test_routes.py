@@ -250,6 +250,22 @@ def test_a_verb_that_was_the_only_name_before_the_item_asks_for_the_collection()
     assert "`GET /books/<int:book_id>`." in messages[1] and "collection's name" not in messages[1]
 
 
+def test_an_action_verb_under_a_non_post_method_is_not_told_to_start_a_job():
+    # label-studio's `@action(detail=False, methods=["delete"]) def reset`: DELETE already carries it
+    from conftest import lint_source
+
+    source = (
+        "from rest_framework import viewsets\nfrom rest_framework.decorators import action\n"
+        "class V(viewsets.ModelViewSet):\n"
+        "    @action(detail=False, methods=['delete'])\n    def reset(self, request): ...\n"
+        "    @action(detail=False, methods=['post'])\n    def sync(self, request): ...\n"
+    )
+    messages = [f.message for f in lint_source(source, ["BL101"]).findings]
+    assert len(messages) == 2
+    assert "`DELETE` already says what happens" in messages[0] and "the collection itself" in messages[0]
+    assert "job it starts" not in messages[0] and "job it starts" in messages[1]
+
+
 def test_verb_messages_never_invent_or_contradict():
     from conftest import lint_source
 

@@ -63,6 +63,12 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
                 f"(`router.register({replacement!r}, ...)`); the viewset's methods already say what happens.")
     if decl.kind.startswith("action"):
         if VERBS.get(verb, "POST") is None:
+            if declared and "POST" not in declared:
+                # `@action(methods=["delete"]) def reset`: the method already says what happens
+                target = "the item itself" if decl.kind == "action-detail" else "the collection itself"
+                return (f"`@action` path `{segment}` starts with the verb `{verb}`: `{shown_method}` already says "
+                        f"what happens, so serve it on the resource it acts on ({target}, or a named "
+                        "sub-resource) instead of a verb path.")
             return (f"`@action` path `{segment}` starts with the verb `{verb}`: name the resource it creates or "
                     "acts on (for example the job it starts) and let the HTTP method carry the action.")
         target = f"`{replacement}`" if replacement else "the collection itself"

@@ -243,9 +243,11 @@ def test_a_verb_that_was_the_only_name_before_the_item_asks_for_the_collection()
         "from flask import Flask\napp = Flask(__name__)\n"
         "@app.route('/show/<int:book_id>/<fmt>')\ndef a(book_id, fmt): ...\n"
         "@app.route('/books/show/<int:book_id>')\ndef b(book_id): ...\n"
+        "@app.route('/get_series_json')\ndef c(): ...\n"
     )
     messages = [f.message for f in lint_source(source, ["BL101"]).findings]
-    assert len(messages) == 2
+    assert len(messages) == 3
+    assert "`GET /series`" in messages[2]  # the format word is the response's, not the resource's
     assert "`GET /<int:book_id>/<fmt>` (with the collection's name in place of `show`)" in messages[0]
     assert "`GET /books/<int:book_id>`." in messages[1] and "collection's name" not in messages[1]
 

@@ -21,6 +21,9 @@ from typing import List, Optional
 from ...frameworks import route_kinds, routes
 
 
+_FORMAT_WORDS = frozenset({"json", "xml", "csv", "html", "txt"})
+
+
 def _method(verb: str, declared: List[str]) -> Optional[str]:
     from .route_verbs import VERBS
 
@@ -48,6 +51,8 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
     if rest and rest[-1] in ("id", "ids") and len(rest) > 1:
         rest = rest[:-2] + [rest[-2]] if rest[-2] not in _STOPWORDS else rest[:-2]
     rest = [w for w in rest if w not in ("by",)]
+    while len(rest) > 1 and rest[-1] in _FORMAT_WORDS:
+        rest = rest[:-1]  # `get_series_json` names the series; the format is the response's, not the path's
     bulk = route_kinds.is_bulk(segments) or bool(set(rest) & route_kinds.BULK_WORDS)
     rest = [w for w in rest if w not in route_kinds.BULK_WORDS]
     next_is_param = index + 1 < len(segments) and routes.is_param_segment(segments[index + 1])

@@ -6,7 +6,7 @@ from typing import List, Optional
 from ..._lazy import cst
 
 from ...findings import Severity
-from ...frameworks import responses, roles, routes
+from ...frameworks import responses, roles, routes, webhooks
 from ...frameworks import values as v
 from ...rule import Rule
 
@@ -36,7 +36,9 @@ class ErrorResponseWithSuccessStatus(Rule):
     `status_code=` or setting `response.status_code`, `raise HTTPException(...)`, a per-row
     `errors: [...]` list (a partial success: the request itself worked), an `error` key that is
     `None`, `False` or empty, a body that also carries `data`/`result`/`items` (an envelope with
-    one or the other), responses built outside a handler (a helper's status is not known here).
+    one or the other), responses built outside a handler (a helper's status is not known here),
+    webhook receivers (named or documented as webhooks, or verifying a webhook signature): their
+    sender reads any 2xx as "received, do not retry", so answering an ignored event with 200 is right.
 
     ## Why is this bad?
     Clients, API gateways, monitoring, retries and caches read the status line, not the body. An
@@ -85,7 +87,10 @@ class ErrorResponseWithSuccessStatus(Rule):
         self._routes = routes.for_context(self.ctx) if self._on else None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._stack.append(self._routes.handler_for(node) if self._on else None)
+        handler = self._routes.handler_for(node) if self._on else None
+        if handler is not None and webhooks.is_receiver(node, [handler.name, handler.class_name, *handler.paths]):
+            handler = None  # a webhook's sender reads a 2xx as "received, do not retry"
+        self._stack.append(handler)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._stack:

@@ -35,6 +35,8 @@ class Effects:
             level = min(level, depth)
         if isinstance(src, Src) and src.pertable:
             level = min(level, src.pertable - 1)
+        if self.memo:
+            level = min(level, min(self.memo))
         level = self.data_level(level)
         if level <= 0 or not self.record or self.write_args:
             return
@@ -80,7 +82,10 @@ class Effects:
             return  # the function calls itself per child: a recursive walk of a tree, one level per call
         if not self.cond:
             self.fact["calls"].append(callee)
-        level = self.data_level(self.level())
+        level = self.level()
+        if self.memo:
+            level = min(level, min(self.memo))
+        level = self.data_level(level)
         if level <= 0 or not self.record or self.write_args:
             return
         frame = self.frames[level - 1]

@@ -225,8 +225,11 @@ class Expressions:
                 vals = self.args(node)
                 pos = _positional(node)
                 if meth == "execute" and pos and (vals[0] is DML or _writes.is_sql_write(pos[0])
-                                                  or _writes.is_dml_expression(pos[0])):
-                    self.writes = True
+                                                  or _writes.is_dml_expression(pos[0])
+                                                  or _writes.is_sql_procedure(pos[0])):
+                    self.writes = True  # a write, or a procedure that may lock or write
+                elif meth == "execute" and pos and _writes.is_sql_session_command(pos[0]):
+                    pass  # `SHOW server_version_num`: about the server, not table rows
                 elif meth == "execute" and not self.runs_loop_item(node):
                     self.hit(node, "raw")
                 if meth == "cursor":

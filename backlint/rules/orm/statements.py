@@ -191,6 +191,9 @@ class Statements:
             self.env[local] = Ref(self.a.absolute(f"{module}.{alias.name.value}" if module else alias.name.value))
 
     def assign(self, target, value) -> None:
+        if self.memo and isinstance(value, Src) and value.depth > min(self.memo):
+            # built in a memoizing branch: once per key; iterating it again reads its result cache
+            value = value.copy(depth=min(self.memo))
         if isinstance(target, cst.Name):
             if isinstance(value, Inst) and value.event is None and value.src is not None and not value.attrs:
                 value = self.fetched_row(target.value, value)
@@ -313,7 +316,7 @@ class Statements:
         ``cache`` reuse what it fetched. Returns the depth of that loop (0: outside every loop)."""
         if not self.frames:
             return None
-        caches = set()
+        caches, rebound = set(), set()
         stack = [stmt.body]
         while stack:
             node = stack.pop()
@@ -321,12 +324,20 @@ class Statements:
                 name = dotted_name(node.target.value)
                 if name:
                     caches.add(name)
+            elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+                rebound.add(node.target.value)
             if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While)):
                 stack.extend(children(node))
-        if not caches or not _memo_test(stmt.test, caches):
+        if caches and _memo_test(stmt.test, caches):
+            names = caches
+        else:
+            # `if _event != row.event or cache is None: _event = row.event; cache = ...`: the
+            # loop recomputes only when the key changes (rows sorted by it) or once
+            names = _change_test(stmt.test, rebound)
+        if not names:
             return None
         # a cache bound inside a loop starts empty on every iteration of that loop
-        depth = max(self.bound.get(name.split(".")[0], (0, None))[0] for name in caches)
+        depth = max(self.bound.get(name.split(".")[0], (0, None))[0] for name in names)
         return depth if depth < len(self.frames) else None
 
     def per_table(self, node) -> int:
@@ -411,3 +422,19 @@ def _memo_test(test, caches) -> bool:
             if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
                 return dotted_name(left.func.value) in caches
     return False
+
+
+def _change_test(test, rebound) -> set:
+    """The names of ``rebound`` that ``test`` compares with ``!=`` / ``is None`` (through ``or``)."""
+    if not rebound:
+        return set()
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = _change_test(test.left, rebound), _change_test(test.right, rebound)
+        return left | right
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(op, cst.NotEqual):
+            return {n.value for n in (test.left, right) if isinstance(n, cst.Name) and n.value in rebound}
+        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
+            return {test.left.value} if isinstance(test.left, cst.Name) and test.left.value in rebound else set()
+    return set()

@@ -81,7 +81,8 @@ def is_dml_expression(node) -> bool:
                                            "on_duplicate_key_update", "values", "returning"):
             return last in _DML_FUNCS or is_dml_expression(_receiver(node))
         if last in ("text",) and node.args:
-            return is_sql_write(node.args[0].value)
+            arg = node.args[0].value  # `text("DROP ...")`, `text(sql_index_string)`
+            return is_sql_write(arg) or isinstance(arg, (cst.Name, cst.Attribute)) and is_dml_expression(arg)
         return False
     return is_sql_write(node)
 

@@ -43,6 +43,7 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.literals = analysis.literals  # names bound to a literal: module-level, then the function's
         # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
         self.memo: List[int] = []
+        self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
 
     @property
     def writes(self) -> bool:

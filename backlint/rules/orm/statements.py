@@ -105,8 +105,14 @@ class Statements:
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
             self.suite(stmt.body)
             self.cond += 1
-            for h in stmt.handlers:
-                self.suite(h.body)
+            # a handler runs when the body failed (a retry, a fallback lookup after
+            # `MultipleObjectsReturned`), not on every iteration of the loops around the `try`
+            self.rare.append(len(self.frames))
+            try:
+                for h in stmt.handlers:
+                    self.suite(h.body)
+            finally:
+                self.rare.pop()
             self.cond -= 1
             if stmt.orelse is not None:
                 self.suite(stmt.orelse.body)

@@ -42,7 +42,13 @@ class QueryInLoop(NPlusOneRule):
     model-choosing loop that goes through what they chose (`for f in fields: for ot in
     f.object_types.all(): ot.model_class().objects...`). Also not reported: a function calling itself
     per child (a recursive tree walk), and a query in the branch that one item of the loop
-    takes (`for k in fields: if k == "items": ...`). Bulk operations (`bulk_create`, `in_bulk`,
+    takes (`for k in fields: if k == "items": ...`). Nor: a loop over a dict or list the
+    function writes out and only reads (`sources = {"ecb": ..., "cnb": ...}`), `itertools.count()`;
+    a lookup memoized per key (`if key not in cache: cache[key] = ...`) or recomputed only when
+    the key changes (`if current != row.event_id: current = ...`); a query in an `except`
+    handler (retries, fallbacks); raw SQL that calls a stored function or lock with no `FROM`
+    (counted as a write) or a server command (`SHOW`, `SET`); `session.refresh()` after the
+    function's own write. Bulk operations (`bulk_create`, `in_bulk`,
     `filter(id__in=...)` outside the loop) are what the rule recommends.
 
     A project function counts as querying when it runs a read on every call (not only in an

@@ -76,9 +76,11 @@ def is_dml_expression(node) -> bool:
         return bool(_DML_NAME.search(node.attr.value))
     if isinstance(node, cst.Call):
         name = dotted_name(node.func) or ""
-        last = name.rsplit(".", 1)[-1]
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else name.rsplit(".", 1)[-1]
         if last in _DML_FUNCS or last in ("on_conflict_do_update", "on_conflict_do_nothing",
-                                           "on_duplicate_key_update", "values", "returning"):
+                                           "on_duplicate_key_update", "values", "returning", "where",
+                                           "filter", "filter_by", "ordered_values", "execution_options"):
+            # `table.update().where(...).values(...)`: a write however it is chained
             return last in _DML_FUNCS or is_dml_expression(_receiver(node))
         if last in ("text",) and node.args:
             arg = node.args[0].value  # `text("DROP ...")`, `text(sql_index_string)`

@@ -42,6 +42,8 @@ class Effects:
         if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
+        if frame.wrote:
+            return  # a read after this iteration's write: the row just written, read back
         if frame.sleep or (frame.kind == "while" and batch):
             return
         if batch and frame.range:
@@ -93,7 +95,7 @@ class Effects:
         if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
-        if frame.sleep:
+        if frame.sleep or frame.wrote:
             return
         self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module)))
 

@@ -53,6 +53,9 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
     def writes(self, value: bool) -> None:
         if value and not self.writes:
             self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
+        if value:
+            for frame in self.frames:
+                frame.wrote = True  # what the loop reads after this serves the write
         self._writes = value
 
     # -- entry points ------------------------------------------------------------------------

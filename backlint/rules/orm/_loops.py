@@ -205,21 +205,26 @@ def batch_iterable(node) -> bool:
 
 
 def drains_collection(stmt) -> bool:
-    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``."""
+    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``. A loop
+    that also pushes onto ``todo`` (``todo.append(child)``) walks a graph from what each query
+    returned, one node at a time like a recursive walk: not a collection one query could fetch."""
     test = stmt.test
     if isinstance(test, cst.UnaryOperation) or not isinstance(test, (cst.Name, cst.Attribute)):
         return False
     name = dotted_name(test)
     stack = [stmt.body]
+    drains = False
     while stack:
         node = stack.pop()
         if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in ("pop", "popleft", "popitem", "get_nowait")
                 and dotted_name(node.func.value) == name):
-            return True
+            method = node.func.attr.value
+            if method in ("append", "appendleft", "extend", "extendleft", "add", "update", "put_nowait", "insert"):
+                return False
+            drains = drains or method in ("pop", "popleft", "popitem", "get_nowait")
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(children(node))
-    return False
+    return drains
 
 
 def retry_target(target) -> bool:

@@ -101,15 +101,16 @@ class QueryInLoop(NPlusOneRule):
     an unusual name) is not seen. A query that runs only in one branch of a called function is
     not counted, even when that branch is the common one.
 
-    Measured on 13 real applications (docs/precision/orm2.md): 11 of a random 20 findings of the
-    previous release were right (0.55), and 9 of a fresh random 20 after this release's fixes
-    (0.45; with 20 findings the two do not differ). What remains wrong is mostly per-entity jobs
-    (a heavy procedure per row whose lookup is incidental), per-row lock gates, re-reads right
-    after a write, and loops over short lists that are not data (a local literal dict, the
-    statements of one SQL script, `itertools.count()`). Because that is far below the 0.90 every
-    default rule must reach on real code, BL201 is **off by default**: turn it on with
-    `extend-select = ["BL201"]` (or `--extend-select BL201`) to review loops by hand. BL202 (a
-    lazy relation read in a loop) stays on.
+    Measured on real applications (docs/precision/orm2.md, docs/precision/orm3.md): 0.55 and
+    0.45 on two random 20 of the orm2 release (13 applications); on the 22-application corpus,
+    0.80 on a fresh 20 before the orm3 fixes and 0.65 on a fresh 20 after them (with 20 findings
+    these do not differ). What remains wrong: loops that read a different table per iteration
+    through raw SQL text (`f'SELECT ... FROM "{table}"'`), per-type batches already written with
+    `__in`, listener loops over notifications, per-row write jobs whose method name does not
+    say so, the walk over the segments of one path, and fetching a row a call just created.
+    Because that is below the 0.90 every default rule must reach on real code, BL201 is **off by
+    default**: turn it on with `extend-select = ["BL201"]` (or `--extend-select BL201`) to review
+    loops by hand. BL202 (a lazy relation read in a loop) stays on.
 
     ## References
     - Django: https://docs.djangoproject.com/en/stable/topics/db/optimization/
@@ -121,7 +122,7 @@ class QueryInLoop(NPlusOneRule):
     name = "query-in-loop"
     category = "n-plus-one"
     severity = Severity.WARNING
-    precision = "low"  # measured 0.55 / 0.45 on real-code samples (docs/precision/orm2.md)
+    precision = "low"  # measured 0.45-0.80 on real-code samples (docs/precision/orm2.md, orm3.md)
     # off by default until its real-code precision reaches 0.90
     default_enabled = False
     tags = ("performance", "database")

@@ -59,6 +59,65 @@ def module_literals(body) -> Dict[str, cst.BaseExpression]:
     return found
 
 
+_READ_ONLY = frozenset({"items", "keys", "values", "get", "copy", "index", "count"})
+_READ_ONLY_CALLS = frozenset({"enumerate", "sorted", "reversed", "zip", "list", "tuple", "len", "set", "frozenset"})
+
+
+def local_literals(body) -> Dict[str, cst.BaseExpression]:
+    """Names a function binds once to a non-empty literal container and then only reads
+    (iterates, indexes, ``.items()``, ``in``): ``sources = {"ecb": fetch_ecb, "cnb": fetch_cnb}``.
+    A name that is appended to, assigned into, rebound or handed to another function may hold
+    data by the time the loop runs, so it is not one of them."""
+    bound: Dict[str, list] = {}
+    spoiled = set()
+    stack = [(stmt, None, None) for stmt in body]
+    while stack:
+        node, parent, grand = stack.pop()
+        t = type(node)
+        if t is cst.Assign:
+            for target in node.targets:
+                if type(target.target) is cst.Name:
+                    bound.setdefault(target.target.value, []).append(node.value)
+        elif t is cst.Name and not _name_read(node, parent, grand):
+            spoiled.add(node.value)
+        for child in children(node):
+            stack.append((child, node, parent))
+    found = {}
+    for name, values in bound.items():
+        if name in spoiled or len(values) != 1:
+            continue
+        value = values[0]
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and value.elements and _literal(value, {}, 0):
+            found[name] = value
+    return found
+
+
+def _name_read(node, parent, grand) -> bool:
+    """This occurrence of a name binds it by plain assignment or only reads it."""
+    pt = type(parent)
+    if pt is cst.AssignTarget:
+        return True  # counted as a binding
+    if pt is cst.Attribute:
+        if parent.attr is node:
+            return True  # `x.name`: not this name
+        return type(grand) is cst.Call and grand.func is parent and parent.attr.value in _READ_ONLY
+    if pt is cst.Arg:
+        if parent.keyword is node:
+            return True
+        return type(grand) is cst.Call and dotted_name(grand.func) in _READ_ONLY_CALLS
+    if pt in (cst.For, cst.CompFor):
+        return parent.iter is node
+    if pt is cst.Index:
+        return True  # `other[x]`
+    if pt is cst.Subscript:
+        return type(grand) not in (cst.AssignTarget, cst.AugAssign, cst.Del)
+    if pt is cst.ComparisonTarget:
+        return True  # `k in sources`
+    if pt is cst.Comparison:
+        return True
+    return False
+
+
 def _is_constant_name(node) -> bool:
     """``MAX_TRIES``, ``settings.LANGUAGES``, ``Order.STATUS_CHOICES``: constants by convention."""
     if isinstance(node, cst.Name):
@@ -146,21 +205,26 @@ def batch_iterable(node) -> bool:
 
 
 def drains_collection(stmt) -> bool:
-    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``."""
+    """``while todo: item = todo.pop()``: the loop goes through the items of ``todo``. A loop
+    that also pushes onto ``todo`` (``todo.append(child)``) walks a graph from what each query
+    returned, one node at a time like a recursive walk: not a collection one query could fetch."""
     test = stmt.test
     if isinstance(test, cst.UnaryOperation) or not isinstance(test, (cst.Name, cst.Attribute)):
         return False
     name = dotted_name(test)
     stack = [stmt.body]
+    drains = False
     while stack:
         node = stack.pop()
         if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in ("pop", "popleft", "popitem", "get_nowait")
                 and dotted_name(node.func.value) == name):
-            return True
+            method = node.func.attr.value
+            if method in ("append", "appendleft", "extend", "extendleft", "add", "update", "put_nowait", "insert"):
+                return False
+            drains = drains or method in ("pop", "popleft", "popitem", "get_nowait")
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(children(node))
-    return False
+    return drains
 
 
 def retry_target(target) -> bool:

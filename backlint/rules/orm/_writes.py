@@ -76,12 +76,15 @@ def is_dml_expression(node) -> bool:
         return bool(_DML_NAME.search(node.attr.value))
     if isinstance(node, cst.Call):
         name = dotted_name(node.func) or ""
-        last = name.rsplit(".", 1)[-1]
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else name.rsplit(".", 1)[-1]
         if last in _DML_FUNCS or last in ("on_conflict_do_update", "on_conflict_do_nothing",
-                                           "on_duplicate_key_update", "values", "returning"):
+                                           "on_duplicate_key_update", "values", "returning", "where",
+                                           "filter", "filter_by", "ordered_values", "execution_options"):
+            # `table.update().where(...).values(...)`: a write however it is chained
             return last in _DML_FUNCS or is_dml_expression(_receiver(node))
         if last in ("text",) and node.args:
-            return is_sql_write(node.args[0].value)
+            arg = node.args[0].value  # `text("DROP ...")`, `text(sql_index_string)`
+            return is_sql_write(arg) or isinstance(arg, (cst.Name, cst.Attribute)) and is_dml_expression(arg)
         return False
     return is_sql_write(node)
 
@@ -106,3 +109,42 @@ def is_sql_write(node) -> bool:
     if isinstance(node, cst.BinaryOperation):
         return is_sql_write(node.left)  # "DELETE FROM x WHERE id = %s" % ...
     return False
+
+
+_NOT_A_TABLE_READ = re.compile(r"^\s*(show|set|reset|lock|vacuum|analy[sz]e|begin|commit|rollback|savepoint|release|"
+                               r"listen|notify|call|do|discard|checkpoint)\b", re.IGNORECASE)
+_PROCEDURE = re.compile(r"^\s*select\s+[\w.]+\s*\((?![^;]*\bfrom\b)", re.IGNORECASE | re.DOTALL)
+
+
+def sql_head(node) -> Optional[str]:
+    """The text of a literal SQL string (or of the literal start of an f-string / ``%`` /
+    ``.format()`` one), without evaluating it; None when the SQL is not written here."""
+    if isinstance(node, cst.SimpleString):
+        return node.value.lstrip("rRbBuUfF").lstrip("'\"")
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = sql_head(node.left), sql_head(node.right)
+        return None if left is None else left + (right or "")
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return sql_head(node.func.value)
+    if isinstance(node, cst.BinaryOperation):
+        return sql_head(node.left)
+    return None
+
+
+def is_sql_procedure(node) -> bool:
+    """``SELECT pg_try_advisory_lock(%s)``, ``SELECT my_gate(%s, %s)`` (a function called with no
+    ``FROM``), ``CALL proc()``, ``LOCK TABLE``: a procedure per row, which may lock or write; not a
+    read of rows that one query could batch."""
+    text = sql_head(node)
+    if text is None:
+        return False
+    return bool(_PROCEDURE.match(text)) or bool(re.match(r"^\s*(call|lock|do)\b", text, re.IGNORECASE))
+
+
+def is_sql_session_command(node) -> bool:
+    """``SHOW server_version``, ``SET search_path ...``, ``VACUUM``: statements about the
+    connection or server, not reads of table rows."""
+    text = sql_head(node)
+    return text is not None and bool(_NOT_A_TABLE_READ.match(text))

@@ -6,8 +6,9 @@ from typing import Optional, Tuple
 
 from ..._lazy import cst
 from ...frameworks import orm
+from . import _writes
 from .syntax import shape
-from .values import CallEvent, Hit, Inst, Read, Src
+from .values import DML, CallEvent, Hit, Inst, Read, Src
 
 
 class Effects:
@@ -35,10 +36,14 @@ class Effects:
             level = min(level, depth)
         if isinstance(src, Src) and src.pertable:
             level = min(level, src.pertable - 1)
+        if self.memo:
+            level = min(level, min(self.memo))
         level = self.data_level(level)
-        if level <= 0 or not self.record or self.write_args:
+        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
+        if frame.wrote:
+            return  # a read after this iteration's write: the row just written, read back
         if frame.sleep or (frame.kind == "while" and batch):
             return
         if batch and frame.range:
@@ -78,15 +83,33 @@ class Effects:
             return
         if self.local is not None and callee == self.a.full(self.local):
             return  # the function calls itself per child: a recursive walk of a tree, one level per call
+        if self.hands_write(node):
+            self.writes = True  # `self.execute(insert(t).values(row))`: the helper runs the write it is handed
+            return
         if not self.cond:
             self.fact["calls"].append(callee)
-        level = self.data_level(self.level())
-        if level <= 0 or not self.record or self.write_args:
+        level = self.level()
+        if self.memo:
+            level = min(level, min(self.memo))
+        level = self.data_level(level)
+        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
-        if frame.sleep:
+        if frame.sleep or frame.wrote:
             return
         self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module)))
+
+    def hands_write(self, node) -> bool:
+        """A call whose statement argument is a write (an ``insert()``/``update()`` statement)."""
+        if not isinstance(node, cst.Call):
+            return False
+        for arg in node.args[:2]:
+            value = arg.value
+            if isinstance(value, cst.Name) and self.env.get(value.value) is DML:
+                return True
+            if isinstance(value, cst.Call) and _writes.is_dml_callable(self.a.ctx.qualified_name(value.func)):
+                return True
+        return False
 
     def read(self, inst: Inst, attrs: Tuple[str, ...], call: bool, node) -> None:
         ev = inst.event

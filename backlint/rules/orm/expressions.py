@@ -67,7 +67,7 @@ class Expressions:
         self.iterated(first, fors[0].iter)
         saved = dict(self.env)
         frame = Frame(node, "comp", fors[0].iter)
-        frame.fixed = _loops.fixed_iterable(fors[0].iter, self.a.literals)
+        frame.fixed = _loops.fixed_iterable(fors[0].iter, self.literals)
         self.frames.append(frame)
         pushed = 1
         try:
@@ -78,7 +78,7 @@ class Expressions:
                 value = self.ev(inner.iter)
                 self.iterated(value, inner.iter)
                 fr = Frame(node, "comp", inner.iter)
-                fr.fixed = _loops.fixed_iterable(inner.iter, self.a.literals)
+                fr.fixed = _loops.fixed_iterable(inner.iter, self.literals)
                 self.frames.append(fr)
                 pushed += 1
                 self.bind_loop(inner.target, value, fr)
@@ -225,8 +225,11 @@ class Expressions:
                 vals = self.args(node)
                 pos = _positional(node)
                 if meth == "execute" and pos and (vals[0] is DML or _writes.is_sql_write(pos[0])
-                                                  or _writes.is_dml_expression(pos[0])):
-                    self.writes = True
+                                                  or _writes.is_dml_expression(pos[0])
+                                                  or _writes.is_sql_procedure(pos[0])):
+                    self.writes = True  # a write, or a procedure that may lock or write
+                elif meth == "execute" and pos and _writes.is_sql_session_command(pos[0]):
+                    pass  # `SHOW server_version_num`: about the server, not table rows
                 elif meth == "execute" and not self.runs_loop_item(node):
                     self.hit(node, "raw")
                 if meth == "cursor":

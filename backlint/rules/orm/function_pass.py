@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
+from . import _loops
 from .effects import Effects
 from .expressions import Expressions
 from .models import _param_reads
@@ -39,6 +40,10 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.guarded = 0  # inside `if <global cache> is None:`: runs once per process
         self.events: Dict[Tuple[int, str], RelEvent] = {}
         self.runtime_models: set = set()  # local names holding a model looked up at run time
+        self.literals = analysis.literals  # names bound to a literal: module-level, then the function's
+        # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
+        self.memo: List[int] = []
+        self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
 
     @property
     def writes(self) -> bool:
@@ -48,6 +53,9 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
     def writes(self, value: bool) -> None:
         if value and not self.writes:
             self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
+        if value:
+            for frame in self.frames:
+                frame.wrote = True  # what the loop reads after this serves the write
         self._writes = value
 
     # -- entry points ------------------------------------------------------------------------
@@ -92,6 +100,9 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
             self.frames.append(serializer)
         body = node.body
         if isinstance(body, cst.IndentedBlock):
+            written = _loops.local_literals(body.body)
+            if written:
+                self.literals = dict(self.a.literals, **written)
             self.run_block(body.body)
         else:
             self.run_block([body])

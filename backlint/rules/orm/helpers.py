@@ -2,12 +2,17 @@
 the functions it calls), what it reads from its parameters and what queryset it returns."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from .values import Unknown
 
 
 MAX_CALL_DEPTH = 4
+# a writing function named for its write: its reads (the row it updates, the get of a
+# get-or-create) serve that write; the per-row fix is a bulk write, not a batched read
+_WRITE_VERB = re.compile(r"^_*(create|update|set|delete|remove|register|relate|upsert|ensure|save|store|"
+                         r"insert|add|mark|sync|apply|bulk|write|persist|record|assign|attach|detach)(_|$)")
 
 
 class HelperFunctions:
@@ -78,6 +83,8 @@ class HelperFunctions:
             return None
         fact = self.funcs[name]
         if self.writes_of(name):
+            if _WRITE_VERB.match(name.rsplit(".", 1)[-1]):
+                return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return self._deciding_read(name, fact, depth, seen)
         if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}

@@ -42,7 +42,13 @@ class QueryInLoop(NPlusOneRule):
     model-choosing loop that goes through what they chose (`for f in fields: for ot in
     f.object_types.all(): ot.model_class().objects...`). Also not reported: a function calling itself
     per child (a recursive tree walk), and a query in the branch that one item of the loop
-    takes (`for k in fields: if k == "items": ...`). Bulk operations (`bulk_create`, `in_bulk`,
+    takes (`for k in fields: if k == "items": ...`). Nor: a loop over a dict or list the
+    function writes out and only reads (`sources = {"ecb": ..., "cnb": ...}`), `itertools.count()`;
+    a lookup memoized per key (`if key not in cache: cache[key] = ...`) or recomputed only when
+    the key changes (`if current != row.event_id: current = ...`); a query in an `except`
+    handler (retries, fallbacks); raw SQL that calls a stored function or lock with no `FROM`
+    (counted as a write) or a server command (`SHOW`, `SET`); `session.refresh()` after the
+    function's own write. Bulk operations (`bulk_create`, `in_bulk`,
     `filter(id__in=...)` outside the loop) are what the rule recommends.
 
     A project function counts as querying when it runs a read on every call (not only in an
@@ -95,15 +101,16 @@ class QueryInLoop(NPlusOneRule):
     an unusual name) is not seen. A query that runs only in one branch of a called function is
     not counted, even when that branch is the common one.
 
-    Measured on 13 real applications (docs/precision/orm2.md): 11 of a random 20 findings of the
-    previous release were right (0.55), and 9 of a fresh random 20 after this release's fixes
-    (0.45; with 20 findings the two do not differ). What remains wrong is mostly per-entity jobs
-    (a heavy procedure per row whose lookup is incidental), per-row lock gates, re-reads right
-    after a write, and loops over short lists that are not data (a local literal dict, the
-    statements of one SQL script, `itertools.count()`). Because that is far below the 0.90 every
-    default rule must reach on real code, BL201 is **off by default**: turn it on with
-    `extend-select = ["BL201"]` (or `--extend-select BL201`) to review loops by hand. BL202 (a
-    lazy relation read in a loop) stays on.
+    Measured on real applications (docs/precision/orm2.md, docs/precision/orm3.md): 0.55 and
+    0.45 on two random 20 of the orm2 release (13 applications); on the 22-application corpus,
+    0.80 on a fresh 20 before the orm3 fixes and 0.65 on a fresh 20 after them (with 20 findings
+    these do not differ). What remains wrong: loops that read a different table per iteration
+    through raw SQL text (`f'SELECT ... FROM "{table}"'`), per-type batches already written with
+    `__in`, listener loops over notifications, per-row write jobs whose method name does not
+    say so, the walk over the segments of one path, and fetching a row a call just created.
+    Because that is below the 0.90 every default rule must reach on real code, BL201 is **off by
+    default**: turn it on with `extend-select = ["BL201"]` (or `--extend-select BL201`) to review
+    loops by hand. BL202 (a lazy relation read in a loop) stays on.
 
     ## References
     - Django: https://docs.djangoproject.com/en/stable/topics/db/optimization/
@@ -115,7 +122,7 @@ class QueryInLoop(NPlusOneRule):
     name = "query-in-loop"
     category = "n-plus-one"
     severity = Severity.WARNING
-    precision = "low"  # measured 0.55 / 0.45 on real-code samples (docs/precision/orm2.md)
+    precision = "low"  # measured 0.45-0.80 on real-code samples (docs/precision/orm2.md, orm3.md)
     # off by default until its real-code precision reaches 0.90
     default_enabled = False
     tags = ("performance", "database")

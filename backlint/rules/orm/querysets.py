@@ -44,7 +44,8 @@ class QuerysetCalls:
                 self.hit(node, "sa-get")
             return None
         if meth == "refresh":
-            self.hit(node, "sa-refresh")
+            if not self.writes:  # after the function's write: re-reading what it wrote
+                self.hit(node, "sa-refresh")
             return None
         if meth in ("execute", "exec", "scalars", "scalar", "stream", "stream_scalars"):
             stmt = values[0] if values else None

@@ -10,6 +10,7 @@ from ...semantics import dotted_name
 from . import _loops, _writes
 from .priming import primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
+from ...walker import children
 from .values import DML, Enum, Frame, Inst, Ref, RelEvent, SESSION, Src, UNKNOWN_LOCAL
 
 
@@ -52,6 +53,9 @@ class Statements:
             self.guarded += guard
             self.cond += 1
             once = self.single_item(stmt.test)
+            memo = self.memoizes(stmt)
+            if memo is not None:
+                self.memo.append(memo)
             try:
                 if once is not None:
                     # `for k in fields: if k == "items": <query>`: the branch runs for one item
@@ -70,6 +74,8 @@ class Statements:
                         self.suite(stmt.orelse.body)
             finally:
                 self.guarded -= guard
+                if memo is not None:
+                    self.memo.pop()
                 self.cond -= 1
         elif isinstance(stmt, cst.For):
             self.run_for(stmt)
@@ -99,8 +105,14 @@ class Statements:
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
             self.suite(stmt.body)
             self.cond += 1
-            for h in stmt.handlers:
-                self.suite(h.body)
+            # a handler runs when the body failed (a retry, a fallback lookup after
+            # `MultipleObjectsReturned`), not on every iteration of the loops around the `try`
+            self.rare.append(len(self.frames))
+            try:
+                for h in stmt.handlers:
+                    self.suite(h.body)
+            finally:
+                self.rare.pop()
             self.cond -= 1
             if stmt.orelse is not None:
                 self.suite(stmt.orelse.body)
@@ -185,6 +197,9 @@ class Statements:
             self.env[local] = Ref(self.a.absolute(f"{module}.{alias.name.value}" if module else alias.name.value))
 
     def assign(self, target, value) -> None:
+        if self.memo and isinstance(value, Src) and value.depth > min(self.memo):
+            # built in a memoizing branch: once per key; iterating it again reads its result cache
+            value = value.copy(depth=min(self.memo))
         if isinstance(target, cst.Name):
             if isinstance(value, Inst) and value.event is None and value.src is not None and not value.attrs:
                 value = self.fetched_row(target.value, value)
@@ -223,7 +238,7 @@ class Statements:
         frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
         frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
                        or _loops.batch_iterable(stmt.iter))
-        frame.fixed = _loops.fixed_iterable(stmt.iter, self.a.literals)
+        frame.fixed = _loops.fixed_iterable(stmt.iter, self.literals) or self.endless(stmt.iter)
         self.frames.append(frame)
         try:
             self.bind_loop(stmt.target, value, frame)
@@ -296,6 +311,41 @@ class Statements:
                 return frame
         return None
 
+    def endless(self, iterable) -> bool:
+        """``for attempt in itertools.count()``: a ``while True`` with a counter, not data."""
+        return (isinstance(iterable, cst.Call)
+                and self.a.ctx.qualified_name(iterable.func) == "itertools.count")
+
+    def memoizes(self, stmt: cst.If) -> Optional[int]:
+        """``if key not in cache: cache[key] = <query>`` (or ``if cache.get(key) is None``) in a
+        loop: the query runs once per distinct key, and the loops inside the one that binds
+        ``cache`` reuse what it fetched. Returns the depth of that loop (0: outside every loop)."""
+        if not self.frames:
+            return None
+        caches, rebound = set(), set()
+        stack = [stmt.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Subscript):
+                name = dotted_name(node.target.value)
+                if name:
+                    caches.add(name)
+            elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+                rebound.add(node.target.value)
+            if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While)):
+                stack.extend(children(node))
+        if caches and _memo_test(stmt.test, caches):
+            names = caches
+        else:
+            # `if _event != row.event or cache is None: _event = row.event; cache = ...`: the
+            # loop recomputes only when the key changes (rows sorted by it) or once
+            names = _change_test(stmt.test, rebound)
+        if not names:
+            return None
+        # a cache bound inside a loop starts empty on every iteration of that loop
+        depth = max(self.bound.get(name.split(".")[0], (0, None))[0] for name in names)
+        return depth if depth < len(self.frames) else None
+
     def per_table(self, node) -> int:
         """The loop depth at which the receiver of ``.objects`` / ``query(...)`` / ``select(...)``
         was chosen, when a loop chose it (``for model in models: model.objects...``); else 0."""
@@ -361,3 +411,36 @@ class Statements:
         name = pos[0].value
         return any(isinstance(f.node, cst.For) and isinstance(f.node.target, cst.Name)
                    and f.node.target.value == name for f in self.frames)
+
+
+def _memo_test(test, caches) -> bool:
+    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = test.expression
+        return (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
+                and inner.func.attr.value == "get" and dotted_name(inner.func.value) in caches)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(op, cst.NotIn):
+            return dotted_name(right) in caches
+        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
+            left = test.left
+            if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
+                return dotted_name(left.func.value) in caches
+    return False
+
+
+def _change_test(test, rebound) -> set:
+    """The names of ``rebound`` that ``test`` compares with ``!=`` / ``is None`` (through ``or``)."""
+    if not rebound:
+        return set()
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = _change_test(test.left, rebound), _change_test(test.right, rebound)
+        return left | right
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(op, cst.NotEqual):
+            return {n.value for n in (test.left, right) if isinstance(n, cst.Name) and n.value in rebound}
+        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
+            return {test.left.value} if isinstance(test.left, cst.Name) and test.left.value in rebound else set()
+    return set()

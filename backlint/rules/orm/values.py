@@ -87,7 +87,7 @@ UNKNOWN_LOCAL = object()
 
 
 class Frame:
-    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed")
+    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote")
 
     def __init__(self, node, kind, iter_node=None, label=""):
         self.node = node
@@ -97,6 +97,7 @@ class Frame:
         self.fixed = False  # iterates a literal / constant / range(CONST): not data-driven
         self.range = False
         self.label = label
+        self.wrote = False  # the body has written by this point of the interpretation
 
 
 class Hit:

@@ -20,6 +20,11 @@ _STORED_RECORD_WORDS = frozenset({
 _VERIFY_WORDS = frozenset({"verify", "check", "validate", "legacy", "upgrade", "migrate", "old", "compare", "matches"})
 
 
+# helpers that only convert between str and bytes: a password stays a password through them
+_CONVERSIONS = frozenset({"str", "bytes", "bytearray", "to_bytes", "to_utf8", "to_unicode", "to_str",
+                          "force_bytes", "force_str", "force_text", "smart_bytes", "smart_str",
+                          "ensure_bytes", "ensure_str", "as_bytes"})
+
 _CALLEES = frozenset({"new", "update", "pbkdf2_hmac", "hash", "encrypt", "genhash", "CryptContext",
                       "crypt", "openssl_md5", "openssl_sha1", "openssl_sha256", "openssl_sha512"}
                      | crypto.FAST_DIGESTS)
@@ -31,7 +36,8 @@ class WeakPasswordHash(Rule):
     ## What it does
     Finds passwords (a variable, parameter, attribute or form field whose name is a password:
     `password`, `raw_password`, `new_pwd`, `request.form["password"]`; also values built from
-    them, followed through local assignments) hashed with a fast digest: `hashlib.md5`,
+    them, followed through local assignments, `.encode()` and str/bytes conversion helpers such
+    as `to_bytes(password)` or `force_bytes(password)`) hashed with a fast digest: `hashlib.md5`,
     `sha1`, `sha256`, `sha512`, `sha3_*`, `blake2b/s`, `hashlib.new(...)` and `.update()` on
     such a hash object. Also reports `hashlib.pbkdf2_hmac` with fewer than 100,000
     iterations (a literal or a constant), Django `PASSWORD_HASHERS` led by an MD5, SHA1,
@@ -179,7 +185,9 @@ class WeakPasswordHash(Rule):
             if type(func) is cst.Attribute and func.attr.value in ("get", "pop"):
                 key = v.last_name(expr)
                 return self.ctx.code_for(expr) if crypto.is_password_name(key) else None
-            if type(func) is cst.Name and func.value in ("str", "bytes", "bytearray"):
+            called = func.value if type(func) is cst.Name else (
+                func.attr.value if type(func) is cst.Attribute else None)
+            if called in _CONVERSIONS:
                 for arg in expr.args[:1]:
                     return self._password_in(arg.value, depth + 1)
             return None

@@ -138,12 +138,38 @@ class WeakPasswordHash(Rule):
         source = self._password_in(data, 0)
         if source is None or self._in_verification() or self._implements(digest):
             return
+        if self._derives_key():
+            self.report(
+                node,
+                f"`{source}` looks like a password and is turned into a key with one {digest} "
+                "round: whoever gets the data it protects can test billions of guesses a second; "
+                "derive the key with scrypt, argon2 or `hashlib.pbkdf2_hmac` with at least "
+                "600,000 iterations and a random salt.",
+            )
+            return
         self.report(
             node,
             f"`{source}` looks like a password and is hashed with {digest}, a fast digest: a "
             "leaked table of such hashes is cracked in hours; hash passwords with argon2, "
             "bcrypt or scrypt (e.g. Django's `make_password`, `argon2.PasswordHasher().hash`).",
         )
+
+    def _derives_key(self) -> bool:
+        """The digest becomes a key (`key = sha256(password).digest()`, `def
+        create_key_from_password`), not a stored password hash."""
+        names = []
+        func = self.ctx.enclosing_function()
+        if func is not None:
+            names.append(func.name.value)
+        statement = self.ctx.enclosing_statement()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if type(small) is cst.Assign:
+                    names.extend(v.last_name(t.target) or "" for t in small.targets)
+        words = set()
+        for name in names:
+            words |= name_words(name)
+        return bool(words & {"key", "kdf", "derive", "derived", "encryption", "cipher"})
 
     def _implements(self, digest: str) -> bool:
         """Inside a class named for this digest (`MD5PasswordHasher`): the legacy scheme itself,

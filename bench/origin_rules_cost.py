@@ -51,6 +51,8 @@ def main() -> int:
         for _ in range(args.pairs):
             without.append(cpu_seconds(base + ["--ignore", args.codes], root))
             with_.append(cpu_seconds(base + ["--extend-select", args.codes], root))
+        pairs = ", ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(without, with_))
+        print(f"  {root.name} pairs (without/with, s): {pairs}", flush=True)
         a, b = statistics.median(without), statistics.median(with_)
         print(f"{root.name:<28} {a:>8.1f}s {b:>8.1f}s {100 * (b - a) / a:>7.1f}%", flush=True)
     return 0

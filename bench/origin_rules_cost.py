@@ -7,6 +7,7 @@ with all four on (``--extend-select``; BL310 is off by default), ``--no-cache --
 
 Usage (repository root; the corpus of bench/precision.py unpacked):
   python bench/origin_rules_cost.py --apps lemur,django_oscar,label_studio --pairs 3
+  python bench/origin_rules_cost.py --codes BL303,BL304,BL305,BL306,BL307,BL308,BL309  # other rules
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--apps", default="lemur,django_oscar")
     ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--codes", default=CODES, help="the rules measured (default: %(default)s)")
     args = ap.parse_args()
     base = [sys.executable, "-m", "backlint", "check", ".", "--isolated", "--no-cache", "-j", "1",
             "-q", "--exit-zero", "--format", "json", "-o", os.devnull]
@@ -47,8 +49,10 @@ def main() -> int:
         root = roots[0]
         without, with_ = [], []
         for _ in range(args.pairs):
-            without.append(cpu_seconds(base + ["--ignore", CODES], root))
-            with_.append(cpu_seconds(base + ["--extend-select", CODES], root))
+            without.append(cpu_seconds(base + ["--ignore", args.codes], root))
+            with_.append(cpu_seconds(base + ["--extend-select", args.codes], root))
+        pairs = ", ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(without, with_))
+        print(f"  {root.name} pairs (without/with, s): {pairs}", flush=True)
         a, b = statistics.median(without), statistics.median(with_)
         print(f"{root.name:<28} {a:>8.1f}s {b:>8.1f}s {100 * (b - a) / a:>7.1f}%", flush=True)
     return 0

@@ -7,7 +7,8 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import roles
 from ...frameworks import values as v
-from ...frameworks.settings_files import class_is_non_production, class_is_production, is_production_settings
+from ...frameworks.settings_files import (class_is_non_production, class_is_production,
+                                          is_production_settings, name_words)
 from ...rule import Rule
 
 APP_CONSTRUCTORS = {
@@ -18,6 +19,9 @@ APP_CONSTRUCTORS = {
 FLASK_APPS = ("flask.Flask()", "flask.app.Flask()", "quart.Quart()")
 _KEYWORDS = frozenset({"debug", "use_debugger", "DEBUG"})
 RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
+# words of an `if` test that say the branch is taken in debug or development mode
+_DEBUG_SWITCH_WORDS = frozenset({"debug", "dev", "devel", "develop", "development", "local",
+                                 "testing"})
 
 
 class DebugModeEnabled(Rule):
@@ -34,8 +38,10 @@ class DebugModeEnabled(Rule):
       `DEBUG = True` in a config class named for production (`ProductionConfig`).
 
     Not reported: switches read from the environment or a config file
-    (`DEBUG = os.environ.get(...) == "1"`, `debug=settings.DEBUG`) and settings assigned inside
-    an `if` (`if ENVIRONMENT == "dev": DEBUG = True`); settings modules and config
+    (`DEBUG = os.environ.get(...) == "1"`, `debug=settings.DEBUG`), settings assigned inside
+    an `if` (`if ENVIRONMENT == "dev": DEBUG = True`), and any of the calls above inside an
+    `if` that asks for debug or development mode (`if in_debug_mode(): app =
+    FastAPI(debug=True)`, `if settings.DEV:`); settings modules and config
     classes for development, local work, tests, CI or examples (`settings/dev.py`,
     `local_settings.py`, `DevelopmentConfig`); config classes whose name says nothing about
     production; log levels, SQL echo flags (`echo=True`), uvicorn `reload=True`; tests and
@@ -90,6 +96,24 @@ class DebugModeEnabled(Rule):
     # every reported form writes one of these (`log.debug(` and `logging.DEBUG` do not)
     text_markers = ("debug=", "debug =", "DEBUG=", "DEBUG =", "DEBUG\"]", "DEBUG']", "use_debugger")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.EXAMPLE}
+
+    def _in_debug_branch(self, node: cst.CSTNode) -> bool:
+        """Inside the body of an `if` that asks for debug or development mode
+        (`if in_debug_mode(): app = FastAPI(debug=True)`): the switch is the condition."""
+        chain = self.ctx.ancestors + [node]
+        for i, ancestor in enumerate(chain[:-1]):
+            if type(ancestor) is not cst.If or chain[i + 1] is not ancestor.body:
+                continue
+            test = ancestor.test
+            if type(test) is cst.UnaryOperation and isinstance(test.operator, cst.Not):
+                continue
+            if name_words(self.ctx.code_for(test)) & _DEBUG_SWITCH_WORDS:
+                return True
+        return False
+
+    def report(self, node, message, **kwargs) -> None:
+        if not self._in_debug_branch(node):
+            super().report(node, message, **kwargs)
 
     def _true(self, node: Optional[cst.BaseExpression]) -> bool:
         return node is not None and v.as_bool(v.resolve(self.ctx, node)) is True

@@ -20,6 +20,15 @@ _URLLIB3 = frozenset({
     "urllib3.poolmanager.ProxyManager", "urllib3.connectionpool.HTTPSConnectionPool",
     "requests.packages.urllib3.PoolManager",
 })
+# InfluxDB clients take `verify_ssl=` (v1 `influxdb`, v2 `influxdb_client`) and send the
+# database credentials or token over that connection
+_INFLUXDB = {
+    "influxdb.InfluxDBClient": "influxdb",
+    "influxdb.client.InfluxDBClient": "influxdb",
+    "influxdb_client.InfluxDBClient": "influxdb_client",
+    "influxdb_client.client.influxdb_client.InfluxDBClient": "influxdb_client",
+    "influxdb_client.client.influxdb_client_async.InfluxDBClientAsync": "influxdb_client",
+}
 _CONTEXT_CALLEES = frozenset({"_create_unverified_context", "_create_stdlib_context"})
 _KEYWORDS = frozenset({"verify", "ssl", "verify_ssl", "cert_reqs"})
 _SERVER_PURPOSE = ("ssl.Purpose.CLIENT_AUTH", "ssl.PROTOCOL_TLS_SERVER")
@@ -46,7 +55,9 @@ class TlsVerificationDisabled(Rule):
     - `context.check_hostname = False` and `context.verify_mode = ssl.CERT_NONE` on a client
       context (`ssl.create_default_context()`, `SSLContext(PROTOCOL_TLS_CLIENT)`), reported
       once per context;
-    - urllib3 `PoolManager(cert_reqs="CERT_NONE")` and friends.
+    - urllib3 `PoolManager(cert_reqs="CERT_NONE")` and friends;
+    - InfluxDB clients (`influxdb.InfluxDBClient`, `influxdb_client.InfluxDBClient`) with
+      `verify_ssl=False`.
 
     Values are followed through local variables and module constants. Not reported:
     `verify="/path/ca.pem"`, `verify=True`, a custom CA context, or any non-literal value;
@@ -168,6 +179,15 @@ class TlsVerificationDisabled(Rule):
                 self._emit(node, f"`{shown}` is called with `verify=False`: the server's certificate "
                                  "is not checked, so anyone on the network path can impersonate it "
                                  f"and read or change the traffic; {_FIX}.")
+            return
+        if qual in _INFLUXDB:
+            if self._false(v.keyword(node, "verify_ssl")):
+                ca = ("`ssl_ca_cert=` with your CA bundle" if _INFLUXDB[qual] == "influxdb_client"
+                      else "the path of your CA bundle as `verify_ssl=`")
+                self._emit(node, f"`{qual.rsplit('.', 1)[-1]}(verify_ssl=False)` does not check the "
+                                 "database server's certificate, so anyone on the network path can "
+                                 "impersonate it and collect the credentials or token the client "
+                                 f"sends; drop it (the client verifies by default) or pass {ca}.")
             return
         for flag in ("ssl", "verify_ssl"):
             value = v.keyword(node, flag)

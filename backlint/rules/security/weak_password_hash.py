@@ -20,6 +20,11 @@ _STORED_RECORD_WORDS = frozenset({
 _VERIFY_WORDS = frozenset({"verify", "check", "validate", "legacy", "upgrade", "migrate", "old", "compare", "matches"})
 
 
+# helpers that only convert between str and bytes: a password stays a password through them
+_CONVERSIONS = frozenset({"str", "bytes", "bytearray", "to_bytes", "to_utf8", "to_unicode", "to_str",
+                          "force_bytes", "force_str", "force_text", "smart_bytes", "smart_str",
+                          "ensure_bytes", "ensure_str", "as_bytes"})
+
 _CALLEES = frozenset({"new", "update", "pbkdf2_hmac", "hash", "encrypt", "genhash", "CryptContext",
                       "crypt", "openssl_md5", "openssl_sha1", "openssl_sha256", "openssl_sha512"}
                      | crypto.FAST_DIGESTS)
@@ -31,7 +36,8 @@ class WeakPasswordHash(Rule):
     ## What it does
     Finds passwords (a variable, parameter, attribute or form field whose name is a password:
     `password`, `raw_password`, `new_pwd`, `request.form["password"]`; also values built from
-    them, followed through local assignments) hashed with a fast digest: `hashlib.md5`,
+    them, followed through local assignments, `.encode()` and str/bytes conversion helpers such
+    as `to_bytes(password)` or `force_bytes(password)`) hashed with a fast digest: `hashlib.md5`,
     `sha1`, `sha256`, `sha512`, `sha3_*`, `blake2b/s`, `hashlib.new(...)` and `.update()` on
     such a hash object. Also reports `hashlib.pbkdf2_hmac` with fewer than 100,000
     iterations (a literal or a constant), Django `PASSWORD_HASHERS` led by an MD5, SHA1,
@@ -132,12 +138,38 @@ class WeakPasswordHash(Rule):
         source = self._password_in(data, 0)
         if source is None or self._in_verification() or self._implements(digest):
             return
+        if self._derives_key():
+            self.report(
+                node,
+                f"`{source}` looks like a password and is turned into a key with one {digest} "
+                "round: whoever gets the data it protects can test billions of guesses a second; "
+                "derive the key with scrypt, argon2 or `hashlib.pbkdf2_hmac` with at least "
+                "600,000 iterations and a random salt.",
+            )
+            return
         self.report(
             node,
             f"`{source}` looks like a password and is hashed with {digest}, a fast digest: a "
             "leaked table of such hashes is cracked in hours; hash passwords with argon2, "
             "bcrypt or scrypt (e.g. Django's `make_password`, `argon2.PasswordHasher().hash`).",
         )
+
+    def _derives_key(self) -> bool:
+        """The digest becomes a key (`key = sha256(password).digest()`, `def
+        create_key_from_password`), not a stored password hash."""
+        names = []
+        func = self.ctx.enclosing_function()
+        if func is not None:
+            names.append(func.name.value)
+        statement = self.ctx.enclosing_statement()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if type(small) is cst.Assign:
+                    names.extend(v.last_name(t.target) or "" for t in small.targets)
+        words = set()
+        for name in names:
+            words |= name_words(name)
+        return bool(words & {"key", "kdf", "derive", "derived", "encryption", "cipher"})
 
     def _implements(self, digest: str) -> bool:
         """Inside a class named for this digest (`MD5PasswordHasher`): the legacy scheme itself,
@@ -179,7 +211,9 @@ class WeakPasswordHash(Rule):
             if type(func) is cst.Attribute and func.attr.value in ("get", "pop"):
                 key = v.last_name(expr)
                 return self.ctx.code_for(expr) if crypto.is_password_name(key) else None
-            if type(func) is cst.Name and func.value in ("str", "bytes", "bytearray"):
+            called = func.value if type(func) is cst.Name else (
+                func.attr.value if type(func) is cst.Attribute else None)
+            if called in _CONVERSIONS:
                 for arg in expr.args[:1]:
                     return self._password_in(arg.value, depth + 1)
             return None

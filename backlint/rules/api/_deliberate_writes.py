@@ -6,6 +6,8 @@
   `export.save(update_fields=["downloaded"])`: a read/seen/downloaded flag or timestamp, set as a
   side effect of serving the page; repeating the GET leaves the same state. Counters
   (`article.views += 1`) are still reported: every repeated or prefetched GET changes them;
+* the commit of an audit record a helper staged: a handler whose only write is `session.commit()`
+  after `audit_events.record_export(session, ...)` persists the audit trail of the page it serves;
 * protocol callbacks: identity- and payment-provider returns and e-mail confirmation links, which
   the protocol makes GET requests (see ``route_kinds.protocol_word``/``confirms_token``).
 """
@@ -72,3 +74,19 @@ def protocol_callback(handler) -> Optional[str]:
         return f"`{word}` in its name or path"
     check = route_kinds.confirms_token(handler.node)
     return f"checks a confirmation secret (`{check}`)" if check else None
+
+
+def audit_helper(handler: cst.FunctionDef) -> Optional[str]:
+    """The first call in ``handler``'s own body to a function named as an audit record
+    (``audit_events.record_dsar_event(...)``, ``audit_log(...)``), or None."""
+    stack = list(handler.body.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Call):
+            name = dotted_name(node.func)
+            if name and "audit" in route_kinds.words(name):
+                return name
+        stack.extend(node.children)
+    return None

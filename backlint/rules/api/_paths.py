@@ -57,6 +57,21 @@ def _suite(suite: Optional[cst.BaseSuite], ids: Set[int]) -> Counts:
     return _block(list(suite.body), ids)
 
 
+def _before_raise(suite: cst.BaseSuite, ids: Set[int], whole: int) -> int:
+    """The most writes a `try` body can have made when one of its handlers runs.
+
+    The statement that raised did not finish, so a body whose last statement is one simple
+    statement (``obj.delete()``, ``x = Model.objects.create(...)``) has written at most what the
+    statements before it wrote; otherwise every write of the body counts (an upper bound).
+    """
+    body = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 \
+            and not isinstance(last.body[0], (cst.Return, cst.Raise)):
+        return _max(_block(body[:-1], ids)[0], 0) or 0
+    return whole
+
+
 def _statement(stmt: cst.CSTNode, ids: Set[int]) -> Counts:
     if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
         return 0, None
@@ -104,11 +119,12 @@ def _statement(stmt: cst.CSTNode, ids: Set[int]) -> Counts:
             of, ol = _suite(stmt.orelse.body, ids)
             leave = _max(leave, _add(bf, ol))
             fall = _add(bf, of)
+        before = _before_raise(stmt.body, ids, _max(bf, bl, 0))
         for handler in stmt.handlers:
             hf, hl = _suite(handler.body, ids)
-            # a handler runs after part of the body: count the body's writes too (an upper bound)
-            fall = _max(fall, _add(_max(bf, bl, 0), hf))
-            leave = _max(leave, _add(_max(bf, bl, 0), hl))
+            # a handler runs after part of the body: count what the body wrote before it raised
+            fall = _max(fall, _add(before, hf))
+            leave = _max(leave, _add(before, hl))
         if stmt.finalbody is not None:
             ff, fl = _suite(stmt.finalbody.body, ids)
             fall = _add(fall, ff)

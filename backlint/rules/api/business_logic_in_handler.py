@@ -86,13 +86,24 @@ class BusinessLogicInHandler(HandlerRule):
 
     ## Known problems
     Work done by helpers defined in the same module is not followed into the helper.
+
+    Measured on 23 real applications (docs/precision/audit.md): 16 of a random 20 findings were
+    right (0.80), and again 16 of a fresh random 20 after a fix (0.80). What remains wrong is
+    mostly the branch count: branches that validate the request field by field, choose which
+    response sections or template data to show, or redirect legacy URLs are the handler's own
+    job, not a use case; and a write and a task publish in branches that each return, so no
+    request makes both. Because that is below the 0.90 every default rule must reach on real
+    code, BL104 is **off by default**: turn it on with `extend-select = ["BL104"]` (or
+    `--extend-select BL104`) to review handlers by hand.
     """
 
     code = "BL104"
     name = "business-logic-in-handler"
     category = "handler-logic"
     severity = Severity.WARNING
-    precision = "medium"
+    precision = "medium"  # measured 0.80 / 0.80 on real-code samples (docs/precision/audit.md)
+    # off by default until its real-code precision reaches 0.90
+    default_enabled = False
     tags = ("architecture",)
     collect_effects = True
     collect_branches = True

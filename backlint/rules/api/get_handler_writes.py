@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ...findings import Severity
 from ...frameworks import persistence
-from ._deliberate_writes import audit_write, protocol_callback, tracking_save
+from ._deliberate_writes import audit_helper, audit_write, protocol_callback, tracking_save
 from ._handlers import HandlerRule, HandlerScan, describe_handler
 
 
@@ -66,7 +66,9 @@ class GetHandlerWrites(HandlerRule):
     named with `return`, `callback`, `confirm`, `verify`, `sso`, ..., or a handler that checks a
     confirmation secret), audit records (`AuditLog.objects.create(...)`, `*Log.objects.create`),
     idempotent read marks (`notification.read = now(); notification.save()`,
-    `save(update_fields=["downloaded"])`) and `form.save(commit=False)`, which writes nothing.
+    `save(update_fields=["downloaded"])`), a commit that only persists the audit record a helper
+    staged (`audit_events.record_export(session, ...)` then `session.commit()`, and no other
+    write) and `form.save(commit=False)`, which writes nothing.
 
     ## Known problems
     Writes made by a called service function are not followed. Counters (`article.views += 1`)
@@ -95,6 +97,8 @@ class GetHandlerWrites(HandlerRule):
             return  # only audit records or read/seen marks (and their commit)
         if not writes or protocol_callback(scan.handler):
             return  # an OAuth/SSO/payment return or an e-mail link: the protocol makes it a GET
+        if not any(a.kind == persistence.WRITE for _, _, a in writes) and audit_helper(scan.handler.node):
+            return  # only a commit, of the audit record a helper staged in the session
         node, stmt, _ = writes[0]
         methods = "/".join(scan.handler.methods or ())
         what = persistence.describe([a for _, _, a in writes])

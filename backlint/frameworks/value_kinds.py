@@ -93,8 +93,17 @@ def either(a: Val, b: Val) -> Val:
         origin=a.origin or b.origin,
         container=a.container or b.container,
         flows=merge_flows(a.flows, b.flows),
-        note=a.note if a.note == b.note else "",
+        note=_either_note(a, b),
     )
+
+
+def _either_note(a: Val, b: Val) -> str:
+    if a.note == b.note:
+        return a.note
+    # unsafe only because of its flows on one path, safe on the other: still only its flows
+    if a.safe and not b.safe and b.note == "flows" or b.safe and not a.safe and a.note == "flows":
+        return "flows"
+    return ""
 
 
 def merge_flows(a: Tuple[Origin, ...], b: Tuple[Origin, ...]) -> Tuple[Origin, ...]:

@@ -1,12 +1,20 @@
 """BL310: data is deserialized with a format that can run code while loading it."""
 from __future__ import annotations
 
+import os
+from typing import Any, Dict, Iterator, List, Optional
+
 from ..._lazy import cst
 
 from ...findings import Severity
+from ...frameworks import origin_own as own
 from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
+from ...frameworks import sql_callers
+from ...frameworks.call_chains import ProjectChains
+from ...frameworks.orm import module_name
 from ...frameworks.origin_values import first_flow
+from ...project import ProjectReport
 from ._origin_walk import OriginRule
 
 _UNTRUSTED = ("request", "upload", "external")
@@ -81,10 +89,28 @@ class UnsafeDeserialization(OriginRule):
     default_enabled = False
     tags = ("security", "external/cwe/cwe-502")
     security_severity = "8.1"
-    text_markers = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib")
+    # the sinks' modules, and the session reads of helpers whose results other modules load
+    text_markers = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib",
+                    "session[", "session.get(")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION}
 
     sink_names = frozenset(q.rsplit(".", 1)[-1] for q in sinks.DESERIALIZERS)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        super().visit_Module(node)
+        self._defined = sql_callers.defined_functions(node) if self.active else set()
+        self._calls: Dict[str, List[sql_callers.CallSite]] = {}
+        self._deferred: List[tuple] = []  # (sink, build, nodes, [(ref, call safeties)], statement)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if self._defined:
+            # what this file passes to its own functions (`_load(payload)`, `partial(_load, payload)`)
+            key = sql_callers.call_key(node, self._defined)
+            if key is not None:
+                sql_callers.record_call(node, key, self.values, self._calls)
+            else:
+                sql_callers.record_partial(node, self._defined, self.values, self._calls, self.ctx)
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
@@ -110,6 +136,7 @@ class UnsafeDeserialization(OriginRule):
             self.flow(node, build, [origin.node], severity=Severity.ERROR)
             return
         origin = first_flow(value, "parameter")
+        pure = own.pure(value)
 
         def build_unknown(lines, origin=origin, what=what, sink=sink, node=node):
             src = self.source(origin, lines) if origin is not None else f"`{what}`"
@@ -118,4 +145,61 @@ class UnsafeDeserialization(OriginRule):
             return (f"`{sink}`{self.at(node, lines)} loads {src}, whose origin this file does not show; "
                     "if anyone else can write that data, loading it runs their code. Load only data this "
                     "application wrote and signed, or use a data-only format (`json`, `yaml.safe_load`).")
-        self.flow(node, build_unknown, [origin.node if origin is not None else None])
+        nodes = [origin.node if origin is not None else None]
+        if pure:
+            # unsafe only through parameters and calls of other modules' functions: decided
+            # when the module is read (callers in this file) and in the project pass
+            calls = [(f.function, own.argument_safety(f.node, self.values.ev)) for f in value.flows if f.kind == "call"]
+            params = [f for f in value.flows if f.kind == "parameter"]
+            self._deferred.append((node, build_unknown, nodes, params, calls, self.ctx.enclosing_statement()))
+            return
+        self.flow(node, build_unknown, nodes)
+
+    # -- what the file alone cannot decide -----------------------------------------------------
+    def leave_Module(self, node: cst.Module) -> None:
+        self._sites: List[tuple] = []
+        for sink, build, nodes, params, calls, statement in self._deferred:
+            if any(not sql_callers.safe_from_every_caller(p, self._calls) for p in params):
+                self._pending.append((sink, build, nodes, None, statement))
+            elif calls:
+                self._sites.append((sink, build, nodes, calls))
+            # else: every caller in this file passes data the application wrote itself
+        self._deferred = []
+        super().leave_Module(node)
+
+    def facts(self) -> Optional[Dict[str, Any]]:
+        sites = getattr(self, "_sites", [])
+        exports = self.values.exports if self.active else {}
+        if not sites and not exports:
+            return None
+        out_sites = []
+        if sites:
+            wanted = [n for sink, _, nodes, _ in sites for n in [sink] + nodes if n is not None]
+            positions = self.ctx.locate(wanted)
+            lines = {key: pos[0] for key, pos in positions.items()}
+            for sink, build, _, calls in sites:
+                if id(sink) in positions:
+                    out_sites.append([list(positions[id(sink)]), build(lines),
+                                      [[ref, list(p), k, star] for ref, (p, k, star) in calls]])
+        path = self.ctx.path
+        return {"mod": module_name(path), "pkg": os.path.basename(path) == "__init__.py",
+                "funcs": exports, "sites": out_sites}
+
+    @classmethod
+    def check_project(cls, index, options: Dict[str, Any]) -> Iterator[ProjectReport]:
+        """Report a load of another module's function result unless that function is known to
+        return data the application wrote itself for the arguments passed here."""
+        all_facts = list(index.facts(cls.code))
+        funcs = ProjectChains(all_facts)
+        for path, fact in all_facts:
+            mod, pkg = fact.get("mod") or "", bool(fact.get("pkg"))
+            for pos, message, calls in fact.get("sites", ()):
+                resolved = True
+                for ref, positional, keywords, star in calls:
+                    full = funcs.full_name(ref, mod, pkg)
+                    entry = funcs.funcs.get(full) if full is not None else None
+                    if not own.resolves(entry, positional, keywords, star):
+                        resolved = False
+                        break
+                if not resolved:
+                    yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)

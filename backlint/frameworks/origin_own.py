@@ -66,10 +66,14 @@ def pure(value: Val) -> bool:
 def export(summary: Val, params: Dict[object, str]) -> Optional[Dict[str, Any]]:
     """The facts entry of a function whose result is safe when the arguments at ``params`` are
     (none: always), or None when its result is not known to be safe."""
-    if not summary.safe or summary.flows:
+    calls = [f.function for f in summary.flows if f.kind == "call"]
+    if not (summary.safe or pure(summary)) or len(calls) != len(summary.flows):
         return None
     pairs = [[key, name] for key, name in params.items() if key != "#method"]
-    return {"p": pairs, "m": bool(params.get("#method"))}
+    entry: Dict[str, Any] = {"p": pairs, "m": bool(params.get("#method"))}
+    if calls:
+        entry["c"] = calls  # other project functions whose results it hands back too
+    return entry
 
 
 def argument_safety(call: cst.Call, ev) -> Tuple[List[bool], Dict[str, bool], bool]:
@@ -90,12 +94,17 @@ def argument_safety(call: cst.Call, ev) -> Tuple[List[bool], Dict[str, bool], bo
 
 
 def resolves(entry: Optional[Dict[str, Any]], positional: Sequence[bool], keywords: Dict[str, bool],
-             star: bool) -> bool:
+             star: bool, callee=None) -> bool:
     """True when the exported function ``entry`` returns safe data for these arguments (a
     method's positions count ``self``, which a call through an instance or the class of a
-    class method does not pass)."""
+    class method does not pass). ``callee(ref)``: the entry of a function it calls in turn
+    (``entry["c"]``), which must return safe data whatever it is passed."""
     if entry is None:
         return False
+    for ref in entry.get("c", ()):
+        inner = callee(ref) if callee is not None else None
+        if inner is None or inner.get("p") or not resolves(inner, (), {}, False, callee):
+            return False
     pairs = entry.get("p", ())
     if star and pairs:
         return False

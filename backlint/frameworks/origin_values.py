@@ -164,6 +164,8 @@ class OriginValues(TextPieces, ValueTracker):
             summary = replace(summary, taint=None, safe=True)  # safe when its arguments are
         elif params and not own and own_mod.pure(result):
             summary = replace(summary, safe=True, taint=None, note="")  # hands back (part of) its arguments
+        elif own and own_mod.pure(result) and all(f.kind == "call" for f in own):
+            summary = replace(summary, taint=None, note=own_mod.FLOWS)  # and what other modules' functions return
         key = ("self." if self.scope.kind == "class" else "") + node.name.value
         self.summaries[key] = (summary, params)
         outer = self.scope

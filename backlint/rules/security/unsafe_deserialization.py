@@ -34,7 +34,11 @@ class UnsafeDeserialization(OriginRule):
     Not reported: `yaml.safe_load`, `Loader=SafeLoader/CSafeLoader/BaseLoader/FullLoader`,
     `json`, msgpack, `pickle.dumps`; data the application wrote itself: the Flask or Django
     session (signed or kept server-side), decrypted or unsigned data (`fernet.decrypt(...)`,
-    `signer.unsign(...)`), bytes it pickled in the same class or function; and files whose path is fixed by the code or the settings:
+    `signer.unsign(...)`), bytes it pickled in the same class or function, the result of its own
+    `concurrent.futures`/`asyncio` future (annotated as one), a parameter that every caller in the
+    file (also `functools.partial(f, ...)`) fills with such data, and the result of a helper of
+    another module of the project that hands back (part of) its arguments when this call passes
+    the session or such data (decided in the project pass); and files whose path is fixed by the code or the settings:
     a path inside the package (built from `__file__`), a literal path or a setting. Decision on
     shipped artifacts: they are not reported at all, since whoever can replace a file of the
     installed package can already change its code; the rule is about data that crosses a trust
@@ -89,9 +93,10 @@ class UnsafeDeserialization(OriginRule):
     default_enabled = False
     tags = ("security", "external/cwe/cwe-502")
     security_severity = "8.1"
-    # the sinks' modules, and the session reads of helpers whose results other modules load
+    # the sinks' modules; for the project pass also the helpers whose results other modules
+    # load: session reads, and the response builders such helpers return when an entry is missing
     text_markers = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib",
-                    "session[", "session.get(")
+                    "session[", "session.get(", "Response(")
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION}
 
     sink_names = frozenset(q.rsplit(".", 1)[-1] for q in sinks.DESERIALIZERS)
@@ -194,12 +199,26 @@ class UnsafeDeserialization(OriginRule):
         for path, fact in all_facts:
             mod, pkg = fact.get("mod") or "", bool(fact.get("pkg"))
             for pos, message, calls in fact.get("sites", ()):
-                resolved = True
-                for ref, positional, keywords, star in calls:
-                    full = funcs.full_name(ref, mod, pkg)
-                    entry = funcs.funcs.get(full) if full is not None else None
-                    if not own.resolves(entry, positional, keywords, star):
-                        resolved = False
-                        break
-                if not resolved:
+                if not all(_resolves(funcs, ref, mod, pkg, positional, keywords, star)
+                           for ref, positional, keywords, star in calls):
                     yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)
+
+
+def _resolves(funcs: ProjectChains, ref: str, mod: str, pkg: bool, positional, keywords, star,
+              depth: int = 1) -> bool:
+    """``ref`` called from module ``mod`` returns the application's own data for these
+    arguments (the functions it hands results of on are followed up to 3 levels)."""
+    full = funcs.full_name(ref, mod, pkg)
+    entry = funcs.funcs.get(full) if full is not None else None
+    if entry is None or depth > 3:
+        return False
+    inner_mod, inner_pkg = funcs.module_of[full]
+
+    def callee(inner_ref: str):
+        inner_full = funcs.full_name(inner_ref, inner_mod, inner_pkg)
+        found = funcs.funcs.get(inner_full) if inner_full is not None else None
+        if found is None or not _resolves(funcs, inner_ref, inner_mod, inner_pkg, (), {}, False, depth + 1):
+            return None
+        return found
+
+    return own.resolves(entry, positional, keywords, star, callee)

@@ -381,7 +381,7 @@ class OriginValues(TextPieces, ValueTracker):
                 return self._apply(summary, args, d, method=True)
         if osec.sanitiser(last):
             return SANITISED
-        if orq.external_read(node, self.ctx):
+        if orq.external_read(node, self.ctx) and not self._own_container(func):
             return self._flow("external", node)
         if qual in ("os.environ.get", "os.getenv"):
             key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
@@ -399,6 +399,18 @@ class OriginValues(TextPieces, ValueTracker):
         if isinstance(func, cst.Attribute):
             return self._method(node, func, args, d)
         return UNKNOWN
+
+    def _own_container(self, func: cst.BaseExpression) -> bool:
+        """``self._cache.get(k)`` where this class set ``self._cache = {}``: a dict of the
+        process, holding what the code put in it, not a cache server."""
+        base = func.value if isinstance(func, cst.Attribute) else None
+        if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+            found = self.self_attribute(base.attr.value)
+        elif isinstance(base, cst.Name):
+            found = self.lookup(base.value)
+        else:
+            return False
+        return found is not None and found.container and found.safe
 
     def _apply(self, summary, args, d: int, method: bool) -> Val:
         result, params = summary

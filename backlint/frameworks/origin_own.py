@@ -19,6 +19,7 @@ from .._lazy import cst
 
 from ..semantics import dotted_name
 from .call_chains import project_ref
+from .value_guards import terminates
 from .value_kinds import Origin, Val
 
 SIGNED = Val(safe=True, note="signed")  # written (and signed or kept) by the application itself
@@ -29,6 +30,7 @@ FUTURE = "#future"  # `obj` of a value that is a concurrent.futures/asyncio futu
 
 PICKLERS = ("pickle", "cloudpickle", "dill", "marshal", "_pickle", "cPickle")
 AUTHENTICATING_METHODS = frozenset({"decrypt", "unsign", "verify", "unsign_timestamp"})
+_DIGEST_CHECKS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 _FUTURE_QUALS = frozenset({"concurrent.futures.Future", "asyncio.Future", "concurrent.futures._base.Future"})
 
 
@@ -36,6 +38,16 @@ def pickled_here(written: str) -> bool:
     """``pickle.dumps(...)`` and friends: bytes this code just pickled itself."""
     module, _, last = written.rpartition(".")
     return last in ("dumps", "dump") and module.split(".", 1)[0] in PICKLERS
+
+
+def rejects_bad_signature(node: cst.If, ctx) -> bool:
+    """``if not hmac.compare_digest(tag, expected): return`` (or raise): past it, the function
+    handles data whose signature it checked."""
+    test = node.test
+    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+            and isinstance(test.expression, cst.Call)):
+        return False
+    return (ctx.qualified_name(test.expression.func) or "") in _DIGEST_CHECKS and terminates(node.body)
 
 
 def future_annotation(ann: cst.BaseExpression, ctx) -> bool:

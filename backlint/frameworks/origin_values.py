@@ -136,6 +136,18 @@ class OriginValues(TextPieces, ValueTracker):
             value = replace(value, flows=_not_secret(value.flows))
         super().bind_target(target, value, node)
 
+    def leave_if(self, node: cst.If) -> None:
+        super().leave_if(node)
+        if own_mod.rejects_bad_signature(node, self.ctx):
+            scope = self.function_scope()
+            if scope is not None:
+                scope.verified = True
+
+    def signature_checked(self) -> bool:
+        """The enclosing function has rejected data with a bad HMAC before this point."""
+        scope = self.function_scope()
+        return scope is not None and scope.verified
+
     def on_with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             value = self.ev(node.item)
@@ -278,7 +290,8 @@ class OriginValues(TextPieces, ValueTracker):
         if found is None and _UPPER.match(name):
             found = SAFE
         value = found if found is not None else UNKNOWN
-        if not value.safe and osec.secret_name(name) and first_flow(value, "secret") is None:
+        if not value.safe and value.obj != "#exception" and osec.secret_name(name) \
+                and first_flow(value, "secret") is None:  # `except Exception as api_key_err`: an error
             value = replace(value, flows=merge_flows((Origin("secret", name, node),), value.flows))
         return value
 

@@ -140,7 +140,7 @@ class Scope:
     last): a binding inside one holds until the block ends, then merges with what the name held
     before it (so ``x = x.replace(...)`` in a loop body is what the next line of that body sees)."""
 
-    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name")
+    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name", "verified")
 
     def __init__(self, kind: str, parent: Optional["Scope"], name: str = "") -> None:
         self.kind = kind
@@ -149,6 +149,7 @@ class Scope:
         self.vars: Dict[str, Val] = {}
         self.blocks: List[Dict[str, Val]] = []
         self.returns: List[Val] = []
+        self.verified = False  # past a check that rejects data with a bad signature
 
     @property
     def cond(self) -> int:

@@ -126,8 +126,8 @@ class UnsafeDeserialization(OriginRule):
             return
         data, sink = found
         value = self.values.ev(data)
-        if value.safe:
-            return  # a constant, a setting or a path inside the package
+        if value.safe or self.values.signature_checked():
+            return  # a constant, a setting, a path inside the package; data whose HMAC was checked
         origin = first_flow(value, *_UNTRUSTED)
         what = self.values.code(data)
         if origin is not None:

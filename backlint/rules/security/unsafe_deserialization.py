@@ -26,8 +26,8 @@ class UnsafeDeserialization(OriginRule):
     ## What it does
     Finds `pickle`/`cPickle`/`dill`/`cloudpickle`/`marshal` `load`/`loads`, `shelve.open`,
     `jsonpickle.decode`, `yaml.load` without a safe loader, `yaml.unsafe_load`,
-    `pandas.read_pickle`, `numpy.load(allow_pickle=True)`, `torch.load` without
-    `weights_only=True` and `joblib.load`. An **error** when the data is request input, an
+    `pandas.read_pickle`, `numpy.load(allow_pickle=True)`, `torch.load(weights_only=False)`
+    (since torch 2.6 `torch.load` loads weights only by default) and `joblib.load`. An **error** when the data is request input, an
     upload, or read from a cache, redis, a queue or a network response; a **warning** when its
     origin is not known in the file (a parameter, the result of another function).
 

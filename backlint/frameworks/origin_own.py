@@ -50,6 +50,19 @@ def rejects_bad_signature(node: cst.If, ctx) -> bool:
     return (ctx.qualified_name(test.expression.func) or "") in _DIGEST_CHECKS and terminates(node.body)
 
 
+def setting_read(node: cst.Attribute, ctx) -> bool:
+    """``settings.X``, ``django.conf.settings.X``, ``current_app.config...``, and a settings
+    object reached through attributes (``self.settings_service.settings.sqlite_pragmas``): the
+    deployment's own values, the same for SQL, the shell and deserialization."""
+    qual = ctx.qualified_name(node) or ""
+    if qual.startswith(("django.conf.settings.", "flask.current_app.config")):
+        return True
+    base = node.value
+    if isinstance(base, cst.Name):
+        return base.value == "settings"
+    return isinstance(base, cst.Attribute) and base.attr.value == "settings"
+
+
 def future_annotation(ann: cst.BaseExpression, ctx) -> bool:
     """``concurrent.futures.Future[bytes]``, ``Future`` imported from there, ``asyncio.Future``."""
     if isinstance(ann, cst.Subscript):

@@ -302,9 +302,7 @@ class OriginValues(TextPieces, ValueTracker):
             return self._flow(kind, node)
         if attr == "session" and isinstance(node.value, cst.Name) and node.value.value in orq.REQUEST_NAMES:
             return SIGNED  # Django's `request.session`: stored and signed by the application
-        qual = self.ctx.qualified_name(node) or ""
-        if qual.startswith(("django.conf.settings.", "flask.current_app.config")) or (
-                isinstance(node.value, cst.Name) and node.value.value == "settings"):
+        if own_mod.setting_read(node, self.ctx):
             if osec.secret_name(attr) or attr in osec.SECRET_SETTINGS_DICTS:
                 return self._flow("secret", node)
             return SAFE  # a setting: the deployment's own value

@@ -21,6 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 from .._lazy import cst
 
 from ..semantics import dotted_name
+from . import origin_own as own
 from . import origin_request as orq
 from . import sql as sqlk
 from . import sql_trusted as trusted
@@ -78,8 +79,7 @@ class SqlValues(SqlFlow, ValueTracker):
         value = super().param_value(param, function, position)
         origin = value.origin
         if origin is not None and origin.kind == "parameter" and not origin.handler \
-                and orq.route_parameter(param, function, self.ctx):
-            # a FastAPI/Litestar path, query or body parameter: the client fills it
+                and orq.route_parameter(param, function, self.ctx):  # filled by the client
             value = replace(value, origin=replace(origin, handler=True))
         return value
 
@@ -234,6 +234,8 @@ class SqlValues(SqlFlow, ValueTracker):
             return Val(origin=Origin("request", node.attr.value, node))
         if attr in sqlk.INPUT_ATTRIBUTES:
             return UNKNOWN
+        if own.setting_read(node, self.ctx):
+            return SAFE  # the deployment's own setting (the value-origin model's notion)
         if _UPPER.match(attr) or attr in sqlk.SCHEMA_ATTRIBUTES:
             return Val(safe=True, allow=_UPPER.match(attr) is not None)
         if sqlk.is_orm_identifier(node) or trusted.is_driver_id(node):

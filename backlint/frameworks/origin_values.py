@@ -11,7 +11,10 @@ carries ``taint`` = (how, piece, origin), as in the SQL tracker.
 
 One helper level: a function defined earlier in the file is summarised (what it returns, and
 which of its parameters reach its result), so ``run(build(request.GET["q"]))`` is followed.
-It rides the shared walk (``rules/security/_origin_walk.py``); no metadata providers.
+The application's own data (session, pickles it made, decrypted data, its futures' results,
+settings) and calls of other project modules' functions are ``origin_own``'s; how text is
+composed is ``origin_text``'s. It rides the shared walk (``rules/security/_origin_walk.py``);
+no metadata providers.
 """
 from __future__ import annotations
 

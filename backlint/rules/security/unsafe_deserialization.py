@@ -70,11 +70,12 @@ class UnsafeDeserialization(OriginRule):
     ```
 
     ## Known problems
-    The origin of data is followed within one file: an object read back from the session by a
-    helper in another module, or the result of the application's own worker future, is of
-    unknown origin and gets the warning. Measured on 13 real applications
-    (docs/precision/sec3.md): 11 findings, 6 true (pickles read back from database rows or
-    handed-in bundles), precision 0.55, below the 0.90 a default rule must reach, so BL310 is
+    The origin of data is followed within one file, plus one call of a helper of another
+    module (in the project pass). A parameter filled by a caller in another module stays of
+    unknown origin and gets the warning, also when every caller passes the session (pgadmin's
+    query runner). Measured on 23 real applications (docs/precision/sec5.md): 7 findings after
+    this wave's fixes, 6 true (pickles read back from database rows or handed-in bundles),
+    below the 0.90 a default rule must reach on too few findings to say more, so BL310 is
     **off by default**: enable it with `extend-select = ["BL310"]` and review its warnings;
     its errors (request, upload, cache, queue or network data) are the definite cases.
 
@@ -88,8 +89,8 @@ class UnsafeDeserialization(OriginRule):
     name = "unsafe-deserialization"
     category = "unsafe-deserialization"
     severity = Severity.WARNING
-    precision = "medium"  # measured 0.55 on 13 real applications: docs/precision/sec3.md
-    # off by default until its real-code precision reaches 0.90 (6 of 11 findings were right)
+    precision = "medium"  # measured 6/7 on 23 real applications: docs/precision/sec5.md
+    # off by default until its real-code precision reaches 0.90 (6 of 7 findings were right)
     default_enabled = False
     tags = ("security", "external/cwe/cwe-502")
     security_severity = "8.1"

@@ -2,7 +2,7 @@
 reassignment, one helper level, module constants, settings."""
 from __future__ import annotations
 
-from origin_probe import probe
+from origin_probe import probe, probe_values
 
 
 def test_request_input_per_framework():
@@ -192,3 +192,43 @@ def test_shipped_paths():
             probe(Path(__file__).parent / "vocab.pkl")
         """
     ) == ["shipped", "shipped"]
+
+
+def test_the_applications_own_data_session_pickles_decryption_workers():
+    assert probe(
+        """
+        import concurrent.futures
+        import pickle
+        from flask import session
+
+        def f(fernet, blob, fut: concurrent.futures.Future[bytes], other):
+            probe(session["grid"])
+            probe(pickle.dumps(other))
+            probe(fernet.decrypt(blob))
+            probe(fut.result())
+            probe(other.result())
+        """
+    ) == ["signed", "signed", "signed", "worker", "unknown"]
+
+
+def test_project_calls_and_parameters_are_pure_unknowns():
+    """A call of another module's function is unknown here, but only through that call (the
+    project pass can decide); so is a parameter, also when picked from or merged with a constant."""
+    from backlint.frameworks.origin_own import pure
+
+    seen = probe_values(
+        """
+        from .store import load_entry
+        from flask import Response
+
+        def f(key, flag):
+            entry = load_entry(key)
+            probe(entry["command"])
+            probe(key if flag else "x")
+            probe(load_entry(key) + other())
+            probe(Response("gone", status=404))
+        """
+    )
+    assert [kind for kind, _ in seen] == ["unknown", "parameter", "unknown", "response"]
+    assert [pure(value) for _, value in seen] == [True, True, False, False]
+    assert seen[0][1].flows[0].function == ".store.load_entry"

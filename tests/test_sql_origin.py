@@ -162,3 +162,45 @@ def test_imported_template_at_an_unknown_receiver_is_not_guessed():
             db.execute(FIND.format(name))
         """
     )
+
+
+def test_request_input_is_the_origin_models_notion():
+    """BL301 asks `origin_request` what client input is: the same reads BL310/BL313 see."""
+    found = _messages(
+        """
+        import sqlite3
+        from fastapi import FastAPI, Request
+        from flask import request as flask_request
+
+        app = FastAPI()
+
+        @app.get("/items/{slug}")
+        def item(slug: str, db=None):
+            sqlite3.connect("db").execute(f"SELECT * FROM t WHERE slug = '{slug}'")
+
+        @app.post("/search")
+        async def search(request: Request):
+            body = await request.json()
+            sqlite3.connect("db").execute(f"SELECT * FROM t WHERE q = '{body['q']}'")
+
+        def flask_search():
+            payload = flask_request.get_json()
+            sqlite3.connect("db").execute("SELECT * FROM t WHERE q = '%s'" % payload["q"])
+
+        def resolver(info):
+            q = info.context.request.GET["q"]
+            sqlite3.connect("db").execute(f"SELECT * FROM t WHERE q = '{q}'")
+
+        def other(info):
+            q = info.context.cache.GET["q"]
+            sqlite3.connect("db").execute(f"SELECT * FROM t WHERE q = '{q}'")
+        """,
+        path="app/main.py",
+    )
+    messages = dict(found)
+    assert "request-handler parameter of `item`" in messages[10]
+    for line in (15, 19, 23):
+        assert "(request input, line" in messages[line], messages[line]
+        assert "whoever controls that value" in messages[line]
+    # not a request: still reported (unknown origin), but not called client input
+    assert "request input" not in messages[27]

@@ -73,7 +73,9 @@ def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
     """A validation or HTTP error class whose text is written for the client."""
     qual = ctx.qualified_name(node) or ""
     last = (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
-    return last in VALIDATION_CLASSES
+    # `CustomComponentValidationError`, `CatalogPolicyValidationError`: a validation error of
+    # some package, whose text says what was wrong with the input
+    return last in VALIDATION_CLASSES or (last.endswith("ValidationError") and last[:1].isupper())
 
 
 def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) -> bool:

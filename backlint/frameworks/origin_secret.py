@@ -36,6 +36,10 @@ _NOT_SECRET_WORDS: FrozenSet[str] = frozenset({
     "budget", "window", "context", "llm", "generated", "tiktoken", "chunk", "chunks",
     "claims", "claim", "scopes", "audience", "issuer", "server", "servers", "endpoint",
     "endpoints", "url", "urls", "uri", "metadata", "supported", "methods", "method",
+    # what is said *about* a token (an OTP device's serial, a template's info, its timestamp,
+    # its realm), a monthly token budget, and `pass` as in pass-through (RADIUS passthru)
+    "serial", "serials", "info", "dt", "time", "timestamp", "month", "realm", "realms", "thru",
+    "through", "passthru", "passthrough",
 })
 # "authorization" names a secret only as the header itself (see ``secret_header``):
 # `authorization_servers`, `authorization_url` are discovery metadata.

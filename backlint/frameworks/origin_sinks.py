@@ -79,10 +79,12 @@ def deserializer(node: cst.Call, qual: Optional[str], ctx) -> Optional[Tuple[cst
             return None
         return data, "numpy.load(..., allow_pickle=True)"
     if qual == "torch.load":
+        # since torch 2.6 `weights_only` defaults to True (tensors and plain containers only):
+        # only an explicit `weights_only=False` unpickles whatever the file holds
         flag = v.keyword(node, "weights_only")
-        if flag is not None and v.as_bool(flag) is True:
+        if flag is None or v.as_bool(flag) is not False:
             return None
-        return data, "torch.load() without weights_only=True"
+        return data, "torch.load(..., weights_only=False)"
     return data, f"{qual}()"
 
 

@@ -11,7 +11,10 @@ carries ``taint`` = (how, piece, origin), as in the SQL tracker.
 
 One helper level: a function defined earlier in the file is summarised (what it returns, and
 which of its parameters reach its result), so ``run(build(request.GET["q"]))`` is followed.
-It rides the shared walk (``rules/security/_origin_walk.py``); no metadata providers.
+The application's own data (session, pickles it made, decrypted data, its futures' results,
+settings) and calls of other project modules' functions are ``origin_own``'s; how text is
+composed is ``origin_text``'s. It rides the shared walk (``rules/security/_origin_walk.py``);
+no metadata providers.
 """
 from __future__ import annotations
 
@@ -23,16 +26,17 @@ from .._lazy import cst
 
 from ..semantics import dotted_name
 from . import origin_exception as oe
+from . import origin_own as own_mod
 from . import origin_request as orq
 from . import origin_secret as osec
+from . import origin_sinks as sinks
+from .origin_text import NUMBER, TextPieces
 from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, merge_flows
 
-NUMBER = Val(safe=True, note="number")
 SANITISED = Val(safe=True, note="sanitised")
 SHIPPED = Val(safe=True, note="shipped")
-SIGNED = Val(safe=True, note="signed")  # written (and signed or kept) by the application itself
+SIGNED = own_mod.SIGNED
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
 _NUMERIC_SPEC = re.compile(r"[\d.,_]*[bdoxXeEfFgGn%]$")
 _NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "ord", "hash", "id", "sum", "min", "max"})
 _SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date",
@@ -76,13 +80,16 @@ def first_flow(value: Val, *kinds: str) -> Optional[Origin]:
     return None
 
 
-class OriginValues(ValueTracker):
+class OriginValues(TextPieces, ValueTracker):
     """Evaluates expressions to ``Val`` with ``flows`` (see the module docstring)."""
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         # function name -> (what it returns, {parameter position or name: True})
         self.summaries: Dict[str, Tuple[Val, Dict[object, str]]] = {}
+        # module-level functions and methods (`f`, `Class.m`) whose result is known to be safe
+        # when their arguments are: the facts other modules' calls are resolved with
+        self.exports: Dict[str, dict] = {}
         self.local_classes = frozenset()
 
     # -- hooks -----------------------------------------------------------------------------------
@@ -96,6 +103,9 @@ class OriginValues(ValueTracker):
         origin = value.origin
         if origin is None:
             return replace(value, note="number") if value.safe else value
+        ann = param.annotation.annotation if param.annotation is not None else None
+        if ann is not None and own_mod.future_annotation(ann, self.ctx):
+            value = replace(value, obj=own_mod.FUTURE)
         flows: List[Origin] = []
         name = param.name.value
         if name not in orq.REQUEST_NAMES and (origin.handler or orq.route_parameter(param, function, self.ctx)):
@@ -103,7 +113,7 @@ class OriginValues(ValueTracker):
         if osec.secret_name(name):
             flows.append(Origin("secret", name, param, function.name.value))
         flows.append(origin)
-        return replace(value, flows=tuple(flows))
+        return replace(value, flows=tuple(flows), note=own_mod.FLOWS)
 
     def on_module(self, node: cst.Module) -> None:
         self.local_classes = frozenset(
@@ -128,6 +138,18 @@ class OriginValues(ValueTracker):
             # `ok, error = helper()`: which element carried a secret is not known; keep the rest
             value = replace(value, flows=_not_secret(value.flows))
         super().bind_target(target, value, node)
+
+    def leave_if(self, node: cst.If) -> None:
+        super().leave_if(node)
+        if own_mod.rejects_bad_signature(node, self.ctx):
+            scope = self.function_scope()
+            if scope is not None:
+                scope.verified = True
+
+    def signature_checked(self) -> bool:
+        """The enclosing function has rejected data with a bad HMAC before this point."""
+        scope = self.function_scope()
+        return scope is not None and scope.verified
 
     def on_with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -155,8 +177,18 @@ class OriginValues(ValueTracker):
         if params and result.taint is not None and result.taint[2] is not None \
                 and result.taint[2].kind == "parameter":
             summary = replace(summary, taint=None, safe=True)  # safe when its arguments are
+        elif params and not own and own_mod.pure(result):
+            summary = replace(summary, safe=True, taint=None, note="")  # hands back (part of) its arguments
+        elif own and own_mod.pure(result) and all(f.kind == "call" for f in own):
+            summary = replace(summary, taint=None, note=own_mod.FLOWS)  # and what other modules' functions return
         key = ("self." if self.scope.kind == "class" else "") + node.name.value
         self.summaries[key] = (summary, params)
+        outer = self.scope
+        if outer.kind == "module" or (outer.kind == "class" and outer.parent is not None
+                                      and outer.parent.kind == "module"):
+            entry = own_mod.export(summary, params)
+            if entry is not None:
+                self.exports[(outer.name + "." if outer.kind == "class" else "") + node.name.value] = entry
 
     # -- expressions -----------------------------------------------------------------------------
     def ev(self, node: cst.BaseExpression, depth: int = 0) -> Val:
@@ -238,24 +270,6 @@ class OriginValues(ValueTracker):
     def _flow(self, kind: str, node: cst.CSTNode, extra: Sequence[Origin] = ()) -> Val:
         return Val(flows=merge_flows((Origin(kind, self.code(node), node),), tuple(extra)))
 
-    def compose(self, how: str, items, text: Optional[str] = None) -> Val:
-        """Text made of ``items`` ((Val, node) pairs): safe when every piece is."""
-        safe = True
-        taint = None
-        flows: Tuple[Origin, ...] = ()
-        shipped = False
-        for value, node in items:
-            flows = merge_flows(flows, value.flows)
-            if value.taint is not None:
-                taint = taint or value.taint
-                safe = False
-            elif not value.safe:
-                safe = False
-                taint = taint or (how, node, value.flows[0] if value.flows else value.origin)
-            shipped = shipped or value.note == "shipped"
-        return Val(safe=safe, taint=taint, text=text if safe else None, flows=flows,
-                   note="shipped" if shipped and safe else "")
-
     def _collection(self, items, d: int) -> Val:
         flows: Tuple[Origin, ...] = ()
         safe = True
@@ -279,7 +293,8 @@ class OriginValues(ValueTracker):
         if found is None and _UPPER.match(name):
             found = SAFE
         value = found if found is not None else UNKNOWN
-        if not value.safe and osec.secret_name(name) and first_flow(value, "secret") is None:
+        if not value.safe and value.obj != "#exception" and osec.secret_name(name) \
+                and first_flow(value, "secret") is None:  # `except Exception as api_key_err`: an error
             value = replace(value, flows=merge_flows((Origin("secret", name, node),), value.flows))
         return value
 
@@ -290,9 +305,7 @@ class OriginValues(ValueTracker):
             return self._flow(kind, node)
         if attr == "session" and isinstance(node.value, cst.Name) and node.value.value in orq.REQUEST_NAMES:
             return SIGNED  # Django's `request.session`: stored and signed by the application
-        qual = self.ctx.qualified_name(node) or ""
-        if qual.startswith(("django.conf.settings.", "flask.current_app.config")) or (
-                isinstance(node.value, cst.Name) and node.value.value == "settings"):
+        if own_mod.setting_read(node, self.ctx):
             if osec.secret_name(attr) or attr in osec.SECRET_SETTINGS_DICTS:
                 return self._flow("secret", node)
             return SAFE  # a setting: the deployment's own value
@@ -337,12 +350,13 @@ class OriginValues(ValueTracker):
         if key is not None and (osec.secret_name(key) or osec.secret_header(key)):
             return self._flow("secret", node, base.flows)
         if qual == "os.environ" or base.safe:
-            return SAFE
+            return SIGNED if base.note == "signed" else SAFE  # an entry of the session is the session's
         if key is not None:
             base = replace(base, flows=_not_secret(base.flows))  # `credentials["username"]`
         if base.obj == "#exception":
             return Val(flows=base.flows)
-        return Val(flows=self._extend(base.flows, node.value, node), taint=base.taint) if base.flows else UNKNOWN
+        return Val(flows=self._extend(base.flows, node.value, node), taint=base.taint,
+                   note=own_mod.FLOWS if base.note == own_mod.FLOWS else "") if base.flows else UNKNOWN
 
     def _extend(self, flows, base_node, node):
         """``request.GET`` read as ``request.GET["q"]``: the flow names the whole read."""
@@ -364,21 +378,24 @@ class OriginValues(ValueTracker):
         if written.startswith("builtins."):
             written = written[9:]
         last = written.rsplit(".", 1)[-1]
-        if last in ("dumps", "dump") and written.split(".", 1)[0] in ("pickle", "cloudpickle", "dill", "marshal"):
+        if own_mod.pickled_here(written):
             return SIGNED  # bytes this code just pickled itself
+        if sinks.response_arguments(node, qual) is not None:
+            return own_mod.RESPONSE  # a response object built here: not data read from anywhere
         if isinstance(func, cst.Name):
             summary = self.summaries.get(func.value)
             if summary is not None:
                 return self._apply(summary, args, d, method=False)
             if func.value in _NUMERIC_CALLS:
                 return NUMBER
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and (
+                func.value.value in ("self", "cls") or func.value.value in self.local_classes):
             summary = self.summaries.get("self." + func.attr.value)
             if summary is not None:
                 return self._apply(summary, args, d, method=True)
         if osec.sanitiser(last):
             return SANITISED
-        if orq.external_read(node, self.ctx):
+        if orq.external_read(node, self.ctx) and not self._own_container(func):
             return self._flow("external", node)
         if qual in ("os.environ.get", "os.getenv"):
             key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
@@ -390,9 +407,24 @@ class OriginValues(ValueTracker):
             if written in ("os.path.join", "pathlib.Path") and len(args) > 1:
                 inner = self.compose("a path", [(self.ev(a.value, d), a.value) for a in args])
             return replace(inner, obj=None, container=False, returns=None, allow=False)
+        called = own_mod.call_flow(node, qual, self.code(node))
+        if called is not None:
+            return called  # a function of another module of the project: the project pass decides
         if isinstance(func, cst.Attribute):
             return self._method(node, func, args, d)
         return UNKNOWN
+
+    def _own_container(self, func: cst.BaseExpression) -> bool:
+        """``self._cache.get(k)`` where this class set ``self._cache = {}``: a dict of the
+        process, holding what the code put in it, not a cache server."""
+        base = func.value if isinstance(func, cst.Attribute) else None
+        if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+            found = self.self_attribute(base.attr.value)
+        elif isinstance(base, cst.Name):
+            found = self.lookup(base.value)
+        else:
+            return False
+        return found is not None and found.container and found.safe
 
     def _apply(self, summary, args, d: int, method: bool) -> Val:
         result, params = summary
@@ -407,11 +439,12 @@ class OriginValues(ValueTracker):
                 if a.keyword is not None and a.keyword.value == pname:
                     arg = a.value
             value = self.ev(arg, d) if arg is not None else UNKNOWN
+            pure = value.note == own_mod.FLOWS and (result.safe or result.note == own_mod.FLOWS)
             result = replace(result, flows=merge_flows(result.flows, value.flows))
             if not value.safe:
                 result = replace(result, safe=False, text=None, taint=result.taint or (
                     "a helper", arg if arg is not None else args[0].value if args else None,
-                    value.flows[0] if value.flows else None))
+                    next((f for f in value.flows if f.kind != "call"), None)), note=own_mod.FLOWS if pure else "")
         return result
 
     def _method(self, node: cst.Call, func: cst.Attribute, args, d: int) -> Val:
@@ -430,8 +463,10 @@ class OriginValues(ValueTracker):
             return self.compose("`str.replace()`", [(self.ev(args[1].value, d), args[1].value), (base, base_node)])
         if method in ("hexdigest", "digest", "isoformat", "count", "index", "find", "startswith", "endswith"):
             return SANITISED
-        if method in ("decrypt", "unsign", "verify", "unsign_timestamp"):
+        if method in own_mod.AUTHENTICATING_METHODS:
             return SIGNED  # authenticated: the application wrote it
+        if method == "result" and base.obj == own_mod.FUTURE:
+            return own_mod.WORKER  # what the application's own worker returned
         if method in ("get", "getlist", "pop") and args:
             key = args[0].value
             text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
@@ -443,42 +478,9 @@ class OriginValues(ValueTracker):
                 base = replace(base, flows=_not_secret(base.flows))  # `credentials.get("username")`
         if method in _PASS_METHODS and (base.flows or base.safe):
             flows = self._extend(base.flows, base_node, node) if method in ("get", "getlist", "pop") else base.flows
-            return Val(safe=base.safe, flows=flows, note=base.note if base.safe else "")
+            return Val(safe=base.safe, flows=flows,
+                       note=base.note if base.safe or base.note == own_mod.FLOWS else "")
         return UNKNOWN
-
-    def _binary(self, node: cst.BinaryOperation, d: int) -> Val:
-        op = node.operator
-        left = self.ev(node.left, d)
-        if isinstance(op, cst.Modulo) and left.text is not None:
-            conversions = [m.group(1) for m in _PERCENT.finditer(left.text) if m.group(1) != "%"]
-            if conversions and all(c in "diouxXeEfFgGc" for c in conversions):
-                return Val(safe=True, text=left.text)  # `%d`: numbers only
-            right = node.right
-            parts = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
-            return self.compose("`%` formatting", [(left, node.left)] + [(self.ev(p, d), p) for p in parts])
-        right = self.ev(node.right, d)
-        if isinstance(op, (cst.Add, cst.Divide)):
-            if left.note == "number" and right.note == "number":
-                return NUMBER
-            how = "`+` concatenation" if isinstance(op, cst.Add) else "a path"
-            return self.compose(how, [(left, node.left), (right, node.right)],
-                                text=(left.text or "") + (right.text or "") if isinstance(op, cst.Add) else None)
-        if isinstance(op, cst.Modulo):
-            return NUMBER if left.note == "number" else UNKNOWN
-        return NUMBER
-
-    def on_aug_assign(self, node: cst.AugAssign) -> None:
-        target = node.target
-        if not isinstance(target, cst.Name):
-            return
-        old = self.lookup(target.value) or UNKNOWN
-        value = self.ev(node.value)
-        if isinstance(node.operator, cst.AddAssign):
-            new = self.compose("`+=` concatenation", [(old, target), (value, node.value)])
-        else:
-            new = NUMBER
-        self.bind(target.value, new, replace_old=True)
-
 
 def _not_secret(flows):
     """An element picked by a key that names no secret is not the secret its container is."""

@@ -360,13 +360,6 @@ SPLIT_METHODS: FrozenSet[str] = frozenset({"split", "rsplit", "partition", "rpar
 _ORM_OWNER_WORDS = ("column", "col", "table", "model", "field", "mapper", "_meta", "meta", "index",
                     "constraint", "sequence")
 
-# Request objects and the attributes that carry what the client sent.
-REQUEST_NAMES: FrozenSet[str] = frozenset({"request", "req"})
-REQUEST_ATTRIBUTES: FrozenSet[str] = frozenset({
-    "GET", "POST", "FILES", "COOKIES", "args", "form", "values", "json", "data", "query_params",
-    "path_params", "cookies", "headers", "query", "match_info", "body", "get_json",
-})
-
 # Receivers rooted here run commands, not SQL (`git.execute([...])`, `subprocess`).
 NON_SQL_ROOTS: FrozenSet[str] = frozenset({
     "subprocess", "os", "shlex", "git", "sh", "plumbum", "invoke", "fabric", "paramiko", "docker",
@@ -410,18 +403,6 @@ def is_orm_identifier(node: cst.Attribute) -> bool:
     if owner in ("c", "columns", "__table__", "__mapper__", "pk"):
         return True
     return any(owner == w or owner.endswith("_" + w) for w in _ORM_OWNER_WORDS)
-
-
-def is_request_input(node: cst.Attribute, qualname: str) -> bool:
-    """``request.GET``, ``request.args``, ``self.request.data`` and Flask's imported ``request``."""
-    if node.attr.value not in REQUEST_ATTRIBUTES:
-        return False
-    if qualname.startswith(("flask.request.", "quart.request.")):
-        return True
-    base = node.value
-    if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
-        return base.attr.value in REQUEST_NAMES
-    return isinstance(base, cst.Name) and base.value in REQUEST_NAMES
 
 
 def is_text_argument(node: cst.BaseExpression) -> bool:

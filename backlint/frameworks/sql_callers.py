@@ -67,6 +67,19 @@ def record_call(node: cst.Call, key: str, values, calls: Dict[str, List[CallSite
     calls.setdefault(key, []).append((positional, keywords, has_star_args(node), has_star_kwargs(node)))
 
 
+def record_partial(node: cst.Call, defined: Set[str], values, calls: Dict[str, List[CallSite]], ctx) -> None:
+    """``functools.partial(_load, payload)``: a call of ``_load`` with the bound arguments (the
+    rest come later, unseen: they count as unknown)."""
+    if not node.args or (ctx.qualified_name(node.func) or "") != "functools.partial":
+        return
+    first = node.args[0]
+    if first.keyword is not None or first.star:
+        return
+    key = call_key(cst.Call(func=first.value), defined)
+    if key is not None:
+        record_call(node.with_changes(args=node.args[1:]), key, values, calls)
+
+
 def _default_is_constant(param) -> bool:
     default = getattr(param, "default", None)
     return isinstance(default, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))

@@ -21,6 +21,8 @@ from typing import List, Optional, Sequence, Tuple
 from .._lazy import cst
 
 from ..semantics import dotted_name
+from . import origin_own as own
+from . import origin_request as orq
 from . import sql as sqlk
 from . import sql_trusted as trusted
 from .sql_flow import SqlFlow, option_key
@@ -72,6 +74,14 @@ class SqlValues(SqlFlow, ValueTracker):
                 self.safe_annotation(s) for s in sides
             )
         return False
+
+    def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
+        value = super().param_value(param, function, position)
+        origin = value.origin
+        if origin is not None and origin.kind == "parameter" and not origin.handler \
+                and orq.route_parameter(param, function, self.ctx):  # filled by the client
+            value = replace(value, origin=replace(origin, handler=True))
+        return value
 
     # -- pieces ----------------------------------------------------------------------------------
     def code(self, node: cst.CSTNode) -> str:
@@ -219,10 +229,13 @@ class SqlValues(SqlFlow, ValueTracker):
     def _attribute(self, node: cst.Attribute, d: int) -> Val:
         attr = node.attr.value
         base = node.value
-        if sqlk.is_request_input(node, self.ctx.qualified_name(node) or ""):
+        if orq.request_read(node, self.ctx):
+            # the value-origin model's notion of client input, shared with BL310-BL313
             return Val(origin=Origin("request", node.attr.value, node))
         if attr in sqlk.INPUT_ATTRIBUTES:
             return UNKNOWN
+        if own.setting_read(node, self.ctx):
+            return SAFE  # the deployment's own setting (the value-origin model's notion)
         if _UPPER.match(attr) or attr in sqlk.SCHEMA_ATTRIBUTES:
             return Val(safe=True, allow=_UPPER.match(attr) is not None)
         if sqlk.is_orm_identifier(node) or trusted.is_driver_id(node):
@@ -249,6 +262,8 @@ class SqlValues(SqlFlow, ValueTracker):
 
     def _call(self, node: cst.Call, d: int) -> Val:
         func = node.func
+        if orq.request_read(node, self.ctx):
+            return Val(origin=Origin("request", self.code(node), node))  # `request.get_json()`
         qual = self.ctx.qualified_name(func) or ""
         obj = self.qual(node)
         if qual.startswith(sqlk.PSYCOPG_COMPOSE_PREFIXES) or qual in sqlk.QUOTED_IDENTIFIER_CALLS:

@@ -93,8 +93,17 @@ def either(a: Val, b: Val) -> Val:
         origin=a.origin or b.origin,
         container=a.container or b.container,
         flows=merge_flows(a.flows, b.flows),
-        note=a.note if a.note == b.note else "",
+        note=_either_note(a, b),
     )
+
+
+def _either_note(a: Val, b: Val) -> str:
+    if a.note == b.note:
+        return a.note
+    # unsafe only because of its flows on one path, safe on the other: still only its flows
+    if a.safe and not b.safe and b.note == "flows" or b.safe and not a.safe and a.note == "flows":
+        return "flows"
+    return ""
 
 
 def merge_flows(a: Tuple[Origin, ...], b: Tuple[Origin, ...]) -> Tuple[Origin, ...]:
@@ -131,7 +140,7 @@ class Scope:
     last): a binding inside one holds until the block ends, then merges with what the name held
     before it (so ``x = x.replace(...)`` in a loop body is what the next line of that body sees)."""
 
-    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name")
+    __slots__ = ("kind", "parent", "vars", "blocks", "returns", "name", "verified")
 
     def __init__(self, kind: str, parent: Optional["Scope"], name: str = "") -> None:
         self.kind = kind
@@ -140,6 +149,7 @@ class Scope:
         self.vars: Dict[str, Val] = {}
         self.blocks: List[Dict[str, Val]] = []
         self.returns: List[Val] = []
+        self.verified = False  # past a check that rejects data with a bad signature
 
     @property
     def cond(self) -> int:

@@ -1,0 +1,72 @@
+"""How the value-origin model reads text built from pieces: f-strings, ``%``, ``+``, ``+=``.
+
+A mixin of ``origin_values.OriginValues``: text is safe when every piece is; otherwise it
+carries ``taint`` = (how, piece, origin of that piece), as in the SQL tracker. ``%d``-only
+formatting and arithmetic are numbers.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from .._lazy import cst
+
+from .value_kinds import UNKNOWN, Origin, Val, merge_flows
+
+NUMBER = Val(safe=True, note="number")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+class TextPieces:
+    """``compose`` and the operators that build text; needs ``ev``, ``lookup`` and ``bind``."""
+
+    def compose(self, how: str, items, text: Optional[str] = None) -> Val:
+        """Text made of ``items`` ((Val, node) pairs): safe when every piece is."""
+        safe = True
+        taint = None
+        flows: Tuple[Origin, ...] = ()
+        shipped = False
+        for value, node in items:
+            flows = merge_flows(flows, value.flows)
+            if value.taint is not None:
+                taint = taint or value.taint
+                safe = False
+            elif not value.safe:
+                safe = False
+                taint = taint or (how, node, next((f for f in value.flows if f.kind != "call"), value.origin))
+            shipped = shipped or value.note == "shipped"
+        return Val(safe=safe, taint=taint, text=text if safe else None, flows=flows,
+                   note="shipped" if shipped and safe else "")
+
+    def _binary(self, node: cst.BinaryOperation, d: int) -> Val:
+        op = node.operator
+        left = self.ev(node.left, d)
+        if isinstance(op, cst.Modulo) and left.text is not None:
+            conversions = [m.group(1) for m in _PERCENT.finditer(left.text) if m.group(1) != "%"]
+            if conversions and all(c in "diouxXeEfFgGc" for c in conversions):
+                return Val(safe=True, text=left.text)  # `%d`: numbers only
+            right = node.right
+            parts = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+            return self.compose("`%` formatting", [(left, node.left)] + [(self.ev(p, d), p) for p in parts])
+        right = self.ev(node.right, d)
+        if isinstance(op, (cst.Add, cst.Divide)):
+            if left.note == "number" and right.note == "number":
+                return NUMBER
+            how = "`+` concatenation" if isinstance(op, cst.Add) else "a path"
+            return self.compose(how, [(left, node.left), (right, node.right)],
+                                text=(left.text or "") + (right.text or "") if isinstance(op, cst.Add) else None)
+        if isinstance(op, cst.Modulo):
+            return NUMBER if left.note == "number" else UNKNOWN
+        return NUMBER
+
+    def on_aug_assign(self, node: cst.AugAssign) -> None:
+        target = node.target
+        if not isinstance(target, cst.Name):
+            return
+        old = self.lookup(target.value) or UNKNOWN
+        value = self.ev(node.value)
+        if isinstance(node.operator, cst.AddAssign):
+            new = self.compose("`+=` concatenation", [(old, target), (value, node.value)])
+        else:
+            new = NUMBER
+        self.bind(target.value, new, replace_old=True)

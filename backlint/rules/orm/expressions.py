@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes, auth_user
+from . import _loops, _writes, auth_user, other_orms
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -34,7 +34,8 @@ class Expressions:
         if node_t is cst.Name:
             return self.lookup(node.value, node)
         if node_t is cst.Await:
-            return self.ev(node.expression)
+            self.awaiting = node.expression  # Tortoise runs its queries when awaited
+            return other_orms.awaited(self, node, self.ev(node.expression))
         if node_t is cst.Attribute:
             return self.attribute(node)
         if node_t is cst.Call:
@@ -244,6 +245,9 @@ class Expressions:
             if isinstance(recv, Ref) and recv.q:
                 self.args(node)
                 q = recv.q + "." + meth
+                started = other_orms.model_call(self, recv.q, meth, node)  # `Tweet.select()`, Tortoise
+                if started is not other_orms.NOT_MINE:
+                    return started
                 if meth in ("cursor",) and recv.q.endswith("connection"):
                     return CURSOR
                 if orm.is_non_db(q):
@@ -291,6 +295,8 @@ class Expressions:
             if isinstance(target, tuple) or target is None or target is OTHER:
                 return None
             return None
+        if q.startswith(("peewee.", "playhouse.")):
+            return other_orms.library_call(self, q, node)  # `prefetch(users, Tweet.select())`
         if orm.is_session_type(q + "()") or q.rsplit(".", 1)[-1] in ("SessionLocal", "async_session_maker"):
             return SESSION
         if orm.is_non_db(q):

@@ -7,6 +7,7 @@ from ._nplusone import NPlusOneRule
 MARKERS = (
     "objects", "session", "query", "select", "execute", "cursor", "scalars", "Session", "db.",
     "def ", "models", "relationship", "Relationship", "ForeignKey", "ManyToMany", "OneToOne",
+    "peewee", "playhouse", "tortoise",
 )
 
 

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator, List
 
 from ..._lazy import cst
 from ...frameworks import migrations as fw
-from ...walker import children
+from ...semantics import assigned_names
 
 # the parameter values of the helper call being walked, innermost last: a helper sees only its
 # own parameters (a module-level helper called from a nested one does not see the caller's)
@@ -58,30 +58,5 @@ def call_bindings(call: cst.Call, helper: cst.FunctionDef, literal) -> Dict[str,
             index += 1
         elif a.keyword.value in by_name:
             values[a.keyword.value] = literal(a.value)
-    rebound = _assigned_names(helper.body)
+    rebound = assigned_names(helper.body)
     return {k: v for k, v in values.items() if k not in rebound and not isinstance(v, fw.Expr)}
-
-
-def _assigned_names(body) -> set:
-    found = set()
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem,
-                             cst.NamedExpr, cst.CompFor)):
-            target = getattr(node, "target", None) or getattr(node, "asname", None)
-            if isinstance(target, cst.AsName):
-                target = target.name
-            stack_t = [target] if target is not None else []
-            while stack_t:
-                t = stack_t.pop()
-                if isinstance(t, cst.Name):
-                    found.add(t.value)
-                elif isinstance(t, (cst.Tuple, cst.List)):
-                    stack_t.extend(el.value for el in t.elements)
-                elif isinstance(t, cst.StarredElement):
-                    stack_t.append(t.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            found.update(n.name.value for n in node.names)
-        stack.extend(children(node))
-    return found

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...rule import Report
-from . import _loops, _managers
+from . import _loops, _managers, param_querysets
 from .function_pass import FunctionPass
 from .index import Index
 from .messages import advice, call_message, ev_dict, rel_message
@@ -35,6 +35,8 @@ class Analysis(ModelFacts):
         self.facts: Dict[str, Any] = {}
         self.literals: Dict[str, Any] = {}
         self.managers: Dict[str, dict] = {}
+        self.param_rels: List[Any] = []  # loops over a parameter (see param_querysets)
+        self.param_args: List[Any] = []  # calls passing a query
 
     # -- names -------------------------------------------------------------------------------
     def absolute(self, q: Optional[str]) -> Optional[str]:
@@ -162,6 +164,8 @@ class Analysis(ModelFacts):
             if ev.src is not None:
                 want.append(ev.src.node)
             want += [r.node for r in keep]
+        param_querysets.scan(self)  # loops over a parameter, read syntactically
+        want += param_querysets.nodes(self)
         self.pos = pos = self.ctx.locate(want) if want else {}
         self.lines = self.ctx.text.splitlines()
         # 3. reports and facts
@@ -198,6 +202,7 @@ class Analysis(ModelFacts):
             "calls": [self.call_fact(c) for c in deferred_calls],
             "rels": rel_facts,
         }
+        self.facts.update(param_querysets.facts(self))
 
     def snippet(self, p) -> str:
         return "\n".join(self.lines[p[0] - 1 : p[2]]) if p else ""

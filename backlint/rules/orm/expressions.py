@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes, auth_user, other_orms
+from . import _loops, _writes, auth_user, other_orms, param_querysets
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -234,9 +234,10 @@ class Expressions:
                     return CURSOR
                 return None
             if isinstance(recv, tuple) and recv and recv[0] == "self":
-                self.args(node)
+                values = self.args(node)
                 local = f"{recv[1]}.{meth}"
                 if local in self.a.functions:
+                    param_querysets.record_args(self, node, self.a.full(local), values)
                     self.call_event(node, self.a.full(local))
                     return self.local_return(local, node)
                 if meth == "get_queryset" and not node.args:
@@ -306,6 +307,7 @@ class Expressions:
         if orm.is_library(q):
             return CURSOR if q.rsplit(".", 1)[-1] == "connect" else None
         local = q[len(self.a.modname) + 1:] if self.a.modname and q.startswith(self.a.modname + ".") else None
+        param_querysets.record_args(self, node, q, values)  # `render(Order.objects.all())`
         if not orm.is_library(q):
             self.helper_reads(node, q)
         if local is not None and local in self.a.functions:

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes, auth_user, other_orms, param_querysets
+from . import _loops, _writes, auth_user, other_orms, param_querysets, serializer_usage
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -240,6 +240,8 @@ class Expressions:
                     param_querysets.record_args(self, node, self.a.full(local), values)
                     self.call_event(node, self.a.full(local))
                     return self.local_return(local, node)
+                if meth == "get_serializer":
+                    serializer_usage.record_get_serializer(self, node, recv[1], values)
                 if meth == "get_queryset" and not node.args:
                     return self.view_queryset(recv[1])  # the framework's: `self.queryset.all()`
                 return None
@@ -308,6 +310,7 @@ class Expressions:
             return CURSOR if q.rsplit(".", 1)[-1] == "connect" else None
         local = q[len(self.a.modname) + 1:] if self.a.modname and q.startswith(self.a.modname + ".") else None
         param_querysets.record_args(self, node, q, values)  # `render(Order.objects.all())`
+        serializer_usage.record_call(self, node, q, values)  # `OrderSerializer(orders, many=True)`
         if not orm.is_library(q):
             self.helper_reads(node, q)
         if local is not None and local in self.a.functions:

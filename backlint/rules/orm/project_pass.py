@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Tuple
 from ...project import ProjectReport
 from .helpers import _helper_return
 from .index import Index
-from . import param_querysets
+from . import param_querysets, serializer_usage
 from .messages import call_message, rel_message
 from .values import Unknown
 
@@ -65,3 +65,4 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
                 yield ProjectReport(path, p[0], p[1], p[2], p[3],
                                     rel_message(outcome, ev["var"], ev["loop"], ev.get("src_text", "")), read.get("s", ""))
     yield from param_querysets.reports(idx, files, code)
+    yield from serializer_usage.reports(idx, files, code)

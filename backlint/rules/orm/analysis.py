@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...rule import Report
-from . import _loops, _managers, param_querysets, serializer_usage
+from . import _loops, _managers, other_orms, param_querysets, serializer_usage
 from .function_pass import FunctionPass
 from .index import Index
 from .messages import advice, call_message, ev_dict, rel_message
@@ -137,8 +137,12 @@ class Analysis(ModelFacts):
         local_rels, deferred_rels = [], []
         for ev in self.rels:
             keep, seen = [], set()
+            unfollowed = other_orms.decided_later(ev)
             for read in ev.reads:
                 if read.helper is None and _not_a_relation(read):
+                    continue
+                if unfollowed:
+                    keep.append(read)
                     continue
                 try:
                     if read.helper is not None:

@@ -123,6 +123,19 @@ def _library(q: str) -> bool:
     return orm.is_library(q) or pw.is_peewee(q) or tt.is_tortoise(q)
 
 
+def decided_later(ev) -> bool:
+    """The rows of ``Event.filter(...)`` on a class not known here: the project pass decides
+    whether ``Event.filter`` is a project method or the model's own query."""
+    src = ev.src
+    return src is not None and src.orm in ORMS and bool(src.callee)
+
+
+def keeps_unfollowed(idx, ev: dict) -> bool:
+    """A loop over ``Event.filter(...)`` whose ``Event.filter`` is no project method: the rows
+    are that model's, if it is a Peewee/Tortoise model."""
+    return ev.get("orm") in ORMS and bool(ev.get("model")) and model_orm(idx, ev["model"]) == ev["orm"]
+
+
 def model_query(idx, callee: str) -> Optional[dict]:
     """How ``<model>.<method>#<orm>`` queries, once the model is known to be of that ORM."""
     target, orm_name = callee.rsplit("#", 1)
@@ -188,8 +201,21 @@ def model_call(fp, recv_q: str, meth: str, node: cst.Call) -> Any:
     if known is None:
         return NOT_MINE  # a class of this file that is no model of these ORMs
     awaited = getattr(fp, "awaiting", None) is node
+    q = f"{recv_q}.{meth}"
+    # not known to be such a model: a project method of that name may be what runs (its queries,
+    # what it returns), so the call is also recorded as one, and the query carries it as `callee`
+    # (the project pass follows the method when there is one, the model's ORM when there is not)
+    callee = None
+    if known == "?":
+        if meth in pw.WRITES or meth in tt.WRITES or not (
+                meth in pw.STARTS or meth in pw.SINGLE or meth in tt.STARTS or meth in tt.SINGLE
+                or meth in tt.COUNTS or meth in tt.ROWS or meth == "fetch_for_list"):
+            return NOT_MINE
+        fp.call_event(node, q)
+        fp.helper_reads(node, q)
+        callee = q
     if known == pw.ORM or (known == "?" and not awaited and (meth in pw.STARTS or meth in pw.SINGLE)):
-        src = Src(pw.ORM, recv_q, "qs", node, len(fp.frames))
+        src = Src(pw.ORM, recv_q, "qs", node, len(fp.frames), callee=callee)
         if meth in pw.STARTS:
             return _peewee_selected(fp, src, node)
         if meth in pw.SINGLE:
@@ -200,7 +226,7 @@ def model_call(fp, recv_q: str, meth: str, node: cst.Call) -> Any:
             return None
         return NOT_MINE
     if known == tt.ORM or known == "?":
-        src = Src(tt.ORM, recv_q, "qs", node, len(fp.frames))
+        src = Src(tt.ORM, recv_q, "qs", node, len(fp.frames), callee=callee)
         if meth in tt.STARTS:
             return tortoise_method(fp, src, meth, node) if meth in ("select_related", "prefetch_related") else src
         if meth in tt.SINGLE or meth in tt.COUNTS or meth in tt.ROWS:

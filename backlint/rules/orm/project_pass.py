@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Tuple
 from ...project import ProjectReport
 from .helpers import _helper_return
 from .index import Index
-from . import param_querysets, serializer_usage
+from . import other_orms, param_querysets, serializer_usage
 from .messages import call_message, rel_message
 from .values import Unknown
 
@@ -43,6 +43,10 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
             ev = dict(ev)
             if ev.get("callee"):
                 ret = _helper_return(idx, ev["callee"])
+                if ret is None and other_orms.keeps_unfollowed(idx, ev):
+                    ret = {"model": ev["model"], "prep": ev.get("prep", []), "all": ev.get("all", False),
+                           "opaque": not ev.get("has_src"), "orm": ev["orm"]}
+                    ev["src_text"] = ev.get("src_text") or "`" + ".".join(ev["callee"].rsplit(".", 2)[-2:]) + "(...)`"
                 if ret is None:
                     continue
                 ev.update(model=ret["model"], prep=ret.get("prep", []), all=ret.get("all", False),

@@ -75,13 +75,24 @@ def _loops_over(body, slots):
 
 
 def _reads(body, var: str) -> List[Read]:
+    """The ``var.a.b`` chains read in ``body``; an assigned attribute (``scope.component = c``,
+    ``del row.cache``) is written, not read (its own receiver chain still is)."""
     out: List[Read] = []
     seen: set = set()
     stack = [body]
     prefix = var + "."
+    written: set = set()
     while stack and len(out) < 40:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+            written.add(id(node.target))
+        elif isinstance(node, cst.Del):
+            written.add(id(node.target))
+        if id(node) in written:
+            if isinstance(node, cst.Attribute):
+                stack.append(node.value)
             continue
         called = isinstance(node, cst.Call)
         target = node.func if called else node

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ._lazy import cst
+from .walker import children
 
 _UNKNOWN = object()
 
@@ -329,3 +330,30 @@ def call_chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
             break
     calls.reverse()
     return calls, node
+
+
+def assigned_names(body) -> set:
+    """Every name a body binds (assignments, loop and ``with`` targets, walrus, ``global``),
+    nested functions included: a conservative "is this name rebound anywhere"."""
+    found = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem,
+                             cst.NamedExpr, cst.CompFor)):
+            target = getattr(node, "target", None) or getattr(node, "asname", None)
+            if isinstance(target, cst.AsName):
+                target = target.name
+            stack_t = [target] if target is not None else []
+            while stack_t:
+                t = stack_t.pop()
+                if isinstance(t, cst.Name):
+                    found.add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    stack_t.extend(el.value for el in t.elements)
+                elif isinstance(t, cst.StarredElement):
+                    stack_t.append(t.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            found.update(n.name.value for n in node.names)
+        stack.extend(children(node))
+    return found

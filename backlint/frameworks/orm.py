@@ -182,6 +182,7 @@ _LIBRARIES = frozenset({
     "pydantic", "starlette", "celery", "requests", "httpx", "aiohttp", "numpy", "pandas",
     "typing_extensions", "click", "jinja2", "werkzeug", "alembic", "pytest", "attr", "attrs",
     "yaml", "six", "dateutil", "pytz", "markupsafe", "boto3", "botocore", "redis", "structlog",
+    "peewee", "playhouse", "tortoise",
 })
 
 

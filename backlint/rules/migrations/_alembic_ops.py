@@ -14,7 +14,7 @@ from ...semantics import dotted_name, has_star_kwargs, positional_args
 from ._advice import DROP_ADVICE, RENAME_ADVICE, TYPE_ADVICE, UNIQUE_ADVICE
 from ._common import (BL501, BL502, BL503, BL504, BL505, BL507, _BOILERPLATE_DOC, _REMOVED_EARLIER, _Op, arg,
                       calls_in, lower, literal, text_of)
-from . import _dialect, _unreleased, _wrappers
+from . import _dialect, _helper_args, _unreleased, _wrappers
 
 
 class AlembicOperations:
@@ -191,8 +191,10 @@ class AlembicOperations:
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and call.func.value not in visited:
             helper = self.functions[call.func.value]
             saved = self.local
-            self.local = self._local_consts(helper)
-            self._alembic_body(helper.body.body, visited | {call.func.value})
+            values = _helper_args.call_bindings(call, helper, literal)  # `add_idx("users")`: table is "users"
+            self.local = dict({k: v for k, v in values.items() if isinstance(v, str)}, **self._local_consts(helper))
+            with _helper_args.binding(values):
+                self._alembic_body(helper.body.body, visited | {call.func.value})
             self.local = saved
             return
         qual = self.col.qualname(call)

@@ -15,6 +15,7 @@ from ...findings import Severity
 from ...frameworks import migrations as fw
 from ...frameworks import sql_ddl
 from ...semantics import dotted_name, keyword_arg, positional_args
+from ._helper_args import _MISSING, bound_value
 
 BL501, BL502, BL503, BL504, BL505, BL506, BL507, BL508 = (f"BL50{i}" for i in range(1, 9))
 _BOILERPLATE_DOC = re.compile(r"(unapply|revert|downgrade|undo|rollback|roll back)\b", re.IGNORECASE)
@@ -53,6 +54,10 @@ def literal(node: Optional[cst.BaseExpression]) -> Any:
         return None
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.Name):
+        bound = bound_value(node.value)  # a parameter of the Alembic helper being walked
+        if bound is not _MISSING:
+            return bound
     if isinstance(node, cst.Integer):
         return node.evaluated_value
     if isinstance(node, cst.SimpleString):

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...rule import Report
-from . import _loops, _managers
+from . import _loops, _managers, other_orms, param_querysets, serializer_usage
 from .function_pass import FunctionPass
 from .index import Index
 from .messages import advice, call_message, ev_dict, rel_message
@@ -35,6 +35,9 @@ class Analysis(ModelFacts):
         self.facts: Dict[str, Any] = {}
         self.literals: Dict[str, Any] = {}
         self.managers: Dict[str, dict] = {}
+        self.param_rels: List[Any] = []  # loops over a parameter (see param_querysets)
+        self.param_args: List[Any] = []  # calls passing a query
+        self.serializer_uses: List[Any] = []  # serializers given a queryset of many rows
 
     # -- names -------------------------------------------------------------------------------
     def absolute(self, q: Optional[str]) -> Optional[str]:
@@ -134,8 +137,12 @@ class Analysis(ModelFacts):
         local_rels, deferred_rels = [], []
         for ev in self.rels:
             keep, seen = [], set()
+            unfollowed = other_orms.decided_later(ev)
             for read in ev.reads:
                 if read.helper is None and _not_a_relation(read):
+                    continue
+                if unfollowed:
+                    keep.append(read)
                     continue
                 try:
                     if read.helper is not None:
@@ -162,6 +169,10 @@ class Analysis(ModelFacts):
             if ev.src is not None:
                 want.append(ev.src.node)
             want += [r.node for r in keep]
+        param_querysets.scan(self)  # loops over a parameter, read syntactically
+        want += param_querysets.nodes(self)
+        serializer_usage.scan_views(self, FunctionPass(self, None, None, record=False))
+        want += serializer_usage.nodes(self)
         self.pos = pos = self.ctx.locate(want) if want else {}
         self.lines = self.ctx.text.splitlines()
         # 3. reports and facts
@@ -198,6 +209,8 @@ class Analysis(ModelFacts):
             "calls": [self.call_fact(c) for c in deferred_calls],
             "rels": rel_facts,
         }
+        self.facts.update(param_querysets.facts(self))
+        self.facts.update(serializer_usage.facts(self))
 
     def snippet(self, p) -> str:
         return "\n".join(self.lines[p[0] - 1 : p[2]]) if p else ""

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes, auth_user
+from . import _loops, _writes, auth_user, other_orms, param_querysets, serializer_usage
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -34,7 +34,8 @@ class Expressions:
         if node_t is cst.Name:
             return self.lookup(node.value, node)
         if node_t is cst.Await:
-            return self.ev(node.expression)
+            self.awaiting = node.expression  # Tortoise runs its queries when awaited
+            return other_orms.awaited(self, node, self.ev(node.expression))
         if node_t is cst.Attribute:
             return self.attribute(node)
         if node_t is cst.Call:
@@ -236,17 +237,23 @@ class Expressions:
                     return CURSOR
                 return None
             if isinstance(recv, tuple) and recv and recv[0] == "self":
-                self.args(node)
+                values = self.args(node)
                 local = f"{recv[1]}.{meth}"
                 if local in self.a.functions:
+                    param_querysets.record_args(self, node, self.a.full(local), values)
                     self.call_event(node, self.a.full(local))
                     return self.local_return(local, node)
+                if meth == "get_serializer":
+                    serializer_usage.record_get_serializer(self, node, recv[1], values)
                 if meth == "get_queryset" and not node.args:
                     return self.view_queryset(recv[1])  # the framework's: `self.queryset.all()`
                 return None
             if isinstance(recv, Ref) and recv.q:
                 self.args(node)
                 q = recv.q + "." + meth
+                started = other_orms.model_call(self, recv.q, meth, node)  # `Tweet.select()`, Tortoise
+                if started is not other_orms.NOT_MINE:
+                    return started
                 if meth in ("cursor",) and recv.q.endswith("connection"):
                     return CURSOR
                 if orm.is_non_db(q):
@@ -294,6 +301,8 @@ class Expressions:
             if isinstance(target, tuple) or target is None or target is OTHER:
                 return None
             return None
+        if q.startswith(("peewee.", "playhouse.")):
+            return other_orms.library_call(self, q, node)  # `prefetch(users, Tweet.select())`
         if orm.is_session_type(q + "()") or q.rsplit(".", 1)[-1] in ("SessionLocal", "async_session_maker"):
             return SESSION
         if orm.is_non_db(q):
@@ -303,6 +312,8 @@ class Expressions:
         if orm.is_library(q):
             return CURSOR if q.rsplit(".", 1)[-1] == "connect" else None
         local = q[len(self.a.modname) + 1:] if self.a.modname and q.startswith(self.a.modname + ".") else None
+        param_querysets.record_args(self, node, q, values)  # `render(Order.objects.all())`
+        serializer_usage.record_call(self, node, q, values)  # `OrderSerializer(orders, many=True)`
         if not orm.is_library(q):
             self.helper_reads(node, q)
         if local is not None and local in self.a.functions:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from . import other_orms
 from .values import Unknown
 
 
@@ -58,6 +59,8 @@ class HelperFunctions:
         seen = seen or {name}
         unknown = False
         for sub in fact.get("calls", []):
+            if "#" in sub:
+                continue  # a read of a Peewee/Tortoise model, not a write
             target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
             if target is None:
                 unknown = unknown or self.local
@@ -76,6 +79,8 @@ class HelperFunctions:
 
     def query_of(self, callee: str, depth: int = 0, seen=None) -> Optional[dict]:
         """How a function queries: {'q', 'path', 'line', 'via'}; None if it does not."""
+        if "#" in callee:
+            return other_orms.model_query(self, callee)  # `Tweet.get(...)`: a Peewee/Tortoise query
         name = self.func(callee)
         if name is None:
             if self.local:
@@ -93,6 +98,15 @@ class HelperFunctions:
         seen = seen or {name}
         unknown = False
         for sub in fact.get("calls", []):
+            if "#" in sub:  # a query on a Peewee/Tortoise model
+                try:
+                    found = other_orms.model_query(self, sub)
+                except Unknown:
+                    unknown = True
+                    continue
+                if found:
+                    return found
+                continue
             target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
             if target is None:
                 if self.local:
@@ -123,6 +137,8 @@ class HelperFunctions:
         seen = seen or {name}
         unknown = False
         for sub in seq[: fact.get("wi", len(seq))]:
+            if "#" in sub:
+                continue
             target = self.func(sub) if not self.local else (sub if sub in self.funcs else None)
             if target is None:
                 unknown = unknown or self.local

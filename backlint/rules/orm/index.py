@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from ...frameworks import orm
-from . import _writes, auth_user
+from . import _writes, auth_user, other_orms, other_orms_reads
 from .eager import EagerManagers, _paths
 from .helpers import HelperFunctions
 from .values import Unknown
@@ -120,6 +120,10 @@ class Index(EagerManagers, HelperFunctions):
                     name = rn or (short.lower() if k == "o2o" else short.lower() + "_set")
                     self.reverse.setdefault(target, {})[name] = {
                         "k": "rev", "many": k != "o2o", "to": {"ref": full}, "django": True}
+                elif other_orms.is_kind(k):  # a Peewee backref, a Tortoise related_name
+                    entry = other_orms.reverse_entry(full, f)
+                    if entry is not None:
+                        self.reverse.setdefault(target, {})[entry[0]] = entry[1]
                 elif k == "rel" and f.get("backref"):
                     many = None if f.get("many") is None else (not f["many"])
                     self.reverse.setdefault(target, {})[f["backref"]] = {
@@ -270,6 +274,12 @@ class Index(EagerManagers, HelperFunctions):
             out = {"key": key, "attrs": list(attrs[: i + 1]), "owner": owner, "attr": attr,
                    "many": bool(many), "orm": "sqla" if sqla else "django", "hops": list(hops),
                    "suggest": key, "gfk": f.get("k") == "gfk"}
+            if other_orms.is_kind(f.get("k")):
+                stop, value = other_orms_reads.walk_step(self, f, cur, out, nxt, called, has_src, prepared, key)
+                if stop:
+                    return value
+                cur = value
+                continue
             if sqla:
                 lazy = f.get("lazy")
                 if lazy == "dynamic" and called and nxt in DYNAMIC_QUERY:

@@ -20,7 +20,20 @@ class LazyRelationInLoop(NPlusOneRule):
       `related_name`) without `prefetch_related("tags")` (plain names or `Prefetch()` objects);
     - SQLAlchemy (1.x `Query` and 2.0 `select()`, sync and async, SQLModel): a `relationship()`
       with the default `lazy="select"` read without `.options(joinedload(...))` /
-      `selectinload(...)` / `subqueryload(...)` / `contains_eager(...)` (chained loaders too).
+      `selectinload(...)` / `subqueryload(...)` / `contains_eager(...)` (chained loaders too);
+    - Peewee: a `ForeignKeyField` read (`tweet.user.username`) unless the query joined *and*
+      selected the model (`Tweet.select(Tweet, User).join(User)`) or `prefetch()` loaded it;
+    - Tortoise ORM: awaiting a foreign key or one-to-one (`await event.tournament`) unless the
+      query had `prefetch_related("tournament")`/`select_related(...)`, or
+      `Model.fetch_for_list(rows, ...)` filled the list.
+
+    Rows also come from outside the function: a loop over a parameter the function never
+    rebinds (`def render(orders): for o in orders: o.customer`) is checked against the
+    querysets its callers pass (same file or other modules), and a DRF `SerializerMethodField`
+    getter (`obj.author.name`, `obj.comments.count()`) against the querysets its serializer is
+    given with `many=True` or by a list view declaring `queryset` and `serializer_class`; the
+    message names that queryset. Django answers `.all()/.count()/.exists()` of a prefetched
+    relation from its cache, so `prefetch_related` there is the fix.
 
     Methods and properties of the model called on the row (`order.label()`,
     `order.display_name`) are followed one level: a relation they read counts as read by the

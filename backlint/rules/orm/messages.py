@@ -2,6 +2,7 @@
 relation event."""
 from __future__ import annotations
 
+from . import other_orms, other_orms_reads
 from .values import RelEvent
 
 
@@ -53,6 +54,8 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
         subject = f"`{var}.{read}`"
     owner, attr = outcome["owner"], outcome["attr"]
     to = f" to {src_text}" if src_text else " to the query"
+    if outcome.get("orm") in other_orms.ORMS:
+        return other_orms_reads.rel_message(outcome, var, subject, loop, to)
     if outcome["code"] == "BL201" and outcome.get("dynamic"):
         where = loop if loop.startswith("every object") else f"every row in {loop}"
         return (f"{subject} runs a query on `{owner}.{attr}` (declared `lazy={outcome.get('lazy_as') or 'dynamic'}`) "
@@ -80,6 +83,8 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
 
 
 def call_message(text: str, loop: str, found: dict) -> str:
+    if found.get("orm"):
+        return other_orms_reads.query_message(text, loop, found)
     where = f" in `{found['func']}()`" + (f", {found['path']}" if found.get("path") else "")
     return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop}; "
             f"load what it needs for all items with one query before the loop "

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _managers
+from . import _managers, other_orms
 from .syntax import _kw, _lazy_fact, _positional, _string
 from .values import Read
 
@@ -72,8 +72,11 @@ class ModelFacts:
                     ):
                         custom_manager = True
                         continue
-                    kind = orm.relation_field_kind(q, dn)
+                    kind = other_orms.relation_kind(q) or orm.relation_field_kind(q, dn)  # Peewee, Tortoise first
                     if kind is None:
+                        continue
+                    if other_orms.is_kind(kind):
+                        fields[attr] = other_orms.relation_fact(self, kind, value, node.name.value)
                         continue
                     fields[attr] = self.relation_fact(kind, value, annotation, node.name.value)
                 elif value is None and annotation is not None and sqlmodel_table:

@@ -7,6 +7,7 @@ from typing import Dict, Iterable, List, Tuple
 from ...project import ProjectReport
 from .helpers import _helper_return
 from .index import Index
+from . import other_orms, param_querysets, serializer_usage
 from .messages import call_message, rel_message
 from .values import Unknown
 
@@ -42,6 +43,10 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
             ev = dict(ev)
             if ev.get("callee"):
                 ret = _helper_return(idx, ev["callee"])
+                if ret is None and other_orms.keeps_unfollowed(idx, ev):
+                    ret = {"model": ev["model"], "prep": ev.get("prep", []), "all": ev.get("all", False),
+                           "opaque": not ev.get("has_src"), "orm": ev["orm"]}
+                    ev["src_text"] = ev.get("src_text") or "`" + ".".join(ev["callee"].rsplit(".", 2)[-2:]) + "(...)`"
                 if ret is None:
                     continue
                 ev.update(model=ret["model"], prep=ret.get("prep", []), all=ret.get("all", False),
@@ -63,3 +68,5 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
                 p = read["p"]
                 yield ProjectReport(path, p[0], p[1], p[2], p[3],
                                     rel_message(outcome, ev["var"], ev["loop"], ev.get("src_text", "")), read.get("s", ""))
+    yield from param_querysets.reports(idx, files, code)
+    yield from serializer_usage.reports(idx, files, code)

@@ -7,6 +7,7 @@ from ._nplusone import NPlusOneRule
 MARKERS = (
     "objects", "session", "query", "select", "execute", "cursor", "scalars", "Session", "db.",
     "def ", "models", "relationship", "Relationship", "ForeignKey", "ManyToMany", "OneToOne",
+    "peewee", "playhouse", "tortoise",
 )
 
 
@@ -24,6 +25,13 @@ class QueryInLoop(NPlusOneRule):
       not), `session.query(...).first()/all()/one()/count()/...`, `Model.query.get(...)`;
     - SQLAlchemy `lazy="dynamic"` relationships (own or a backref's): `order.lines.count()`,
       `.filter(...)`, `.all()` on one is a new query for every row, whatever the loop's query loads;
+    - Peewee: `Model.get()/get_or_none()/get_by_id()`, `select(...)` iterated or run with
+      `.get()/.first()/.count()/.exists()` inside the loop, backref queries (`user.tweets.count()`,
+      `.where(...)`); Tortoise ORM: awaited `Model.get()/get_or_none()/first()/count()/exists()`
+      and querysets, a query on a relation (`await event.participants.all()`, `await
+      tournament.events`), `await row.fetch_related(...)` per row. Only on classes whose bases
+      reach `peewee.Model` / `tortoise.models.Model` (any module), so `Config.get(key)` on a
+      plain class is no query;
     - raw DB-API cursors and connections: `cursor.execute(...)`;
     - calls to project functions that run a query themselves or through the functions they call
       (followed across modules, up to four calls deep), including helpers that return the rows

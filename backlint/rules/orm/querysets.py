@@ -7,7 +7,7 @@ from typing import Any, Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _writes
+from . import _writes, other_orms
 from .eager import _loader_paths, _paths
 from .syntax import _is_classlike, _kw, _positional, _string
 from .values import DML, Inst, Src
@@ -66,6 +66,8 @@ class QuerysetCalls:
             return self.django_method(src, meth, node)
         if src.orm == "sqla":
             return self.sqla_method(src, meth, node)
+        if src.orm in other_orms.ORMS:
+            return other_orms.src_method(self, src, meth, node)
         self.args(node)
         return None
 

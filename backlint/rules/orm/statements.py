@@ -7,7 +7,7 @@ from typing import Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _loops, _writes
+from . import _loops, _writes, other_orms
 from .priming import primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from ...walker import children
@@ -382,6 +382,9 @@ class Statements:
         for x in qs]``) runs it once per call, which callers in a loop repeat; a procedure that
         goes through rows to work on each is a per-row job, not counted."""
         if not (isinstance(value, Src) and value.stage in ("qs", "query") and not value.locked):
+            return
+        if value.orm in other_orms.ORMS:
+            other_orms.iterated(self, value, node)
             return
         kind = "dj-iter" if value.orm == "django" else "sa-exec"
         if value.depth >= 1:

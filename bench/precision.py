@@ -268,6 +268,24 @@ def cmd_lost(args) -> None:
         print("\t".join(map(str, k)), "\t", reason)
 
 
+def cmd_added(args) -> None:
+    """A label of the findings of --label that --before does not have (same app, path and rule,
+    more than 3 lines away), on the apps both ran: what a change added, to be sampled and judged."""
+    results = CORPUS / "results"
+    after = json.loads((results / f"{args.label}.json").read_text())
+    before = json.loads((results / f"{args.before}.json").read_text())
+    rules = set(args.rules.split(",")) if args.rules else None
+    apps = set(after["apps"]) & set(before["apps"])
+    near = collections.defaultdict(set)
+    for f in before["findings"]:
+        near[(f["app"], f["path"], f["code"])].add(int(f["start_line"]))
+    added = [f for f in after["findings"] if f["app"] in apps and (rules is None or f["code"] in rules)
+             and not any(abs(int(f["start_line"]) - n) <= 3 for n in near.get((f["app"], f["path"], f["code"]), ()))]
+    out = {"label": args.out, "apps": {a: after["apps"][a] for a in sorted(apps)}, "findings": added}
+    (results / f"{args.out}.json").write_text(json.dumps(out))
+    print(f"{len(added)} findings of {args.label} not in {args.before} on {len(apps)} apps -> results/{args.out}.json")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -290,9 +308,14 @@ def main() -> None:
     p = sub.add_parser("lost")
     p.add_argument("--label", required=True)
     p.add_argument("--verdicts", nargs="*", type=Path)
+    p = sub.add_parser("added")
+    p.add_argument("--label", required=True)
+    p.add_argument("--before", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--rules")
     args = parser.parse_args()
     {"fetch": cmd_fetch, "run": cmd_run, "counts": cmd_counts, "sample": cmd_sample,
-     "score": cmd_score, "lost": cmd_lost}[args.cmd](args)
+     "score": cmd_score, "lost": cmd_lost, "added": cmd_added}[args.cmd](args)
 
 
 if __name__ == "__main__":

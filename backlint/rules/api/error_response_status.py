@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from ..._lazy import cst
 
@@ -84,13 +84,11 @@ class ErrorResponseWithSuccessStatus(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         self._on = bool(_ERROR_TEXT_RE.search(self.ctx.text or ""))
         self._stack: List[Optional[routes.Handler]] = []
+        self._webhook: Dict[int, bool] = {}  # handler node id -> receives webhooks (asked lazily)
         self._routes = routes.for_context(self.ctx) if self._on else None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        handler = self._routes.handler_for(node) if self._on else None
-        if handler is not None and webhooks.is_receiver(node, [handler.name, handler.class_name, *handler.paths]):
-            handler = None  # a webhook's sender reads a 2xx as "received, do not retry"
-        self._stack.append(handler)
+        self._stack.append(self._routes.handler_for(node) if self._on else None)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._stack:
@@ -114,7 +112,7 @@ class ErrorResponseWithSuccessStatus(Rule):
                 return
             value = v.resolve(self.ctx, value)
         problem = self._problem(handler, value, explicit)
-        if problem is not None:
+        if problem is not None and not self._receives_webhooks(handler):
             what, builder, status = problem
             self.report(node, self._message(handler, what, builder, status))
 
@@ -141,6 +139,14 @@ class ErrorResponseWithSuccessStatus(Rule):
         if isinstance(value, cst.Dict) and handler.framework in _DICT_FRAMEWORKS:
             pass
         return None
+
+    def _receives_webhooks(self, handler: routes.Handler) -> bool:
+        """A webhook's sender reads a 2xx as "received, do not retry": asked once per handler, and
+        only when it has something to report."""
+        key = id(handler.node)
+        if key not in self._webhook:
+            self._webhook[key] = webhooks.is_receiver(handler.node, [handler.name, handler.class_name, *handler.paths])
+        return self._webhook[key]
 
     @staticmethod
     def _declares_status(handler: routes.Handler) -> bool:

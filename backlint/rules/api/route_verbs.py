@@ -44,6 +44,12 @@ def words(segment: str) -> List[str]:
     return out
 
 
+def is_api_marker(segment: str) -> bool:
+    """`api`, `v1`, `v2`, ...: path segments that name no resource."""
+    low = segment.lower()
+    return low == "api" or (low[:1] == "v" and low[1:].isdigit())
+
+
 def _normal(segment: str) -> str:
     return "-".join(words(segment))
 

@@ -11,7 +11,7 @@ from . import item_verbs, verb_messages
 from ._proxy_paths import mirrors_upstream
 
 from .route_verbs import (  # noqa: F401  (the vocabulary; re-exported for BL106 and plugins)
-    _STOPWORDS, _WORD_RE, DEFAULT_ALLOWED, DEFAULT_VERBS, NOUN_TOO, VERBS, _normal, _plural, words,
+    _STOPWORDS, _WORD_RE, DEFAULT_ALLOWED, DEFAULT_VERBS, NOUN_TOO, VERBS, _normal, _plural, is_api_marker, words,
 )
 
 
@@ -208,11 +208,4 @@ def _noun_in_handler_name(verb: str, handler: Optional[str]) -> bool:
 
 def _named_before(segments: List[str], index: int) -> bool:
     """Whether a resource segment (not a parameter, not an `api`/`v1` marker) precedes ``index``."""
-    for seg in segments[:index]:
-        if routes.is_param_segment(seg):
-            continue
-        low = seg.lower()
-        if low == "api" or (low[:1] == "v" and low[1:].isdigit()):
-            continue
-        return True
-    return False
+    return any(not routes.is_param_segment(seg) and not is_api_marker(seg) for seg in segments[:index])

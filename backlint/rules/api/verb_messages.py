@@ -139,19 +139,16 @@ def message(decl: routes.PathDecl, segments: List[str], index: int, segment: str
 
 def _names_something(prefix: str) -> bool:
     """Whether a mount prefix has a segment that names a resource (not `api`, `v1` or a parameter)."""
-    for seg in prefix.split("/"):
-        low = seg.lower()
-        if not seg or routes.is_param_segment(seg) or low == "api" or (low[:1] == "v" and low[1:].isdigit()):
-            continue
-        return True
-    return False
+    from .route_verbs import is_api_marker
+
+    return any(seg and not routes.is_param_segment(seg) and not is_api_marker(seg) for seg in prefix.split("/"))
 
 
 def _starts_with_param(segments: List[str]) -> bool:
     """Whether the first segment after any `api`/`v1` markers is a parameter."""
+    from .route_verbs import is_api_marker
+
     for seg in segments:
-        low = seg.lower()
-        if low == "api" or (low[:1] == "v" and low[1:].isdigit()):
-            continue
-        return routes.is_param_segment(seg)
+        if not is_api_marker(seg):
+            return routes.is_param_segment(seg)
     return False

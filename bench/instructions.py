@@ -1,0 +1,92 @@
+"""Paired instruction counts of backlint runs, before and after a change, under valgrind.
+
+Wall and CPU time on a shared 2-core machine vary by ±10-30 % with the load; the number of
+instructions a process executes does not (same interpreter, same inputs, ``PYTHONHASHSEED=0``:
+repeat runs agree to about 0.05 %). So "does rule X cost more than 5 % more after this change?"
+is answered here by counting instructions with ``valgrind --tool=cachegrind --cache-sim=no``
+(about 30x slower than a plain run, so use a subset of a few thousand lines per app).
+
+For each selection (``--select BL104 --select BL201,BL202``) and each side, it runs
+
+    valgrind ... python -m backlint check --no-cache --jobs 1 --select SEL --format json FILES
+
+with ``PYTHONPATH`` set to the side's source tree, and also the floor selection (``--floor``,
+default ``BL001``: parse, walk and suppression check only). It prints, per selection, the
+whole-run instructions and the selection's own cost (run minus floor) on each side, and the
+after/before ratio of both. It also checks that both sides report the same number of findings
+per selection, and says so when they differ (a precision change is expected to change them).
+
+    git archive <before-commit> | tar -x -C /tmp/before
+    python bench/instructions.py --before /tmp/before --after . \\
+        --select BL104 --select BL201,BL202 \\
+        --paths bench/.corpus/src/django_oscar-4.2.1/oscar/apps/basket,...
+
+Not part of the test suite (it takes minutes).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+_IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def count(tree: Path, select: str, paths: List[str], python: str) -> Tuple[int, int]:
+    """Instructions of one run and the number of findings it reported."""
+    with tempfile.TemporaryDirectory(prefix="bl-ir-") as tmp:
+        report = Path(tmp) / "report.json"
+        env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
+        cmd = [
+            "valgrind", "--tool=cachegrind", "--cache-sim=no",
+            f"--cachegrind-out-file={tmp}/cg.out",
+            python, "-m", "backlint", "check", "--no-cache", "--jobs", "1",
+            "--select", select, "--format", "json", "-o", str(report), *paths,
+        ]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)
+        found = _IREFS.findall(proc.stderr)
+        if not found or proc.returncode not in (0, 1):
+            sys.exit(f"run failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        data = json.loads(report.read_text(encoding="utf-8"))
+        findings = data if isinstance(data, list) else data.get("findings", data.get("results", []))
+        return int(found[-1].replace(",", "")), len(findings)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--before", required=True, type=Path, help="source tree of the old code")
+    ap.add_argument("--after", default=Path(__file__).resolve().parent.parent, type=Path)
+    ap.add_argument("--select", action="append", required=True, help="a rule selection; repeat")
+    ap.add_argument("--floor", default="BL001", help="the selection counted as the floor")
+    ap.add_argument("--paths", required=True, help="comma-separated files or directories")
+    ap.add_argument("--python", default=sys.executable)
+    args = ap.parse_args(argv)
+    paths = [str(Path(p).resolve()) for p in args.paths.split(",") if p]
+    sides = {"before": args.before.resolve(), "after": args.after.resolve()}
+    results: Dict[Tuple[str, str], Tuple[int, int]] = {}
+    for select in [args.floor, *args.select]:
+        for side, tree in sides.items():
+            results[(side, select)] = count(tree, select, paths, args.python)
+            ir, n = results[(side, select)]
+            print(f"  {side:6} {select:24} {ir:>16,} instructions  {n} findings", file=sys.stderr)
+    print("| selection | before Ir | after Ir | after/before | own cost before | own cost after "
+          "| own after/before | findings before → after |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    fb, fa = results[("before", args.floor)][0], results[("after", args.floor)][0]
+    print(f"| {args.floor} (floor) | {fb:,} | {fa:,} | {fa / fb:.3f} | – | – | – | – |")
+    for select in args.select:
+        (b, nb), (a, na) = results[("before", select)], results[("after", select)]
+        ob, oa = b - fb, a - fa
+        own = f"{oa / ob:.3f}" if ob > 0 else "–"
+        print(f"| {select} | {b:,} | {a:,} | {a / b:.3f} | {ob:,} | {oa:,} | {own} | {nb} → {na} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,7 +10,8 @@ For each selection (``--select BL104 --select BL201,BL202``) and each side, it r
 
     valgrind ... python -m backlint check --no-cache --jobs 1 --select SEL --format json FILES
 
-with ``PYTHONPATH`` set to the side's source tree, and also the floor selection (``--floor``,
+with ``PYTHONPATH`` set to the side's source tree (``--select "OLD|NEW"`` gives the two sides
+different selections, for rules the change adds), and also the floor selection (``--floor``,
 default ``BL001``: parse, walk and suppression check only). It prints, per selection, the
 whole-run instructions and the selection's own cost (run minus floor) on each side, and the
 after/before ratio of both. It also checks that both sides report the same number of findings
@@ -72,7 +73,9 @@ def main(argv=None) -> int:
     results: Dict[Tuple[str, str], Tuple[int, int]] = {}
     for select in [args.floor, *args.select]:
         for side, tree in sides.items():
-            results[(side, select)] = count(tree, select, paths, args.python)
+            # "OLD|NEW": the before side runs OLD, the after side NEW (a rule added by the change)
+            own = select.split("|")[0 if side == "before" else -1]
+            results[(side, select)] = count(tree, own, paths, args.python)
             ir, n = results[(side, select)]
             print(f"  {side:6} {select:24} {ir:>16,} instructions  {n} findings", file=sys.stderr)
     print("| selection | before Ir | after Ir | after/before | own cost before | own cost after "

@@ -12,6 +12,7 @@ from typing import Optional
 
 from .._lazy import cst
 from . import route_kinds
+from ..walker import source_children
 
 NOT_CREATE_WORDS = frozenset({
     "search", "query", "find", "lookup", "filter", "token", "tokens", "login", "logout", "signin", "signout", "auth",
@@ -67,5 +68,5 @@ def new_instance_saved(call: cst.Call, func: cst.FunctionDef) -> bool:
             return False
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not func:
             continue
-        stack.extend(current.children)
+        stack.extend(source_children(current))
     return False

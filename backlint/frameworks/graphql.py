@@ -24,6 +24,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
 from ..semantics import dotted_name, string_value
+from ..walker import source_children
 
 TEXT_MARKERS = ("graphene", "strawberry", "ariadne", "ObjectType", "QueryType")
 
@@ -223,7 +224,7 @@ class _Discovery:
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 stack.extend(node.body.body if isinstance(node.body, cst.IndentedBlock) else ())
                 continue
-            for child in node.children:
+            for child in source_children(node):
                 stack.append(child)
 
     # -- classes: graphene and strawberry ------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from .._lazy import cst
 from ..semantics import call_chain, dotted_name
 from . import orm
+from ..walker import source_children
 
 _DJANGO_QUERY = (orm.DJANGO_LAZY | orm.DJANGO_EXEC | orm.DJANGO_ROWS) - {"all", "none", "using", "iterator"}
 _RELATED_QUERY = orm.RELATED_QUERY
@@ -43,7 +44,7 @@ def mentions(node: cst.CSTNode, name: str) -> bool:
             continue
         if isinstance(n, cst.Lambda):
             continue
-        stack.extend(n.children)
+        stack.extend(source_children(n))
     return False
 
 
@@ -108,7 +109,7 @@ def _outer_calls(body: cst.CSTNode) -> Iterable[cst.Call]:
             for s in node.slice:
                 stack.append((s, False))
             continue
-        for child in node.children:
+        for child in source_children(node):
             stack.append((child, False))
 
 
@@ -136,7 +137,7 @@ def _aliases(body: cst.CSTNode, subject: str) -> List[str]:
             name = node.targets[0].target.value
             if name not in names and any(mentions(node.value, n) for n in names) and not _is_query_value(node.value):
                 names.append(name)
-        stack.extend(node.children)
+        stack.extend(source_children(node))
     return names
 
 
@@ -151,7 +152,7 @@ def _names_in(node: cst.CSTNode) -> List[str]:
         n = stack.pop()
         if isinstance(n, cst.Name):
             out.append(n.value)
-        stack.extend(n.children)
+        stack.extend(source_children(n))
     return out
 
 
@@ -219,7 +220,7 @@ def per_key_queries(func: cst.FunctionDef) -> List[Tuple[Hit, str]]:
             for hit in queries(body, target.value, {}):
                 out.append((hit, target.value))
             continue
-        stack.extend(node.children)
+        stack.extend(source_children(node))
     return out
 
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .._lazy import cst
 from ..semantics import dotted_name, string_value
 from . import orm
+from ..walker import source_children
 
 Qualify = Callable[[Any], Optional[str]]  # no libcst at import: cached runs never load it
 
@@ -326,7 +327,7 @@ def read_extras(module: cst.Module, text: str, qualify: Qualify) -> List[list]:
             if extra:
                 extras.append(extra)
             extras.extend(_create_table(node))
-        stack.extend((child, batch_table) for child in node.children)
+        stack.extend((child, batch_table) for child in source_children(node))
     return extras
 
 

@@ -19,6 +19,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from .._lazy import cst
+from ..walker import source_children
 
 QUERYSET_STEPS = frozenset({"all", "filter", "exclude", "order_by", "values", "values_list", "select_related",
                             "prefetch_related", "only", "defer", "annotate", "distinct", "using"})
@@ -98,7 +99,7 @@ def _chain_calls(node: cst.CSTNode):
             yield current
         if isinstance(current, (cst.FunctionDef, cst.Lambda)):
             continue
-        stack.extend(current.children)
+        stack.extend(source_children(current))
 
 
 # -- DRF project settings ------------------------------------------------------------------

@@ -23,6 +23,7 @@ import re
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from .._lazy import cst
+from ..walker import source_children
 
 API, PAGE = "api", "page"
 Kind = Tuple[Optional[str], str]
@@ -64,7 +65,7 @@ def _walk_calls(node: cst.CSTNode) -> Iterable[cst.Call]:
             yield current
         if isinstance(current, (cst.SimpleString, cst.Name, cst.Integer)):
             continue
-        stack.extend(current.children)
+        stack.extend(source_children(current))
 
 
 def body_kind(node: cst.CSTNode, qualify: Qualify) -> Kind:

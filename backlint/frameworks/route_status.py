@@ -13,6 +13,7 @@ from typing import Dict, Optional, Set
 
 from .._lazy import cst
 from . import responses
+from ..walker import source_children
 
 _LITESTAR_DEFAULTS = {"POST": 201, "DELETE": 204}
 
@@ -35,7 +36,7 @@ def _returns(func: cst.FunctionDef):
             continue
         if isinstance(current, cst.Return):
             yield current
-        stack.extend(current.children)
+        stack.extend(source_children(current))
 
 
 def _return_status(value, qualify) -> Optional[int]:

@@ -20,6 +20,7 @@ from ..._lazy import cst
 
 from ...frameworks import route_kinds
 from ...semantics import dotted_name
+from ...walker import source_children
 
 TRACKING_WORDS = frozenset({"read", "seen", "viewed", "visited", "downloaded", "accessed", "opened", "clicked",
                             "last", "notified", "displayed", "shown"})
@@ -63,7 +64,7 @@ def tracking_save(call: cst.Call, handler: cst.FunctionDef) -> bool:
             return False  # a counter: not idempotent
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             continue
-        stack.extend(node.children)
+        stack.extend(source_children(node))
     return bool(fields) and all(_tracking(f) for f in fields)
 
 
@@ -79,7 +80,7 @@ def protocol_callback(handler) -> Optional[str]:
 def audit_helper(handler: cst.FunctionDef) -> Optional[str]:
     """The first call in ``handler``'s own body to a function named as an audit record
     (``audit_events.record_dsar_event(...)``, ``audit_log(...)``), or None."""
-    stack = list(handler.body.children)
+    stack = list(source_children(handler.body))
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -88,5 +89,5 @@ def audit_helper(handler: cst.FunctionDef) -> Optional[str]:
             name = dotted_name(node.func)
             if name and "audit" in route_kinds.words(name):
                 return name
-        stack.extend(node.children)
+        stack.extend(source_children(node))
     return None

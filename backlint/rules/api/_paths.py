@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Set, Tuple
 
 from ..._lazy import cst
+from ...walker import source_children
 
 Counts = Tuple[Optional[int], Optional[int]]  # (falls through, leaves early); None: no such path
 
@@ -24,7 +25,7 @@ def _calls_in(node: cst.CSTNode, ids: Set[int]) -> int:
             count += 1
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
-        stack.extend(current.children)
+        stack.extend(source_children(current))
     return count
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 from ..._lazy import cst
 from ...frameworks import routes
+from ...walker import source_children
 
 
 def _static_prefix(path: str) -> str:
@@ -34,5 +35,5 @@ def mirrors_upstream(target: Optional[cst.CSTNode], path: str) -> bool:
         elif isinstance(current, cst.FormattedStringText):
             if current.value.rstrip("/").endswith(prefix):
                 return True
-        stack.extend(current.children)
+        stack.extend(source_children(current))
     return False

@@ -8,6 +8,7 @@ from ...findings import Severity
 from ...frameworks import creates, responses, route_kinds
 from ...frameworks import values as v
 from ._handlers import HandlerRule, HandlerScan, describe_handler
+from ...walker import source_children
 
 _FRAMEWORKS = frozenset({"fastapi", "drf", "drf-viewset", "flask", "quart", "django"})
 
@@ -123,7 +124,7 @@ class CreateWithout201(HandlerRule):
                 targets = [t.target for t in current.targets] if isinstance(current, cst.Assign) else [current.target]
                 if any(isinstance(t, cst.Attribute) and t.attr.value in ("status_code", "status") for t in targets):
                     return True
-            stack.extend(current.children)
+            stack.extend(source_children(current))
         if not returns:
             return True  # raises or falls through: nothing answered here
         for ret in returns:

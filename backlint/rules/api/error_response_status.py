@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...frameworks import responses, roles, routes, webhooks
 from ...frameworks import values as v
 from ...rule import Rule
+from ...walker import source_children
 
 # a quoted error-ish key or `jsonify(error=...)`: files without one are skipped after one regex
 _ERROR_TEXT_RE = re.compile(r"""["'](?:error\w*|err|errmsg|success|ok|succeeded|status|result|state|detail)["']\s*:"""
@@ -168,7 +169,7 @@ class ErrorResponseWithSuccessStatus(Rule):
                     if isinstance(target, cst.Attribute) and target.attr.value in ("status_code", "status") and (
                             name is None or isinstance(target.value, cst.Name) and target.value.value == name):
                         return True
-            stack.extend(current.children)
+            stack.extend(source_children(current))
         return False
 
     @staticmethod

@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...frameworks import pagination, route_kinds
 from ...frameworks import values as v
 from ._handlers import HandlerRule, HandlerScan, describe_handler
+from ...walker import source_children
 
 _DRF_LIST_BASES = frozenset({
     "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
@@ -205,7 +206,7 @@ def _walk(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]):
         yield current
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
-        for child in current.children:
+        for child in source_children(current):
             parents[id(child)] = current
             stack.append(child)
 

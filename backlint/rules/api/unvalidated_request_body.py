@@ -7,6 +7,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import persistence, route_kinds, validation
 from ._handlers import HandlerRule, HandlerScan, describe_handler
+from ...walker import source_children
 
 _TYPED_BODY_FRAMEWORKS = frozenset({"fastapi", "litestar"})
 _MICRO_FRAMEWORKS = frozenset({"flask", "quart", "starlette", "aiohttp", "sanic"})
@@ -181,7 +182,7 @@ def _walk(node: cst.CSTNode):
         yield current
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(source_children(current)))
 
 
 _LOOKUPS = frozenset({"get", "filter", "exclude", "get_object_or_404", "get_list_or_404", "first", "one",
@@ -204,7 +205,7 @@ def _raw_reads(node: cst.CSTNode, raw: Set[str], aliases=frozenset()) -> List[Tu
         if key is not None:
             out.append((current, key))
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(source_children(current)))
     return out
 
 

@@ -16,6 +16,7 @@ import os
 from typing import Dict, Optional
 
 from ..._lazy import cst
+from ...walker import source_children
 
 _DIALECT_DIRS = {"sqlite": "sqlite", "sqlite3": "sqlite", "mysql": "mysql", "mariadb": "mysql",
                  "postgresql": "postgresql", "postgres": "postgresql"}
@@ -149,5 +150,5 @@ def dialect_name_bindings(body: cst.CSTNode) -> Dict[str, bool]:
             if _dialect_subject(node.value, {}):
                 found[node.targets[0].target.value] = True
         else:
-            stack.extend(node.children)
+            stack.extend(source_children(node))
     return found

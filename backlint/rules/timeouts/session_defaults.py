@@ -18,6 +18,7 @@ from ..._lazy import cst
 
 from ...frameworks import http_clients
 from ...semantics import dotted_name, has_star_kwargs, is_none, keyword_arg
+from ...walker import source_children
 
 # Class attributes whose replacement installs a default for every requests call.
 PATCH_TARGETS = frozenset({
@@ -62,7 +63,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(source_children(current)))
 
 
 def _owner(ctor: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Optional[tuple]:

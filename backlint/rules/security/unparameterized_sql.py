@@ -220,10 +220,12 @@ class UnparameterizedSql(Rule):
     def visit_Assert(self, node: cst.Assert) -> None:
         self.values.on_assert(node)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    # bound once the right-hand side has been walked: `order = text("id " + order)` checks the
+    # `order` of the line before
+    def leave_Assign(self, node: cst.Assign) -> None:
         self.values.on_assign(node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         self.values.on_ann_assign(node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:

@@ -7,6 +7,8 @@ when the keys can come from outside. ``Val.keys`` marks a dict whose keys the co
   comprehension whose key is shown safe (``{k: v for k, v in data.items() if v is not None}``);
 - ``dataclasses.asdict(x)``, ``x.model_dump()`` (pydantic), ``x.to_dict()`` of an object that is
   not request input: the keys are the class's field names;
+- a parameter annotated with a ``TypedDict`` of the project (``step: "StepDict"``): the keys it
+  declares;
 - ``X.__dict__`` and ``vars(X)``: attribute names. For a class (``orm_class``, ``cls``,
   ``Model``, ``type(x)``) the values are the class body's own definitions, so they are safe too;
   an instance's ``__dict__`` holds data.
@@ -71,6 +73,21 @@ def keyed_call(tracker, node: cst.Call, qual: str) -> Optional[Val]:
             return None  # a data frame's columns come from its data
         return Val(container=True, keys=True, origin=base.origin)
     return None
+
+
+_NOT_TYPED_DICTS = frozenset({"Dict", "OrderedDict", "DefaultDict", "TypedDict", "ChainMap", "UserDict"})
+
+
+def typed_dict_annotation(ann: cst.BaseExpression) -> bool:
+    """``step_dict: "StepDict"``: a class of the project named ``...Dict`` (a ``TypedDict``): the
+    keys are the ones it declares. ``Dict``, ``dict[str, Any]`` and the like say nothing."""
+    if isinstance(ann, cst.SimpleString):
+        text = str(ann.evaluated_value).strip()
+    elif isinstance(ann, cst.Name):
+        text = ann.value
+    else:
+        return False
+    return bool(_CAPWORDS.match(text)) and text.endswith("Dict") and text not in _NOT_TYPED_DICTS
 
 
 def method_result(method: str, base: Val) -> Optional[Val]:

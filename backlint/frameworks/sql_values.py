@@ -81,6 +81,10 @@ class SqlValues(SqlFlow, ValueTracker):
         if origin is not None and origin.kind == "parameter" and not origin.handler \
                 and orq.route_parameter(param, function, self.ctx):  # filled by the client
             value = replace(value, origin=replace(origin, handler=True))
+        ann = param.annotation.annotation if param.annotation is not None else None
+        if ann is not None and value.origin is not None and not value.origin.handler \
+                and owned.typed_dict_annotation(ann):
+            value = replace(value, keys=True, container=True)  # the keys its TypedDict declares
         return value
 
     # -- pieces ----------------------------------------------------------------------------------

@@ -60,8 +60,13 @@ class UnparameterizedSql(Rule):
     (`if col not in ALLOWED: raise ...`, `assert col in ALLOWED`); numbers (`int(x)`, `%d`,
     `len()`, `math.ceil()`, arithmetic, `enumerate()` indexes, parameters annotated `int`,
     `UUID`, an `Enum` or `Literal[...]`); identifiers from ORM metadata (`column.key`,
-    `table.name`, `_meta.db_table`) or the catalogue (`inspector.get_table_names()`, Django
-    introspection); quoting helpers (`connection.ops.quote_name`, `quote_ident`,
+    `table.name`, `_meta.db_table`, `key.name` of a loop over `table.primary_key.columns`) or
+    the catalogue (`inspector.get_table_names()`, Django introspection, rows of a constant
+    query on `information_schema`, `pg_catalog` or `sqlite_master`); names the code owns: the
+    keys of a dict it keyed itself (literal keys, `{k: v for k, v in data.items() if v}`,
+    `dataclasses.asdict(x)`, `x.model_dump()`, `x.to_dict()`), a class's `__dict__`, the
+    parameters of an Alembic helper (`def f(op, table)` calling `op.get_bind()`), a value a
+    validator of the file returns after matching an identifier pattern; quoting helpers (`connection.ops.quote_name`, `quote_ident`,
     `escape_string`, the dialect's `identifier_preparer`, `sa.column(name)`,
     `'"' + x.replace('"', '""') + '"'`, or a function of this file that returns such a quoted
     value); psycopg `sql.SQL().format(sql.Identifier())`; SQL compiled by Django or SQLAlchemy
@@ -104,7 +109,7 @@ class UnparameterizedSql(Rule):
 
     ## Known problems
     The tracking is local to one file: SQL built in a function of another module and passed in
-    is not followed (a function defined earlier in the same file is summarised). A function
+    is not followed (a function of the same file is summarised, wherever it is defined). A function
     whose every call in the file passes safe values is trusted for those parameters, also when
     other modules call it with something else. A helper whose name does not say it quotes
     (`safe_col(x)`) is treated as unknown input when interpolated. A value checked by a custom

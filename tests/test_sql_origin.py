@@ -79,7 +79,7 @@ def test_untyped_parameter_and_unknown_values_are_hedged():
     assert "nothing in this file shows that value is a number" in unknown
 
 
-def test_local_quoting_function_is_summarised_but_only_when_defined_earlier():
+def test_local_quoting_function_is_summarised_also_when_defined_later():
     found = _messages(
         """
         import sqlite3
@@ -87,15 +87,23 @@ def test_local_quoting_function_is_summarised_but_only_when_defined_earlier():
 
         def run(name):
             conn.execute(f"DROP TABLE {wrap(name)}")
+            conn.execute(f"DROP TABLE {trimmed(name)}")
 
         def wrap(s):
             return '"' + s.replace('"', '""') + '"'
 
+        def trimmed(s):
+            return s.strip()
+
         def run_after(name):
             conn.execute(f"DROP TABLE {wrap(name)}")
+            conn.execute(f"DROP TABLE {trimmed(name)} WHERE {wrap(name)} = 1")
         """
     )
-    assert [line for line, _ in found] == [6]
+    # `wrap` quotes, whether it is read before or after its caller; `trimmed` hands its argument
+    # back, and a decided piece is named before a later function's
+    assert [line for line, _ in found] == [7, 17]
+    assert all("`trimmed(name)`" in message for _, message in found)
 
 
 def test_helper_returning_sql_built_from_its_parameters_is_composition_at_the_caller():

@@ -17,7 +17,9 @@ from typing import List, Optional
 from .._lazy import cst
 
 from ..semantics import dotted_name
+from . import sql_callers as callers
 from . import sql_checked as checked
+from . import sql_owned as owned
 from . import sql_trusted as trusted
 from .value_origin import SAFE, Origin, Val, either, element
 
@@ -37,12 +39,16 @@ class SqlFlow:
         self._validators: dict = {}  # `check_fields` -> (parameter index, keys it checks): sql_checked
         self._keys: List[dict] = [{}]  # per open function: list variable -> keys safe in every entry
         self._loops: List[dict] = [{}]  # per open function: loop variable -> the list it walks
+        self.alembic_helpers: dict = {}  # `def f(op, name)` calling `op.execute()`: sql_owned
+        self.defined: frozenset = frozenset()  # the module's functions and methods (`f`, `self.m`)
+        self._returns: dict = {}  # function (`f`, `self.m`) -> what its calls return
 
     def on_module(self, node: cst.Module) -> None:
         text = getattr(self.ctx, "text", "") or ""
         self.facts = trusted.FileFacts.of(node, text)
         if "raise" in text and "valid" in text:
             self._validators = checked.validators(node)
+        self.defined = frozenset(callers.defined_functions(node))
         super().on_module(node)
 
     def on_class(self, node: cst.ClassDef) -> None:
@@ -59,6 +65,8 @@ class SqlFlow:
         if self._session_params and param.name.value in self._session_params[-1] \
                 and self.scope.kind == "class":
             return SAFE  # `cancel_query_id` of a class whose `get_cancel_query_id()` asks the server
+        if param.name.value != "op" and owned.alembic_helper(self, function):
+            return SAFE  # a name an Alembic migration hands its helper
         return super().param_value(param, function, position)
 
     def bind(self, name: str, value: Val, replace_old: Optional[bool] = None) -> None:
@@ -91,6 +99,11 @@ class SqlFlow:
             self._keys.pop()
             self._loops.pop()
         super().leave_function(node)
+        key = ("self." if self.scope.kind == "class" else "") + node.name.value
+        summary = self.scope.vars.get(key) if self.scope.kind == "class" else self.scope.get(key)
+        if summary is not None and summary.returns is not None:
+            old = self._returns.get(key)  # two classes' `self.m`: safe only if both are
+            self._returns[key] = summary.returns if old is None else either(old, summary.returns)
         if returns and all(r is not None and len(r) == len(returns[0]) for r in returns):
             parts = list(returns[0])
             for other in returns[1:]:
@@ -125,10 +138,19 @@ class SqlFlow:
                 return
         super().bind_target(target, value, node)
 
+    def later_call(self, key: str, obj) -> Optional[Val]:
+        """A call of a function of this module defined further down (``key`` is ``f`` or
+        ``self.m``): what it returns is decided when the file has been read."""
+        return Val(obj=obj, origin=Origin(DEFERRED, key)) if key in self.defined else None
+
     def resolve_deferred(self, origin) -> bool:
-        """True when ``origin`` is part ``i`` of a method's tuple return that is shown safe."""
+        """True when ``origin`` is the result of a function defined further down that returns
+        safe text or composed SQL, or part ``i`` of a method's tuple return shown safe."""
         if origin is None or origin.kind != DEFERRED:
             return False
+        if "#" not in origin.name:
+            found = self._returns.get(origin.name)
+            return found is not None and (found.safe or found.sqlish)
         key, _, index = origin.name.rpartition("#")
         parts = self._tuple_parts.get(key)
         return parts is not None and index.isdigit() and int(index) < len(parts) and parts[int(index)].safe
@@ -163,6 +185,8 @@ class SqlFlow:
 
     def on_assign(self, node: cst.Assign) -> None:
         super().on_assign(node)
+        for target in node.targets:
+            owned.note_store(self, target.target)  # `d[name] = v`: are `d`'s keys still fixed?
         if len(node.targets) == 1:
             self._note_keys(node.targets[0].target, node.value)
         else:
@@ -200,6 +224,7 @@ class SqlFlow:
     def on_collection_call(self, node: cst.Call) -> None:
         """``groups[key].append(x)`` merges ``x`` into ``groups`` (a dict of lists)."""
         self._keys_call(node)
+        owned.note_call(self, node)
         func = node.func
         if (
             isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript)
@@ -242,6 +267,9 @@ class SqlFlow:
             else:
                 keys.pop(target.value, None)
                 loops.pop(target.value, None)
+        put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
+        if owned.bind_loop(self, target, iterable, put):
+            return  # the keys of a dict the code keyed itself
         super().bind_loop_target(target, iterable, override)
 
     def _number_default(self, node: cst.BaseExpression) -> bool:

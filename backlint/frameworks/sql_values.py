@@ -24,6 +24,8 @@ from ..semantics import dotted_name
 from . import origin_own as own
 from . import origin_request as orq
 from . import sql as sqlk
+from . import sql_owned as owned
+from . import sql_percent
 from . import sql_trusted as trusted
 from .sql_flow import SqlFlow, option_key
 from . import value_guards as guards
@@ -31,8 +33,6 @@ from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, elem
 
 HOLE = sqlk.HOLE
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
-_PERCENT = re.compile(r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
-_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgGc")
 _NUMERIC_SPEC = re.compile(r"[\d.,_]*[bdoxXeEfFgGn%]$")
 _NUMERIC_OPERATORS = (
     "Subtract", "Divide", "FloorDivide", "Power", "LeftShift", "RightShift", "BitAnd", "BitXor",
@@ -81,6 +81,10 @@ class SqlValues(SqlFlow, ValueTracker):
         if origin is not None and origin.kind == "parameter" and not origin.handler \
                 and orq.route_parameter(param, function, self.ctx):  # filled by the client
             value = replace(value, origin=replace(origin, handler=True))
+        ann = param.annotation.annotation if param.annotation is not None else None
+        if ann is not None and value.origin is not None and not value.origin.handler \
+                and owned.typed_dict_annotation(ann):
+            value = replace(value, keys=True, container=True)  # the keys its TypedDict declares
         return value
 
     # -- pieces ----------------------------------------------------------------------------------
@@ -92,16 +96,12 @@ class SqlValues(SqlFlow, ValueTracker):
         taint = None
         safe = True
         for value, node in items:
-            if value.taint is not None:
-                taint = taint or value.taint
-                safe = False
-            elif value.safe:
+            if value.taint is None and value.safe:
                 continue
-            elif value.sqlish:
-                safe = False
-            else:
-                taint = taint or (how, node, value.origin)  # the node's code is rendered if reported
-                safe = False
+            safe = False
+            found = value.taint or (None if value.sqlish else (how, node, value.origin))
+            if found is not None and (taint is None or _deferred(taint) and not _deferred(found)):
+                taint = found  # the node's code is rendered if reported; decided pieces first
         return Val(safe=safe, taint=taint, text=text, sqlish=not safe and taint is None)
 
     # -- expressions -----------------------------------------------------------------------------
@@ -158,16 +158,13 @@ class SqlValues(SqlFlow, ValueTracker):
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return self._collection([e.value for e in node.elements], d)
         if isinstance(node, cst.Dict):
-            values = []
-            for item in node.elements:
-                if isinstance(item, cst.DictElement):
-                    values.append(item.value)
-                else:
-                    return UNKNOWN
-            return self._collection(values, d)
+            if not all(isinstance(item, cst.DictElement) for item in node.elements):
+                return UNKNOWN
+            value = self._collection([item.value for item in node.elements], d)
+            return replace(value, keys=owned.literal_keys(self, node))
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self._comprehension(node, d)
-        if isinstance(node, (cst.Await, )):
+        if isinstance(node, cst.Await):
             return self.ev(node.expression, d)
         if isinstance(node, (cst.NamedExpr, cst.StarredElement)):
             return self.ev(node.value, d)
@@ -193,10 +190,11 @@ class SqlValues(SqlFlow, ValueTracker):
                 self.bind_loop_target(comp.target, comp.iter, override=True)
                 comp = comp.inner_for_in
             value = self.ev(node.value if isinstance(node, cst.DictComp) else node.elt, d)
+            keys = isinstance(node, cst.DictComp) and self.ev(node.key, d).safe
         finally:
             self.overrides = saved
         return Val(safe=value.safe, taint=value.taint, text=value.text, allow=value.safe,
-                   sqlish=value.sqlish, origin=value.origin, container=True)
+                   sqlish=value.sqlish, origin=value.origin, container=True, keys=keys)
 
     def _fstring(self, node: cst.FormattedString, d: int) -> Val:
         items: List[Tuple[Val, cst.CSTNode]] = []
@@ -256,6 +254,10 @@ class SqlValues(SqlFlow, ValueTracker):
                 return SAFE
             if inner.origin is not None and inner.origin.kind == "request":
                 return Val(origin=inner.origin)
+        if attr == "__dict__":
+            return owned.attribute_dict(self, base)
+        if owned.orm_object_name(self, base, attr):
+            return SAFE  # `key.name` of `for key in table.primary_key.columns`
         if self.text_name(attr):
             return Val(sqlish=True)
         return UNKNOWN
@@ -277,6 +279,9 @@ class SqlValues(SqlFlow, ValueTracker):
             bound = self.lookup(fname)
             if bound is not None and bound.returns is not None:
                 return bound.returns
+            later = self.later_call(fname, obj) if bound is None else None
+            if later is not None:
+                return later
             if fname in sqlk.NUMERIC_CALLS:
                 return SAFE
             if fname == "str" and first is not None:
@@ -290,7 +295,7 @@ class SqlValues(SqlFlow, ValueTracker):
                     or fname == "defaultdict" and len(args) == 1 and isinstance(first, cst.Name):
                 return Val(safe=True, allow=True, container=True)  # an empty container
             if fname == "dict" and all(a.keyword is not None for a in args):
-                return self._collection([a.value for a in args], d)  # `dict(res_id=quote(x), ...)`
+                return replace(self._collection([a.value for a in args], d), keys=True)  # `dict(a=x)`
             if fname == "range":
                 return Val(safe=True, allow=True, container=True)
             if fname == "next" and first is not None:
@@ -321,6 +326,11 @@ class SqlValues(SqlFlow, ValueTracker):
             or "preparer" in (obj or "")
         ):
             return SAFE
+        keyed = owned.keyed_call(self, node, qual)
+        if keyed is not None:
+            return keyed
+        if owned.catalogue_rows(self, node):
+            return Val(safe=True, allow=True, container=True)  # names the catalogue holds
         if isinstance(func, cst.Attribute):
             return self._method(node, func, args, first, obj, d)
         return Val(obj=obj)
@@ -332,6 +342,9 @@ class SqlValues(SqlFlow, ValueTracker):
             found = self.self_attribute(method)
             if found is not None and found.returns is not None:
                 return found.returns
+            later = self.later_call("self." + method, obj) if found is None else None
+            if later is not None:
+                return later
         if method in sqlk.COMPILED_SQL_METHODS:
             return Val(sqlish=True)
         if method == "get" and isinstance(base_node, cst.Name) and base_node.value in self.facts.constant_vars:
@@ -371,7 +384,7 @@ class SqlValues(SqlFlow, ValueTracker):
             return Val(safe=base.safe, taint=base.taint, text=base.text, sqlish=base.sqlish, origin=base.origin)
         if method in ("items", "keys", "values", "copy"):
             base = self.ev(base_node, d)
-            return Val(safe=base.safe or base.allow, allow=base.allow, taint=base.taint, text=base.text,
+            return owned.method_result(method, base) or Val(safe=base.safe or base.allow, allow=base.allow, taint=base.taint, text=base.text,
                        origin=base.origin)
         if method in ("get", "pop") and args and self._trusted_get(base_node, args):
             return SAFE
@@ -419,10 +432,9 @@ class SqlValues(SqlFlow, ValueTracker):
             if isinstance(node.left, (cst.Integer, cst.Float)) or isinstance(node.right, (cst.Integer, cst.Float)):
                 return SAFE  # `n + 1`: a number (a string would raise)
             return Val(safe=left.safe and right.safe)
-        if isinstance(op, cst.Modulo):
-            if left.text is None and left.taint is None and not left.sqlish and not self._template(left, node.left):
-                return SAFE  # a number modulo something
-            return self._percent(node, left, d)
+        if isinstance(op, cst.Modulo):  # else: a number modulo something
+            text_like = left.text is not None or left.taint is not None or left.sqlish
+            return sql_percent.percent(self, node, left, d) if text_like or self._template(left, node.left) else SAFE
         right = self.ev(node.right, d)
         if isinstance(op, cst.Multiply):
             for a in (left, right):
@@ -436,43 +448,6 @@ class SqlValues(SqlFlow, ValueTracker):
         if type(op).__name__ in _NUMERIC_OPERATORS and not (is_stringy(left) or is_stringy(right)):
             return SAFE  # arithmetic yields a number
         return Val(safe=left.safe and right.safe)
-
-    def _percent(self, node: cst.BinaryOperation, left: Val, d: int) -> Val:
-        text = left.text
-        conversions: List[Tuple[Optional[str], str]] = []
-        if text is not None:
-            for m in _PERCENT.finditer(text):
-                if m.group(2) != "%":
-                    conversions.append((m.group(1), m.group(2)))
-            skeleton = _PERCENT.sub(lambda m: "%" if m.group(2) == "%" else HOLE, text)
-        else:
-            skeleton = None
-        right = node.right
-        items: List[Tuple[Val, cst.CSTNode]] = [(left, node.left)]
-
-        def numeric(conv: str) -> bool:
-            return conv in _NUMERIC_CONVERSIONS
-
-        if isinstance(right, cst.Tuple) and text is not None and all(k is None for k, _ in conversions):
-            for index, item in enumerate(right.elements):
-                conv = conversions[index][1] if index < len(conversions) else "s"
-                if isinstance(item, cst.StarredElement) or not numeric(conv):
-                    items.append((self.ev(item.value, d), item.value))
-        elif isinstance(right, cst.Dict) and text is not None and conversions and all(
-            k is not None for k, _ in conversions
-        ):
-            kinds = {k: c for k, c in conversions}
-            for item in right.elements:
-                if not isinstance(item, cst.DictElement):
-                    items.append((UNKNOWN, item.value))
-                    continue
-                key = item.key.evaluated_value if isinstance(item.key, cst.SimpleString) else None
-                if key is None or not numeric(kinds.get(key, "s")):
-                    items.append((self.ev(item.value, d), item.value))
-        else:
-            if not (text is not None and conversions and all(numeric(c) for _, c in conversions)):
-                items.append((self.ev(right, d), right))
-        return self.pieces("`%` formatting", items, skeleton)
 
     # -- handlers that build text ----------------------------------------------------------------
     def on_aug_assign(self, node: cst.AugAssign) -> None:
@@ -498,3 +473,7 @@ class SqlValues(SqlFlow, ValueTracker):
             self.bind(target.value, new, replace_old=True)
         else:
             self.bind_target(target, new, None)
+
+
+def _deferred(taint) -> bool:
+    return taint[2] is not None and taint[2].kind == "deferred"

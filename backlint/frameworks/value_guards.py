@@ -52,6 +52,9 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
         target = test.comparisons[0]
         if isinstance(target.operator, (cst.In, cst.NotIn)) and constant_collection(tracker, target.comparator):
             return name, isinstance(target.operator, cst.In)
+        if isinstance(target.operator, (cst.Equal, cst.NotEqual)) and name == getattr(left, "value", None) \
+                and isinstance(target.comparator, (cst.SimpleString, cst.Integer)):
+            return name, isinstance(target.operator, cst.Equal)  # `if sort == "state":` it is that word
         return None
     if isinstance(test, cst.Call):
         func = test.func
@@ -60,13 +63,13 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
             if isinstance(func.value, cst.Name) and not args:
                 return func.value.value, True
         qual = tracker.ctx.qualified_name(func) or ""
-        if qual in ("re.match", "re.fullmatch") and len(args) >= 2 and isinstance(args[1], cst.Name):
-            return args[1].value, True
+        if qual in ("re.match", "re.fullmatch") and len(args) >= 2 and _matched_name(args[1]):
+            return _matched_name(args[1]), True
         if (
             isinstance(func, cst.Attribute) and func.attr.value in ("match", "fullmatch")
-            and len(args) == 1 and isinstance(args[0], cst.Name)
+            and len(args) == 1 and _matched_name(args[0])
         ):
-            return args[0].value, True
+            return _matched_name(args[0]), True
         if isinstance(func, cst.Name) and func.value == "isinstance" and len(args) == 2 and isinstance(args[0], cst.Name):
             kinds = args[1]
             names = [dotted_name(e.value) for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [dotted_name(kinds)]
@@ -75,6 +78,14 @@ def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         return guard(tracker, test.left) or guard(tracker, test.right)
     return None
+
+
+def _matched_name(node: cst.BaseExpression) -> Optional[str]:
+    """The name a pattern is matched against: ``x``, or ``str(x)``."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str" \
+            and len(node.args) == 1 and not node.args[0].keyword:
+        node = node.args[0].value
+    return node.value if isinstance(node, cst.Name) else None
 
 
 def _guarded_name(node: cst.BaseExpression) -> Optional[str]:

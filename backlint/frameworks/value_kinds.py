@@ -58,6 +58,8 @@ class Val:
     ``returns``: for a function defined in this file, what its calls return.
     ``container``: a list, tuple, set or dict (not a string).
     ``flows``: every origin that reaches the value (used by the value-origin rules BL310-BL313).
+    ``keys``: a dict whose keys the code itself fixed (literal keys, a dataclass's or a class's
+    attribute names): iterating it, or its ``.keys()``, yields safe names.
     """
 
     safe: bool = False
@@ -75,6 +77,7 @@ class Val:
     # what a safe value is, when it matters: "number", "sanitised", "shipped" (a path inside
     # the package, from ``__file__``)
     note: str = ""
+    keys: bool = False
 
 
 UNKNOWN = Val()
@@ -94,6 +97,7 @@ def either(a: Val, b: Val) -> Val:
         container=a.container or b.container,
         flows=merge_flows(a.flows, b.flows),
         note=_either_note(a, b),
+        keys=a.keys and b.keys,
     )
 
 

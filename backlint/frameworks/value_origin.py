@@ -37,6 +37,9 @@ class ValueTracker:
         self.enums: set = set()
         self._ifs: List[Tuple[cst.If, Optional[Tuple[str, bool]], Optional[Val]]] = []
         self._comp_saved: List[Dict[str, Val]] = []
+        # `if`s whose `else`/`elif` is being walked: (the if, its scope, the body's bindings)
+        self._bodies: List[Tuple[cst.If, Scope, Dict[str, Val]]] = []
+        self._else_marks: List[Tuple[int, int]] = []  # (scope id, depth) of an `else` that opened no block
         self.handler_file = bool(getattr(ctx, "roles", None)) and ctx.roles.has("handler")
 
     # -- hooks for subclasses ------------------------------------------------------------------
@@ -227,6 +230,9 @@ class ValueTracker:
         self.scope.open_block()
 
     def leave_conditional(self, node=None) -> None:
+        if self._else_marks and self._else_marks[-1] == (id(self.scope), len(self.scope.blocks)):
+            self._else_marks.pop()  # an `if`'s `else`: its block closes with the `if` (`leave_if`)
+            return
         self.scope.close_block()
 
     def on_for(self, node: cst.For) -> None:
@@ -234,9 +240,10 @@ class ValueTracker:
         self.bind_loop_target(node.target, node.iter, override=False)
 
     def on_if(self, node: cst.If, parent=None) -> None:
-        self.scope.open_block()
-        if parent is not None and getattr(parent, "orelse", None) is node:
+        if isinstance(parent, cst.If) and parent.orelse is node:
+            self._enter_orelse(parent)
             self._opposite_of_guard(parent)  # `elif`: the branch where the `if` test failed
+        self.scope.open_block()
         guard = guards.guard(self, node.test)
         before = None
         if guard is not None:
@@ -246,9 +253,21 @@ class ValueTracker:
         self._ifs.append((node, guard, before))
 
     def on_else(self, node: cst.Else, parent) -> None:
-        """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there."""
-        self.scope.open_block()
+        """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there, and
+        what the body bound is not seen (a loop's or a ``try``'s ``else`` is a block of its own)."""
+        if isinstance(parent, cst.If) and self._enter_orelse(parent):
+            self._else_marks.append((id(self.scope), len(self.scope.blocks)))
+        else:
+            self.scope.open_block()
         self._opposite_of_guard(parent)
+
+    def _enter_orelse(self, parent: cst.If) -> bool:
+        """Set the body's bindings of ``parent`` aside and open the block of its other branch."""
+        if not (self._ifs and self._ifs[-1][0] is parent and self.scope.blocks):
+            return False
+        self._bodies.append((parent, self.scope, self.scope.blocks.pop()))
+        self.scope.open_block()
+        return True
 
     def _opposite_of_guard(self, parent) -> None:
         if self._ifs and self._ifs[-1][0] is parent:
@@ -259,9 +278,22 @@ class ValueTracker:
     def leave_if(self, node: cst.If) -> None:
         found = self._ifs.pop() if self._ifs and self._ifs[-1][0] is node else None
         guard = found[1] if found else None
-        if guard is not None and guard[1] and self.scope.blocks and self.scope.blocks[-1].get(guard[0]) is SAFE:
-            self.scope.drop(guard[0])  # safe inside the guarded branch only
-        self.scope.close_block()
+        scope = self.scope
+        other: Optional[Dict[str, Val]] = None
+        if self._bodies and self._bodies[-1][0] is node and self._bodies[-1][1] is scope:
+            body = self._bodies.pop()[2]
+            other = scope.blocks.pop() if scope.blocks else {}
+        else:
+            body = scope.blocks.pop() if scope.blocks else {}
+        if guard is not None and guard[1] and body.get(guard[0]) is SAFE and not (other and guard[0] in other):
+            del body[guard[0]]  # safe inside the guarded branch only
+        for name in list(body) + [n for n in (other or ()) if n not in body]:
+            before = scope.get(name)
+            if name in body and other is not None and name in other:
+                scope.put(name, either(body[name], other[name]))  # one of the two branches ran
+            else:
+                value = body[name] if name in body else other[name]
+                scope.put(name, value if before is None else either(before, value))
         if guard is None or guard[1]:
             return
         name = guard[0]

@@ -10,6 +10,7 @@ from ...frameworks import persistence, routes
 from ...semantics import dotted_name
 from ...rule import Rule
 from ...frameworks import roles
+from ._branch_kinds import presentational_ifexp
 
 
 class HandlerScan:
@@ -19,7 +20,9 @@ class HandlerScan:
         self.handler = handler
         self.accesses: List[Tuple[cst.Call, Optional[cst.CSTNode], persistence.Access]] = []
         self.effects: List[Tuple[cst.Call, str]] = []
-        self.branches = 0
+        self.branches = 0  # every decision point outside except/finally
+        self.branch_nodes: List[cst.CSTNode] = []  # the If/For/While ones, classified by BL104
+        self.shown_ifexps = 0  # conditional expressions that pick what a response shows
 
     def writes(self, include_sanctioned: bool = True) -> List[persistence.Access]:
         return [a for _, _, a in self.accesses if a.kind == persistence.WRITE and (include_sanctioned or not a.sanctioned)]
@@ -93,6 +96,11 @@ class HandlerRule(Rule):
             if ancestor is scan.handler.node:
                 break
         scan.branches += 1
+        if isinstance(node, cst.IfExp):
+            if presentational_ifexp(reversed(self.ctx.ancestors)):
+                scan.shown_ifexps += 1
+        else:
+            scan.branch_nodes.append(node)
 
     def visit_If(self, node) -> None:
         self._branch(node)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import List, Set, Tuple
+
 from ...findings import Severity
 from ...frameworks import persistence
 from ...rule import Option
 from ._handlers import HandlerRule, HandlerScan, describe_handler, suggested_service
+from ._branch_kinds import BranchKinds
 from ._paths import most_on_one_path
 
 
@@ -128,19 +131,15 @@ class BusinessLogicInHandler(HandlerRule):
                                    f"{persistence.describe(writes, 3)})")
                 else:
                     reasons.append(f"{len(writes)} database writes ({persistence.describe(writes, 3)})")
-        effects = []
-        kinds = set()
-        for _, effect in scan.effects:
-            kind = effect.split(" (", 1)[0]
-            if kind not in kinds:
-                kinds.add(kind)
-                effects.append(effect)
-        if scan.accesses and effects:
+        effects, paired = self._effects_with_access(scan)
+        if effects:
             if not reasons:
-                reasons.append(f"database access ({persistence.describe([a for _, _, a in scan.accesses], 2)})")
+                reasons.append(f"database access ({persistence.describe(paired, 2)})")
             reasons.append(" and ".join(effects[:3]))
-        if scan.branches > self.settings["max-branches"]:
-            reasons.append(f"{scan.branches} branches (limit {self.settings['max-branches']})")
+        branches = self._business_branches(scan)
+        if branches > self.settings["max-branches"]:
+            reasons.append(f"{branches} branches that decide or compute (limit {self.settings['max-branches']}; "
+                           "request checks and response building are not counted)")
         if not reasons or (len(reasons) == 1 and reasons[0].startswith("database access")):
             return
         func = scan.handler.node
@@ -151,3 +150,37 @@ class BusinessLogicInHandler(HandlerRule):
             f"{suggested_service(self.ctx.path, scan.handler, self.ctx.roles.path)}, "
             "and keep the handler to parse, call and respond.",
         )
+
+    @staticmethod
+    def _effects_with_access(scan: HandlerScan) -> Tuple[List[str], List[persistence.Access]]:
+        """The side effects one request makes together with database access (one of each kind),
+        and those accesses: a publish in a branch that returns before any query is not paired."""
+        func = scan.handler.node
+        effects: List[str] = []
+        kinds: Set[str] = set()
+        paired: List[persistence.Access] = []
+        seen: Set[int] = set()
+        for effect_node, effect in scan.effects[:20]:
+            together = next(((node, access) for node, _, access in scan.accesses[:40]
+                             if most_on_one_path(func, [node, effect_node]) == 2), None)
+            if together is None:
+                continue
+            if id(together[0]) not in seen:
+                seen.add(id(together[0]))
+                paired.append(together[1])
+            kind = effect.split(" (", 1)[0]
+            if kind not in kinds:
+                kinds.add(kind)
+                effects.append(effect)
+        return effects, paired
+
+    @staticmethod
+    def _business_branches(scan: HandlerScan) -> int:
+        """Decision points that are the handler's own decisions or computations, not request
+        validation, response or template assembly, or redirects (``_branch_kinds``)."""
+        nodes = scan.branch_nodes
+        ifexps = scan.branches - len(nodes) - scan.shown_ifexps
+        if scan.branches <= 0 or not nodes:
+            return max(ifexps, 0)
+        busy = {id(n) for n, _, _ in scan.accesses} | {id(n) for n, _ in scan.effects}
+        return BranchKinds(scan.handler.node, busy).counted(nodes) + ifexps

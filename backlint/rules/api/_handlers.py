@@ -155,10 +155,43 @@ def suggested_service(path: str, handler: routes.Handler, root_relative: Optiona
         target = f"{parent}/services/{stem}.py" if parent else f"services/{stem}.py"
     else:
         target = f"{directory}/services.py" if directory else "services.py"
-    func = handler.name.rsplit(".", 1)[-1]
-    if func.lower() in _METHOD_NAMES or func.startswith("_"):
+    func = use_case_name(handler.name.rsplit(".", 1)[-1])
+    if func is None:
         return f"a function in `{target}`"
     return f"`{target}` (e.g. `{func}(...)`)"
+
+
+_HTTP_WORDS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+_HANDLER_PREFIXES = ("api_", "handle_", "do_", "ajax_", "view_")
+_HANDLER_SUFFIXES = ("_view", "_endpoint", "_api", "_handler", "_route")
+
+
+def use_case_name(func: str) -> Optional[str]:
+    """The handler's name as a service function name, without what only says it is a handler:
+    ``register_post`` -> ``register``, ``stop_tasks_endpoint`` -> ``stop_tasks``, ``do_POST`` ->
+    None; None when nothing names a use case (``post``, ``ajax``, ``_helper``)."""
+    if func.startswith("_"):
+        return None
+    name = func
+    changed = True
+    while changed:
+        changed = False
+        lower = name.lower()
+        for prefix in _HANDLER_PREFIXES:
+            if lower.startswith(prefix) and len(name) > len(prefix):
+                name, changed = name[len(prefix):], True
+                break
+        lower = name.lower()
+        for suffix in _HANDLER_SUFFIXES + tuple(f"_{w}" for w in _HTTP_WORDS):
+            if lower.endswith(suffix) and len(name) > len(suffix):
+                name, changed = name[:-len(suffix)], True
+                break
+    if name.lower() in _METHOD_NAMES or name.lower() in _HTTP_WORDS or name.lower() in _VAGUE_NAMES:
+        return None
+    return name
+
+
+_VAGUE_NAMES = frozenset({"ajax", "success", "callback", "api", "main", "default"})
 
 
 _GENERIC_MODULES = frozenset({"generic", "generics", "generic_views", "base_views", "crud", "mixins"})

@@ -36,9 +36,8 @@ REPORT_ROOTS = frozenset({"messages", "logger", "log", "logging", "LOG", "LOGGER
 REPORT_CALLS = frozenset({"flash", "abort", "show_form_errors"})
 MUTATORS = frozenset({"append", "extend", "update", "setdefault", "insert"})
 # names a handler conventionally gives the response, template context or validation errors it builds
-CONTAINER_NAMES = frozenset({"context", "ctx", "extra_vars", "extra_context", "template_vars", "data", "response",
-                             "resp", "result", "results", "payload", "errors", "error", "params", "headers",
-                             "output", "ret", "res", "body", "initial", "config", "kwargs", "response_data"})
+CONTAINER_NAMES = frozenset({"context", "ctx", "extra_vars", "extra_context", "template_vars", "template_context",
+                             "response", "resp", "response_data", "errors"})
 _CONVERSIONS = frozenset({"int", "float", "str", "bool", "Decimal", "list", "tuple", "set", "len", "strip"})
 _COLLECTION_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict"})
 
@@ -64,6 +63,16 @@ def _root_name(expr: cst.BaseExpression) -> Optional[str]:
             return None
 
 
+def _names_in(expr: cst.CSTNode) -> Set[str]:
+    names, stack = set(), [expr]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        stack.extend(current.children)
+    return names
+
+
 def response_call(call: cst.Call) -> bool:
     name = _last(call.func)
     return name in RESPONSE_CALLS or name.endswith(RESPONSE_SUFFIXES)
@@ -77,10 +86,16 @@ class BranchKinds:
         self.busy = busy
         self.request_names: Set[str] = set(REQUEST_NAMES)
         self.containers: Set[str] = set(CONTAINER_NAMES)
+        self.shown: Set[str] = set()  # names returned or passed to a response/render call
         self._learn(func.body)
+        # a local container counts as the response only when it is shown: `update_data` handed to
+        # a repository is the use case's input, not presentation
+        self.containers = set(CONTAINER_NAMES) | (self._built & self.shown) | self._request_built
 
     # names read from the request, and containers built locally
     def _learn(self, node: cst.CSTNode) -> None:
+        self._built: Set[str] = set()
+        self._request_built: Set[str] = set()
         stack = [node]
         while stack:
             current = stack.pop()
@@ -91,11 +106,16 @@ class BranchKinds:
                 name = current.targets[0].target.value
                 if self.request_read(current.value):
                     self.request_names.add(name)
-                    self.containers.add(name)
+                    self._request_built.add(name)
                 elif isinstance(current.value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp)) or (
                         isinstance(current.value, cst.Call) and _last(current.value.func) in _COLLECTION_CALLS):
-                    self.containers.add(name)
-            stack.extend(current.children)
+                    self._built.add(name)
+            elif isinstance(current, cst.Return) and current.value is not None:
+                self.shown |= _names_in(current.value)
+            elif isinstance(current, cst.Call) and response_call(current):
+                for arg in current.args:
+                    self.shown |= _names_in(arg.value)
+            stack.extend(reversed(current.children))  # source order: `data = request...` before its uses
 
     def request_read(self, expr: cst.BaseExpression) -> bool:
         """``request.GET.get("x")``, ``int(data["n"])``, ``request.get_json() or request.values``."""
@@ -104,7 +124,7 @@ class BranchKinds:
         if isinstance(expr, cst.Call) and _last(expr.func) in _CONVERSIONS and expr.args \
                 and not isinstance(expr.func, cst.Attribute):
             return self.request_read(expr.args[0].value)
-        if isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call)):
+        if isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call, cst.Name)):
             return _root_name(expr) in self.request_names
         return False
 
@@ -161,6 +181,11 @@ class BranchKinds:
             return self._local_container(call.func.value)
         return False
 
+    def _container_root(self, expr: cst.BaseExpression) -> bool:
+        while isinstance(expr, cst.Subscript):
+            expr = expr.value
+        return isinstance(expr, cst.Name) and (expr.value in self._built or expr.value in self.containers)
+
     def _local_container(self, expr: cst.BaseExpression) -> bool:
         while isinstance(expr, cst.Subscript):
             expr = expr.value
@@ -168,7 +193,8 @@ class BranchKinds:
 
     def _assign_ok(self, target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
         if isinstance(target, cst.Subscript):
-            return self._local_container(target)  # data["webcam"] = {...}: building the response
+            # data["webcam"] = {...}: building the response; config["fps"] = fps: copying a parsed field
+            return self._local_container(target) or (self._container_root(target) and self.request_read(value))
         if not isinstance(target, cst.Name):
             return False
         if isinstance(value, cst.Name) and value.value == "None":

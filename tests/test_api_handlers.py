@@ -76,6 +76,18 @@ def test_service_suggestion_never_names_the_http_method():
         "`weblate/billing/services.py` (e.g. `merge(...)`)"
 
 
+def test_use_case_name_drops_handler_words_and_http_methods():
+    from backlint.rules.api._handlers import use_case_name
+
+    assert use_case_name("register_post") == "register"
+    assert use_case_name("stop_tasks_by_chat_id_endpoint") == "stop_tasks_by_chat_id"
+    assert use_case_name("handle_refund_view") == "refund"
+    assert use_case_name("get_models") == "get_models"  # a verb of the use case, not the HTTP method
+    assert use_case_name("do_POST") is None
+    assert use_case_name("ajax") is None
+    assert use_case_name("success") is None
+
+
 def test_route_kind_reasons():
     text = (FIXTURES / "BL101" / "noerror_html_form_pages.py").read_text()
     found = routes.extract(cst.parse_module(text), "things/urls.py", with_facts=False)

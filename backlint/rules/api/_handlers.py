@@ -10,6 +10,7 @@ from ...frameworks import persistence, routes
 from ...semantics import dotted_name
 from ...rule import Rule
 from ...frameworks import roles
+from ._branch_kinds import presentational_ifexp
 
 
 class HandlerScan:
@@ -19,7 +20,9 @@ class HandlerScan:
         self.handler = handler
         self.accesses: List[Tuple[cst.Call, Optional[cst.CSTNode], persistence.Access]] = []
         self.effects: List[Tuple[cst.Call, str]] = []
-        self.branches = 0
+        self.branches = 0  # every decision point outside except/finally
+        self.branch_nodes: List[cst.CSTNode] = []  # the If/For/While ones, classified by BL104
+        self.shown_ifexps = 0  # conditional expressions that pick what a response shows
 
     def writes(self, include_sanctioned: bool = True) -> List[persistence.Access]:
         return [a for _, _, a in self.accesses if a.kind == persistence.WRITE and (include_sanctioned or not a.sanctioned)]
@@ -93,6 +96,11 @@ class HandlerRule(Rule):
             if ancestor is scan.handler.node:
                 break
         scan.branches += 1
+        if isinstance(node, cst.IfExp):
+            if presentational_ifexp(reversed(self.ctx.ancestors)):
+                scan.shown_ifexps += 1
+        else:
+            scan.branch_nodes.append(node)
 
     def visit_If(self, node) -> None:
         self._branch(node)
@@ -147,10 +155,43 @@ def suggested_service(path: str, handler: routes.Handler, root_relative: Optiona
         target = f"{parent}/services/{stem}.py" if parent else f"services/{stem}.py"
     else:
         target = f"{directory}/services.py" if directory else "services.py"
-    func = handler.name.rsplit(".", 1)[-1]
-    if func.lower() in _METHOD_NAMES or func.startswith("_"):
+    func = use_case_name(handler.name.rsplit(".", 1)[-1])
+    if func is None:
         return f"a function in `{target}`"
     return f"`{target}` (e.g. `{func}(...)`)"
+
+
+_HTTP_WORDS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+_HANDLER_PREFIXES = ("api_", "handle_", "do_", "ajax_", "view_")
+_HANDLER_SUFFIXES = ("_view", "_endpoint", "_api", "_handler", "_route")
+
+
+def use_case_name(func: str) -> Optional[str]:
+    """The handler's name as a service function name, without what only says it is a handler:
+    ``register_post`` -> ``register``, ``stop_tasks_endpoint`` -> ``stop_tasks``, ``do_POST`` ->
+    None; None when nothing names a use case (``post``, ``ajax``, ``_helper``)."""
+    if func.startswith("_"):
+        return None
+    name = func
+    changed = True
+    while changed:
+        changed = False
+        lower = name.lower()
+        for prefix in _HANDLER_PREFIXES:
+            if lower.startswith(prefix) and len(name) > len(prefix):
+                name, changed = name[len(prefix):], True
+                break
+        lower = name.lower()
+        for suffix in _HANDLER_SUFFIXES + tuple(f"_{w}" for w in _HTTP_WORDS):
+            if lower.endswith(suffix) and len(name) > len(suffix):
+                name, changed = name[:-len(suffix)], True
+                break
+    if name.lower() in _METHOD_NAMES or name.lower() in _HTTP_WORDS or name.lower() in _VAGUE_NAMES:
+        return None
+    return name
+
+
+_VAGUE_NAMES = frozenset({"ajax", "success", "callback", "api", "main", "default"})
 
 
 _GENERIC_MODULES = frozenset({"generic", "generics", "generic_views", "base_views", "crud", "mixins"})

@@ -24,6 +24,7 @@ from typing import Iterable, Optional, Set
 from ..._lazy import cst
 
 from ...semantics import dotted_name
+from ...walker import source_children
 
 REQUEST_NAMES = frozenset({"request", "req"})
 # calls that answer the request or build what it shows
@@ -69,7 +70,7 @@ def _names_in(expr: cst.CSTNode) -> Set[str]:
         current = stack.pop()
         if isinstance(current, cst.Name):
             names.add(current.value)
-        stack.extend(current.children)
+        stack.extend(source_children(current))
     return names
 
 
@@ -115,7 +116,7 @@ class BranchKinds:
             elif isinstance(current, cst.Call) and response_call(current):
                 for arg in current.args:
                     self.shown |= _names_in(arg.value)
-            stack.extend(reversed(current.children))  # source order: `data = request...` before its uses
+            stack.extend(reversed(source_children(current)))  # source order: `data = request...` before its uses
 
     def request_read(self, expr: cst.BaseExpression) -> bool:
         """``request.GET.get("x")``, ``int(data["n"])``, ``request.get_json() or request.values``."""
@@ -136,7 +137,7 @@ class BranchKinds:
             current = stack.pop()
             if id(current) in self.busy:
                 return True
-            stack.extend(current.children)
+            stack.extend(source_children(current))
         return False
 
     # statements

@@ -85,3 +85,17 @@ def _walk_ours(root):
         node = stack.pop()
         yield node
         stack.extend(source_children(node))
+
+
+def test_no_module_reads_libcsts_children_property():
+    """``node.children`` runs a libcst visitor per call; searches use ``source_children``."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "backlint"
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "children":
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert offenders == []

@@ -67,16 +67,32 @@ def main(argv=None) -> int:
     ap.add_argument("--floor", default="BL001", help="the selection counted as the floor")
     ap.add_argument("--paths", required=True, help="comma-separated files or directories")
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--log", type=Path, help="append every count to this file (JSON lines)")
+    ap.add_argument("--reuse", type=Path, help="take the before side's counts from such a log "
+                    "(same tree, selection and paths) instead of counting them again")
     args = ap.parse_args(argv)
     paths = [str(Path(p).resolve()) for p in args.paths.split(",") if p]
     sides = {"before": args.before.resolve(), "after": args.after.resolve()}
     results: Dict[Tuple[str, str], Tuple[int, int]] = {}
+    reused: Dict[Tuple[str, str, str], Tuple[int, int]] = {}
+    if args.reuse:
+        for line in args.reuse.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            reused[(r["tree"], r["select"], r["paths"])] = (r["ir"], r["findings"])
     for select in [args.floor, *args.select]:
         for side, tree in sides.items():
             # "OLD|NEW": the before side runs OLD, the after side NEW (a rule added by the change)
             own = select.split("|")[0 if side == "before" else -1]
-            results[(side, select)] = count(tree, own, paths, args.python)
+            key = (str(tree), own, ",".join(paths))
+            if side == "before" and key in reused:
+                results[(side, select)] = reused[key]
+            else:
+                results[(side, select)] = count(tree, own, paths, args.python)
             ir, n = results[(side, select)]
+            if args.log:
+                with args.log.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps({"tree": key[0], "select": own, "paths": key[2],
+                                          "ir": ir, "findings": n}) + "\n")
             print(f"  {side:6} {select:24} {ir:>16,} instructions  {n} findings", file=sys.stderr)
     print("| selection | before Ir | after Ir | after/before | own cost before | own cost after "
           "| own after/before | findings before → after |")

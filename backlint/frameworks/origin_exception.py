@@ -69,13 +69,28 @@ def class_names(handler: cst.ExceptHandler):
     return [kind]
 
 
+def _last_name(node: cst.BaseExpression, ctx) -> str:
+    qual = ctx.qualified_name(node) or ""
+    return (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
+
+
 def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
     """A validation or HTTP error class whose text is written for the client."""
-    qual = ctx.qualified_name(node) or ""
-    last = (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
+    last = _last_name(node, ctx)
     # `CustomComponentValidationError`, `CatalogPolicyValidationError`: a validation error of
-    # some package, whose text says what was wrong with the input
-    return last in VALIDATION_CLASSES or (last.endswith("ValidationError") and last[:1].isupper())
+    # some package, whose text says what was wrong with the input; `AddrFormatError`: a
+    # parser's complaint about the format of the text it was given
+    return last in VALIDATION_CLASSES or (
+        last[:1].isupper() and last.endswith(("ValidationError", "FormatError")))
+
+
+def input_type_error(node: cst.BaseExpression, classes, ctx) -> bool:
+    """``TypeError`` caught in one clause with ``ValueError`` (``except (ValueError, TypeError)``,
+    the idiom around converting a value: ``int(None)`` raises the one, ``int("x")`` the other):
+    its text describes the value being converted, like the ``ValueError``'s. Alone, a
+    ``TypeError`` is a programming error and its text is the server's."""
+    return _last_name(node, ctx) == "TypeError" and any(
+        _last_name(other, ctx) == "ValueError" for other in classes if other is not node)
 
 
 def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) -> bool:

@@ -126,8 +126,8 @@ class OriginValues(TextPieces, ValueTracker):
             return
         name = node.name.name.value
         classes = oe.class_names(node)
-        if classes and all(oe.user_facing_class(c, self.ctx) or oe.curated_class(c, self.ctx, self.local_classes)
-                           for c in classes):
+        if classes and all(oe.user_facing_class(c, self.ctx) or oe.input_type_error(c, classes, self.ctx)
+                           or oe.curated_class(c, self.ctx, self.local_classes) for c in classes):
             self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
             return
         self.bind(name, Val(obj="#exception", flows=(Origin("exception", name, node.name.name),)))

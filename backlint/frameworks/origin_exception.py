@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import FrozenSet
+from typing import FrozenSet, Optional
 
 from .._lazy import cst
 
@@ -110,6 +110,67 @@ def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) 
     if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
         return False
     return root == top_package(ctx.path) or root in project_packages(ctx.path)
+
+
+def other_package(node: cst.BaseExpression, ctx) -> Optional[str]:
+    """The top-level package of a caught class that is neither the project's nor a known
+    library's, the standard library's or a builtin (``lfx`` for
+    ``lfx.services.deployment.exceptions.DeploymentServiceError``): a third-party package, or
+    a companion package of the project (see ``reexported_package``)."""
+    qual = ctx.qualified_name(node) or ""
+    if not qual or qual.startswith(".") or "." not in qual:
+        return None
+    root = qual.split(".", 1)[0]
+    if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
+        return None
+    return root
+
+
+def reexported_package(module: cst.Module, path: str) -> Optional[str]:
+    """``X`` when this module is a shim of the same module of package ``X``
+    (``langflow/schema/image.py`` holding ``from lfx.schema.image import *``): the project
+    re-exports ``X`` module by module, so ``X`` is code split out of the project into a package
+    of its own (a companion package), not a library. Only the same module path below the
+    package counts; a docstring, ``__future__`` imports and ``__all__`` may stand beside it."""
+    own = _module_parts(path)
+    found: Optional[str] = None
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        for small in stmt.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.Assign) and all(
+                    isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in small.targets):
+                continue
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                parts = _dotted(small.module).split(".")
+                if parts[0] == "__future__":
+                    continue
+                tail = parts[1:]
+                if isinstance(small.names, cst.ImportStar) and tail and len(own) > len(tail) \
+                        and own[-len(tail):] == tail and own[-len(tail) - 1] != parts[0] \
+                        and parts[0] not in _FOREIGN_ROOTS and parts[0] not in sys.stdlib_module_names:
+                    found = parts[0]
+                    continue
+            return None
+    return found
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _module_parts(path: str):
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if not parts or not parts[-1].endswith(".py"):
+        return []
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return parts
 
 
 def top_package(path: str) -> str:

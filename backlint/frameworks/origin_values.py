@@ -126,11 +126,22 @@ class OriginValues(TextPieces, ValueTracker):
             return
         name = node.name.name.value
         classes = oe.class_names(node)
-        if classes and all(oe.user_facing_class(c, self.ctx) or oe.input_type_error(c, classes, self.ctx)
-                           or oe.curated_class(c, self.ctx, self.local_classes) for c in classes):
-            self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
-            return
-        self.bind(name, Val(obj="#exception", flows=(Origin("exception", name, node.name.name),)))
+        packages: List[str] = []
+        for c in classes:
+            if oe.user_facing_class(c, self.ctx) or oe.input_type_error(c, classes, self.ctx) \
+                    or oe.curated_class(c, self.ctx, self.local_classes):
+                continue
+            package = oe.other_package(c, self.ctx)
+            if package is None:
+                packages = []
+                break
+            packages.append(package)  # maybe a companion package of the project's
+        else:
+            if classes and not packages:
+                self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
+                return
+        origin = Origin("exception", name, node.name.name, packages=tuple(sorted(set(packages))))
+        self.bind(name, Val(obj="#exception", flows=(origin,)))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
         if isinstance(target, (cst.Tuple, cst.List)) and value.flows and not (

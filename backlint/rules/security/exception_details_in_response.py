@@ -1,7 +1,7 @@
 """BL312: exception text or a traceback is sent to the client."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 from ..._lazy import cst
 
@@ -11,6 +11,7 @@ from ...frameworks import origin_request as orq
 from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
+from ...project import ProjectReport
 from ._origin_walk import OriginRule
 
 
@@ -93,7 +94,8 @@ class ExceptionDetailsInResponse(OriginRule):
     default_enabled = False
     tags = ("security", "external/cwe/cwe-209", "external/cwe/cwe-497")
     security_severity = "5.3"
-    text_markers = ("except", "traceback")
+    # `import *`: the shims that re-export a companion package's modules (project pass)
+    text_markers = ("except", "traceback", "import *")
     requires = (
         ("except", "traceback"),
         ("Response", "jsonify", "abort", "HTTPException", "json_response", "APIException",
@@ -138,6 +140,12 @@ class ExceptionDetailsInResponse(OriginRule):
             origin = first_flow(value, "exception", "traceback")
             if origin is None or oe.in_debug_branch(self.ctx):
                 continue
+            flows = [f for f in value.flows if f.kind in ("exception", "traceback")]
+            definite = [f for f in flows if not f.packages]
+            # only classes of other packages: reported unless the project pass finds them to
+            # be a companion package's (the project re-exports that package's modules)
+            packages = () if definite else tuple(sorted({p for f in flows for p in f.packages}))
+            origin = definite[0] if definite else origin
             what = self.values.code(arg)
 
             def build(lines, origin=origin, what=what, node=node, sink=sink):
@@ -146,5 +154,40 @@ class ExceptionDetailsInResponse(OriginRule):
                         f"\u2192 {sink}{self.at(node, lines)}; it can reveal SQL, paths, hosts and library "
                         "details. Log the exception (`logger.exception(...)`) and return a fixed message "
                         "or an error code instead.")
-            self.flow(node, build, [origin.node])
+            if packages:
+                self._sites.append((node, build, [origin.node], packages))
+            else:
+                self.flow(node, build, [origin.node])
             return
+
+    # -- the project pass: exceptions of a companion package ------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        super().visit_Module(node)
+        self._sites: List[tuple] = []  # (sink, build, nodes, packages)
+        self._shim = oe.reexported_package(node, self.ctx.path)
+
+    def facts(self) -> Optional[Dict[str, Any]]:
+        sites = getattr(self, "_sites", [])
+        shim = getattr(self, "_shim", None)
+        if not sites and shim is None:
+            return None
+        out = []
+        if sites:
+            wanted = [n for sink, _, nodes, _ in sites for n in [sink] + nodes if n is not None]
+            positions = self.ctx.locate(wanted)
+            lines = {key: pos[0] for key, pos in positions.items()}
+            for sink, build, _, packages in sites:
+                if id(sink) in positions:
+                    out.append([list(positions[id(sink)]), build(lines), list(packages)])
+        return {"reexports": shim, "sites": out}
+
+    @classmethod
+    def check_project(cls, index, options: Dict[str, Any]) -> Iterator[ProjectReport]:
+        """Report exception text of another package's classes unless every such package is a
+        companion of the project: one whose modules the project re-exports as its own."""
+        all_facts = list(index.facts(cls.code))
+        companions = {fact["reexports"] for _, fact in all_facts if fact.get("reexports")}
+        for path, fact in all_facts:
+            for pos, message, packages in fact.get("sites", ()):
+                if not all(p in companions for p in packages):
+                    yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from typing import FrozenSet, Optional
 
@@ -206,6 +207,20 @@ def project_packages(path: str) -> FrozenSet[str]:
     while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
         directory = os.path.dirname(directory)
     return _packages_beside(os.path.dirname(directory))
+
+
+_CONNECTION_WORDS = frozenset({"connection", "connections", "conn", "connectivity"})
+
+
+def connection_test(function: cst.FunctionDef) -> bool:
+    """A handler whose name says it tries a configuration and reports the outcome:
+    ``test`` is a word of its name (``llm_test``, ``send_notification_test``,
+    ``test_connection``), or ``verify``/``check`` beside ``connection`` (``verify_connection``).
+    The failure it catches is the answer the caller asked for (the provider's or the mail
+    server's complaint about the settings being tried), not a leak of the server's internals."""
+    name = function.name.value
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)}
+    return "test" in words or (bool(words & {"verify", "check"}) and bool(words & _CONNECTION_WORDS))
 
 
 def is_traceback_call(qual: str) -> bool:

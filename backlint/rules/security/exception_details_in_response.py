@@ -11,6 +11,7 @@ from ...frameworks import origin_request as orq
 from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
+from ...frameworks.value_guards import looks_like_handler
 from ...project import ProjectReport
 from ._origin_walk import OriginRule
 
@@ -138,7 +139,7 @@ class ExceptionDetailsInResponse(OriginRule):
                     continue  # the exception object itself, not its text
             value = self.values.ev(arg)
             origin = first_flow(value, "exception", "traceback")
-            if origin is None or oe.in_debug_branch(self.ctx):
+            if origin is None or oe.in_debug_branch(self.ctx) or self._connection_test():
                 continue
             flows = [f for f in value.flows if f.kind in ("exception", "traceback")]
             definite = [f for f in flows if not f.packages]
@@ -159,6 +160,13 @@ class ExceptionDetailsInResponse(OriginRule):
             else:
                 self.flow(node, build, [origin.node])
             return
+
+    def _connection_test(self) -> bool:
+        """Inside a request handler that tests a connection or a notification setting and
+        reports why it failed (see ``origin_exception.connection_test``)."""
+        function = self.ctx.enclosing_function()
+        return function is not None and oe.connection_test(function) and (
+            orq.is_route_function(function, self.ctx) or looks_like_handler(function))
 
     # -- the project pass: exceptions of a companion package ------------------------------------
     def visit_Module(self, node: cst.Module) -> None:

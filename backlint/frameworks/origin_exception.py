@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import sys
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Tuple
 
 from .._lazy import cst
 
@@ -207,6 +207,49 @@ def project_packages(path: str) -> FrozenSet[str]:
     while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
         directory = os.path.dirname(directory)
     return _packages_beside(os.path.dirname(directory))
+
+
+def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: FrozenSet[str]) -> Optional[Tuple[str, ...]]:
+    """What an ``except ... as e`` clause holds: ``None`` when its text is written for the
+    client (validation, HTTP, input-conversion and the project's own error classes, or the
+    verdict of a validator); else the packages of its classes that are neither a library's nor
+    the project's (maybe a companion package: the project pass decides), ``()`` when some class
+    is anyone's (``Exception``, ``RuntimeError``, a library's)."""
+    classes = class_names(handler)
+    if validator_only(try_node):
+        return None
+    packages = []
+    for c in classes:
+        if user_facing_class(c, ctx) or input_type_error(c, classes, ctx) or curated_class(c, ctx, local_classes):
+            continue
+        package = other_package(c, ctx)
+        if package is None:
+            return ()
+        packages.append(package)
+    if classes and not packages:
+        return None
+    return tuple(sorted(set(packages)))
+
+
+def validator_only(try_node) -> bool:
+    """The ``try`` body is one call of a validator for its exception alone
+    (``validate_password(form.password)``, ``await self._validate(data)``), with one ``except``
+    clause: a function whose job is to raise when the value is bad, so what it raises is its
+    verdict on that value. With a clause for the validator's own error class before it, a
+    broad clause is the fallback for everything else, and stays reported."""
+    body = getattr(getattr(try_node, "body", None), "body", None)
+    if len(getattr(try_node, "handlers", ())) != 1 or not body or len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) \
+            or len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Expr):
+        return False
+    call = body[0].body[0].value
+    if isinstance(call, cst.Await):
+        call = call.expression
+    if not isinstance(call, cst.Call):
+        return False
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = name.lstrip("_")
+    return name == "validate" or name.startswith("validate_")
 
 
 _CONNECTION_WORDS = frozenset({"connection", "connections", "conn", "connectivity"})

@@ -125,22 +125,11 @@ class OriginValues(TextPieces, ValueTracker):
         if node.name is None or not isinstance(node.name.name, cst.Name):
             return
         name = node.name.name.value
-        classes = oe.class_names(node)
-        packages: List[str] = []
-        for c in classes:
-            if oe.user_facing_class(c, self.ctx) or oe.input_type_error(c, classes, self.ctx) \
-                    or oe.curated_class(c, self.ctx, self.local_classes):
-                continue
-            package = oe.other_package(c, self.ctx)
-            if package is None:
-                packages = []
-                break
-            packages.append(package)  # maybe a companion package of the project's
-        else:
-            if classes and not packages:
-                self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
-                return
-        origin = Origin("exception", name, node.name.name, packages=tuple(sorted(set(packages))))
+        packages = oe.unsafe_packages(node, self.ctx.parent(), self.ctx, self.local_classes)
+        if packages is None:  # text written for the client
+            self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
+            return
+        origin = Origin("exception", name, node.name.name, packages=packages)
         self.bind(name, Val(obj="#exception", flows=(origin,)))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:

@@ -184,9 +184,11 @@ class ExceptionDetailsInResponse(OriginRule):
             wanted = [n for sink, _, nodes, _ in sites for n in [sink] + nodes if n is not None]
             positions = self.ctx.locate(wanted)
             lines = {key: pos[0] for key, pos in positions.items()}
+            text = self.ctx.text.splitlines()
             for sink, build, _, packages in sites:
                 if id(sink) in positions:
-                    out.append([list(positions[id(sink)]), build(lines), list(packages)])
+                    pos = positions[id(sink)]
+                    out.append([list(pos), build(lines), list(packages), "\n".join(text[pos[0] - 1:pos[2]])])
         return {"reexports": shim, "sites": out}
 
     @classmethod
@@ -196,6 +198,6 @@ class ExceptionDetailsInResponse(OriginRule):
         all_facts = list(index.facts(cls.code))
         companions = {fact["reexports"] for _, fact in all_facts if fact.get("reexports")}
         for path, fact in all_facts:
-            for pos, message, packages in fact.get("sites", ()):
+            for pos, message, packages, snippet in fact.get("sites", ()):
                 if not all(p in companions for p in packages):
-                    yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)
+                    yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message, snippet)

@@ -85,6 +85,47 @@ def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
         last[:1].isupper() and last.endswith(("ValidationError", "FormatError")))
 
 
+# Exceptions about the bytes or the archive being read: zipfile's complaint about an archive's
+# format ("File is not a zip file", "Bad CRC-32 for file 'x'"), and a decoding error (a
+# ValueError whose text is the codec, the byte and its position).
+_FORMAT_ERRORS: FrozenSet[str] = frozenset({
+    "zipfile.BadZipFile", "zipfile.BadZipfile", "UnicodeError", "UnicodeDecodeError",
+})
+# Library classes always raised without a message (anyio raises `BrokenResourceError` bare or
+# `from` the cause): `str(e)` is empty, there is no text to leak.
+_MESSAGELESS: FrozenSet[str] = frozenset({
+    "anyio.BrokenResourceError", "anyio.ClosedResourceError", "anyio.EndOfStream",
+    "anyio.WouldBlock",
+})
+
+
+def _full_name(node: cst.BaseExpression, ctx) -> str:
+    return ctx.qualified_name(node) or ctx.code_for(node)
+
+
+def format_error(node: cst.BaseExpression, ctx) -> bool:
+    """A decoding or archive-format error (see ``_FORMAT_ERRORS``): its text describes the
+    bytes that were read, not the server."""
+    return _full_name(node, ctx) in _FORMAT_ERRORS
+
+
+def messageless_class(node: cst.BaseExpression, ctx) -> bool:
+    """A library class that is never raised with a message (``anyio.BrokenResourceError``)."""
+    full = _full_name(node, ctx)
+    return full.split(".", 1)[0] == "anyio" and f"anyio.{full.rsplit('.', 1)[-1]}" in _MESSAGELESS
+
+
+def document_key_error(node: cst.BaseExpression, classes, ctx) -> bool:
+    """``KeyError`` caught in one clause with an archive's format error (``except (KeyError,
+    zipfile.BadZipFile)``), the idiom around reading a document the client sent: zipfile's
+    ``KeyError`` is a member the archive lacks, the body's a field the document lacks; the text
+    is that key. Beside anything else (``except (KeyError, ValueError)``) or alone, a
+    ``KeyError`` may be any lookup of the server's and stays reported."""
+    return _last_name(node, ctx) == "KeyError" and any(
+        _full_name(other, ctx).startswith("zipfile.") and format_error(other, ctx)
+        for other in classes if other is not node)
+
+
 def input_type_error(node: cst.BaseExpression, classes, ctx) -> bool:
     """``TypeError`` caught in one clause with ``ValueError`` (``except (ValueError, TypeError)``,
     the idiom around converting a value: ``int(None)`` raises the one, ``int("x")`` the other):
@@ -221,6 +262,8 @@ def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: Fr
     packages = []
     for c in classes:
         if user_facing_class(c, ctx) or input_type_error(c, classes, ctx) or curated_class(c, ctx, local_classes):
+            continue
+        if format_error(c, ctx) or messageless_class(c, ctx) or document_key_error(c, classes, ctx):
             continue
         package = other_package(c, ctx)
         if package is None:

@@ -48,3 +48,55 @@ def test_validator_only(body, handlers, expected):
     source = f"async def f(self, p):\n    try:\n        {body}\n{clauses}"
     try_node = cst.parse_module(source).body[0].body.body[0]
     assert oe.validator_only(try_node) is expected
+
+
+_HANDLER = '''{imports}
+from fastapi import HTTPException
+
+
+def read(data):
+    try:
+        return parse(data)
+    except {caught} as e:
+        raise HTTPException(400, detail=str(e))
+'''
+
+
+@pytest.mark.parametrize("imports,caught,reported", [
+    ("from zipfile import BadZipfile", "BadZipfile", False),
+    ("import zipfile", "(KeyError, zipfile.BadZipFile)", False),
+    ("from tarfile import BadZipFile", "(KeyError, BadZipFile)", True),  # not zipfile's
+    ("import zipfile", "(KeyError, UnicodeDecodeError)", True),  # a decoding error, not an archive
+    ("import zipfile", "(KeyError, zipfile.LargeZipFile)", True),  # not a format error
+    ("import zipfile", "UnicodeError", False),
+])
+def test_archive_error_classes(imports, caught, reported):
+    from conftest import lint_source
+
+    findings = lint_source(_HANDLER.format(imports=imports, caught=caught), ["BL312"]).findings
+    assert [f.code for f in findings] == (["BL312"] if reported else [])
+
+
+class _QualCtx:
+    def __init__(self, qual):
+        self.qual = qual
+
+    def qualified_name(self, node):
+        return self.qual
+
+    def code_for(self, node):
+        return cst.Module(body=[]).code_for_node(node)
+
+
+@pytest.mark.parametrize("qual,expected", [
+    ("anyio.BrokenResourceError", True),
+    ("anyio.ClosedResourceError", True),
+    ("anyio._core._exceptions.EndOfStream", True),  # where anyio defines it
+    ("anyio.WouldBlock", True),
+    ("anyio.TypedAttributeLookupError", False),  # anyio's, but raised with a text
+    ("aiohttp.BrokenResourceError", False),  # not anyio's
+    (None, False),  # unresolved: the name alone is not enough
+])
+def test_messageless_class(qual, expected):
+    node = cst.parse_expression("BrokenResourceError")
+    assert oe.messageless_class(node, _QualCtx(qual)) is expected

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-from typing import FrozenSet
+from typing import FrozenSet, Optional, Tuple
 
 from .._lazy import cst
 
@@ -69,13 +70,69 @@ def class_names(handler: cst.ExceptHandler):
     return [kind]
 
 
+def _last_name(node: cst.BaseExpression, ctx) -> str:
+    qual = ctx.qualified_name(node) or ""
+    return (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
+
+
 def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
     """A validation or HTTP error class whose text is written for the client."""
-    qual = ctx.qualified_name(node) or ""
-    last = (qual or ctx.code_for(node)).rsplit(".", 1)[-1]
+    last = _last_name(node, ctx)
     # `CustomComponentValidationError`, `CatalogPolicyValidationError`: a validation error of
-    # some package, whose text says what was wrong with the input
-    return last in VALIDATION_CLASSES or (last.endswith("ValidationError") and last[:1].isupper())
+    # some package, whose text says what was wrong with the input; `AddrFormatError`: a
+    # parser's complaint about the format of the text it was given
+    return last in VALIDATION_CLASSES or (
+        last[:1].isupper() and last.endswith(("ValidationError", "FormatError")))
+
+
+# Exceptions about the bytes or the archive being read: zipfile's complaint about an archive's
+# format ("File is not a zip file", "Bad CRC-32 for file 'x'"), and a decoding error (a
+# ValueError whose text is the codec, the byte and its position).
+_FORMAT_ERRORS: FrozenSet[str] = frozenset({
+    "zipfile.BadZipFile", "zipfile.BadZipfile", "UnicodeError", "UnicodeDecodeError",
+})
+# Library classes always raised without a message (anyio raises `BrokenResourceError` bare or
+# `from` the cause): `str(e)` is empty, there is no text to leak.
+_MESSAGELESS: FrozenSet[str] = frozenset({
+    "anyio.BrokenResourceError", "anyio.ClosedResourceError", "anyio.EndOfStream",
+    "anyio.WouldBlock",
+})
+
+
+def _full_name(node: cst.BaseExpression, ctx) -> str:
+    return ctx.qualified_name(node) or ctx.code_for(node)
+
+
+def format_error(node: cst.BaseExpression, ctx) -> bool:
+    """A decoding or archive-format error (see ``_FORMAT_ERRORS``): its text describes the
+    bytes that were read, not the server."""
+    return _full_name(node, ctx) in _FORMAT_ERRORS
+
+
+def messageless_class(node: cst.BaseExpression, ctx) -> bool:
+    """A library class that is never raised with a message (``anyio.BrokenResourceError``)."""
+    full = _full_name(node, ctx)
+    return full.split(".", 1)[0] == "anyio" and f"anyio.{full.rsplit('.', 1)[-1]}" in _MESSAGELESS
+
+
+def document_key_error(node: cst.BaseExpression, classes, ctx) -> bool:
+    """``KeyError`` caught in one clause with an archive's format error (``except (KeyError,
+    zipfile.BadZipFile)``), the idiom around reading a document the client sent: zipfile's
+    ``KeyError`` is a member the archive lacks, the body's a field the document lacks; the text
+    is that key. Beside anything else (``except (KeyError, ValueError)``) or alone, a
+    ``KeyError`` may be any lookup of the server's and stays reported."""
+    return _last_name(node, ctx) == "KeyError" and any(
+        _full_name(other, ctx).startswith("zipfile.") and format_error(other, ctx)
+        for other in classes if other is not node)
+
+
+def input_type_error(node: cst.BaseExpression, classes, ctx) -> bool:
+    """``TypeError`` caught in one clause with ``ValueError`` (``except (ValueError, TypeError)``,
+    the idiom around converting a value: ``int(None)`` raises the one, ``int("x")`` the other):
+    its text describes the value being converted, like the ``ValueError``'s. Alone, a
+    ``TypeError`` is a programming error and its text is the server's."""
+    return _last_name(node, ctx) == "TypeError" and any(
+        _last_name(other, ctx) == "ValueError" for other in classes if other is not node)
 
 
 def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) -> bool:
@@ -95,6 +152,67 @@ def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) 
     if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
         return False
     return root == top_package(ctx.path) or root in project_packages(ctx.path)
+
+
+def other_package(node: cst.BaseExpression, ctx) -> Optional[str]:
+    """The top-level package of a caught class that is neither the project's nor a known
+    library's, the standard library's or a builtin (``lfx`` for
+    ``lfx.services.deployment.exceptions.DeploymentServiceError``): a third-party package, or
+    a companion package of the project (see ``reexported_package``)."""
+    qual = ctx.qualified_name(node) or ""
+    if not qual or qual.startswith(".") or "." not in qual:
+        return None
+    root = qual.split(".", 1)[0]
+    if root in _FOREIGN_ROOTS or root in _BUILTIN_EXCEPTIONS or root in sys.stdlib_module_names:
+        return None
+    return root
+
+
+def reexported_package(module: cst.Module, path: str) -> Optional[str]:
+    """``X`` when this module is a shim of the same module of package ``X``
+    (``langflow/schema/image.py`` holding ``from lfx.schema.image import *``): the project
+    re-exports ``X`` module by module, so ``X`` is code split out of the project into a package
+    of its own (a companion package), not a library. Only the same module path below the
+    package counts; a docstring, ``__future__`` imports and ``__all__`` may stand beside it."""
+    own = _module_parts(path)
+    found: Optional[str] = None
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        for small in stmt.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.Assign) and all(
+                    isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in small.targets):
+                continue
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                parts = _dotted(small.module).split(".")
+                if parts[0] == "__future__":
+                    continue
+                tail = parts[1:]
+                if isinstance(small.names, cst.ImportStar) and tail and len(own) > len(tail) \
+                        and own[-len(tail):] == tail and own[-len(tail) - 1] != parts[0] \
+                        and parts[0] not in _FOREIGN_ROOTS and parts[0] not in sys.stdlib_module_names:
+                    found = parts[0]
+                    continue
+            return None
+    return found
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _module_parts(path: str):
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if not parts or not parts[-1].endswith(".py"):
+        return []
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return parts
 
 
 def top_package(path: str) -> str:
@@ -130,6 +248,65 @@ def project_packages(path: str) -> FrozenSet[str]:
     while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
         directory = os.path.dirname(directory)
     return _packages_beside(os.path.dirname(directory))
+
+
+def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: FrozenSet[str]) -> Optional[Tuple[str, ...]]:
+    """What an ``except ... as e`` clause holds: ``None`` when its text is written for the
+    client (validation, HTTP, input-conversion and the project's own error classes, or the
+    verdict of a validator); else the packages of its classes that are neither a library's nor
+    the project's (maybe a companion package: the project pass decides), ``()`` when some class
+    is anyone's (``Exception``, ``RuntimeError``, a library's)."""
+    classes = class_names(handler)
+    if validator_only(try_node):
+        return None
+    packages = []
+    for c in classes:
+        if user_facing_class(c, ctx) or input_type_error(c, classes, ctx) or curated_class(c, ctx, local_classes):
+            continue
+        if format_error(c, ctx) or messageless_class(c, ctx) or document_key_error(c, classes, ctx):
+            continue
+        package = other_package(c, ctx)
+        if package is None:
+            return ()
+        packages.append(package)
+    if classes and not packages:
+        return None
+    return tuple(sorted(set(packages)))
+
+
+def validator_only(try_node) -> bool:
+    """The ``try`` body is one call of a validator for its exception alone
+    (``validate_password(form.password)``, ``await self._validate(data)``), with one ``except``
+    clause: a function whose job is to raise when the value is bad, so what it raises is its
+    verdict on that value. With a clause for the validator's own error class before it, a
+    broad clause is the fallback for everything else, and stays reported."""
+    body = getattr(getattr(try_node, "body", None), "body", None)
+    if len(getattr(try_node, "handlers", ())) != 1 or not body or len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) \
+            or len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Expr):
+        return False
+    call = body[0].body[0].value
+    if isinstance(call, cst.Await):
+        call = call.expression
+    if not isinstance(call, cst.Call):
+        return False
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = name.lstrip("_")
+    return name == "validate" or name.startswith("validate_")
+
+
+_CONNECTION_WORDS = frozenset({"connection", "connections", "conn", "connectivity"})
+
+
+def connection_test(function: cst.FunctionDef) -> bool:
+    """A handler whose name says it tries a configuration and reports the outcome:
+    ``test`` is a word of its name (``llm_test``, ``send_notification_test``,
+    ``test_connection``), or ``verify``/``check`` beside ``connection`` (``verify_connection``).
+    The failure it catches is the answer the caller asked for (the provider's or the mail
+    server's complaint about the settings being tried), not a leak of the server's internals."""
+    name = function.name.value
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)}
+    return "test" in words or (bool(words & {"verify", "check"}) and bool(words & _CONNECTION_WORDS))
 
 
 def is_traceback_call(qual: str) -> bool:

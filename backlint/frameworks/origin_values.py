@@ -26,6 +26,7 @@ from .._lazy import cst
 
 from ..semantics import dotted_name
 from . import origin_exception as oe
+from . import origin_input_errors as oie
 from . import origin_own as own_mod
 from . import origin_request as orq
 from . import origin_secret as osec
@@ -91,6 +92,7 @@ class OriginValues(TextPieces, ValueTracker):
         # when their arguments are: the facts other modules' calls are resolved with
         self.exports: Dict[str, dict] = {}
         self.local_classes = frozenset()
+        self.local_models = frozenset()
 
     # -- hooks -----------------------------------------------------------------------------------
     def safe_annotation(self, ann: cst.BaseExpression) -> bool:
@@ -118,6 +120,7 @@ class OriginValues(TextPieces, ValueTracker):
     def on_module(self, node: cst.Module) -> None:
         self.local_classes = frozenset(
             s.name.value for s in node.body if isinstance(s, cst.ClassDef))
+        self.local_models = oie.pydantic_models(node, self.ctx)
         super().on_module(node)
 
     # -- bindings the base tracker does not know ------------------------------------------------
@@ -125,12 +128,15 @@ class OriginValues(TextPieces, ValueTracker):
         if node.name is None or not isinstance(node.name.name, cst.Name):
             return
         name = node.name.name.value
-        classes = oe.class_names(node)
-        if classes and all(oe.user_facing_class(c, self.ctx) or oe.curated_class(c, self.ctx, self.local_classes)
-                           for c in classes):
+        try_node = self.ctx.parent()
+        packages = oe.unsafe_packages(node, try_node, self.ctx, self.local_classes)
+        if packages is not None and oie.about_input_only(node, try_node, self.ctx, self.ev, self.local_models):
+            packages = None  # the body can only fail about the client's own input, or a constant
+        if packages is None:  # text written for the client
             self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
             return
-        self.bind(name, Val(obj="#exception", flows=(Origin("exception", name, node.name.name),)))
+        origin = Origin("exception", name, node.name.name, packages=packages)
+        self.bind(name, Val(obj="#exception", flows=(origin,)))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
         if isinstance(target, (cst.Tuple, cst.List)) and value.flows and not (

@@ -24,6 +24,9 @@ class Origin:
     handler: bool = False  # a parameter of a request handler
     position: int = -1  # index among the positional parameters (self/cls included)
     method: bool = False  # the function's first parameter is self/cls
+    # "exception": the packages of the caught classes that are neither a library's nor the
+    # project's (a companion package, decided in BL312's project pass)
+    packages: Tuple[str, ...] = ()
 
     def definite(self) -> bool:
         """True when the value is known to be outside input (or a string someone passes in)."""

@@ -73,8 +73,9 @@ class UnsafeDeserialization(OriginRule):
     The origin of data is followed within one file, plus one call of a helper of another
     module (in the project pass). A parameter filled by a caller in another module stays of
     unknown origin and gets the warning, also when every caller passes the session (pgadmin's
-    query runner). Measured on 23 real applications (docs/precision/sec5.md): 7 findings after
-    this wave's fixes, 6 true (pickles read back from database rows or handed-in bundles),
+    query runner). Measured on 23 real applications (docs/precision/sec5.md, judged again in
+    docs/precision/sec6.md): 7 findings, 6 true (pickles read back from database rows or
+    handed-in bundles),
     below the 0.90 a default rule must reach on too few findings to say more, so BL310 is
     **off by default**: enable it with `extend-select = ["BL310"]` and review its warnings;
     its errors (request, upload, cache, queue or network data) are the definite cases.

@@ -1,0 +1,102 @@
+"""BL312's recognisers of exception text written for the client (origin_exception)."""
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from backlint.frameworks import origin_exception as oe
+
+
+@pytest.mark.parametrize("path,source,expected", [
+    ("app/schema/image.py", "from corelib.schema.image import *\n", "corelib"),
+    ("./app/schema/image.py", '"""Moved."""\nfrom __future__ import annotations\nfrom corelib.schema.image import *\n', "corelib"),
+    ("src/app/interface/__init__.py", "from corelib.interface import *\n__all__ = []\n", "corelib"),
+    ("app/schema/image.py", "from corelib.schema.images import *\n", None),  # another module
+    ("app/schema/image.py", "from corelib.schema.image import Image\n", None),  # not a star import
+    ("app/schema/image.py", "from corelib.schema.image import *\nX = 1\n", None),  # code of its own
+    ("app/image.py", "from corelib import *\n", None),  # the package itself: no module path
+    ("app/schema/image.py", "from .image_impl import *\n", None),  # relative: the project's own
+    ("app/json/decoder.py", "from json.decoder import *\n", None),  # the standard library
+    ("corelib/schema/image.py", "from corelib.schema.image import *\n", None),  # itself
+])
+def test_reexported_package(path, source, expected):
+    assert oe.reexported_package(cst.parse_module(source), path) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("llm_test", True), ("send_notification_test", True), ("testConnection", True),
+    ("verify_connection", True), ("check_db_connection", True),
+    ("verify_email", False), ("latest_runs", False), ("contest_entry", False),
+    ("attest", False), ("testing_mode", False),
+])
+def test_connection_test_names(name, expected):
+    function = cst.parse_module(f"def {name}(request):\n    pass\n").body[0]
+    assert oe.connection_test(function) is expected
+
+
+@pytest.mark.parametrize("body,handlers,expected", [
+    ("validate_password(p)", 1, True),
+    ("await self._validate(p)", 1, True),
+    ("validate(p)", 1, True),
+    ("validate_password(p)", 2, False),
+    ("validated_copy(p)", 1, False),
+    ("x = validate_form(p)", 1, False),
+    ("validate_password(p); save(p)", 1, False),
+])
+def test_validator_only(body, handlers, expected):
+    clauses = "".join(f"    except E{i}:\n        pass\n" for i in range(handlers))
+    source = f"async def f(self, p):\n    try:\n        {body}\n{clauses}"
+    try_node = cst.parse_module(source).body[0].body.body[0]
+    assert oe.validator_only(try_node) is expected
+
+
+_HANDLER = '''{imports}
+from fastapi import HTTPException
+
+
+def read(data):
+    try:
+        return parse(data)
+    except {caught} as e:
+        raise HTTPException(400, detail=str(e))
+'''
+
+
+@pytest.mark.parametrize("imports,caught,reported", [
+    ("from zipfile import BadZipfile", "BadZipfile", False),
+    ("import zipfile", "(KeyError, zipfile.BadZipFile)", False),
+    ("from tarfile import BadZipFile", "(KeyError, BadZipFile)", True),  # not zipfile's
+    ("import zipfile", "(KeyError, UnicodeDecodeError)", True),  # a decoding error, not an archive
+    ("import zipfile", "(KeyError, zipfile.LargeZipFile)", True),  # not a format error
+    ("import zipfile", "UnicodeError", False),
+])
+def test_archive_error_classes(imports, caught, reported):
+    from conftest import lint_source
+
+    findings = lint_source(_HANDLER.format(imports=imports, caught=caught), ["BL312"]).findings
+    assert [f.code for f in findings] == (["BL312"] if reported else [])
+
+
+class _QualCtx:
+    def __init__(self, qual):
+        self.qual = qual
+
+    def qualified_name(self, node):
+        return self.qual
+
+    def code_for(self, node):
+        return cst.Module(body=[]).code_for_node(node)
+
+
+@pytest.mark.parametrize("qual,expected", [
+    ("anyio.BrokenResourceError", True),
+    ("anyio.ClosedResourceError", True),
+    ("anyio._core._exceptions.EndOfStream", True),  # where anyio defines it
+    ("anyio.WouldBlock", True),
+    ("anyio.TypedAttributeLookupError", False),  # anyio's, but raised with a text
+    ("aiohttp.BrokenResourceError", False),  # not anyio's
+    (None, False),  # unresolved: the name alone is not enough
+])
+def test_messageless_class(qual, expected):
+    node = cst.parse_expression("BrokenResourceError")
+    assert oe.messageless_class(node, _QualCtx(qual)) is expected

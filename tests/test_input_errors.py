@@ -1,0 +1,122 @@
+"""BL312's recognisers of try bodies that can only fail about the client's input (origin_input_errors)."""
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from backlint.frameworks import origin_input_errors as oie
+from backlint.frameworks.value_kinds import Origin, Val
+
+
+def _ev(node):
+    """`key`/`name`: the caller's parameter; `MSG`/literals: constants; anything else unknown."""
+    if isinstance(node, cst.SimpleString) or (isinstance(node, cst.Name) and node.value == "MSG"):
+        return Val(safe=True)
+    if isinstance(node, cst.Name) and node.value in ("key", "name"):
+        return Val(flows=(Origin("parameter", node.value),))
+    return Val()
+
+
+def _try(body: str, handlers: int = 1, caught: str = "Exception"):
+    clauses = "".join(f"    except {caught} as e{i}:\n        pass\n" for i in range(handlers))
+    source = f"def f(key, name):\n    try:\n        {body}\n{clauses}"
+    return cst.parse_module(source).body[0].body.body[0]
+
+
+@pytest.mark.parametrize("body,handlers,expected", [
+    ("x = table[key]", 1, True),
+    ("return table[key]", 1, True),
+    ("x = table[key]", 2, False),  # a broad clause after a narrower one
+    ("x = table[other]", 1, False),  # not the caller's key
+    ("x = self.table[key]", 1, False),  # an attribute's mapping
+    ("x = load()[key]", 1, False),  # a call runs first
+    ("x = table[key.strip()]", 1, False),  # only a plain name as the key
+    ("x = table[key, name]", 1, False),  # two indexes (an array, a frame): not a plain lookup
+])
+def test_lookup_by_client_key(body, handlers, expected):
+    assert oie.lookup_by_client_key(_try(body, handlers), _ev) is expected
+
+
+class _Ctx:
+    def qualified_name(self, node):
+        return None
+
+    def code_for(self, node):
+        return cst.Module(body=[]).code_for_node(node)
+
+
+@pytest.mark.parametrize("body,caught,expected", [
+    ("x = sorted(rows, key=attrgetter(name))", "AttributeError", True),
+    ("x = getattr(row, name)", "AttributeError", True),
+    ("x = getattr(row, name)", "(AttributeError, KeyError)", False),
+    ("x = getattr(row, name)", "Exception", False),
+    ("x = getattr(row, 'title')", "AttributeError", False),  # a name of the server's
+    ("x = getattr(name, 'title')", "AttributeError", False),  # the object, not the attribute
+    ("x = row.run()", "AttributeError", False),
+])
+def test_attribute_by_client_name(body, caught, expected):
+    try_node = _try(body, caught=caught)
+    assert oie.attribute_by_client_name(try_node.handlers[0], try_node, _Ctx(), _ev) is expected
+
+
+@pytest.mark.parametrize("body,handlers,expected", [
+    ("raise_if_disabled(MSG)", 1, True),
+    ("await self._raise_error_if_cloud('not here', MSG)", 1, True),
+    ("raise_if_disabled(MSG)", 2, False),
+    ("raise_if_disabled(name)", 1, False),  # not a constant
+    ("raise_if_disabled(*MSG)", 1, False),
+    ("raise_if_disabled()", 1, False),  # nothing given: its text is its own
+    ("check_disabled(MSG)", 1, False),  # the name does not say it raises
+    ("x = raise_if_disabled(MSG)", 1, False),  # a result used
+])
+def test_constant_refusal(body, handlers, expected):
+    assert oie.constant_refusal(_try(body, handlers), _ev) is expected
+
+
+MODELS = '''
+from pydantic import BaseModel
+import pydantic
+
+class A(BaseModel):
+    x: int
+
+class B(A):
+    y: int
+
+class C(pydantic.BaseModel):
+    def __init__(self, **data):
+        super().__init__(**data)
+
+class D(C):
+    pass
+
+class E:
+    pass
+
+class F(E):
+    pass
+'''
+
+
+def test_pydantic_models():
+    from backlint.engine import parse
+    from backlint.rule import FileContext
+    from backlint.semantics import Semantics
+    from backlint import engine
+
+    module = parse(MODELS)
+    semantics = Semantics()
+    engine._prebind_module_imports(module, semantics)
+    ctx = FileContext("app/forms.py", module, MODELS, semantics)
+    assert oie.pydantic_models(module, ctx) == frozenset({"A", "B"})
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("form = A(**payload)", True),
+    ("return B.model_validate(payload)", True),
+    ("form = B.model_dump(payload)", False),
+    ("form = Other(**payload)", False),
+    ("form = A(**payload); save(form)", False),
+])
+def test_model_from_payload(body, expected):
+    assert oie.model_from_payload(_try(body), frozenset({"A", "B"})) is expected

@@ -27,6 +27,12 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+def cache_format():
+    from backlint.cache import FORMAT
+
+    return FORMAT
+
+
 def run(select=("ALL",), **settings):
     return check(["."], make_settings(select, **settings), jobs=1, cache=True)
 
@@ -79,7 +85,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(project):
     result = run()
     assert result.cache_hits == 0 and len(result.findings) == 2
     header, payload = index.read_text().split("\n", 1)
-    assert header.startswith("backlint-cache-v2 sha256=") and json.loads(payload)["format"] == 2
+    assert header.startswith("backlint-cache-v2 sha256=") and json.loads(payload)["format"] == cache_format()
 
 
 def test_no_cache_writes_nothing(project):

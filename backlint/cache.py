@@ -265,7 +265,15 @@ class Cache:
                 out[path] = entry["fh"]
         return out
 
-    def store(self, path: str, enabled_key: str, result: FileResult) -> None:
+    def known_key(self, path: str, context: str) -> Optional[str]:
+        """The key stored with ``path``'s entry if it was computed in the same ``context``
+        (runner.file_key depends only on the path and the context)."""
+        entry = self.entries.get(os.path.abspath(path))
+        if isinstance(entry, dict) and entry.get("kc") == context and isinstance(entry.get("rules"), str):
+            return entry["rules"]
+        return None
+
+    def store(self, path: str, enabled_key: str, result: FileResult, context: Optional[str] = None) -> None:
         if result.errors or result.skipped or result.content_hash is None or result.signature is None:
             return  # never cache a failure: an unreadable file or a crashing rule is re-tried
         from .secret_spans import cache_rows
@@ -284,6 +292,7 @@ class Cache:
             "findings": cache_rows(result.findings),
             "fh": result.facts_hash,
             "fb": name,
+            "kc": context,
         }
         self._stored_facts[key] = result.facts
         self._new_blobs[name] = payload

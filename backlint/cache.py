@@ -112,18 +112,20 @@ class Cache:
             self._warned.add(kind)
             self.warnings.append(message)
 
-    def _read(self, path: str, what: str) -> Optional[Any]:
-        """The verified JSON payload of one cache file, or None (missing or damaged: rebuilt)."""
-        payload = self._read_payload(path, what)
+    def _read(self, path: str, what: str, quiet: bool = False) -> Optional[Any]:
+        """The verified JSON payload of one cache file, or None (missing or damaged: rebuilt).
+        ``quiet``: no warning (another configuration's index, read only by the pruner)."""
+        payload = self._read_payload(path, what, quiet=quiet)
         if payload is None:
             return None
         try:
             return json.loads(payload.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            self._warn("damaged-" + what, f"cache: {path} is damaged (truncated or altered); it is rebuilt")
+            if not quiet:
+                self._warn("damaged-" + what, f"cache: {path} is damaged (truncated or altered); it is rebuilt")
             return None
 
-    def _read_payload(self, path: str, what: str, name: Optional[str] = None) -> Optional[bytes]:
+    def _read_payload(self, path: str, what: str, name: Optional[str] = None, quiet: bool = False) -> Optional[bytes]:
         """The bytes after the header, if they match the header's SHA-256 (and, for a facts file,
         its name); None if the file is missing or damaged (one warning per kind)."""
         try:
@@ -133,7 +135,8 @@ class Cache:
         except NotADirectoryError:
             return None  # the cache path is a file: reported when saving
         except (OSError, NotReadable) as exc:
-            self._warn("unreadable-" + what, f"cache: ignoring {path}: {exc}; it is rebuilt")
+            if not quiet:
+                self._warn("unreadable-" + what, f"cache: ignoring {path}: {exc}; it is rebuilt")
             return None
         header, newline, payload = raw.partition(b"\n")
         try:
@@ -143,7 +146,8 @@ class Cache:
         except UnicodeDecodeError:
             ok = False
         if not ok:
-            self._warn("damaged-" + what, f"cache: {path} is damaged (truncated or altered); it is rebuilt")
+            if not quiet:
+                self._warn("damaged-" + what, f"cache: {path} is damaged (truncated or altered); it is rebuilt")
             return None
         return payload
 
@@ -407,7 +411,7 @@ class Cache:
         for path in indexes:
             if os.path.abspath(path) == os.path.abspath(self.index_path):
                 continue
-            data = self._read(path, "index")
+            data = self._read(path, "index", quiet=True)
             files = data.get("files") if isinstance(data, dict) else None
             if not isinstance(files, dict):
                 return

@@ -184,13 +184,14 @@ class Discovery:
         found: List[str] = []
         problems: List[Tuple[str, str]] = []
         seen = set()
+        real_dirs: Dict[str, str] = {}
         for given in paths:
             if not os.path.lexists(given):
                 problems.append((given, "no such file or directory"))
                 continue
             if os.path.isdir(given):
                 for path in self._walk(given):
-                    key = os.path.realpath(path)
+                    key = _realpath(path, real_dirs)
                     if key not in seen:
                         seen.add(key)
                         found.append(path)
@@ -253,10 +254,26 @@ class Discovery:
             stack.extend(reversed(subdirs))
 
 
+def _realpath(path: str, real_dirs: Dict[str, str]) -> str:
+    """``os.path.realpath(path)`` for a path the walk found: its directory resolved once for all
+    its files, then one ``lstat`` per file (a link is resolved in full, as before)."""
+    head, tail = os.path.split(path)
+    if not head or not tail or tail in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real = real_dirs.get(head)
+    if real is None:
+        real = real_dirs[head] = os.path.realpath(head)
+    return os.path.join(real, tail)
+
+
 def display_path(path: str) -> str:
     """Paths in output: relative to the working directory when below it, "/" separators."""
     absolute = os.path.abspath(path)
-    rel = os.path.relpath(absolute, os.getcwd())
+    cwd = os.getcwd()
+    if absolute.startswith(cwd) and absolute[len(cwd):len(cwd) + 1] == os.sep and cwd != os.sep:
+        rel = absolute[len(cwd) + 1:]  # what relpath answers for a normalized path below cwd
+    else:
+        rel = os.path.relpath(absolute, cwd)
     if not rel.startswith(".."):
         return rel.replace(os.sep, "/")
     return absolute.replace(os.sep, "/")

@@ -7,10 +7,13 @@ import os
 import tempfile
 
 
-def write_atomic(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes, durable: bool = True) -> None:
     """Write via a temporary file in the same directory, fsync, then rename over ``path``.
 
     An existing file keeps its permission bits; a new one gets the usual umask-based mode.
+    ``durable=False`` skips the fsync: still atomic for a killed process (old file or new one),
+    but a power loss may leave the new file empty or short. Only for files whose readers verify
+    a checksum and rebuild what fails it (the cache's per-file facts).
     """
     directory = os.path.dirname(os.path.abspath(path)) or "."
     try:
@@ -24,7 +27,8 @@ def write_atomic(path: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

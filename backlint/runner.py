@@ -6,7 +6,6 @@ per-file work is in engine.py, imported only when some file has to be checked.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import registry
@@ -16,7 +15,7 @@ from .findings import FileResult, Finding, InternalError, RunResult
 from .project import ProjectIndex, ProjectReport
 from .fsutil import write_atomic  # noqa: F401  (re-exported for the CLI)
 from .selection import Selector
-from .shutdown import Interrupted, StopOnSignals, exit_with_parent  # noqa: F401  (Interrupted for callers)
+from .shutdown import Interrupted  # noqa: F401  (for callers)
 
 
 def default_jobs() -> int:
@@ -68,6 +67,7 @@ def check(
     results: List[FileResult] = []
     todo = files
     keys: Dict[str, str] = {}
+    contexts: Dict[str, str] = {}
     if cache:
         from .cache import Cache
 
@@ -76,8 +76,11 @@ def check(
         todo = []
         for path in files:
             # the file's roles change what rules do (and named directories change its roles);
-            # a file under a nested configuration is keyed by that configuration too
-            keys[path] = file_key(selectors, settings, path)
+            # a file under a nested configuration is keyed by that configuration too. The key is
+            # a function of the path and of what context() digests, so an entry stored under the
+            # same context already holds it (computing it costs a role classification per file)
+            contexts[path] = selectors.context(path)
+            keys[path] = store.known_key(path, contexts[path]) or file_key(selectors, settings, path)
             hit = store.lookup(path, display_path(path), keys[path], settings.max_file_size or None)
             if hit is not None and (fix or diff) and _has_fix_to_apply(hit, settings):
                 hit = None  # --fix/--diff re-check only the files that have something to fix
@@ -86,10 +89,13 @@ def check(
             else:
                 todo.append(path)
         run.cache_hits = len(results)
-    fresh = _run_files(todo, settings, fix, diff, jobs, progress) if todo else []
+    early = _unreadable(todo, settings)
+    checked = [p for p in todo if p not in early]
+    done = iter(_run_files(checked, settings, fix, diff, jobs, progress) if checked else [])
+    fresh = [early[p] if p in early else next(done) for p in todo]
     if store is not None:
         for path, result in zip(todo, fresh):
-            store.store(path, keys[path], result)
+            store.store(path, keys[path], result, contexts.get(path))
     results.extend(fresh)
     facts: Dict[str, Dict[str, Any]] = {}
     for result in results:
@@ -118,6 +124,35 @@ def check(
     return run
 
 
+def _unreadable(paths: List[str], settings: Settings) -> Dict[str, FileResult]:
+    """The files the engine would skip before reading a byte (over the file's max-file-size, not
+    a regular file), answered here with the engine's own reason (``read_bounded``'s): a run whose
+    only misses are such files (never cached) imports no parser and starts no worker."""
+    import stat
+
+    from .config import settings_for
+    from .safe_read import NotReadable, read_bounded
+
+    out: Dict[str, FileResult] = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # the engine reports it
+        limit = settings_for(settings, path).max_file_size or None
+        if stat.S_ISREG(st.st_mode) and (limit is None or st.st_size <= limit):
+            continue
+        try:
+            read_bounded(path, limit)
+        except NotReadable as exc:
+            result = FileResult(display_path(path))
+            result.skipped = str(exc)
+            out[path] = result
+        except OSError:
+            pass  # the engine reports it
+    return out
+
+
 def _has_fix_to_apply(result: FileResult, settings: Settings) -> bool:
     return any(f.fix is not None and (f.fix.applicability == "safe" or settings.unsafe_fixes) for f in result.findings)
 
@@ -136,6 +171,19 @@ class _Selectors:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.by_settings: Dict[int, Selector] = {}
+        self.contexts: Dict[int, str] = {}
+
+    def context(self, path: str) -> str:
+        """A digest of everything besides the path that ``file_key`` reads: the file's own
+        configuration (selection, per-file-ignores, roles), its root and the named directories."""
+        _, own = self.of(path)
+        digest = self.contexts.get(id(own))
+        if digest is None:
+            import hashlib
+
+            text = repr((own.root, tuple(own.named_dirs), own.fingerprint(), own is self.settings))
+            digest = self.contexts[id(own)] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return digest
 
     def of(self, path: str):
         from .config import settings_for
@@ -184,194 +232,10 @@ def _run_files(files: List[str], settings: Settings, fix: bool, diff: bool, jobs
     # imports libcst inside its first file's file-timeout (on a loaded machine a small file
     # would be skipped as "too slow")
     from .engine import init_worker
+    from .pool import run_pool
 
     init_worker(settings)
-    return _pool(files, settings, fix, diff, jobs, progress)
-
-
-# parent ends of the pipes of live workers: a forked worker closes its copies, so that when the
-# parent dies every worker's pipe reaches end-of-file (a copy in a sibling kept them open)
-_LIVE: List[Any] = []
-
-# at most this many files per message to a worker; fewer near the end of the run, so that the
-# last files are shared between the workers
-BATCH = 8
-
-
-class _Worker:
-    def __init__(self, context, settings: Settings, fix: bool, diff: bool) -> None:
-        parent, child = context.Pipe()
-        forked = context.get_start_method() == "fork"
-        inherited = [c.fileno() for c in _LIVE] + [parent.fileno()] if forked else []
-        self.process = context.Process(target=_worker_main, args=(child, settings, fix, diff, inherited,
-                                                                  os.getpid()), daemon=True)
-        self.process.start()
-        child.close()
-        _LIVE.append(parent)
-        self.conn = parent
-        self.batch: List[int] = []  # indices of the files sent and not answered yet, in order
-        self.started = 0.0  # when the worker started on the first of them
-
-    @property
-    def index(self) -> Optional[int]:
-        """The file the worker is checking now (None: idle)."""
-        return self.batch[0] if self.batch else None
-
-    def give(self, indices: List[int], paths: List[str]) -> None:
-        import time
-
-        self.batch = list(indices)
-        self.started = time.monotonic()
-        self.conn.send(paths)
-
-    def answered(self) -> int:
-        """The first file of the batch is done; the next one starts now."""
-        import time
-
-        self.started = time.monotonic()
-        return self.batch.pop(0)
-
-    def stop(self, kill: bool = False) -> None:
-        try:
-            if kill:
-                self.process.kill()
-            else:
-                self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(timeout=5)
-        if self.process.exitcode is None:  # did not stop when asked: it must not outlive the run
-            self.process.kill()
-            self.process.join(timeout=5)
-        if self.conn in _LIVE:
-            _LIVE.remove(self.conn)
-        self.conn.close()
-
-
-def _worker_main(conn, settings: Settings, fix: bool, diff: bool, inherited: List[int], parent: int) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)  # not the parent's handler, inherited through fork
-    for fd in inherited:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    exit_with_parent(parent)
-    from .engine import check_chunk, init_worker
-
-    init_worker(settings, inherited=True)  # after fork: the parent's linter, already built
-    while True:
-        try:
-            paths = conn.recv()
-        except (EOFError, OSError):
-            return
-        if paths is None:
-            return
-        for path in paths:  # one answer per file: the parent times and reports each file
-            conn.send(check_chunk(([path], fix, diff))[0])
-
-
-def _pool(files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
-          progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
-    """A few files per message to each worker process, with a per-file deadline.
-
-    A worker that crashes (the native parser can) or overruns ``file-timeout`` on a file is
-    killed and replaced; that file is reported, the rest of its batch goes back to the queue, and
-    every other file is still checked. Results come back in the order of ``files`` whatever the
-    scheduling, so output is identical to ``-j 1``.
-    """
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with StopOnSignals():
-        return _pool_run(context, files, settings, fix, diff, jobs, progress)
-
-
-def _pool_run(context, files: List[str], settings: Settings, fix: bool, diff: bool, jobs: int,
-              progress: Optional[Callable[[int, int], None]]) -> List[FileResult]:
-    import time
-    from multiprocessing.connection import wait
-
-    results: List[Optional[FileResult]] = [None] * len(files)
-    queue = list(range(len(files) - 1, -1, -1))  # pop() from the end: files in order
-    workers: List[_Worker] = []
-    timeout = settings.file_timeout
-
-    done = [0]
-
-    def record(index: int, result: FileResult) -> None:
-        results[index] = result
-        done[0] += 1
-        if progress is not None:
-            progress(done[0], len(files))
-
-    def feed(worker: _Worker) -> None:
-        size = max(1, min(BATCH, len(queue) // (4 * len(workers) or 1)))
-        indices = [queue.pop() for _ in range(min(size, len(queue)))]
-        if indices:
-            worker.give(indices, [files[i] for i in indices])
-        else:
-            worker.batch = []
-
-    def replace(worker: _Worker) -> _Worker:
-        queue.extend(reversed(worker.batch[1:]))  # the rest of its batch: checked by another
-        worker.batch = []
-        worker.stop(kill=True)
-        fresh = _Worker(context, settings, fix, diff)
-        workers[workers.index(worker)] = fresh
-        return fresh
-
-    try:
-        for _ in range(min(jobs, len(files))):
-            workers.append(_Worker(context, settings, fix, diff))
-        for worker in workers:
-            feed(worker)
-        while any(w.index is not None for w in workers):
-            busy = [w for w in workers if w.index is not None]
-            now = time.monotonic()
-            wait_for = max(0.0, min(w.started + timeout for w in busy) - now)
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for)
-            now = time.monotonic()
-            for worker in busy:
-                index = worker.index
-                assert index is not None
-                shown = display_path(files[index])
-                if worker.conn in ready or worker.conn.poll():
-                    try:
-                        while worker.batch and worker.conn.poll():
-                            result = worker.conn.recv()
-                            record(worker.answered(), result)
-                        if not worker.batch:
-                            feed(worker)
-                        continue
-                    except (EOFError, OSError):
-                        pass  # died while answering: handled as a crash below
-                    index = worker.index
-                    if index is None:
-                        continue
-                    shown = display_path(files[index])
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    worker.process.join(timeout=1)
-                    code = worker.process.exitcode
-                    crashed = FileResult(shown)
-                    crashed.errors.append(InternalError(
-                        shown, f"the worker checking this file died (exit code {code}); "
-                        "the file was not checked; please report this file to backlint"))
-                    record(index, crashed)
-                    feed(replace(worker))
-                elif now - worker.started >= timeout:
-                    late = FileResult(shown)
-                    late.skipped = f"skipped: checking took longer than file-timeout ({timeout:g} s)"
-                    record(index, late)
-                    feed(replace(worker))
-    finally:
-        for worker in workers:
-            worker.stop(kill=any(r is None for r in results))
-    return [r for r in results if r is not None]
+    return run_pool(files, settings, fix, diff, jobs, progress)
 
 
 def _project_pass(settings: Settings, results: List[FileResult], files: List[str], store, run: RunResult,

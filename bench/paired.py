@@ -53,9 +53,11 @@ def main() -> None:
     lines = sum(p.read_bytes().count(b"\n") for p in files)
     print(f"{len(files)} files, {lines:,} lines", flush=True)
 
+    # each side runs from the work directory, never from a source tree: `python -m` puts the
+    # working directory first on sys.path, so from the repository the "before" side would
+    # import the repository's backlint, not --before's (runs before 2026-12-02 did)
     env_before = dict(os.environ, PYTHONPATH=os.path.abspath(args.before))
-    env_after = dict(os.environ)
-    env_after.pop("PYTHONPATH", None)
+    env_after = dict(os.environ, PYTHONPATH=str(REPO))
     select = ["--select", args.select] if args.select else []
 
     def backlint(cache: Path, *paths) -> List[str]:
@@ -63,6 +65,10 @@ def main() -> None:
                 "--cache-dir", str(cache), *select, *map(str, paths)]
 
     sides = {"before": env_before, "after": env_after}
+    for side, env in sides.items():  # say which tree each side imports
+        where = subprocess.run([sys.executable, "-c", "import backlint; print(backlint.__file__)"], cwd=work,
+                               env=env, capture_output=True, text=True).stdout.strip()
+        print(f"{side}: {where}", flush=True)
     samples: Dict[str, List[Dict[str, float]]] = {}
 
     def add(name: str, result: Dict[str, float]) -> None:
@@ -73,7 +79,7 @@ def main() -> None:
         os.environ.clear()
         os.environ.update(env)
         try:
-            return timed(cmd, REPO, before)
+            return timed(cmd, work, before)
         finally:
             os.environ.clear()
             os.environ.update(env_after_full)

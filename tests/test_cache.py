@@ -27,6 +27,12 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+def cache_format():
+    from backlint.cache import FORMAT
+
+    return FORMAT
+
+
 def run(select=("ALL",), **settings):
     return check(["."], make_settings(select, **settings), jobs=1, cache=True)
 
@@ -79,7 +85,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(project):
     result = run()
     assert result.cache_hits == 0 and len(result.findings) == 2
     header, payload = index.read_text().split("\n", 1)
-    assert header.startswith("backlint-cache-v2 sha256=") and json.loads(payload)["format"] == 2
+    assert header.startswith("backlint-cache-v2 sha256=") and json.loads(payload)["format"] == cache_format()
 
 
 def test_no_cache_writes_nothing(project):
@@ -221,3 +227,25 @@ def test_the_cache_never_stores_a_secret(tmp_path, monkeypatch):
 
     # the fingerprint of a cached finding equals the fresh one (baselines keep matching)
     assert fingerprints(second.findings)[0] == fingerprints(first.findings)[0]
+
+
+def test_a_file_over_the_size_limit_never_costs_a_warm_run_the_parser(project):
+    """Such a file is never cached (a skip is re-tried); the parent answers it, with the reason
+    the engine gives, so a run whose only miss is that file does not import libcst."""
+    (project / "backlint.toml").write_text("max-file-size = 400\n")
+    (project / "big.py").write_text("X = 1\n" * 100)  # 600 bytes
+    cold = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
+    assert "LIBCST_IMPORTED" in cold.stderr and "big.py: skipped: the file is" in cold.stderr
+    warm = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
+    assert "LIBCST_NOT_IMPORTED" in warm.stderr
+    assert warm.stdout == cold.stdout and "m0.py:5:12: BL401" in warm.stdout
+    skipped = [line for line in warm.stderr.splitlines() if "big.py: skipped" in line]
+    assert skipped == [line for line in cold.stderr.splitlines() if "big.py: skipped" in line]
+    # the engine's own answer for that file, without the cache
+    from backlint.engine import Linter
+
+    settings = make_settings(["ALL"], max_file_size=400)
+    assert skipped[0].endswith(Linter(settings).check_path("big.py").skipped)
+    (project / "big.py").write_text("X = 1\n")  # under the limit now: checked and cached
+    again = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
+    assert "LIBCST_IMPORTED" in again.stderr and "big.py: skipped" not in again.stderr

@@ -47,7 +47,8 @@ def _findings(paths, use_cache):
 
 
 def _damage(root: Path, how: str, kind: str, where: float) -> None:
-    for path in (root / ".backlint_cache").glob(f"*{kind}-*.json"):
+    where_ = root / ".backlint_cache" / "backlint-facts" if kind == "facts" else root / ".backlint_cache"
+    for path in where_.glob("*.json" if kind == "facts" else f"*{kind}-*.json"):
         data = bytearray(path.read_bytes())
         if how == "delete":
             path.unlink()

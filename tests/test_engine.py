@@ -223,7 +223,8 @@ def test_unchanged_project_reuses_cross_file_findings_without_loading_facts(tmp_
         raise AssertionError("a fully cached run must not load facts or re-run the project pass")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cache_mod.Cache, "_all_facts", forbidden)
+        patch.setattr(cache_mod.Cache, "facts_of", forbidden)
+        patch.setattr(cache_mod.Cache, "_read_blob", forbidden)
         patch.setattr(_CountCalls, "check_project", classmethod(forbidden))
         warm = check(["."], settings, jobs=1, cache=True)
     assert [(f.path, f.message) for f in warm.findings] == [(f.path, f.message) for f in first.findings]

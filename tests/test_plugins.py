@@ -113,3 +113,21 @@ def test_the_example_plugin_passes_its_own_tests(site) -> None:
                             env=env, capture_output=True, text=True, cwd=site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_the_plugin_precheck_never_hides_a_distribution_it_cannot_read(tmp_path, monkeypatch) -> None:
+    """importlib.metadata is skipped only when no entry_points.txt on sys.path names the group."""
+    from backlint import registry
+
+    empty = tmp_path / "empty"
+    _install(empty, "other-tool", entry="x = other.mod")
+    (empty / "other_tool-0.1.0.dist-info" / "entry_points.txt").write_text("[console_scripts]\nx = other:main\n")
+    monkeypatch.setattr(sys, "path", [str(empty), str(tmp_path / "missing")])
+    assert registry._may_have_plugins() is False
+    _install(tmp_path / "site", "acme-backlint", entry="acme = acme_backlint.rules")
+    monkeypatch.setattr(sys, "path", [str(empty), str(tmp_path / "site")])
+    assert registry._may_have_plugins() is True
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an (empty) zip on sys.path: not judged here
+    monkeypatch.setattr(sys, "path", [str(empty), str(archive)])
+    assert registry._may_have_plugins() is True

@@ -81,6 +81,8 @@ class Settings:
     def fingerprint(self) -> str:
         """A stable text of everything that changes findings (for the cache)."""
         parts = [
+            # the root: roles and messages (a suggested `pkg/services.py`) are relative to it
+            os.path.abspath(self.root),
             ",".join(sorted(self.enabled)),
             repr(sorted((c, sorted(o.items())) for c, o in self.rule_options.items())),
             repr(self.per_file_ignores),

@@ -249,3 +249,33 @@ def test_a_file_over_the_size_limit_never_costs_a_warm_run_the_parser(project):
     (project / "big.py").write_text("X = 1\n")  # under the limit now: checked and cached
     again = subprocess.run([sys.executable, "-c", WARM_SCRIPT], capture_output=True, text=True)
     assert "LIBCST_IMPORTED" in again.stderr and "big.py: skipped" not in again.stderr
+
+
+def test_a_warm_run_from_another_root_does_not_reuse_root_relative_messages(tmp_path, monkeypatch):
+    """BL103's advice names a module relative to the project root (`shop/services.py`); with one
+    cache directory shared by runs from two roots, each run must show its own root's path."""
+    app = tmp_path / "outer" / "shop"
+    app.mkdir(parents=True)
+    (app / "views.py").write_text(
+        "from fastapi import APIRouter, Depends\nfrom sqlalchemy import select\n"
+        "from sqlalchemy.orm import Session\n\nfrom .db import get_session\nfrom .models import User\n\n"
+        "router = APIRouter()\n\n\n@router.get('/users/{user_id}')\n"
+        "def read_user(user_id: int, session: Session = Depends(get_session)):\n"
+        "    return session.execute(select(User).where(User.id == user_id)).scalar_one()\n"
+    )
+    cache_dir = tmp_path / "shared-cache"
+
+    def advice(cwd, target):
+        proc = subprocess.run(
+            [sys.executable, "-m", "backlint", "check", "--select", "BL103", "--format", "json",
+             "--cache-dir", str(cache_dir), "-j", "1", target],
+            cwd=cwd, capture_output=True, text=True,
+        )
+        found = json.loads(proc.stdout)["findings"]
+        assert found, proc.stderr
+        return found[0]["message"]
+
+    outer = advice(tmp_path / "outer", "shop")
+    inner = advice(app, ".")
+    assert "shop/services.py" in outer
+    assert "shop/services.py" not in inner and "services.py" in inner

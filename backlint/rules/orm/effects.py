@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 from ..._lazy import cst
 from ...frameworks import orm
-from . import _writes
+from . import _writes, _written
 from .syntax import shape
 from .values import DML, CallEvent, Hit, Inst, Read, Src
 
@@ -25,7 +25,7 @@ class Effects:
                 level -= 1
         return level
 
-    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None) -> None:
+    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None, keys=()) -> None:
         text = shape(node, self.a.module)
         dynamic = isinstance(src, Src) and src.dynamic
         if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond and not dynamic:
@@ -42,8 +42,8 @@ class Effects:
         if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
-        if frame.wrote:
-            return  # a read after this iteration's write: the row just written, read back
+        if frame.written and frame.written & (set(keys) | _written.value_keys(src)):
+            return  # a read of the table this iteration has written: the row just written, read back
         if frame.sleep or (frame.kind == "while" and batch):
             return
         if batch and frame.range:

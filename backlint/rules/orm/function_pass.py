@@ -58,6 +58,14 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
                 frame.wrote = True  # what the loop reads after this serves the write
         self._writes = value
 
+    def wrote_to(self, keys) -> None:
+        """A write whose table is known (keys of ``_written``): the loop's later reads of that
+        table read back what it wrote; reads of other tables still count."""
+        self.writes = True
+        if keys:
+            for frame in self.frames:
+                frame.written.update(keys)
+
     # -- entry points ------------------------------------------------------------------------
     memoized = False
 

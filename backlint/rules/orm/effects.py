@@ -31,6 +31,7 @@ class Effects:
         if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond and not dynamic:
             self.fact["qnode"] = node
             self.fact["qtext"] = text
+            self.fact["qk"] = sorted(set(keys) | _written.value_keys(src))  # the table it reads
         level = self.level()
         if depth is not None:
             level = min(level, depth)

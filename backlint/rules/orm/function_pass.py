@@ -51,20 +51,25 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
 
     @writes.setter
     def writes(self, value: bool) -> None:
-        if value and not self.writes:
-            self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
-        if value:
-            for frame in self.frames:
-                frame.wrote = True  # what the loop reads after this serves the write
-        self._writes = value
+        self._write(value, ())
 
     def wrote_to(self, keys) -> None:
         """A write whose table is known (keys of ``_written``): the loop's later reads of that
         table read back what it wrote; reads of other tables still count."""
-        self.writes = True
-        if keys:
+        self._write(True, keys)
+
+    def _write(self, value: bool, keys) -> None:
+        if value and not self.writes:
+            self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
+        if value:
             for frame in self.frames:
+                frame.wrote = True  # what the loop calls after this serves the write
                 frame.written.update(keys)
+            if keys:
+                self.fact["wt"] = sorted(set(self.fact.get("wt", ())) | set(keys))  # the tables it writes
+            else:
+                self.fact["wu"] = True  # a write whose table is not named here
+        self._writes = value
 
     # -- entry points ------------------------------------------------------------------------
     memoized = False

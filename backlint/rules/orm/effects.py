@@ -51,6 +51,12 @@ class Effects:
             return
         self.a.hits.append(Hit(node, self.stmt, frame, kind, text))
 
+    def sql_table_depth(self, node) -> Optional[int]:
+        """SQL text whose table a loop chooses (``FROM "{table.name}"`` in ``for table in tables``):
+        each iteration reads another table, so the query belongs to the loops outside that one."""
+        depth = max((self.per_table(expr) for expr in _writes.sql_tables(node)), default=0)
+        return depth - 1 if depth > 0 else None
+
     def helper_reads(self, node: cst.Call, callee: Optional[str]) -> None:
         """``render(order)`` in a loop: what ``render`` reads from its parameter, ``order`` reads."""
         if not callee or not self.record:

@@ -232,8 +232,8 @@ class Expressions:
                 elif meth == "execute" and pos and _writes.is_sql_session_command(pos[0]):
                     pass  # `SHOW server_version_num`: about the server, not table rows
                 elif meth == "execute" and not self.runs_loop_item(node):
-                    self.hit(node, "raw", keys=(_written.value_keys(vals[0]) | _written.select_keys(self, pos[0]))
-                             if pos else ())
+                    self.hit(node, "raw", depth=self.sql_table_depth(pos[0]) if pos else None,
+                             keys=(_written.value_keys(vals[0]) | _written.select_keys(self, pos[0])) if pos else ())
                 if meth == "cursor":
                     return CURSOR
                 return None

@@ -58,6 +58,7 @@ class QuerysetCalls:
                 self.wrote_to(_written.dml_keys(self, pos[0]) if pos else ())  # `session.execute(update(Order)...)`
                 return None
             self.hit(node, "sa-exec", batch=isinstance(stmt, Src) and stmt.batch, src=stmt,
+                     depth=self.sql_table_depth(pos[0]) if pos else None,
                      keys=_written.select_keys(self, pos[0]) if pos else ())
             if isinstance(stmt, Src) and stmt.stage == "stmt" and stmt.orm == "sqla":
                 if meth == "scalar":

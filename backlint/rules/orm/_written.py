@@ -13,6 +13,7 @@ key, so it hides no read.
 """
 from __future__ import annotations
 
+import re
 from typing import FrozenSet, Optional
 
 from ..._lazy import cst
@@ -87,3 +88,28 @@ def table_of(fp, node) -> Optional[str]:
     if isinstance(node, (cst.Name, cst.Attribute)):
         return dotted_name(node)
     return None
+
+
+# a project call that makes a row and returns its key: `retval = generate_ticket(pos.pk)`
+_CREATING = re.compile(r"^_*(create|generate|make|build|copy|clone|duplicate|import|insert|spawn|new)(_|$)")
+_KEYS = frozenset({"pk", "id", "pk__exact", "id__exact"})
+
+
+def creating_call(node) -> bool:
+    """``generate_orderposition(pos.pk, provider)``: a call named for making something."""
+    if not isinstance(node, cst.Call):
+        return False
+    last = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+    return bool(_CREATING.match(last))
+
+
+def fetches_created(fp, node) -> bool:
+    """``Ticket.objects.get(pk=retval)`` where ``retval`` was returned, in this iteration, by a
+    call that makes the row (see ``creating_call``): the loop reads back the row it just made."""
+    if not fp.frames or not isinstance(node, cst.Call):
+        return False
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value in _KEYS and isinstance(arg.value, cst.Name):
+            if fp.created.get(arg.value.value) is fp.frames[-1]:
+                return True
+    return False

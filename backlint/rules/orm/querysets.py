@@ -123,7 +123,8 @@ class QuerysetCalls:
             self.wrote_to(_written.value_keys(src))  # rows are locked to be written: the read serves a write
             return src.copy(locked=True)
         if meth in orm.DJANGO_LAZY:
-            return src.copy()
+            grouped = self.group_depth(node) if meth in ("filter", "exclude") else 0
+            return src.copy(pertable=max(src.pertable, grouped)) if grouped else src.copy()
         if meth in orm.DJANGO_EXEC:
             m = meth[1:] if meth.startswith("a") and meth[1:] in orm.DJANGO_EXEC else meth
             if meth in _writes.UPSERTS:
@@ -132,7 +133,8 @@ class QuerysetCalls:
             if src.locked:
                 return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
             kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else "dj-get"
-            self.hit(node, kind, batch=src.batch, src=src)
+            if not (meth in orm.DJANGO_SINGLE and _written.fetches_created(self, node)):
+                self.hit(node, kind, batch=src.batch, src=src)  # (not: the row a call just made, read back)
             if meth in orm.DJANGO_SINGLE and src.stage == "qs" and not src.rows:
                 # one row: its related managers are queries over the related model, and what the
                 # row's own query prefetched (`prefetch_related("pets__owner").get(...)`) applies
@@ -174,6 +176,8 @@ class QuerysetCalls:
                 pertable = src.pertable
                 if meth in ("select_from", "join_from") and node.args:
                     pertable = max([pertable] + [self.per_table(a.value) for a in node.args])
+                elif meth in ("where", "filter", "filter_by"):
+                    pertable = max(pertable, self.group_depth(node))  # one IN query per group
                 return src.copy(batch=src.batch or meth in orm.SQLA_BATCH, pertable=pertable)
             if src.stage == "query" and meth in ("update", "delete"):
                 self.wrote_to(_written.value_keys(src))  # `session.query(M).filter(...).delete()`

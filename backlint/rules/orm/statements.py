@@ -7,7 +7,7 @@ from typing import Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _loops, _writes, other_orms
+from . import _loops, _written, _writes, other_orms
 from .priming import primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from ...walker import children
@@ -135,6 +135,10 @@ class Statements:
             for t in small.targets:
                 self.assign(t.target, value)
                 if isinstance(t.target, cst.Name):
+                    if self.frames and _written.creating_call(small.value):
+                        self.created[t.target.value] = self.frames[-1]  # retval = generate_ticket(...)
+                    else:
+                        self.created.pop(t.target.value, None)
                     if runtime_model(small.value):
                         self.runtime_models.add(t.target.value)  # model = ct.model_class()
                     else:
@@ -312,9 +316,12 @@ class Statements:
         return None
 
     def endless(self, iterable) -> bool:
-        """``for attempt in itertools.count()``: a ``while True`` with a counter, not data."""
+        """``for attempt in itertools.count()``: a ``while True`` with a counter, not data; and
+        ``async for payload in pg_listen(conn, channel)``: a listener handling each notification
+        as it arrives, nothing a query before the loop could fetch."""
         return (isinstance(iterable, cst.Call)
-                and self.a.ctx.qualified_name(iterable.func) == "itertools.count")
+                and (self.a.ctx.qualified_name(iterable.func) == "itertools.count"
+                     or _loops.listener(iterable)))
 
     def memoizes(self, stmt: cst.If) -> Optional[int]:
         """``if key not in cache: cache[key] = <query>`` (or ``if cache.get(key) is None``) in a

@@ -156,6 +156,9 @@ _TABLE_BEFORE = re.compile(r"\b(from|join)\s+[`\"\[]?$", re.IGNORECASE)
 def sql_tables(node) -> list:
     """The expressions an f-string SQL text reads its table from (``f'SELECT count(*) FROM
     "{table.name}" WHERE ...'``), also inside ``text(...)``; empty when every table is written out."""
+    while (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+           and node.func.attr.value in ("bindparams", "columns", "execution_options")):
+        node = node.func.value  # `text(...).bindparams(...)`
     if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "text" and node.args:
         node = node.args[0].value
     if not isinstance(node, cst.FormattedString):

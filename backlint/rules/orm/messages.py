@@ -14,7 +14,10 @@ def ev_dict(ev: RelEvent) -> dict:
         "base": list(ev.base),
         "has_src": src is not None and not src.opaque,
         "orm": src.orm if src is not None else None,
-        "prep": sorted(src.prepared) if src is not None else [],
+        # a relation assigned by hand in the loop (`row.translation = translation`) is loaded,
+        # and so is what is read through it (one object, shared by every row)
+        "prep": sorted((set(src.prepared) if src is not None else set())
+                       | {p for attr in ev.primed for p in (attr, attr + "__*")}),
         "all": bool(src.select_all) if src is not None else False,
         "callee": src.callee if src is not None else None,
         "mgr": bool(src.manager) if src is not None else False,

@@ -216,12 +216,15 @@ class Statements:
             for el in target.elements:
                 self.assign(el.value, None)
         else:
-            self.target_reads(target)
+            self.target_reads(target, assigned=True)
 
-    def target_reads(self, target) -> None:
-        """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer."""
+    def target_reads(self, target, assigned: bool = False) -> None:
+        """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer.
+        ``row.translation = translation`` on a loop's row fills that relation by hand."""
         if isinstance(target, cst.Attribute):
-            self.ev(target.value)
+            base = self.ev(target.value)
+            if assigned and isinstance(base, Inst) and base.event is not None and not base.attrs:
+                base.event.primed.add(target.attr.value)
         elif isinstance(target, cst.Subscript):
             self.ev(target.value)
             for el in target.slice:

@@ -127,12 +127,13 @@ class Read:
 class RelEvent:
     """The reads of one loop variable."""
 
-    __slots__ = ("var", "frame", "src", "base", "model", "reads", "seen")
+    __slots__ = ("var", "frame", "src", "base", "model", "reads", "seen", "primed")
 
     def __init__(self, var, frame, src, base, model):
         self.var, self.frame, self.src, self.base, self.model = var, frame, src, base, model
         self.reads: List[Read] = []
         self.seen: set = set()
+        self.primed: set = set()  # relations the loop assigns by hand (`unit.translation = translation`)
 
 
 

@@ -273,7 +273,7 @@ class Index(EagerManagers, HelperFunctions):
                 select_all and (sqla or not many)) or ("__" not in key and "*" in prepared)
             out = {"key": key, "attrs": list(attrs[: i + 1]), "owner": owner, "attr": attr,
                    "many": bool(many), "orm": "sqla" if sqla else "django", "hops": list(hops),
-                   "suggest": key, "gfk": f.get("k") == "gfk"}
+                   "suggest": key, "gfk": f.get("k") == "gfk", "locked": bool(ev.get("locked"))}
             if other_orms.is_kind(f.get("k")):
                 stop, value = other_orms_reads.walk_step(self, f, cur, out, nxt, called, has_src, prepared, key)
                 if stop:

@@ -21,6 +21,7 @@ def ev_dict(ev: RelEvent) -> dict:
         "all": bool(src.select_all) if src is not None else False,
         "callee": src.callee if src is not None else None,
         "mgr": bool(src.manager) if src is not None else False,
+        "locked": bool(src.locked) if src is not None else False,
     }
 
 
@@ -81,8 +82,13 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
         return (f"{subject} queries `{owner}.{attr}` once per row in {loop}; "
                 f"add `.prefetch_related(\"{outcome['suggest']}\")`{to}.")
     how = "prefetch_related" if outcome.get("gfk") or outcome.get("via_many") else "select_related"
+    lock = ""
+    if how == "select_related" and outcome.get("locked"):
+        # `select_for_update()` locks the rows of every joined table unless `of` names them
+        lock = (" with `select_for_update(of=(\"self\",))`: on PostgreSQL the lock otherwise also "
+                "takes the joined rows")
     return (f"{subject} loads the related `{owner}.{attr}` with one query per row in {loop}; "
-            f"add `.{how}(\"{outcome['suggest']}\")`{to}.")
+            f"add `.{how}(\"{outcome['suggest']}\")`{to}{lock}.")
 
 
 def call_message(text: str, loop: str, found: dict) -> str:

@@ -139,6 +139,8 @@ class Statements:
                         self.created[t.target.value] = self.frames[-1]  # retval = generate_ticket(...)
                     else:
                         self.created.pop(t.target.value, None)
+                    cache = _cache_get(small.value, {}) if isinstance(small.value, cst.Call) else None
+                    self.gets[t.target.value] = cache  # `membership = memberships.get(group.id)`
                     if runtime_model(small.value):
                         self.runtime_models.add(t.target.value)  # model = ct.model_class()
                     else:
@@ -224,7 +226,10 @@ class Statements:
         if isinstance(target, cst.Attribute):
             base = self.ev(target.value)
             if assigned and isinstance(base, Inst) and base.event is not None and not base.attrs:
-                base.event.primed.add(target.attr.value)
+                attr = target.attr.value
+                # unless the loop read the relation before assigning it (`row.item = m[row.item.pk]`)
+                if not any(r.attrs[:1] == (attr,) for r in base.event.reads):
+                    base.event.primed.add(attr)
         elif isinstance(target, cst.Subscript):
             self.ev(target.value)
             for el in target.slice:
@@ -344,7 +349,7 @@ class Statements:
                 rebound.add(node.target.value)
             if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While)):
                 stack.extend(children(node))
-        if caches and _memo_test(stmt.test, caches):
+        if caches and _memo_test(stmt.test, caches, self.gets):
             names = caches
         else:
             # `if _event != row.event or cache is None: _event = row.event; cache = ...`: the
@@ -426,21 +431,27 @@ class Statements:
                    and f.node.target.value == name for f in self.frames)
 
 
-def _memo_test(test, caches) -> bool:
-    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``."""
+def _memo_test(test, caches, gets) -> bool:
+    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``, and the same through a
+    name bound to ``cache.get(k)`` (``m = cache.get(k)`` then ``if m is None:``)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = test.expression
-        return (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
-                and inner.func.attr.value == "get" and dotted_name(inner.func.value) in caches)
+        return _cache_get(test.expression, gets) in caches
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         op, right = test.comparisons[0].operator, test.comparisons[0].comparator
         if isinstance(op, cst.NotIn):
             return dotted_name(right) in caches
         if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
-            left = test.left
-            if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
-                return dotted_name(left.func.value) in caches
+            return _cache_get(test.left, gets) in caches
     return False
+
+
+def _cache_get(node, gets) -> Optional[str]:
+    """The cache a ``cache.get(k)`` call (or a name bound to one) reads."""
+    if isinstance(node, cst.Name):
+        return gets.get(node.value)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        return dotted_name(node.func.value)
+    return None
 
 
 def _change_test(test, rebound) -> set:

@@ -47,6 +47,8 @@ def value_keys(value) -> FrozenSet[str]:
 def dml_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
     """The table a DML statement writes: ``update(M).where(...).values(...)`` -> M,
     ``menu_table.update().where(...)`` -> menu_table; empty when it is not written here."""
+    if isinstance(node, cst.Name):
+        return fp.dml_tables.get(node.value, frozenset())  # `stmt = insert(M)...` earlier
     if depth > 12 or not isinstance(node, cst.Call):
         return frozenset()
     func = node.func
@@ -80,7 +82,21 @@ def select_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
         pos = _positional(node)
         if len(pos) == 1:
             return entity_keys(fp, pos[0])
+        # `select(M.a, M.b, M.id)`, `select(t.c.a, t.c.b)`: columns of one model or table
+        owners = [_owner(p) for p in pos]
+        if pos and None not in owners and len({dotted_name(o) for o in owners}) == 1:
+            return entity_keys(fp, owners[0])
     return frozenset()
+
+
+def _owner(column):
+    """``M.a`` -> ``M``; ``t.c.a`` / ``t.columns.a`` -> ``t``; None for anything else."""
+    if not isinstance(column, cst.Attribute):
+        return None
+    owner = column.value
+    if isinstance(owner, cst.Attribute) and owner.attr.value in ("c", "columns"):
+        owner = owner.value
+    return owner if isinstance(owner, (cst.Name, cst.Attribute)) else None
 
 
 def table_of(fp, node) -> Optional[str]:

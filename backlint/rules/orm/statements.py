@@ -141,6 +141,7 @@ class Statements:
                         self.created.pop(t.target.value, None)
                     cache = _cache_get(small.value, {}) if isinstance(small.value, cst.Call) else None
                     self.gets[t.target.value] = cache  # `membership = memberships.get(group.id)`
+                    self.dml_tables[t.target.value] = _written.dml_keys(self, small.value)  # `stmt = insert(M)`
                     if runtime_model(small.value):
                         self.runtime_models.add(t.target.value)  # model = ct.model_class()
                     else:

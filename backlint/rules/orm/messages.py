@@ -85,8 +85,8 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
     lock = ""
     if how == "select_related" and outcome.get("locked"):
         # `select_for_update()` locks the rows of every joined table unless `of` names them
-        lock = (" with `select_for_update(of=(\"self\",))`: on PostgreSQL the lock otherwise also "
-                "takes the joined rows")
+        lock = (" and lock with `select_for_update(of=(\"self\",))` (on PostgreSQL a plain "
+                "`select_for_update()` also locks the joined rows)")
     return (f"{subject} loads the related `{owner}.{attr}` with one query per row in {loop}; "
             f"add `.{how}(\"{outcome['suggest']}\")`{to}{lock}.")
 

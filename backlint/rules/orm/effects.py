@@ -150,6 +150,8 @@ class Effects:
             return
         if self.level() < idx + 1:
             return
+        if self.write_args and call and len(attrs) > 1 and attrs[-1] in orm.DJANGO_LAZY:
+            return  # `row.checks.filter(...).delete()`: the queryset of a per-row write, not a read
         key = (attrs, call)
         if key in ev.seen or len(ev.reads) > 40:
             return

@@ -204,6 +204,8 @@ class Index(EagerManagers, HelperFunctions):
                 out = self.resolve_read(sub, tuple(r_attrs), r_call, depth + 1)
             except Unknown:
                 continue
+            if out and out.get("code") == "BL201" and attrs[i] in self.models.get(cur, {}).get("wm", ()):
+                continue  # the method writes the rows it queries (`children = ...; bulk_update(children)`)
             if out:
                 return dict(out, via=".".join(attrs[: i + 1]) + ("()" if not is_property else ""))
         return None

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _managers, other_orms
+from . import _managers, _writes, other_orms
 from .syntax import _kw, _lazy_fact, _positional, _string
 from .values import Read
 
@@ -30,11 +30,14 @@ class ModelFacts:
         if not isinstance(node.body, cst.IndentedBlock):
             return
         methods: Dict[str, list] = {}
+        writers: list = []  # methods that write rows (`bulk_update`, `save`, `qs.update()`)
         for item in node.body.body:
             if isinstance(item, cst.FunctionDef):
                 reads = _self_reads(item)
                 if reads:
                     methods[item.name.value] = reads
+                    if _writes_rows(item):
+                        writers.append(item.name.value)
                 continue
             if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
                 for meta in item.body.body if isinstance(item.body, cst.IndentedBlock) else ():
@@ -84,7 +87,7 @@ class ModelFacts:
         self.models[self.full(node.name.value)] = {
             "bases": bases, "fields": fields, "mgr": custom_manager, "om": objects_manager,
             "meths": methods if (fields or [b for b in bases if b not in ("?object", "?")]) else {},
-            "ser": serializer_model, "smf": method_fields,
+            "ser": serializer_model, "smf": method_fields, **({"wm": writers} if writers else {}),
         }
 
     def relation_fact(self, kind: str, call: cst.Call, annotation, owner: str) -> dict:
@@ -227,6 +230,22 @@ def _self_reads(func, param: str = "self") -> list:
     prop = any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTY_DECORATORS
                for d in func.decorators)
     return [prop] + out
+
+
+def _writes_rows(func) -> bool:
+    """The method writes rows: ``save()``, ``bulk_update()``, or ``update()``/``delete()`` on a
+    queryset chain (``type(self).objects.filter(...).update(...)``)."""
+    stack = [func.body]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            meth = node.func.attr.value
+            if meth in _writes.ANY_WRITE or meth in ("update", "delete") and type(node.func.value) is cst.Call:
+                return True
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and node is not func.body:
+            continue
+        stack.extend(children(node))
+    return False
 
 
 def _param_reads(func, names) -> Dict[str, list]:

@@ -322,6 +322,8 @@ class Statements:
             target = getattr(frame.node, "target", None) if frame.kind == "for" else None
             if isinstance(target, cst.Name) and target.value == left.value:
                 return frame
+            if _items_key(frame, target) == left.value:
+                return frame  # `for name, value in data.items(): if name == "note":` (keys are distinct)
         return None
 
     def endless(self, iterable) -> bool:
@@ -430,6 +432,15 @@ class Statements:
         name = pos[0].value
         return any(isinstance(f.node, cst.For) and isinstance(f.node.target, cst.Name)
                    and f.node.target.value == name for f in self.frames)
+
+
+def _items_key(frame, target) -> Optional[str]:
+    """The key name of ``for key, value in d.items()``."""
+    it = frame.iter
+    if (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name)
+            and isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"):
+        return target.elements[0].value.value
+    return None
 
 
 def _memo_test(test, caches, gets) -> bool:

@@ -80,13 +80,20 @@ def select_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
         return select_keys(fp, func.value, depth + 1)
     if (dotted_name(func) or "").rsplit(".", 1)[-1] == "select":
         pos = _positional(node)
-        if len(pos) == 1:
+        if len(pos) == 1 and not _is_column(pos[0]):
             return entity_keys(fp, pos[0])
-        # `select(M.a, M.b, M.id)`, `select(t.c.a, t.c.b)`: columns of one model or table
+        # `select(M.a)`, `select(M.a, M.b, M.id)`, `select(t.c.a, t.c.b)`: columns of one model or table
         owners = [_owner(p) for p in pos]
         if pos and None not in owners and len({dotted_name(o) for o in owners}) == 1:
             return entity_keys(fp, owners[0])
     return frozenset()
+
+
+def _is_column(node) -> bool:
+    """``Model.column`` (a lower-case attribute of a class-like name), not ``models.Menu``."""
+    return (isinstance(node, cst.Attribute) and node.attr.value[:1].islower()
+            and isinstance(node.value, (cst.Name, cst.Attribute))
+            and (dotted_name(node.value) or "").rsplit(".", 1)[-1][:1].isupper())
 
 
 def _owner(column):

@@ -40,9 +40,6 @@ QUERYSET_WRITE = frozenset({
 WRITE_CALLS = ANY_WRITE | frozenset({
     "create", "acreate", "update", "aupdate", "delete", "adelete", "get_or_create", "aget_or_create",
     "update_or_create", "aupdate_or_create", "add_all", "merge",
-    # related-manager links (`group.roles.add(Role.objects.get(...))`); never on a plain name
-    # (`seen.add(x)`), see ``Expressions.call``
-    "add", "aadd", "remove", "aremove",
 })
 CREATES = frozenset({"create", "acreate", "get_or_create", "aget_or_create", "update_or_create",
                      "aupdate_or_create", "bulk_create", "abulk_create"})

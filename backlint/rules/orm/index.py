@@ -204,11 +204,19 @@ class Index(EagerManagers, HelperFunctions):
                 out = self.resolve_read(sub, tuple(r_attrs), r_call, depth + 1)
             except Unknown:
                 continue
-            if out and out.get("code") == "BL201" and attrs[i] in self.models.get(cur, {}).get("wm", ()):
+            if out and out.get("code") == "BL201" and self._writes_what_it_reads(cur, attrs[i], r_attrs):
                 continue  # the method writes the rows it queries (`children = ...; bulk_update(children)`)
             if out:
                 return dict(out, via=".".join(attrs[: i + 1]) + ("()" if not is_property else ""))
         return None
+
+    def _writes_what_it_reads(self, model: str, method: str, r_attrs) -> bool:
+        """``model.method`` bulk-writes rows of its own model and the relation it reads leads back
+        to that model (``self.child_interfaces`` of an Interface)."""
+        if method not in self.models.get(model, {}).get("wm", ()):
+            return False
+        f = self.field(model, r_attrs[0]) if r_attrs else None
+        return bool(f) and self.target(f.get("to"), self.mod_of.get(model, "")) == model
 
     def resolve_read(self, ev: dict, attrs, call: bool, depth: int = 0) -> Optional[dict]:
         if ev.get("prefix") is not None:

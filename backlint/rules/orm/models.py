@@ -233,19 +233,34 @@ def _self_reads(func, param: str = "self") -> list:
 
 
 def _writes_rows(func) -> bool:
-    """The method writes rows: ``save()``, ``bulk_update()``, or ``update()``/``delete()`` on a
-    queryset chain (``type(self).objects.filter(...).update(...)``)."""
+    """The method writes rows of its own model: ``type(self).objects.bulk_update(...)``,
+    ``self.__class__.objects.filter(...).update(...)`` (not ``self.save()``: that writes the
+    row itself, not the related rows the method may read)."""
     stack = [func.body]
     while stack:
         node = stack.pop()
         if type(node) is cst.Call and type(node.func) is cst.Attribute:
             meth = node.func.attr.value
-            if meth in _writes.ANY_WRITE or meth in ("update", "delete") and type(node.func.value) is cst.Call:
+            if (meth in _writes.ANY_WRITE or meth in ("update", "delete")) and _own_manager(node.func.value):
                 return True
         if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and node is not func.body:
             continue
         stack.extend(children(node))
     return False
+
+
+def _own_manager(node) -> bool:
+    """``type(self).objects``, ``self.__class__.objects.filter(...)``: the method's own model."""
+    while True:
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            node = node.func.value
+        elif type(node) is cst.Attribute and node.attr.value in ("objects", "_default_manager", "__class__"):
+            node = node.value
+        else:
+            break
+    if type(node) is cst.Call and dotted_name(node.func) == "type" and len(node.args) == 1:
+        node = node.args[0].value
+    return type(node) is cst.Name and node.value == "self"
 
 
 def _param_reads(func, names) -> Dict[str, list]:

@@ -213,10 +213,18 @@ class Index(EagerManagers, HelperFunctions):
     def _writes_what_it_reads(self, model: str, method: str, r_attrs) -> bool:
         """``model.method`` bulk-writes rows of its own model and the relation it reads leads back
         to that model (``self.child_interfaces`` of an Interface)."""
-        if method not in self.models.get(model, {}).get("wm", ()):
+        family, todo = set(), [model]  # the model and its base models (`to="self"` on an abstract base)
+        while todo and len(family) < 20:
+            m = todo.pop()
+            if m in family:
+                continue
+            family.add(m)
+            todo.extend(b for b in (self.model(r) for r in self.models.get(m, {}).get("bases", [])
+                                    if not r.startswith("?")) if b)
+        if not any(method in self.models.get(m, {}).get("wm", ()) for m in family):
             return False
         f = self.field(model, r_attrs[0]) if r_attrs else None
-        return bool(f) and self.target(f.get("to"), self.mod_of.get(model, "")) == model
+        return bool(f) and self.target(f.get("to"), self.mod_of.get(model, "")) in family
 
     def resolve_read(self, ev: dict, attrs, call: bool, depth: int = 0) -> Optional[dict]:
         if ev.get("prefix") is not None:

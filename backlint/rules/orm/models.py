@@ -212,6 +212,15 @@ def _self_reads(func, param: str = "self") -> list:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
+        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
+                and type(target.value) is call_t):
+            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
+            inner = target.value
+            while type(inner) is call_t and type(inner.func) is attribute_t:
+                stack.extend(a.value for a in inner.args)
+                inner = inner.func.value
+            stack.extend(a.value for a in node.args)
+            continue
         if type(target) is attribute_t:
             name = dotted_name(target)
             if name and name.startswith(prefix):
@@ -280,6 +289,15 @@ def _param_reads(func, names) -> Dict[str, list]:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
+        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
+                and type(target.value) is call_t):
+            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
+            inner = target.value
+            while type(inner) is call_t and type(inner.func) is attribute_t:
+                stack.extend(a.value for a in inner.args)
+                inner = inner.func.value
+            stack.extend(a.value for a in node.args)
+            continue
         if type(target) is attribute_t:
             name = dotted_name(target)
             if name and "." in name:

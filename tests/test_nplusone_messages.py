@@ -56,3 +56,41 @@ def test_eager_spellings_are_not_reported():
     for lazy in (", lazy=False", ', lazy="joined"', ', lazy="selectin"', ', lazy="subquery"',
                  ', lazy="immediate"', ", lazy=None", ', lazy="raise"'):
         assert messages(lazy) == [], lazy
+
+
+LOCKED = """
+from django.db import models, transaction
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=40)
+
+
+class Seat(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    taken = models.BooleanField(default=False)
+
+
+def names(ids):
+    with transaction.atomic():
+        for seat in Seat.objects.{chain}.filter(pk__in=ids):
+            print(seat.event.name)
+"""
+
+
+def _locked_messages(chain: str):
+    result = lint_source(textwrap.dedent(LOCKED.format(chain=chain)), ["BL202"])
+    return [f.message for f in result.findings if f.code == "BL202"]
+
+
+def test_select_related_on_a_locked_queryset_names_of_self():
+    # PostgreSQL's FOR UPDATE locks the joined rows too unless `of=("self",)` limits it
+    (msg,) = _locked_messages("select_for_update()")
+    assert '.select_related("event")' in msg
+    assert 'select_for_update(of=("self",))' in msg
+
+
+def test_select_related_without_a_lock_does_not_mention_of():
+    (msg,) = _locked_messages("all()")
+    assert '.select_related("event")' in msg
+    assert "of=" not in msg

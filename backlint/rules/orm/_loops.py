@@ -64,8 +64,9 @@ _READ_ONLY_CALLS = frozenset({"enumerate", "sorted", "reversed", "zip", "list", 
 
 
 def local_literals(body) -> Dict[str, cst.BaseExpression]:
-    """Names a function binds once to a non-empty literal container and then only reads
-    (iterates, indexes, ``.items()``, ``in``): ``sources = {"ecb": fetch_ecb, "cnb": fetch_cnb}``.
+    """Names a function binds once to a non-empty literal container (or to the segments of a path,
+    see ``path_segments``) and then only reads (iterates, indexes, ``.items()``, ``in``):
+    ``sources = {"ecb": fetch_ecb, "cnb": fetch_cnb}``.
     A name that is appended to, assigned into, rebound or handed to another function may hold
     data by the time the loop runs, so it is not one of them."""
     bound: Dict[str, list] = {}
@@ -89,6 +90,8 @@ def local_literals(body) -> Dict[str, cst.BaseExpression]:
         value = values[0]
         if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and value.elements and _literal(value, {}, 0):
             found[name] = value
+        elif path_segments(value):
+            found[name] = value  # `parts = path.split("/")`
     return found
 
 
@@ -160,7 +163,7 @@ def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 
     """True when the number of iterations is written in the code, not read from data."""
     if node is None or depth > 4:
         return False
-    if _literal(node, constants, depth):
+    if _literal(node, constants, depth) or path_segments(node):
         return True
     if isinstance(node, cst.Name):
         return node.value in constants or _is_constant_name(node)
@@ -179,6 +182,32 @@ def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 
         if isinstance(func, cst.Attribute) and func.attr.value in _VIEWS and not node.args:
             return fixed_iterable(func.value, constants, depth + 1)
     return False
+
+
+_LISTENER = re.compile(r"(^|_)(listen|subscribe|notifications)(_|$)", re.IGNORECASE)
+
+
+def listener(node) -> bool:
+    """``pg_listen(conn, channel)``, ``pubsub.listen()``, ``conn.notifications()``: a stream of
+    notifications that never ends on its own (a ``while True`` over events)."""
+    name = dotted_name(node.func) or ""
+    return bool(_LISTENER.search(name.rsplit(".", 1)[-1]))
+
+
+_PATH_SEPARATORS = frozenset({"'/'", '"/"', "os.sep", "os.path.sep"})
+
+
+def path_segments(node) -> bool:
+    """``path.split("/")``, ``PurePath(p).parts``: the segments of one path, a walk down its
+    folders (each step depends on the one before), bounded by the path's depth, not by data."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in ("parts", "parents")
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("split", "rsplit") and node.args):
+        return False
+    sep = node.args[0].value
+    text = sep.value if isinstance(sep, cst.SimpleString) else dotted_name(sep)
+    return text in _PATH_SEPARATORS
 
 
 def retry_iterable(node) -> bool:

@@ -148,3 +148,27 @@ def is_sql_session_command(node) -> bool:
     connection or server, not reads of table rows."""
     text = sql_head(node)
     return text is not None and bool(_NOT_A_TABLE_READ.match(text))
+
+
+_TABLE_BEFORE = re.compile(r"\b(from|join)\s+[`\"\[]?$", re.IGNORECASE)
+
+
+def sql_tables(node) -> list:
+    """The expressions an f-string SQL text reads its table from (``f'SELECT count(*) FROM
+    "{table.name}" WHERE ...'``), also inside ``text(...)``; empty when every table is written out."""
+    while (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+           and node.func.attr.value in ("bindparams", "columns", "execution_options")):
+        node = node.func.value  # `text(...).bindparams(...)`
+    if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "text" and node.args:
+        node = node.args[0].value
+    if not isinstance(node, cst.FormattedString):
+        return []
+    found, before = [], ""
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            before = part.value
+        elif isinstance(part, cst.FormattedStringExpression):
+            if _TABLE_BEFORE.search(before):
+                found.append(part.expression)
+            before = ""
+    return found

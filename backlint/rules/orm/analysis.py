@@ -253,6 +253,8 @@ class Analysis(ModelFacts):
             if q is not None:
                 entry["q"] = fact["qtext"]
                 entry["path"] = self.ctx.path
+                if fact.get("qk"):
+                    entry["qk"] = fact["qk"]
             ret = fact.get("ret")
             if ret is not None:
                 entry["ret"] = ret
@@ -264,6 +266,8 @@ class Analysis(ModelFacts):
             if fact.get("w"):
                 entry["w"] = True
                 entry["wi"] = len(dict.fromkeys(fact["calls"][: fact.get("wi", len(fact["calls"]))]))
+                if fact.get("wt") and not fact.get("wu"):
+                    entry["wt"] = fact["wt"]  # every write names its table: these
             out[local] = entry
         return out
 

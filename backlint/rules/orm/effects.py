@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from ..._lazy import cst
+from ...walker import children
 from ...frameworks import orm
-from . import _writes
+from . import _writes, _written
 from .syntax import shape
 from .values import DML, CallEvent, Hit, Inst, Read, Src
 
@@ -25,12 +26,13 @@ class Effects:
                 level -= 1
         return level
 
-    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None) -> None:
+    def hit(self, node, kind: str, depth: Optional[int] = None, batch: bool = False, src=None, keys=()) -> None:
         text = shape(node, self.a.module)
         dynamic = isinstance(src, Src) and src.dynamic
         if self.fact["qnode"] is None and not self.guarded and not self.memoized and not self.cond and not dynamic:
             self.fact["qnode"] = node
             self.fact["qtext"] = text
+            self.fact["qk"] = sorted(set(keys) | _written.value_keys(src))  # the table it reads
         level = self.level()
         if depth is not None:
             level = min(level, depth)
@@ -42,13 +44,40 @@ class Effects:
         if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
-        if frame.wrote:
-            return  # a read after this iteration's write: the row just written, read back
+        if frame.written and frame.written & (set(keys) | _written.value_keys(src)):
+            return  # a read of the table this iteration has written: the row just written, read back
         if frame.sleep or (frame.kind == "while" and batch):
             return
         if batch and frame.range:
             return
         self.a.hits.append(Hit(node, self.stmt, frame, kind, text))
+
+    def sql_table_depth(self, node) -> Optional[int]:
+        """SQL text whose table a loop chooses (``FROM "{table.name}"`` in ``for table in tables``):
+        each iteration reads another table, so the query belongs to the loops outside that one.
+        Also a statement written in place whose ``where()`` is one ``IN`` per group key."""
+        depth = max((self.per_table(expr) for expr in _writes.sql_tables(node)), default=0)
+        chain = node
+        while isinstance(chain, cst.Call) and isinstance(chain.func, cst.Attribute):
+            if chain.func.attr.value in ("where", "filter", "filter_by"):
+                depth = max(depth, self.group_depth(chain))  # `select(t).where(t.c.k == k, t.c.id.in_(ids))`
+            chain = chain.func.value
+        return depth - 1 if depth > 0 else None
+
+    def group_depth(self, node) -> int:
+        """``for ct, pks in by_type.items(): Note.objects.filter(type=ct, object_id__in=pks)``
+        (or ``.where(Note.type == ct, Note.object_id.in_(pks))``): one query per group key, each
+        already batched with ``IN`` over that key's rows (a generic relation needs one per type).
+        Returns the grouping loop's depth, so the query counts for the loops around it. A loop over
+        groups whose query does not filter on the key (``id__in=item_ids`` per order) still counts:
+        one query over all the ids would do."""
+        depth = 0
+        for name in _in_values(node):
+            for i, frame in enumerate(self.frames):
+                key = _group_key(frame.node, name) if isinstance(frame.node, cst.For) else None
+                if key is not None and _names_in(node, key):
+                    depth = max(depth, i + 1)
+        return depth
 
     def helper_reads(self, node: cst.Call, callee: Optional[str]) -> None:
         """``render(order)`` in a loop: what ``render`` reads from its parameter, ``order`` reads."""
@@ -121,8 +150,57 @@ class Effects:
             return
         if self.level() < idx + 1:
             return
+        if self.write_args and call and len(attrs) > 1 and attrs[-1] in orm.DJANGO_LAZY:
+            return  # `row.checks.filter(...).delete()`: the queryset of a per-row write, not a read
         key = (attrs, call)
         if key in ev.seen or len(ev.reads) > 40:
             return
         ev.seen.add(key)
         ev.reads.append(Read(attrs, call, node, self.stmt))
+
+
+def _in_values(call, depth: int = 0) -> list:
+    """The names a filter call compares with ``IN``: ``x__in=pks``, ``Model.x.in_(pks)``."""
+    found = []
+    for arg in call.args:
+        value = arg.value
+        if arg.keyword is not None:
+            if arg.keyword.value.endswith("__in") and isinstance(value, cst.Name):
+                found.append(value.value)
+        elif isinstance(value, cst.Call) and depth < 2:
+            func = value.func
+            if (isinstance(func, cst.Attribute) and func.attr.value == "in_" and len(value.args) == 1
+                    and isinstance(value.args[0].value, cst.Name)):
+                found.append(value.args[0].value.value)
+            else:
+                found.extend(_in_values(value, depth + 1))  # `and_(..., Model.x.in_(pks))`
+    return found
+
+
+def _group_key(loop, name: str):
+    """``for key, name in groups.items()``: a loop over groups; the key's name, else None."""
+    it = loop.iter
+    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and not it.args
+            and it.func.attr.value == "items"):
+        return None
+    target = loop.target
+    if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+        key, last = target.elements[0].value, target.elements[1].value
+        if isinstance(key, cst.Name) and isinstance(last, cst.Name) and last.value == name:
+            return key.value
+    return None
+
+
+def _names_in(call, name: str) -> bool:
+    """The call's arguments compare with ``name`` (``type=ct``, ``Note.type == ct``)."""
+    stack = [a.value for a in call.args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            if node.value == name:
+                return True
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)  # `ct.pk`, not the attribute's own name
+        elif isinstance(node, (cst.Comparison, cst.ComparisonTarget, cst.Call, cst.Arg)):
+            stack.extend(c for c in children(node) if isinstance(c, cst.CSTNode))
+    return False

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _loops, _writes, auth_user, other_orms, param_querysets, serializer_usage
+from . import _loops, _writes, _written, auth_user, other_orms, param_querysets, serializer_usage
 from .syntax import _is_classlike, _positional, runtime_model
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
@@ -198,12 +198,12 @@ class Expressions:
             recv = self.ev(func.value)
             meth = func.attr.value
             if meth in _writes.ANY_WRITE:
-                self.writes = True
+                self.wrote_to(_written.value_keys(recv))  # `row.save()`: the row's table
             if recv is DML:
                 self.args(node)
                 return DML
             if meth in _writes.CREATES and not isinstance(func.value, cst.Name):
-                self.writes = True  # `self.log_entries.create(...)`: a related-manager write
+                self.wrote_to(_written.value_keys(recv))  # `self.log_entries.create(...)`: a related-manager write
             if meth == "select" and isinstance(func.value, cst.Name) and func.value.value.lstrip("_") == "db" and (
                     recv is None or recv is SESSION or isinstance(recv, Ref)):
                 self.args(node)
@@ -228,11 +228,12 @@ class Expressions:
                 if meth == "execute" and pos and (vals[0] is DML or _writes.is_sql_write(pos[0])
                                                   or _writes.is_dml_expression(pos[0])
                                                   or _writes.is_sql_procedure(pos[0])):
-                    self.writes = True  # a write, or a procedure that may lock or write
+                    self.wrote_to(_written.dml_keys(self, pos[0]))  # a write, or a procedure that may lock or write
                 elif meth == "execute" and pos and _writes.is_sql_session_command(pos[0]):
                     pass  # `SHOW server_version_num`: about the server, not table rows
                 elif meth == "execute" and not self.runs_loop_item(node):
-                    self.hit(node, "raw")
+                    self.hit(node, "raw", depth=self.sql_table_depth(pos[0]) if pos else None,
+                             keys=(_written.value_keys(vals[0]) | _written.select_keys(self, pos[0])) if pos else ())
                 if meth == "cursor":
                     return CURSOR
                 return None

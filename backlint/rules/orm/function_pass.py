@@ -44,6 +44,9 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
         self.memo: List[int] = []
         self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
+        self.dml_tables: Dict[str, Any] = {}  # name -> the table of the DML statement it holds
+        self.gets: Dict[str, Optional[str]] = {}  # name -> the cache a `cache.get(k)` it holds came from
+        self.created: Dict[str, Any] = {}  # name -> the loop frame whose iteration a creating call bound it in
 
     @property
     def writes(self) -> bool:
@@ -51,11 +54,24 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
 
     @writes.setter
     def writes(self, value: bool) -> None:
+        self._write(value, ())
+
+    def wrote_to(self, keys) -> None:
+        """A write whose table is known (keys of ``_written``): the loop's later reads of that
+        table read back what it wrote; reads of other tables still count."""
+        self._write(True, keys)
+
+    def _write(self, value: bool, keys) -> None:
         if value and not self.writes:
             self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write
         if value:
             for frame in self.frames:
-                frame.wrote = True  # what the loop reads after this serves the write
+                frame.wrote = True  # what the loop calls after this serves the write
+                frame.written.update(keys)
+            if keys:
+                self.fact["wt"] = sorted(set(self.fact.get("wt", ())) | set(keys))  # the tables it writes
+            else:
+                self.fact["wu"] = True  # a write whose table is not named here
         self._writes = value
 
     # -- entry points ------------------------------------------------------------------------

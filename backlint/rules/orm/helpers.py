@@ -88,11 +88,12 @@ class HelperFunctions:
             return None
         fact = self.funcs[name]
         if self.writes_of(name):
-            if _WRITE_VERB.match(name.rsplit(".", 1)[-1]):
+            found = self._deciding_read(name, fact, depth, seen)
+            if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
                 return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
-            return self._deciding_read(name, fact, depth, seen)
+            return found
         if fact.get("q"):
-            return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1]}
+            return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1], "k": fact.get("qk")}
         if depth >= MAX_CALL_DEPTH:
             return None
         seen = seen or {name}
@@ -158,6 +159,15 @@ class HelperFunctions:
         if unknown:
             raise Unknown()
         return None
+
+
+def _other_table(found: dict, fact: dict) -> bool:
+    """A writer named for its write (``delete_tagged_object``) whose read-only helper, called before
+    the write, reads a table the writer does not write (the tag, looked up by name): that lookup
+    does not serve the write of each row, it repeats per call. Known only when every write of the
+    writer and the helper's read name their table."""
+    written, read = fact.get("wt"), found.get("k")
+    return bool(written and read and not set(written) & set(read))
 
 
 def _helper_return(idx, callee: str) -> Optional[dict]:

@@ -204,9 +204,27 @@ class Index(EagerManagers, HelperFunctions):
                 out = self.resolve_read(sub, tuple(r_attrs), r_call, depth + 1)
             except Unknown:
                 continue
+            if out and out.get("code") == "BL201" and self._writes_what_it_reads(cur, attrs[i], r_attrs):
+                continue  # the method writes the rows it queries (`children = ...; bulk_update(children)`)
             if out:
                 return dict(out, via=".".join(attrs[: i + 1]) + ("()" if not is_property else ""))
         return None
+
+    def _writes_what_it_reads(self, model: str, method: str, r_attrs) -> bool:
+        """``model.method`` bulk-writes rows of its own model and the relation it reads leads back
+        to that model (``self.child_interfaces`` of an Interface)."""
+        family, todo = set(), [model]  # the model and its base models (`to="self"` on an abstract base)
+        while todo and len(family) < 20:
+            m = todo.pop()
+            if m in family:
+                continue
+            family.add(m)
+            todo.extend(b for b in (self.model(r) for r in self.models.get(m, {}).get("bases", [])
+                                    if not r.startswith("?")) if b)
+        if not any(method in self.models.get(m, {}).get("wm", ()) for m in family):
+            return False
+        f = self.field(model, r_attrs[0]) if r_attrs else None
+        return bool(f) and self.target(f.get("to"), self.mod_of.get(model, "")) in family
 
     def resolve_read(self, ev: dict, attrs, call: bool, depth: int = 0) -> Optional[dict]:
         if ev.get("prefix") is not None:
@@ -273,7 +291,7 @@ class Index(EagerManagers, HelperFunctions):
                 select_all and (sqla or not many)) or ("__" not in key and "*" in prepared)
             out = {"key": key, "attrs": list(attrs[: i + 1]), "owner": owner, "attr": attr,
                    "many": bool(many), "orm": "sqla" if sqla else "django", "hops": list(hops),
-                   "suggest": key, "gfk": f.get("k") == "gfk"}
+                   "suggest": key, "gfk": f.get("k") == "gfk", "locked": bool(ev.get("locked"))}
             if other_orms.is_kind(f.get("k")):
                 stop, value = other_orms_reads.walk_step(self, f, cur, out, nxt, called, has_src, prepared, key)
                 if stop:

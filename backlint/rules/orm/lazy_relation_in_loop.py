@@ -56,7 +56,10 @@ class LazyRelationInLoop(NPlusOneRule):
     `from_queryset()`, and beneath many relations, whose related managers use the related
     model's default manager). The message repeats `lazy=` as declared (`lazy=True`) or says it
     is the default. `save()`/`delete()`/`clean()` overrides called on the row are not followed:
-    what a write reads serves the write.
+    what a write reads serves the write. A relation the loop assigns by hand on its row
+    (`unit.translation = translation`) is loaded, and so is what is read through it. On a
+    `select_for_update()` queryset the `select_related` advice adds `of=("self",)`: PostgreSQL
+    otherwise locks the joined rows as well.
 
     ## Why is this bad?
     The loop runs one query for the list and then one more for every row, the moment it

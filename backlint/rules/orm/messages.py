@@ -14,10 +14,14 @@ def ev_dict(ev: RelEvent) -> dict:
         "base": list(ev.base),
         "has_src": src is not None and not src.opaque,
         "orm": src.orm if src is not None else None,
-        "prep": sorted(src.prepared) if src is not None else [],
+        # a relation assigned by hand in the loop (`row.translation = translation`) is loaded,
+        # and so is what is read through it (one object, shared by every row)
+        "prep": sorted((set(src.prepared) if src is not None else set())
+                       | {p for attr in ev.primed for p in (attr, attr + "__*")}),
         "all": bool(src.select_all) if src is not None else False,
         "callee": src.callee if src is not None else None,
         "mgr": bool(src.manager) if src is not None else False,
+        "locked": bool(src.locked) if src is not None else False,
     }
 
 
@@ -78,8 +82,13 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
         return (f"{subject} queries `{owner}.{attr}` once per row in {loop}; "
                 f"add `.prefetch_related(\"{outcome['suggest']}\")`{to}.")
     how = "prefetch_related" if outcome.get("gfk") or outcome.get("via_many") else "select_related"
+    lock = ""
+    if how == "select_related" and outcome.get("locked"):
+        # `select_for_update()` locks the rows of every joined table unless `of` names them
+        lock = (" and lock with `select_for_update(of=(\"self\",))` (on PostgreSQL a plain "
+                "`select_for_update()` also locks the joined rows)")
     return (f"{subject} loads the related `{owner}.{attr}` with one query per row in {loop}; "
-            f"add `.{how}(\"{outcome['suggest']}\")`{to}.")
+            f"add `.{how}(\"{outcome['suggest']}\")`{to}{lock}.")
 
 
 def call_message(text: str, loop: str, found: dict) -> str:

@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
-from . import _managers, other_orms
+from . import _managers, _writes, other_orms
 from .syntax import _kw, _lazy_fact, _positional, _string
 from .values import Read
 
@@ -30,11 +30,14 @@ class ModelFacts:
         if not isinstance(node.body, cst.IndentedBlock):
             return
         methods: Dict[str, list] = {}
+        writers: list = []  # methods that write rows (`bulk_update`, `save`, `qs.update()`)
         for item in node.body.body:
             if isinstance(item, cst.FunctionDef):
                 reads = _self_reads(item)
                 if reads:
                     methods[item.name.value] = reads
+                    if _writes_rows(item):
+                        writers.append(item.name.value)
                 continue
             if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
                 for meta in item.body.body if isinstance(item.body, cst.IndentedBlock) else ():
@@ -84,7 +87,7 @@ class ModelFacts:
         self.models[self.full(node.name.value)] = {
             "bases": bases, "fields": fields, "mgr": custom_manager, "om": objects_manager,
             "meths": methods if (fields or [b for b in bases if b not in ("?object", "?")]) else {},
-            "ser": serializer_model, "smf": method_fields,
+            "ser": serializer_model, "smf": method_fields, **({"wm": writers} if writers else {}),
         }
 
     def relation_fact(self, kind: str, call: cst.Call, annotation, owner: str) -> dict:
@@ -209,6 +212,15 @@ def _self_reads(func, param: str = "self") -> list:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
+        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
+                and type(target.value) is call_t):
+            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
+            inner = target.value
+            while type(inner) is call_t and type(inner.func) is attribute_t:
+                stack.extend(a.value for a in inner.args)
+                inner = inner.func.value
+            stack.extend(a.value for a in node.args)
+            continue
         if type(target) is attribute_t:
             name = dotted_name(target)
             if name and name.startswith(prefix):
@@ -229,6 +241,37 @@ def _self_reads(func, param: str = "self") -> list:
     return [prop] + out
 
 
+def _writes_rows(func) -> bool:
+    """The method writes rows of its own model: ``type(self).objects.bulk_update(...)``,
+    ``self.__class__.objects.filter(...).update(...)`` (not ``self.save()``: that writes the
+    row itself, not the related rows the method may read)."""
+    stack = [func.body]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            meth = node.func.attr.value
+            if (meth in _writes.ANY_WRITE or meth in ("update", "delete")) and _own_manager(node.func.value):
+                return True
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and node is not func.body:
+            continue
+        stack.extend(children(node))
+    return False
+
+
+def _own_manager(node) -> bool:
+    """``type(self).objects``, ``self.__class__.objects.filter(...)``: the method's own model."""
+    while True:
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            node = node.func.value
+        elif type(node) is cst.Attribute and node.attr.value in ("objects", "_default_manager", "__class__"):
+            node = node.value
+        else:
+            break
+    if type(node) is cst.Call and dotted_name(node.func) == "type" and len(node.args) == 1:
+        node = node.args[0].value
+    return type(node) is cst.Name and node.value == "self"
+
+
 def _param_reads(func, names) -> Dict[str, list]:
     """``{param: [[attrs, called], ...]}``: the ``param.a.b`` chains a plain function reads from
     each of its first parameters, in one walk of the body (the same chains, order and cap of 30
@@ -246,6 +289,15 @@ def _param_reads(func, names) -> Dict[str, list]:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
+        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
+                and type(target.value) is call_t):
+            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
+            inner = target.value
+            while type(inner) is call_t and type(inner.func) is attribute_t:
+                stack.extend(a.value for a in inner.args)
+                inner = inner.func.value
+            stack.extend(a.value for a in node.args)
+            continue
         if type(target) is attribute_t:
             name = dotted_name(target)
             if name and "." in name:

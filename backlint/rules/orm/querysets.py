@@ -7,7 +7,7 @@ from typing import Any, Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _writes, other_orms
+from . import _writes, _written, other_orms
 from .eager import _loader_paths, _paths
 from .syntax import _is_classlike, _kw, _positional, _string
 from .values import DML, Inst, Src
@@ -23,7 +23,8 @@ class QuerysetCalls:
             model = self.a.model_ref(pos[0]) if isinstance(pos[0], cst.Name) else self.a.model_ref(pos[0])
             rows = False
         return Src("sqla", model, "stmt", node, len(self.frames), rows=rows,
-                   pertable=self.per_table(pos[0]) if pos else 0)
+                   pertable=self.per_table(pos[0]) if pos else 0,
+                   table=_written.table_of(self, pos[0]) if len(pos) == 1 else None)
 
     def session_method(self, meth: str, node: cst.Call) -> Any:
         values = self.args(node)
@@ -35,9 +36,13 @@ class QuerysetCalls:
                 model = self.a.model_ref(pos[0])
                 rows = False
             return Src("sqla", model, "query", node, len(self.frames), rows=rows,
-                       pertable=self.per_table(pos[0]) if pos else 0)
+                       pertable=self.per_table(pos[0]) if pos else 0,
+                       table=_written.table_of(self, pos[0]) if len(pos) == 1 else None)
         if meth in _writes.SESSION_WRITE:
-            self.writes = True
+            keys = _written.value_keys(values[0]) if values else frozenset()
+            if not keys and pos and isinstance(pos[0], cst.Call) and isinstance(pos[0].func, cst.Attribute):
+                keys = _written.value_keys(self.peek_src(pos[0].func.value))  # `session.delete(q.one())`
+            self.wrote_to(keys)
             return None
         if meth in ("get", "get_one"):
             if pos and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]) and len(node.args) >= 2:
@@ -50,9 +55,11 @@ class QuerysetCalls:
         if meth in ("execute", "exec", "scalars", "scalar", "stream", "stream_scalars"):
             stmt = values[0] if values else None
             if stmt is DML or (pos and _writes.is_dml_expression(pos[0])):
-                self.writes = True  # `session.execute(update(Order)...)`: a write
+                self.wrote_to(_written.dml_keys(self, pos[0]) if pos else ())  # `session.execute(update(Order)...)`
                 return None
-            self.hit(node, "sa-exec", batch=isinstance(stmt, Src) and stmt.batch, src=stmt)
+            self.hit(node, "sa-exec", batch=isinstance(stmt, Src) and stmt.batch, src=stmt,
+                     depth=self.sql_table_depth(pos[0]) if pos else None,
+                     keys=_written.select_keys(self, pos[0]) if pos else ())
             if isinstance(stmt, Src) and stmt.stage == "stmt" and stmt.orm == "sqla":
                 if meth == "scalar":
                     return None
@@ -113,26 +120,28 @@ class QuerysetCalls:
         if meth in orm.DJANGO_ROWS:
             return src.copy(rows=True)
         if meth == "select_for_update":
-            self.writes = True  # rows are locked to be written: the read serves a write
+            self.wrote_to(_written.value_keys(src))  # rows are locked to be written: the read serves a write
             return src.copy(locked=True)
         if meth in orm.DJANGO_LAZY:
-            return src.copy()
+            grouped = self.group_depth(node) if meth in ("filter", "exclude") else 0
+            return src.copy(pertable=max(src.pertable, grouped)) if grouped else src.copy()
         if meth in orm.DJANGO_EXEC:
             m = meth[1:] if meth.startswith("a") and meth[1:] in orm.DJANGO_EXEC else meth
             if meth in _writes.UPSERTS:
-                self.writes = True  # an upsert per row is a write (out of BL201's scope)
+                self.wrote_to(_written.value_keys(src))  # an upsert per row is a write (out of BL201's scope)
                 return None
             if src.locked:
                 return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
             kind = "dj-count" if m in ("count", "exists", "aggregate", "contains") else "dj-get"
-            self.hit(node, kind, batch=src.batch, src=src)
+            if not (meth in orm.DJANGO_SINGLE and _written.fetches_created(self, node)):
+                self.hit(node, kind, batch=src.batch, src=src)  # (not: the row a call just made, read back)
             if meth in orm.DJANGO_SINGLE and src.stage == "qs" and not src.rows:
                 # one row: its related managers are queries over the related model, and what the
                 # row's own query prefetched (`prefetch_related("pets__owner").get(...)`) applies
                 return Inst(src.copy(node=node), (), (), None, src.model)
             return None
         if meth in _writes.QUERYSET_WRITE or meth in _writes.ANY_WRITE:
-            self.writes = True
+            self.wrote_to(_written.value_keys(src))
             return None
         if meth == "raw" or meth.startswith("get_"):
             return None  # custom `get_*` manager methods that return other things
@@ -162,14 +171,16 @@ class QuerysetCalls:
                     prepared |= paths
                 return src.copy(prepared=src.prepared | _paths(prepared), select_all=src.select_all or star)
             if meth == "with_for_update":
-                self.writes = True  # rows are locked to be written: the read serves a write
+                self.wrote_to(_written.value_keys(src))  # rows are locked to be written: the read serves a write
             if meth in orm.SQLA_LAZY:
                 pertable = src.pertable
                 if meth in ("select_from", "join_from") and node.args:
                     pertable = max([pertable] + [self.per_table(a.value) for a in node.args])
+                elif meth in ("where", "filter", "filter_by"):
+                    pertable = max(pertable, self.group_depth(node))  # one IN query per group
                 return src.copy(batch=src.batch or meth in orm.SQLA_BATCH, pertable=pertable)
             if src.stage == "query" and meth in ("update", "delete"):
-                self.writes = True  # `session.query(M).filter(...).delete()`
+                self.wrote_to(_written.value_keys(src))  # `session.query(M).filter(...).delete()`
                 return None
             if src.stage == "query" and meth in orm.SQLA_QUERY_EXEC:
                 self.hit(node, "sa-get" if meth == "get" else "sa-exec", batch=src.batch, src=src)

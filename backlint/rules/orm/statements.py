@@ -7,7 +7,7 @@ from typing import Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _loops, _writes, other_orms
+from . import _loops, _written, _writes, other_orms
 from .priming import primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from ...walker import children
@@ -135,6 +135,13 @@ class Statements:
             for t in small.targets:
                 self.assign(t.target, value)
                 if isinstance(t.target, cst.Name):
+                    if self.frames and _written.creating_call(small.value):
+                        self.created[t.target.value] = self.frames[-1]  # retval = generate_ticket(...)
+                    else:
+                        self.created.pop(t.target.value, None)
+                    cache = _cache_get(small.value, {}) if isinstance(small.value, cst.Call) else None
+                    self.gets[t.target.value] = cache  # `membership = memberships.get(group.id)`
+                    self.dml_tables[t.target.value] = _written.dml_keys(self, small.value)  # `stmt = insert(M)`
                     if runtime_model(small.value):
                         self.runtime_models.add(t.target.value)  # model = ct.model_class()
                     else:
@@ -212,12 +219,18 @@ class Statements:
             for el in target.elements:
                 self.assign(el.value, None)
         else:
-            self.target_reads(target)
+            self.target_reads(target, assigned=True)
 
-    def target_reads(self, target) -> None:
-        """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer."""
+    def target_reads(self, target, assigned: bool = False) -> None:
+        """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer.
+        ``row.translation = translation`` on a loop's row fills that relation by hand."""
         if isinstance(target, cst.Attribute):
-            self.ev(target.value)
+            base = self.ev(target.value)
+            if assigned and isinstance(base, Inst) and base.event is not None and not base.attrs:
+                attr = target.attr.value
+                # unless the loop read the relation before assigning it (`row.item = m[row.item.pk]`)
+                if not any(r.attrs[:1] == (attr,) for r in base.event.reads):
+                    base.event.primed.add(attr)
         elif isinstance(target, cst.Subscript):
             self.ev(target.value)
             for el in target.slice:
@@ -309,12 +322,17 @@ class Statements:
             target = getattr(frame.node, "target", None) if frame.kind == "for" else None
             if isinstance(target, cst.Name) and target.value == left.value:
                 return frame
+            if _items_key(frame, target) == left.value:
+                return frame  # `for name, value in data.items(): if name == "note":` (keys are distinct)
         return None
 
     def endless(self, iterable) -> bool:
-        """``for attempt in itertools.count()``: a ``while True`` with a counter, not data."""
+        """``for attempt in itertools.count()``: a ``while True`` with a counter, not data; and
+        ``async for payload in pg_listen(conn, channel)``: a listener handling each notification
+        as it arrives, nothing a query before the loop could fetch."""
         return (isinstance(iterable, cst.Call)
-                and self.a.ctx.qualified_name(iterable.func) == "itertools.count")
+                and (self.a.ctx.qualified_name(iterable.func) == "itertools.count"
+                     or _loops.listener(iterable)))
 
     def memoizes(self, stmt: cst.If) -> Optional[int]:
         """``if key not in cache: cache[key] = <query>`` (or ``if cache.get(key) is None``) in a
@@ -334,7 +352,7 @@ class Statements:
                 rebound.add(node.target.value)
             if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While)):
                 stack.extend(children(node))
-        if caches and _memo_test(stmt.test, caches):
+        if caches and _memo_test(stmt.test, caches, self.gets):
             names = caches
         else:
             # `if _event != row.event or cache is None: _event = row.event; cache = ...`: the
@@ -416,21 +434,36 @@ class Statements:
                    and f.node.target.value == name for f in self.frames)
 
 
-def _memo_test(test, caches) -> bool:
-    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``."""
+def _items_key(frame, target) -> Optional[str]:
+    """The key name of ``for key, value in d.items()``."""
+    it = frame.iter
+    if (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name)
+            and isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"):
+        return target.elements[0].value.value
+    return None
+
+
+def _memo_test(test, caches, gets) -> bool:
+    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``, and the same through a
+    name bound to ``cache.get(k)`` (``m = cache.get(k)`` then ``if m is None:``)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = test.expression
-        return (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
-                and inner.func.attr.value == "get" and dotted_name(inner.func.value) in caches)
+        return _cache_get(test.expression, gets) in caches
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         op, right = test.comparisons[0].operator, test.comparisons[0].comparator
         if isinstance(op, cst.NotIn):
             return dotted_name(right) in caches
         if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
-            left = test.left
-            if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "get":
-                return dotted_name(left.func.value) in caches
+            return _cache_get(test.left, gets) in caches
     return False
+
+
+def _cache_get(node, gets) -> Optional[str]:
+    """The cache a ``cache.get(k)`` call (or a name bound to one) reads."""
+    if isinstance(node, cst.Name):
+        return gets.get(node.value)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        return dotted_name(node.func.value)
+    return None
 
 
 def _change_test(test, rebound) -> set:

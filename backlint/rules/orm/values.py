@@ -13,11 +13,11 @@ class Src:
     ('query'), executed rows in memory ('result')."""
 
     __slots__ = ("orm", "model", "prepared", "select_all", "opaque", "rows", "stage", "node",
-                 "batch", "depth", "callee", "pertable", "manager", "locked", "dynamic")
+                 "batch", "depth", "callee", "pertable", "manager", "locked", "dynamic", "table")
 
     def __init__(self, orm_name, model, stage, node, depth, prepared=(), select_all=False,
                  opaque=False, rows=False, batch=False, callee=None, pertable=0, manager=False,
-                 locked=False, dynamic=False):
+                 locked=False, dynamic=False, table=None):
         self.orm = orm_name
         self.model = model  # absolute ref of the model class, or None
         self.prepared = frozenset(prepared)
@@ -37,11 +37,12 @@ class Src:
         # the model is looked up at run time (`ct.model_class().objects`, `registry[kind].objects`):
         # a function doing that may read another table on every call
         self.dynamic = dynamic
+        self.table = table  # the dotted name a `select(X)`/`query(X)` reads (a model or a Table)
 
     def copy(self, **changes) -> "Src":
         new = Src(self.orm, self.model, self.stage, self.node, self.depth, self.prepared,
                   self.select_all, self.opaque, self.rows, self.batch, self.callee, self.pertable,
-                  self.manager, self.locked, self.dynamic)
+                  self.manager, self.locked, self.dynamic, self.table)
         for key, value in changes.items():
             setattr(new, key, value)
         return new
@@ -87,7 +88,7 @@ UNKNOWN_LOCAL = object()
 
 
 class Frame:
-    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote")
+    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote", "written")
 
     def __init__(self, node, kind, iter_node=None, label=""):
         self.node = node
@@ -98,6 +99,7 @@ class Frame:
         self.range = False
         self.label = label
         self.wrote = False  # the body has written by this point of the interpretation
+        self.written: set = set()  # the tables (keys of ``_written``) it has written by then
 
 
 class Hit:
@@ -125,12 +127,13 @@ class Read:
 class RelEvent:
     """The reads of one loop variable."""
 
-    __slots__ = ("var", "frame", "src", "base", "model", "reads", "seen")
+    __slots__ = ("var", "frame", "src", "base", "model", "reads", "seen", "primed")
 
     def __init__(self, var, frame, src, base, model):
         self.var, self.frame, self.src, self.base, self.model = var, frame, src, base, model
         self.reads: List[Read] = []
         self.seen: set = set()
+        self.primed: set = set()  # relations the loop assigns by hand (`unit.translation = translation`)
 
 
 

@@ -413,7 +413,7 @@ class OriginValues(TextPieces, ValueTracker):
             if written in ("os.path.join", "pathlib.Path") and len(args) > 1:
                 inner = self.compose("a path", [(self.ev(a.value, d), a.value) for a in args])
             return replace(inner, obj=None, container=False, returns=None, allow=False)
-        called = own_mod.call_flow(node, qual, self.code(node))
+        called = own_mod.call_flow(node, qual, self.code)
         if called is not None:
             return called  # a function of another module of the project: the project pass decides
         if isinstance(func, cst.Attribute):

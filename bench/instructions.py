@@ -27,6 +27,7 @@ Not part of the test suite (it takes minutes).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -39,11 +40,21 @@ from typing import Dict, List, Tuple
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def count(tree: Path, select: str, paths: List[str], python: str) -> Tuple[int, int]:
+def count(tree: Path, select: str, paths: List[str], python: str,
+          pycache: str = "") -> Tuple[int, int]:
     """Instructions of one run and the number of findings it reported."""
     with tempfile.TemporaryDirectory(prefix="bl-ir-") as tmp:
         report = Path(tmp) / "report.json"
         env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
+        if pycache:
+            # bytecode kept per tree (warmed by an unmeasured run first), so a rule's modules are
+            # not compiled inside its measurement; without it a lazily imported module's
+            # compilation counts as the rule's cost
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = f"{pycache}/{hashlib.sha1(str(tree).encode()).hexdigest()[:12]}"
+            subprocess.run([python, "-m", "backlint", "check", "--no-cache", "--jobs", "1",
+                            "--select", "BL", "--format", "json", "-o", str(report), *paths],
+                           env=env, capture_output=True, cwd=tmp)
         cmd = [
             "valgrind", "--tool=cachegrind", "--cache-sim=no",
             f"--cachegrind-out-file={tmp}/cg.out",
@@ -67,6 +78,8 @@ def main(argv=None) -> int:
     ap.add_argument("--floor", default="BL001", help="the selection counted as the floor")
     ap.add_argument("--paths", required=True, help="comma-separated files or directories")
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--pycache", default="", help="keep bytecode under this directory (recommended: "
+                    "an editable install with PYTHONDONTWRITEBYTECODE compiles every module per run)")
     ap.add_argument("--log", type=Path, help="append every count to this file (JSON lines)")
     ap.add_argument("--reuse", type=Path, help="take the before side's counts from such a log "
                     "(same tree, selection and paths) instead of counting them again")
@@ -83,11 +96,11 @@ def main(argv=None) -> int:
         for side, tree in sides.items():
             # "OLD|NEW": the before side runs OLD, the after side NEW (a rule added by the change)
             own = select.split("|")[0 if side == "before" else -1]
-            key = (str(tree), own, ",".join(paths))
+            key = (str(tree) + ("+pyc" if args.pycache else ""), own, ",".join(paths))
             if side == "before" and key in reused:
                 results[(side, select)] = reused[key]
             else:
-                results[(side, select)] = count(tree, own, paths, args.python)
+                results[(side, select)] = count(tree, own, paths, args.python, args.pycache)
             ir, n = results[(side, select)]
             if args.log:
                 with args.log.open("a", encoding="utf-8") as log:

@@ -58,10 +58,10 @@ def _is_node(cls: type) -> bool:
     return known
 
 
-def _child_nodes(node: cst.CSTNode) -> List[cst.CSTNode]:
+def _child_nodes(node: cst.CSTNode, fields=_fields) -> List[cst.CSTNode]:
     out: List[cst.CSTNode] = []
     is_node = _IS_NODE
-    for name in _fields(type(node)):
+    for name in fields(type(node)):
         value = getattr(node, name)
         cls = type(value)
         if cls is tuple or cls is list:
@@ -114,25 +114,7 @@ def source_children(node: cst.CSTNode) -> List[cst.CSTNode]:
     the same order (checked against it on corpus code), at the cost of a few field reads instead of
     a visitor run per call. For searches over a subtree.
     """
-    out: List[cst.CSTNode] = []
-    is_node = _IS_NODE
-    for name in _source_fields(type(node)):
-        value = getattr(node, name)
-        cls = type(value)
-        if cls is tuple or cls is list:
-            for element in value:
-                flag = is_node.get(type(element))
-                if flag is None:
-                    flag = _is_node(type(element))
-                if flag:
-                    out.append(element)
-        else:
-            flag = is_node.get(cls)
-            if flag is None:
-                flag = _is_node(cls)
-            if flag:
-                out.append(value)
-    return out
+    return _child_nodes(node, _source_fields)
 
 
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:

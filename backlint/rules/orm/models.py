@@ -190,6 +190,21 @@ def _not_a_relation(read: Read) -> bool:
     return first in _NEVER_RELATIONS or first.endswith("_id") or first.startswith("__")
 
 
+def _skip_write_queryset(call, stack: list) -> bool:
+    """``self.children.filter(...).update(...)``: the queryset of a write, not a read of it; only
+    the calls' arguments are walked on (pushed onto ``stack``)."""
+    target = call.func
+    if not (type(target) is cst.Attribute and target.attr.value in ("update", "delete")
+            and type(target.value) is cst.Call):
+        return False
+    inner = target.value
+    while type(inner) is cst.Call and type(inner.func) is cst.Attribute:
+        stack.extend(a.value for a in inner.args)
+        inner = inner.func.value
+    stack.extend(a.value for a in call.args)
+    return True
+
+
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 
 
@@ -212,14 +227,7 @@ def _self_reads(func, param: str = "self") -> list:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
-        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
-                and type(target.value) is call_t):
-            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
-            inner = target.value
-            while type(inner) is call_t and type(inner.func) is attribute_t:
-                stack.extend(a.value for a in inner.args)
-                inner = inner.func.value
-            stack.extend(a.value for a in node.args)
+        if called and _skip_write_queryset(node, stack):
             continue
         if type(target) is attribute_t:
             name = dotted_name(target)
@@ -289,14 +297,7 @@ def _param_reads(func, names) -> Dict[str, list]:
         node_t = type(node)
         called = node_t is call_t
         target = node.func if called else node
-        if (called and type(target) is attribute_t and target.attr.value in ("update", "delete")
-                and type(target.value) is call_t):
-            # `self.children.filter(...).update(...)`: the queryset of a write, not a read of it
-            inner = target.value
-            while type(inner) is call_t and type(inner.func) is attribute_t:
-                stack.extend(a.value for a in inner.args)
-                inner = inner.func.value
-            stack.extend(a.value for a in node.args)
+        if called and _skip_write_queryset(node, stack):
             continue
         if type(target) is attribute_t:
             name = dotted_name(target)

@@ -99,6 +99,24 @@ _MESSAGELESS: FrozenSet[str] = frozenset({
 })
 
 
+# aiohttp's errors of an upstream's HTTP status (`raise_for_status()`): `.message` is the
+# upstream's reason phrase ("Not Found") and `.status` its code; `str(e)` also holds the URL
+# requested (a host of the server's network), so only those attributes are the client's to see.
+_STATUS_ERRORS: FrozenSet[str] = frozenset({
+    "aiohttp.ClientResponseError", "aiohttp.ContentTypeError", "aiohttp.WSServerHandshakeError",
+    "aiohttp.client_exceptions.ClientResponseError", "aiohttp.client_exceptions.ContentTypeError",
+    "aiohttp.client_exceptions.WSServerHandshakeError",
+})
+STATUS_NOTE = "upstream-status"  # note of an exception caught only as one of those classes
+STATUS_ATTRIBUTES: FrozenSet[str] = frozenset({"message", "status"})
+
+
+def status_error_clause(handler: cst.ExceptHandler, ctx) -> bool:
+    """Every class the clause catches is one of aiohttp's HTTP-status errors."""
+    classes = class_names(handler)
+    return bool(classes) and all(_full_name(c, ctx) in _STATUS_ERRORS for c in classes)
+
+
 def _full_name(node: cst.BaseExpression, ctx) -> str:
     return ctx.qualified_name(node) or ctx.code_for(node)
 
@@ -256,9 +274,13 @@ def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: Fr
     verdict of a validator); else the packages of its classes that are neither a library's nor
     the project's (maybe a companion package: the project pass decides), ``()`` when some class
     is anyone's (``Exception``, ``RuntimeError``, a library's)."""
-    classes = class_names(handler)
     if validator_only(try_node):
         return None
+    return caught_packages(class_names(handler), ctx, local_classes)
+
+
+def caught_packages(classes, ctx, local_classes: FrozenSet[str]) -> Optional[Tuple[str, ...]]:
+    """``unsafe_packages`` for a list of caught (or ``isinstance``-tested) class nodes."""
     packages = []
     for c in classes:
         if user_facing_class(c, ctx) or input_type_error(c, classes, ctx) or curated_class(c, ctx, local_classes):
@@ -272,6 +294,30 @@ def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: Fr
     if classes and not packages:
         return None
     return tuple(sorted(set(packages)))
+
+
+def isinstance_guard(ctx, name: str):
+    """The class nodes of the innermost ``if isinstance(<name>, C):`` (or ``(A, B)``, also as an
+    operand of ``and``) whose body holds the current node: there the exception bound to
+    ``name`` is one of those classes, whatever its clause caught (``except Exception as exc:
+    ... if isinstance(exc, OwnConflictError): raise HTTPException(409, str(exc))``). None
+    outside such a body (an ``else``/``elif`` branch says nothing of the class)."""
+    ancestors = ctx.ancestors
+    for index in range(len(ancestors) - 2, -1, -1):
+        node = ancestors[index]
+        if not isinstance(node, cst.If) or ancestors[index + 1] is not node.body:
+            continue
+        tests = [node.test]
+        while tests and isinstance(tests[-1], cst.BooleanOperation) and isinstance(tests[-1].operator, cst.And):
+            last = tests.pop()
+            tests.extend((last.left, last.right))
+        for test in tests:
+            if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+                    and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name) \
+                    and test.args[0].value.value == name and not any(a.star or a.keyword for a in test.args):
+                kinds = test.args[1].value
+                return [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+    return None
 
 
 def validator_only(try_node) -> bool:

@@ -175,7 +175,11 @@ class ExceptionDetailsInResponse(OriginRule):
             origin = first_flow(value, "exception", "traceback")
             if origin is None or oe.in_debug_branch(self.ctx) or self._connection_test():
                 continue
-            flows = [f for f in value.flows if f.kind in ("exception", "traceback")]
+            flows = [f for f in value.flows if f.kind in ("exception", "traceback") and not self._narrowed(f)]
+            if not flows:
+                continue  # sent only where an `isinstance` test names curated classes
+            if not any(f is origin for f in flows):
+                origin = flows[0]
             definite = [f for f in flows if not f.packages]
             # only classes of other packages: reported unless the project pass finds them to
             # be a companion package's (the project re-exports that package's modules)
@@ -194,6 +198,14 @@ class ExceptionDetailsInResponse(OriginRule):
             else:
                 self.flow(node, build, [origin.node])
             return
+
+    def _narrowed(self, flow) -> bool:
+        """Inside ``if isinstance(e, C):`` where every ``C`` is a class whose text is written for
+        the client (the project's own error class, a validation error...)."""
+        if flow.kind != "exception":
+            return False
+        guard = oe.isinstance_guard(self.ctx, flow.name)
+        return guard is not None and oe.caught_packages(guard, self.ctx, self.values.local_classes) is None
 
     def _connection_test(self) -> bool:
         """Inside a request handler that tests a connection or a notification setting and

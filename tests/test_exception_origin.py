@@ -100,3 +100,41 @@ class _QualCtx:
 def test_messageless_class(qual, expected):
     node = cst.parse_expression("BrokenResourceError")
     assert oe.messageless_class(node, _QualCtx(qual)) is expected
+
+
+_GUARDED = '''import aiohttp
+from fastapi import HTTPException
+
+from .errors import OwnError
+
+
+async def run(adapter, other):
+    try:
+        await adapter.run()
+    except {caught} as exc:
+        {guard}
+            raise HTTPException(409, detail={text})
+        raise
+'''
+
+
+@pytest.mark.parametrize("caught,guard,text,reported", [
+    ("Exception", "if isinstance(exc, OwnError):", "str(exc)", False),
+    ("Exception", "if isinstance(exc, (OwnError, ValueError)):", "str(exc)", False),
+    ("Exception", "if adapter.strict and isinstance(exc, OwnError):", "f'{exc}'", False),
+    ("Exception", "if isinstance(exc, (OwnError, KeyError)):", "str(exc)", True),  # KeyError: anyone's
+    ("Exception", "if isinstance(other, OwnError):", "str(exc)", True),  # another name
+    ("Exception", "if isinstance(exc, OwnError) or adapter.strict:", "str(exc)", True),  # `or`
+    ("Exception", "if not isinstance(exc, OwnError):", "str(exc)", True),
+    ("aiohttp.ClientResponseError", "if True:", "exc.message", False),
+    ("aiohttp.client_exceptions.ClientResponseError", "if True:", "f'{exc.status}: {exc.message}'", False),
+    ("aiohttp.ClientResponseError", "if True:", "str(exc)", True),  # holds the URL
+    ("(aiohttp.ClientResponseError, OSError)", "if True:", "exc.message", True),
+    ("aiohttp.ClientError", "if True:", "exc.message", True),  # not a status error
+])
+def test_isinstance_guard_and_status_errors(caught, guard, text, reported):
+    from conftest import lint_source
+
+    source = _GUARDED.format(caught=caught, guard=guard, text=text)
+    findings = lint_source(source, ["BL312"]).findings
+    assert [f.code for f in findings] == (["BL312"] if reported else [])

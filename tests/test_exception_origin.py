@@ -69,6 +69,12 @@ def read(data):
     ("import zipfile", "(KeyError, UnicodeDecodeError)", True),  # a decoding error, not an archive
     ("import zipfile", "(KeyError, zipfile.LargeZipFile)", True),  # not a format error
     ("import zipfile", "UnicodeError", False),
+    ("from pypdf.errors import PdfReadError", "PdfReadError", False),  # about the PDF read
+    ("import PyPDF2", "PyPDF2.errors.PdfReadError", False),
+    ("import pypdf", "(pypdf.PdfReadError, OSError)", True),  # opening a file: a path
+    ("import os", "(BrokenPipeError, ConnectionResetError)", False),  # "[Errno 32] Broken pipe"
+    ("import os", "(BrokenPipeError, OSError)", True),
+    ("from .errors import BrokenPipeError", "ConnectionError", True),  # the parent class: anyone's
 ])
 def test_archive_error_classes(imports, caught, reported):
     from conftest import lint_source

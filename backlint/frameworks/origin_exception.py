@@ -90,6 +90,9 @@ def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
 # ValueError whose text is the codec, the byte and its position).
 _FORMAT_ERRORS: FrozenSet[str] = frozenset({
     "zipfile.BadZipFile", "zipfile.BadZipfile", "UnicodeError", "UnicodeDecodeError",
+    # a PDF reader's complaint about the document ("EOF marker not found")
+    "pypdf.errors.PdfReadError", "pypdf.PdfReadError", "PyPDF2.errors.PdfReadError",
+    "PyPDF2.utils.PdfReadError", "PyPDF2.PdfReadError",
 })
 # Library classes always raised without a message (anyio raises `BrokenResourceError` bare or
 # `from` the cause): `str(e)` is empty, there is no text to leak.
@@ -127,9 +130,17 @@ def format_error(node: cst.BaseExpression, ctx) -> bool:
     return _full_name(node, ctx) in _FORMAT_ERRORS
 
 
+# Builtin errors of a peer hanging up: the operating system's fixed text ("[Errno 32] Broken
+# pipe"), with no path or host in it.
+_HANGUPS: FrozenSet[str] = frozenset({"BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError"})
+
+
 def messageless_class(node: cst.BaseExpression, ctx) -> bool:
-    """A library class that is never raised with a message (``anyio.BrokenResourceError``)."""
+    """A library class that is never raised with a message (``anyio.BrokenResourceError``), or
+    a builtin hang-up error whose text is the system's errno string."""
     full = _full_name(node, ctx)
+    if isinstance(node, cst.Name) and node.value in _HANGUPS and full in (node.value, f"builtins.{node.value}"):
+        return True
     return full.split(".", 1)[0] == "anyio" and f"anyio.{full.rsplit('.', 1)[-1]}" in _MESSAGELESS
 
 

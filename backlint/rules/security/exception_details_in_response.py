@@ -59,8 +59,14 @@ class ExceptionDetailsInResponse(OriginRule):
     clause with `zipfile`'s format error (a member or field the document lacks; alone or
     beside another class a `KeyError` is reported); `anyio`'s stream errors
     (`BrokenResourceError`, `ClosedResourceError`, `EndOfStream`, `WouldBlock`), which it
-    raises without a message; code inside `if settings.DEBUG:` / `if app.debug:`; tests and
-    scripts.
+    raises without a message; the text of an exception caught broadly but sent only inside
+    `if isinstance(exc, C):` (also `(A, B)`, also beside other tests joined by `and`) where
+    every `C` is such a class (the project's own conflict error, a validation error): there
+    the exception is one of them; aiohttp's HTTP-status errors (`ClientResponseError`,
+    `ContentTypeError`, `WSServerHandshakeError`, every caught class one of them) read as
+    `e.message` / `e.status`: the upstream's reason phrase and status code (their `str(e)`
+    also holds the URL requested, and is reported); code inside `if settings.DEBUG:` /
+    `if app.debug:`; tests and scripts.
 
     Whether a package is a companion is decided in the project pass, from the project's files:
     a run that sees none of the re-exporting modules reports that package's error classes.

@@ -57,9 +57,11 @@ class ExceptionDetailsInResponse(OriginRule):
     the bytes or the archive being read: `zipfile.BadZipFile`, `UnicodeError` and
     `UnicodeDecodeError` (a codec, a byte and its position), and a `KeyError` caught in one
     clause with `zipfile`'s format error (a member or field the document lacks; alone or
-    beside another class a `KeyError` is reported); `anyio`'s stream errors
-    (`BrokenResourceError`, `ClosedResourceError`, `EndOfStream`, `WouldBlock`), which it
-    raises without a message; the text of an exception caught broadly but sent only inside
+    beside another class a `KeyError` is reported); a PDF reader's format error
+    (`pypdf`/`PyPDF2` `PdfReadError`: the uploaded document is malformed); `anyio`'s stream
+    errors (`BrokenResourceError`, `ClosedResourceError`, `EndOfStream`, `WouldBlock`), which
+    it raises without a message, and a peer's hang-up (`BrokenPipeError`,
+    `ConnectionResetError`, `ConnectionAbortedError`: the system's errno text, no path or host); the text of an exception caught broadly but sent only inside
     `if isinstance(exc, C):` (also `(A, B)`, also beside other tests joined by `and`) where
     every `C` is such a class (the project's own conflict error, a validation error): there
     the exception is one of them; aiohttp's HTTP-status errors (`ClientResponseError`,

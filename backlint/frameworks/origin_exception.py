@@ -135,11 +135,21 @@ def format_error(node: cst.BaseExpression, ctx) -> bool:
 _HANGUPS: FrozenSet[str] = frozenset({"BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError"})
 
 
+# A cancellation: asyncio cancels without a message unless the canceller gives one
+# (`task.cancel(msg)`, the application's own words); no error text of the server.
+_CANCELLATIONS: FrozenSet[str] = frozenset({
+    "asyncio.CancelledError", "asyncio.exceptions.CancelledError", "concurrent.futures.CancelledError",
+    "concurrent.futures._base.CancelledError",
+})
+
+
 def messageless_class(node: cst.BaseExpression, ctx) -> bool:
     """A library class that is never raised with a message (``anyio.BrokenResourceError``), or
     a builtin hang-up error whose text is the system's errno string."""
     full = _full_name(node, ctx)
     if isinstance(node, cst.Name) and node.value in _HANGUPS and full in (node.value, f"builtins.{node.value}"):
+        return True
+    if full in _CANCELLATIONS:
         return True
     return full.split(".", 1)[0] == "anyio" and f"anyio.{full.rsplit('.', 1)[-1]}" in _MESSAGELESS
 

@@ -52,15 +52,20 @@ class ExceptionDetailsInResponse(OriginRule):
     local mapping by the caller's key (`found = sections[name]`: a `KeyError` is the key), an
     `except AttributeError` around `attrgetter(order_by)` / `getattr(obj, field)` of the
     client's name, one call of a `raise_*` helper with constant arguments only (the refusal it
-    is given), and a pydantic model of the same file built from the payload
-    (`Form(**payload)`, `Form.model_validate(payload)`: its `ValidationError`); errors about
+    is given), a pydantic model of the same file built from the payload
+    (`Form(**payload)`, `Form.model_validate(payload)`: its `ValidationError`), an assignment
+    of a dotted attribute read and nothing else (`plist = self.plugins_list`: no code runs but
+    a property's; at most an `AttributeError` naming it), and an `except OSError` /
+    `ValueError` around one non-strict `os.path.realpath` / `abspath` / `normpath` of a plain
+    value (they swallow the file system's errors); errors about
     the bytes or the archive being read: `zipfile.BadZipFile`, `UnicodeError` and
     `UnicodeDecodeError` (a codec, a byte and its position), and a `KeyError` caught in one
     clause with `zipfile`'s format error (a member or field the document lacks; alone or
     beside another class a `KeyError` is reported); a PDF reader's format error
     (`pypdf`/`PyPDF2` `PdfReadError`: the uploaded document is malformed); `anyio`'s stream
     errors (`BrokenResourceError`, `ClosedResourceError`, `EndOfStream`, `WouldBlock`), which
-    it raises without a message, and a peer's hang-up (`BrokenPipeError`,
+    it raises without a message, a cancellation (`asyncio.CancelledError`: no message unless
+    the canceller gives one), and a peer's hang-up (`BrokenPipeError`,
     `ConnectionResetError`, `ConnectionAbortedError`: the system's errno text, no path or host); the text of an exception caught broadly but sent only inside
     `if isinstance(exc, C):` (also `(A, B)`, also beside other tests joined by `and`) where
     every `C` is such a class (the project's own conflict error, a validation error): there

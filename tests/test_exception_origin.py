@@ -132,13 +132,19 @@ async def run(adapter, other):
     ("Exception", "if isinstance(other, OwnError):", "str(exc)", True),  # another name
     ("Exception", "if isinstance(exc, OwnError) or adapter.strict:", "str(exc)", True),  # `or`
     ("Exception", "if not isinstance(exc, OwnError):", "str(exc)", True),
+    ("Exception", 'if "stream or streaming set to True" in str(exc):', "str(exc)", False),  # a known message
+    ("Exception", 'if isinstance(exc, OwnError) or "has no stream set" in str(exc):', "str(exc)", False),
+    ("Exception", 'if isinstance(exc, KeyError) or "has no stream set" in str(exc):', "str(exc)", True),
+    ("Exception", 'if "timed out" in str(exc):', "str(exc)", True),  # two words: any library's text
+    ("Exception", 'if "has no stream set" not in str(exc):', "str(exc)", True),
+    ("Exception", 'if "has no stream set" in str(other):', "str(exc)", True),
     ("aiohttp.ClientResponseError", "if True:", "exc.message", False),
     ("aiohttp.client_exceptions.ClientResponseError", "if True:", "f'{exc.status}: {exc.message}'", False),
     ("aiohttp.ClientResponseError", "if True:", "str(exc)", True),  # holds the URL
     ("(aiohttp.ClientResponseError, OSError)", "if True:", "exc.message", True),
     ("aiohttp.ClientError", "if True:", "exc.message", True),  # not a status error
 ])
-def test_isinstance_guard_and_status_errors(caught, guard, text, reported):
+def test_guards_and_status_errors(caught, guard, text, reported):
     from conftest import lint_source
 
     source = _GUARDED.format(caught=caught, guard=guard, text=text)

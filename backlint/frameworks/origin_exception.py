@@ -317,28 +317,46 @@ def caught_packages(classes, ctx, local_classes: FrozenSet[str]) -> Optional[Tup
     return tuple(sorted(set(packages)))
 
 
-def isinstance_guard(ctx, name: str):
-    """The class nodes of the innermost ``if isinstance(<name>, C):`` (or ``(A, B)``, also as an
-    operand of ``and``) whose body holds the current node: there the exception bound to
-    ``name`` is one of those classes, whatever its clause caught (``except Exception as exc:
-    ... if isinstance(exc, OwnConflictError): raise HTTPException(409, str(exc))``). None
-    outside such a body (an ``else``/``elif`` branch says nothing of the class)."""
+def narrowed(ctx, name: str, local_classes: FrozenSet[str]) -> bool:
+    """The current node is in the body of an ``if`` whose test says the exception bound to
+    ``name`` is one whose text is written for the client, whatever its clause caught:
+    ``isinstance(exc, C)`` (or ``(A, B)``) with every ``C`` such a class (``except Exception
+    as exc: ... if isinstance(exc, OwnConflictError): raise HTTPException(409, str(exc))``),
+    or ``"<a phrase of three words or more>" in str(exc)``: the exception is the one that
+    says it, a message the code knows. Such a test as an operand of ``and`` is enough; under
+    ``or`` every operand must be one. An ``else``/``elif`` branch says nothing."""
     ancestors = ctx.ancestors
     for index in range(len(ancestors) - 2, -1, -1):
         node = ancestors[index]
-        if not isinstance(node, cst.If) or ancestors[index + 1] is not node.body:
-            continue
-        tests = [node.test]
-        while tests and isinstance(tests[-1], cst.BooleanOperation) and isinstance(tests[-1].operator, cst.And):
-            last = tests.pop()
-            tests.extend((last.left, last.right))
-        for test in tests:
-            if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
-                    and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name) \
-                    and test.args[0].value.value == name and not any(a.star or a.keyword for a in test.args):
-                kinds = test.args[1].value
-                return [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
-    return None
+        if isinstance(node, cst.If) and ancestors[index + 1] is node.body \
+                and _says_curated(node.test, ctx, name, local_classes):
+            return True
+    return False
+
+
+def _says_curated(test, ctx, name: str, local_classes: FrozenSet[str]) -> bool:
+    if isinstance(test, cst.BooleanOperation):
+        left = _says_curated(test.left, ctx, name, local_classes)
+        right = _says_curated(test.right, ctx, name, local_classes)
+        return (left or right) if isinstance(test.operator, cst.And) else (left and right)
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+            and len(test.args) == 2 and _is_name(test.args[0].value, name) \
+            and not any(a.star or a.keyword for a in test.args):
+        kinds = test.args[1].value
+        classes = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        return caught_packages(classes, ctx, local_classes) is None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, cst.In) and isinstance(test.left, cst.SimpleString):
+        phrase = test.left.evaluated_value
+        text = test.comparisons[0].comparator
+        return isinstance(phrase, str) and len(phrase.split()) >= 3 and isinstance(text, cst.Call) \
+            and isinstance(text.func, cst.Name) and text.func.value == "str" and len(text.args) == 1 \
+            and _is_name(text.args[0].value, name)
+    return False
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
 
 
 def validator_only(try_node) -> bool:

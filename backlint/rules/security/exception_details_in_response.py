@@ -69,7 +69,8 @@ class ExceptionDetailsInResponse(OriginRule):
     `ConnectionResetError`, `ConnectionAbortedError`: the system's errno text, no path or host); the text of an exception caught broadly but sent only inside
     `if isinstance(exc, C):` (also `(A, B)`, also beside other tests joined by `and`) where
     every `C` is such a class (the project's own conflict error, a validation error): there
-    the exception is one of them; aiohttp's HTTP-status errors (`ClientResponseError`,
+    the exception is one of them; likewise inside `if "<a phrase of three words or more>" in
+    str(exc):` (the exception is the one whose message the code knows); aiohttp's HTTP-status errors (`ClientResponseError`,
     `ContentTypeError`, `WSServerHandshakeError`, every caught class one of them) read as
     `e.message` / `e.status`: the upstream's reason phrase and status code (their `str(e)`
     also holds the URL requested, and is reported); code inside `if settings.DEBUG:` /
@@ -214,11 +215,9 @@ class ExceptionDetailsInResponse(OriginRule):
 
     def _narrowed(self, flow) -> bool:
         """Inside ``if isinstance(e, C):`` where every ``C`` is a class whose text is written for
-        the client (the project's own error class, a validation error...)."""
-        if flow.kind != "exception":
-            return False
-        guard = oe.isinstance_guard(self.ctx, flow.name)
-        return guard is not None and oe.caught_packages(guard, self.ctx, self.values.local_classes) is None
+        the client (the project's own error class, a validation error...), or inside ``if
+        "<a known phrase>" in str(e):`` (see ``origin_exception.narrowed``)."""
+        return flow.kind == "exception" and oe.narrowed(self.ctx, flow.name, self.values.local_classes)
 
     def _connection_test(self) -> bool:
         """Inside a request handler that tests a connection or a notification setting and

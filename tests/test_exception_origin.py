@@ -69,6 +69,12 @@ def read(data):
     ("import zipfile", "(KeyError, UnicodeDecodeError)", True),  # a decoding error, not an archive
     ("import zipfile", "(KeyError, zipfile.LargeZipFile)", True),  # not a format error
     ("import zipfile", "UnicodeError", False),
+    ("from pypdf.errors import PdfReadError", "PdfReadError", False),  # about the PDF read
+    ("import PyPDF2", "PyPDF2.errors.PdfReadError", False),
+    ("import pypdf", "(pypdf.PdfReadError, OSError)", True),  # opening a file: a path
+    ("import os", "(BrokenPipeError, ConnectionResetError)", False),  # "[Errno 32] Broken pipe"
+    ("import os", "(BrokenPipeError, OSError)", True),
+    ("from .errors import BrokenPipeError", "ConnectionError", True),  # the parent class: anyone's
 ])
 def test_archive_error_classes(imports, caught, reported):
     from conftest import lint_source
@@ -100,3 +106,47 @@ class _QualCtx:
 def test_messageless_class(qual, expected):
     node = cst.parse_expression("BrokenResourceError")
     assert oe.messageless_class(node, _QualCtx(qual)) is expected
+
+
+_GUARDED = '''import aiohttp
+from fastapi import HTTPException
+
+from .errors import OwnError
+
+
+async def run(adapter, other):
+    try:
+        await adapter.run()
+    except {caught} as exc:
+        {guard}
+            raise HTTPException(409, detail={text})
+        raise
+'''
+
+
+@pytest.mark.parametrize("caught,guard,text,reported", [
+    ("Exception", "if isinstance(exc, OwnError):", "str(exc)", False),
+    ("Exception", "if isinstance(exc, (OwnError, ValueError)):", "str(exc)", False),
+    ("Exception", "if adapter.strict and isinstance(exc, OwnError):", "f'{exc}'", False),
+    ("Exception", "if isinstance(exc, (OwnError, KeyError)):", "str(exc)", True),  # KeyError: anyone's
+    ("Exception", "if isinstance(other, OwnError):", "str(exc)", True),  # another name
+    ("Exception", "if isinstance(exc, OwnError) or adapter.strict:", "str(exc)", True),  # `or`
+    ("Exception", "if not isinstance(exc, OwnError):", "str(exc)", True),
+    ("Exception", 'if "stream or streaming set to True" in str(exc):', "str(exc)", False),  # a known message
+    ("Exception", 'if isinstance(exc, OwnError) or "has no stream set" in str(exc):', "str(exc)", False),
+    ("Exception", 'if isinstance(exc, KeyError) or "has no stream set" in str(exc):', "str(exc)", True),
+    ("Exception", 'if "timed out" in str(exc):', "str(exc)", True),  # two words: any library's text
+    ("Exception", 'if "has no stream set" not in str(exc):', "str(exc)", True),
+    ("Exception", 'if "has no stream set" in str(other):', "str(exc)", True),
+    ("aiohttp.ClientResponseError", "if True:", "exc.message", False),
+    ("aiohttp.client_exceptions.ClientResponseError", "if True:", "f'{exc.status}: {exc.message}'", False),
+    ("aiohttp.ClientResponseError", "if True:", "str(exc)", True),  # holds the URL
+    ("(aiohttp.ClientResponseError, OSError)", "if True:", "exc.message", True),
+    ("aiohttp.ClientError", "if True:", "exc.message", True),  # not a status error
+])
+def test_guards_and_status_errors(caught, guard, text, reported):
+    from conftest import lint_source
+
+    source = _GUARDED.format(caught=caught, guard=guard, text=text)
+    findings = lint_source(source, ["BL312"]).findings
+    assert [f.code for f in findings] == (["BL312"] if reported else [])

@@ -120,3 +120,37 @@ def test_pydantic_models():
 ])
 def test_model_from_payload(body, expected):
     assert oie.model_from_payload(_try(body), frozenset({"A", "B"})) is expected
+
+
+@pytest.mark.parametrize("body,handlers,expected", [
+    ("plist = self.plugins_list", 1, True),
+    ("size = service.settings.max_upload", 1, True),
+    ("size: int = service.settings.max_upload", 1, True),
+    ("size = service.settings.max_upload", 2, False),  # a broad clause after a narrower one
+    ("size = service.load().max_upload", 1, False),  # a call runs
+    ("size = service.settings[key]", 1, False),  # a lookup
+    ("return self.plugins_list", 1, False),  # not an assignment of the read
+    ("plist = self.plugins_list; self.sort(plist)", 1, False),
+])
+def test_attribute_read_only(body, handlers, expected):
+    assert oie.attribute_read_only(_try(body, handlers)) is expected
+
+
+class _PathCtx(_Ctx):
+    def qualified_name(self, node):
+        code = self.code_for(node)
+        return {"os.path.realpath": "os.path.realpath", "realpath": "os.path.realpath",
+                "os.path.exists": "os.path.exists"}.get(code)
+
+
+@pytest.mark.parametrize("body,caught,expected", [
+    ("x = os.path.realpath(candidate)", "(OSError, ValueError)", True),
+    ("x = realpath(candidate)", "OSError", True),
+    ("x = os.path.realpath(candidate, strict=True)", "OSError", False),  # raises with the path
+    ("x = os.path.realpath(base + name)", "OSError", False),  # an expression: more than a spelling
+    ("x = os.path.realpath(candidate)", "Exception", False),
+    ("x = os.path.exists(candidate)", "OSError", False),  # not one of the spelling functions
+])
+def test_path_spelling_only(body, caught, expected):
+    try_node = _try(body, 1, caught)
+    assert oie.path_spelling_only(try_node.handlers[0], try_node, _PathCtx()) is expected

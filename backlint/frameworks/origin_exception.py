@@ -90,6 +90,9 @@ def user_facing_class(node: cst.BaseExpression, ctx) -> bool:
 # ValueError whose text is the codec, the byte and its position).
 _FORMAT_ERRORS: FrozenSet[str] = frozenset({
     "zipfile.BadZipFile", "zipfile.BadZipfile", "UnicodeError", "UnicodeDecodeError",
+    # a PDF reader's complaint about the document ("EOF marker not found")
+    "pypdf.errors.PdfReadError", "pypdf.PdfReadError", "PyPDF2.errors.PdfReadError",
+    "PyPDF2.utils.PdfReadError", "PyPDF2.PdfReadError",
 })
 # Library classes always raised without a message (anyio raises `BrokenResourceError` bare or
 # `from` the cause): `str(e)` is empty, there is no text to leak.
@@ -97,6 +100,24 @@ _MESSAGELESS: FrozenSet[str] = frozenset({
     "anyio.BrokenResourceError", "anyio.ClosedResourceError", "anyio.EndOfStream",
     "anyio.WouldBlock",
 })
+
+
+# aiohttp's errors of an upstream's HTTP status (`raise_for_status()`): `.message` is the
+# upstream's reason phrase ("Not Found") and `.status` its code; `str(e)` also holds the URL
+# requested (a host of the server's network), so only those attributes are the client's to see.
+_STATUS_ERRORS: FrozenSet[str] = frozenset({
+    "aiohttp.ClientResponseError", "aiohttp.ContentTypeError", "aiohttp.WSServerHandshakeError",
+    "aiohttp.client_exceptions.ClientResponseError", "aiohttp.client_exceptions.ContentTypeError",
+    "aiohttp.client_exceptions.WSServerHandshakeError",
+})
+STATUS_NOTE = "upstream-status"  # note of an exception caught only as one of those classes
+STATUS_ATTRIBUTES: FrozenSet[str] = frozenset({"message", "status"})
+
+
+def status_error_clause(handler: cst.ExceptHandler, ctx) -> bool:
+    """Every class the clause catches is one of aiohttp's HTTP-status errors."""
+    classes = class_names(handler)
+    return bool(classes) and all(_full_name(c, ctx) in _STATUS_ERRORS for c in classes)
 
 
 def _full_name(node: cst.BaseExpression, ctx) -> str:
@@ -109,9 +130,27 @@ def format_error(node: cst.BaseExpression, ctx) -> bool:
     return _full_name(node, ctx) in _FORMAT_ERRORS
 
 
+# Builtin errors of a peer hanging up: the operating system's fixed text ("[Errno 32] Broken
+# pipe"), with no path or host in it.
+_HANGUPS: FrozenSet[str] = frozenset({"BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError"})
+
+
+# A cancellation: asyncio cancels without a message unless the canceller gives one
+# (`task.cancel(msg)`, the application's own words); no error text of the server.
+_CANCELLATIONS: FrozenSet[str] = frozenset({
+    "asyncio.CancelledError", "asyncio.exceptions.CancelledError", "concurrent.futures.CancelledError",
+    "concurrent.futures._base.CancelledError",
+})
+
+
 def messageless_class(node: cst.BaseExpression, ctx) -> bool:
-    """A library class that is never raised with a message (``anyio.BrokenResourceError``)."""
+    """A library class that is never raised with a message (``anyio.BrokenResourceError``), or
+    a builtin hang-up error whose text is the system's errno string."""
     full = _full_name(node, ctx)
+    if isinstance(node, cst.Name) and node.value in _HANGUPS and full in (node.value, f"builtins.{node.value}"):
+        return True
+    if full in _CANCELLATIONS:
+        return True
     return full.split(".", 1)[0] == "anyio" and f"anyio.{full.rsplit('.', 1)[-1]}" in _MESSAGELESS
 
 
@@ -256,9 +295,13 @@ def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: Fr
     verdict of a validator); else the packages of its classes that are neither a library's nor
     the project's (maybe a companion package: the project pass decides), ``()`` when some class
     is anyone's (``Exception``, ``RuntimeError``, a library's)."""
-    classes = class_names(handler)
     if validator_only(try_node):
         return None
+    return caught_packages(class_names(handler), ctx, local_classes)
+
+
+def caught_packages(classes, ctx, local_classes: FrozenSet[str]) -> Optional[Tuple[str, ...]]:
+    """``unsafe_packages`` for a list of caught (or ``isinstance``-tested) class nodes."""
     packages = []
     for c in classes:
         if user_facing_class(c, ctx) or input_type_error(c, classes, ctx) or curated_class(c, ctx, local_classes):
@@ -272,6 +315,48 @@ def unsafe_packages(handler: cst.ExceptHandler, try_node, ctx, local_classes: Fr
     if classes and not packages:
         return None
     return tuple(sorted(set(packages)))
+
+
+def narrowed(ctx, name: str, local_classes: FrozenSet[str]) -> bool:
+    """The current node is in the body of an ``if`` whose test says the exception bound to
+    ``name`` is one whose text is written for the client, whatever its clause caught:
+    ``isinstance(exc, C)`` (or ``(A, B)``) with every ``C`` such a class (``except Exception
+    as exc: ... if isinstance(exc, OwnConflictError): raise HTTPException(409, str(exc))``),
+    or ``"<a phrase of three words or more>" in str(exc)``: the exception is the one that
+    says it, a message the code knows. Such a test as an operand of ``and`` is enough; under
+    ``or`` every operand must be one. An ``else``/``elif`` branch says nothing."""
+    ancestors = ctx.ancestors
+    for index in range(len(ancestors) - 2, -1, -1):
+        node = ancestors[index]
+        if isinstance(node, cst.If) and ancestors[index + 1] is node.body \
+                and _says_curated(node.test, ctx, name, local_classes):
+            return True
+    return False
+
+
+def _says_curated(test, ctx, name: str, local_classes: FrozenSet[str]) -> bool:
+    if isinstance(test, cst.BooleanOperation):
+        left = _says_curated(test.left, ctx, name, local_classes)
+        right = _says_curated(test.right, ctx, name, local_classes)
+        return (left or right) if isinstance(test.operator, cst.And) else (left and right)
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+            and len(test.args) == 2 and _is_name(test.args[0].value, name) \
+            and not any(a.star or a.keyword for a in test.args):
+        kinds = test.args[1].value
+        classes = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        return caught_packages(classes, ctx, local_classes) is None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, cst.In) and isinstance(test.left, cst.SimpleString):
+        phrase = test.left.evaluated_value
+        text = test.comparisons[0].comparator
+        return isinstance(phrase, str) and len(phrase.split()) >= 3 and isinstance(text, cst.Call) \
+            and isinstance(text.func, cst.Name) and text.func.value == "str" and len(text.args) == 1 \
+            and _is_name(text.args[0].value, name)
+    return False
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
 
 
 def validator_only(try_node) -> bool:

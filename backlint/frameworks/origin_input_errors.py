@@ -18,6 +18,13 @@ alone, so each recogniser reads only the body (one statement) and the caught cla
   (``Form(**payload)``, ``Form.model_validate(payload)``): what it raises is the model's
   ``ValidationError``, whose text describes the payload against the model's fields.
 
+- ``attribute_read_only``: one statement reading a dotted attribute and nothing else
+  (``plist = self.plugins_list``, ``size = settings_service.settings.max_upload``): no call
+  runs, so what it can raise is an ``AttributeError`` naming the attribute.
+- ``path_spelling_only``: ``except OSError`` (or ``ValueError``) around one non-strict
+  ``os.path.realpath``/``abspath``/``normpath`` of plain values: those swallow the file
+  system's errors; what they raise is a ``ValueError`` about the path's characters.
+
 Each needs a single ``except`` clause: with a narrower clause before it, a broad one is the
 fallback for something else.
 """
@@ -151,7 +158,39 @@ def model_from_payload(try_node, models: FrozenSet[str]) -> bool:
         and func.value.value in models and func.attr.value in _MODEL_BUILDERS
 
 
+def _dotted_read(node) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def attribute_read_only(try_node) -> bool:
+    small = _lone_statement(try_node)
+    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
+        return False
+    return isinstance(small.value, cst.Attribute) and _dotted_read(small.value)
+
+
+_PATH_SPELLING = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath"})
+_PATH_ERRORS = frozenset({"OSError", "ValueError", "IOError", "EnvironmentError"})
+
+
+def path_spelling_only(handler: cst.ExceptHandler, try_node, ctx) -> bool:
+    kind = handler.type
+    classes = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind] if kind is not None else []
+    if not classes or any(_last(c, ctx) not in _PATH_ERRORS for c in classes):
+        return False
+    small = _lone_statement(try_node)
+    call = _value(small) if small is not None else None
+    if not isinstance(call, cst.Call) or (ctx.qualified_name(call.func) or "") not in _PATH_SPELLING:
+        return False
+    # `strict=True` makes realpath raise the file system's error (with the path)
+    return all(arg.keyword is None and not arg.star and isinstance(arg.value, (cst.Name, cst.Attribute, cst.SimpleString))
+               for arg in call.args)
+
+
 def about_input_only(handler: cst.ExceptHandler, try_node, ctx, ev: Callable, models: FrozenSet[str]) -> bool:
     """One of the recognisers above holds for this ``except`` clause of ``try_node``."""
     return lookup_by_client_key(try_node, ev) or attribute_by_client_name(handler, try_node, ctx, ev) \
-        or constant_refusal(try_node, ev) or model_from_payload(try_node, models)
+        or constant_refusal(try_node, ev) or model_from_payload(try_node, models) \
+        or attribute_read_only(try_node) or path_spelling_only(handler, try_node, ctx)

@@ -136,7 +136,8 @@ class OriginValues(TextPieces, ValueTracker):
             self.bind(name, Val(safe=True, note="sanitised", obj="#exception"))
             return
         origin = Origin("exception", name, node.name.name, packages=packages)
-        self.bind(name, Val(obj="#exception", flows=(origin,)))
+        note = oe.STATUS_NOTE if oe.status_error_clause(node, self.ctx) else ""
+        self.bind(name, Val(obj="#exception", flows=(origin,), note=note))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
         if isinstance(target, (cst.Tuple, cst.List)) and value.flows and not (
@@ -324,7 +325,7 @@ class OriginValues(TextPieces, ValueTracker):
         else:
             inner = self.ev(base, d)
         if inner.obj == "#exception":
-            if attr in oe.USER_FACING:
+            if attr in oe.USER_FACING or (inner.note == oe.STATUS_NOTE and attr in oe.STATUS_ATTRIBUTES):
                 return SANITISED
             if inner.safe:
                 return SANITISED  # an application or validation error: its text is curated

@@ -12,9 +12,9 @@ import sys
 import traceback
 from typing import List, Optional, Tuple
 
-from . import dataclass_code
+from . import startup_cache
 
-dataclass_code.install()  # before libcst and the rules are imported (dataclass_code.py)
+startup_cache.install()  # before libcst and the rules are imported (startup_cache.py)
 
 import click  # noqa: E402
 

@@ -12,10 +12,14 @@ import sys
 import traceback
 from typing import List, Optional, Tuple
 
-import click
+from . import startup_cache
 
-from . import __version__
-from .cli_show import _report_skipped, _show_roles, _show_settings, report_root
+startup_cache.install()  # before libcst and the rules are imported (startup_cache.py)
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .cli_show import _report_skipped, _show_roles, _show_settings, report_root  # noqa: E402
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

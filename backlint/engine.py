@@ -329,6 +329,29 @@ def init_worker(settings: Settings, inherited: bool = False) -> None:
     global _WORKER
     if not (inherited and _WORKER is not None and _WORKER.settings is settings):
         _WORKER = Linter(settings)
+    _tune_gc()
+
+
+_GC_TUNED = False
+
+
+def _tune_gc() -> None:
+    """Once per process, after every rule module is imported: the objects alive now (modules,
+    classes, option tables) are moved out of the collector's sight (``gc.freeze``; forked
+    workers inherit it), and the youngest generation is collected after 10,000 allocations
+    instead of 700. Parsing allocates a node per token and almost all of it is freed by
+    reference counting; the collector's passes over it and over the imported modules were
+    ~9 % of a cold run (randset, -j1), for 1-3 MiB more peak memory. Findings do not depend on
+    when cycles are collected."""
+    global _GC_TUNED
+    if _GC_TUNED:
+        return
+    import gc
+
+    _GC_TUNED = True
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(10_000, max(second, 20), max(third, 20))
 
 
 def check_chunk(args: Tuple[List[str], bool, bool]) -> List[FileResult]:

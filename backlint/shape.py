@@ -97,32 +97,71 @@ def words(chunk: bytes) -> int:
     return sum(1 for _ in _WORD.finditer(_STRING.sub(b"''", chunk)))
 
 
-def syntax_depth(tree) -> int:
-    """The deepest nesting of ``tree`` (a CPython ``ast``), weighted as ``MAX_DEPTH`` says."""
+# a weighted level under an expression needs at least one byte of the expression's text (an
+# operand, an operator, a dot or a bracket), and at most two unpositioned nodes (``arguments``,
+# ``comprehension``, an operator, ``Load``) weigh 1 each between two expression levels: so the
+# subtree of a one-line expression of n bytes adds at most _PER_BYTE * n + _SLACK to its depth
+_PER_BYTE = 4
+_SLACK = 8
+
+
+def syntax_depth(tree, limit: Optional[int] = None) -> int:
+    """The deepest nesting of ``tree`` (a CPython ``ast``), weighted as ``MAX_DEPTH`` says.
+
+    With ``limit``, a one-line expression whose text is too short to hold a subtree deeper than
+    ``limit`` is not descended into: the result is then exact when it is over ``limit``, and at
+    most ``limit`` otherwise. Inside an f-string nothing is skipped (CPython 3.11 places the
+    expressions of some f-strings at made-up columns).
+    """
     import ast
 
-    expr, boolop = ast.expr, ast.BoolOp
+    expr, boolop, joined = ast.expr, ast.BoolOp, ast.JoinedStr
     children = ast.iter_child_nodes
     deepest = 0
-    stack = [(tree, 0)]
+    stack = [(tree, 0, limit is None)]
     pop, push = stack.pop, stack.append
+    bound = limit if limit is not None else 0
     while stack:
-        node, depth = pop()
+        node, depth, exact = pop()
         if isinstance(node, expr):
             depth += 2
             if type(node) is boolop:
                 depth += 2 * (len(node.values) - 2)
+            if not exact:
+                if node.lineno == node.end_lineno and \
+                        depth + _PER_BYTE * (node.end_col_offset - node.col_offset) + _SLACK <= bound:
+                    if depth > deepest:
+                        deepest = depth
+                    continue
+                if type(node) is joined:
+                    exact = True
         else:
             depth += 1
         if depth > deepest:
             deepest = depth
         for child in children(node):
-            push((child, depth))
+            push((child, depth, exact))
     return deepest
+
+
+# the CPython tree of the file last measured, for statement_lines.py (same text, parsed once)
+_LAST_TREE: Optional[tuple] = None
+
+
+def take_tree(text: str):
+    """The ``ast`` that ``check`` built for this very ``text`` (None if it built none); forgotten
+    either way, so no tree outlives its file."""
+    global _LAST_TREE
+    last, _LAST_TREE = _LAST_TREE, None
+    if last is not None and last[0] is text:
+        return last[1]
+    return None
 
 
 def check(data: bytes, text: str) -> None:
     """Raise :class:`TooComplex` when ``text`` (from ``data``) is over a bound."""
+    global _LAST_TREE
+    _LAST_TREE = None
     elifs = data.count(b"elif")
     if len(data) <= _MEASURE_STATEMENT_BYTES and elifs <= _MEASURE_ELIF:
         return  # most files: too small to hold anything deep
@@ -163,4 +202,6 @@ def _measured_depth(text: str) -> Optional[int]:
         return UNMEASURABLE
     except ValueError:  # e.g. NUL bytes, reported by the decoder before this
         return None
-    return syntax_depth(tree)
+    global _LAST_TREE
+    _LAST_TREE = (text, tree)
+    return syntax_depth(tree, MAX_DEPTH)

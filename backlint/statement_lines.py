@@ -94,9 +94,11 @@ class StatementLines:
     """CPython's ast of one file, parsed on first use, aligned with libcst's statements."""
 
     def __init__(self, module, text: str) -> None:
+        from .shape import take_tree
+
         self.module = module
         self.text = text
-        self._tree = None
+        self._tree = take_tree(text)  # the depth guard's tree of this text, when it built one
         self._failed = False
         self._aligned: Dict[int, Optional[Dict[int, ast.AST]]] = {}
         self._line_starts: Optional[List[int]] = None

@@ -22,6 +22,12 @@ per selection, and says so when they differ (a precision change is expected to c
         --select BL104 --select BL201,BL202 \\
         --paths bench/.corpus/src/django_oscar-4.2.1/oscar/apps/basket,...
 
+``--select DEFAULT`` runs the configured default rules (no ``--select``). ``--bandit PATH``
+(bandit's executable) and ``--parse-floor`` also count bandit (``-r``, every test) and
+``bench/parse_floor.py --jobs 1`` (one libcst parse per file) on the same paths, with their
+bytecode kept too, and print each backlint run's ratio to them (issue #22's "CPU <= 1.5x
+bandit, cold <= 2x the parse floor"); both need a single directory in ``--paths``.
+
 Not part of the test suite (it takes minutes).
 """
 from __future__ import annotations
@@ -40,9 +46,34 @@ from typing import Dict, List, Tuple
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
+def _env(tree: Path, pycache: str) -> Dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
+    if pycache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = f"{pycache}/{hashlib.sha1(str(tree).encode()).hexdigest()[:12]}"
+    return env
+
+
+def count_command(cmd: List[str], pycache: str = "") -> int:
+    """Instructions of one run of ``cmd`` (any program: bandit, the parse floor), every process
+    counted; run once unmeasured first when ``pycache`` keeps bytecode."""
+    with tempfile.TemporaryDirectory(prefix="bl-ir-") as tmp:
+        env = _env(Path(tmp), pycache)
+        if pycache:
+            subprocess.run(cmd, env=env, capture_output=True, cwd=tmp)
+        full = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes",
+                f"--cachegrind-out-file={tmp}/cg.%p", *cmd]
+        proc = subprocess.run(full, env=env, capture_output=True, text=True, cwd=tmp)
+        found = _IREFS.findall(proc.stderr)
+        if not found:
+            sys.exit(f"run failed ({proc.returncode}): {' '.join(full)}\n{proc.stderr[-2000:]}")
+        return sum(int(f.replace(",", "")) for f in found)
+
+
 def count(tree: Path, select: str, paths: List[str], python: str,
           pycache: str = "") -> Tuple[int, int]:
     """Instructions of one run and the number of findings it reported."""
+    chosen = [] if select == "DEFAULT" else ["--select", select]
     with tempfile.TemporaryDirectory(prefix="bl-ir-") as tmp:
         report = Path(tmp) / "report.json"
         env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
@@ -59,7 +90,7 @@ def count(tree: Path, select: str, paths: List[str], python: str,
             "valgrind", "--tool=cachegrind", "--cache-sim=no",
             f"--cachegrind-out-file={tmp}/cg.out",
             python, "-m", "backlint", "check", "--no-cache", "--jobs", "1",
-            "--select", select, "--format", "json", "-o", str(report), *paths,
+            *chosen, "--format", "json", "-o", str(report), *paths,
         ]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)
         found = _IREFS.findall(proc.stderr)
@@ -80,6 +111,8 @@ def main(argv=None) -> int:
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--pycache", default="", help="keep bytecode under this directory (recommended: "
                     "an editable install with PYTHONDONTWRITEBYTECODE compiles every module per run)")
+    ap.add_argument("--bandit", default="", help="bandit's executable: count it on the same paths")
+    ap.add_argument("--parse-floor", action="store_true", help="count bench/parse_floor.py --jobs 1 too")
     ap.add_argument("--log", type=Path, help="append every count to this file (JSON lines)")
     ap.add_argument("--reuse", type=Path, help="take the before side's counts from such a log "
                     "(same tree, selection and paths) instead of counting them again")
@@ -117,6 +150,26 @@ def main(argv=None) -> int:
         ob, oa = b - fb, a - fa
         own = f"{oa / ob:.3f}" if ob > 0 else "–"
         print(f"| {select} | {b:,} | {a:,} | {a / b:.3f} | {ob:,} | {oa:,} | {own} | {nb} → {na} |")
+    refs = {}
+    if args.bandit:
+        refs["bandit"] = count_command([args.bandit, "-r", "-q", "-f", "json", "-o", os.devnull, *paths],
+                                       args.pycache)
+    if args.parse_floor:
+        floor_script = str(Path(__file__).resolve().parent / "parse_floor.py")
+        refs["parse floor"] = count_command([args.python, floor_script, "--jobs", "1", *paths], args.pycache)
+    if refs:
+        print()
+        print("| run | instructions | " + " | ".join(f"/ {name}" for name in refs) + " |")
+        print("|---|---:|" + "---:|" * len(refs))
+        rows = [(name, ir) for name, ir in refs.items()]
+        rows += [(f"{side}: {select}", results[(side, select)][0]) for select in args.select for side in sides]
+        for name, ir in rows:
+            print(f"| {name} | {ir:,} | " + " | ".join(f"{ir / ref:.2f}" for ref in refs.values()) + " |")
+        if args.log:
+            with args.log.open("a", encoding="utf-8") as log:
+                for name, ir in refs.items():
+                    log.write(json.dumps({"tree": name, "select": "", "paths": ",".join(paths), "ir": ir,
+                                          "findings": 0}) + "\n")
     return 0
 
 

@@ -268,3 +268,24 @@ def test_single_file_and_project_never_report_twice(monkeypatch):
     run = check(["."], make_settings(list(CODES), root=str(case)), jobs=1)
     keys = [(f.path, f.start_line, f.start_column, f.code) for f in run.findings]
     assert len(keys) == len(set(keys))
+
+
+def test_param_loop_precheck_sees_every_way_to_write_the_iterable():
+    """`param_querysets.scan` walks only functions with a parameter that follows an `in` in the
+    text; every spelling of `for row in <name>` libcst accepts must be in that set."""
+    from backlint._lazy import cst
+    from backlint.rules.orm.param_querysets import _ITERATED
+
+    text = (
+        "def f(orders, rows, items, für):\n"
+        "    for o in orders: pass\n"
+        "    for r in (  # a comment\n"
+        "        rows): pass\n"
+        "    for i in \\\n"
+        "            items: pass\n"
+        "    [x for x in für]\n"
+    )
+    module = cst.parse_module(text)  # the spellings are valid Python
+    iters = [n.iter for n in module.body[0].body.body[:3]]
+    assert all(isinstance(it, cst.Name) for it in iters)
+    assert {"orders", "rows", "items", "für"} <= set(_ITERATED.findall(text))

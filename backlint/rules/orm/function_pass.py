@@ -40,13 +40,26 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.guarded = 0  # inside `if <global cache> is None:`: runs once per process
         self.events: Dict[Tuple[int, str], RelEvent] = {}
         self.runtime_models: set = set()  # local names holding a model looked up at run time
-        self.literals = analysis.literals  # names bound to a literal: module-level, then the function's
+        self._literals = analysis.literals  # names bound to a literal: module-level, then the function's
+        self._literal_body = None  # the body whose own literals are not looked for yet (see `literals`)
         # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
         self.memo: List[int] = []
         self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
         self.dml_tables: Dict[str, Any] = {}  # name -> the table of the DML statement it holds
         self.gets: Dict[str, Optional[str]] = {}  # name -> the cache a `cache.get(k)` it holds came from
         self.created: Dict[str, Any] = {}  # name -> the loop frame whose iteration a creating call bound it in
+
+    @property
+    def literals(self) -> Dict[str, Any]:
+        """Names bound to a literal container; only a loop asks. The function's own are found
+        on the first ask: most functions have no loop, and finding them walks the whole body."""
+        body = self._literal_body
+        if body is not None:
+            self._literal_body = None
+            written = _loops.local_literals(body)
+            if written:
+                self._literals = dict(self.a.literals, **written)
+        return self._literals
 
     @property
     def writes(self) -> bool:
@@ -116,9 +129,7 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
             self.frames.append(serializer)
         body = node.body
         if isinstance(body, cst.IndentedBlock):
-            written = _loops.local_literals(body.body)
-            if written:
-                self.literals = dict(self.a.literals, **written)
+            self._literal_body = body.body
             self.run_block(body.body)
         else:
             self.run_block([body])

@@ -12,6 +12,7 @@ not followed.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, Iterable, List, Optional
 
 from ..._lazy import cst
@@ -24,6 +25,10 @@ from .models import _not_a_relation
 from .values import Frame, Read, RelEvent, Src, Unknown
 
 MAX_CALL_ARGS = 4
+
+# every name that follows an `in` anywhere in the text: the iterables a `for` or comprehension
+# can loop over by name (through parentheses, line continuations and comments), and more
+_ITERATED = re.compile(r"\bin\b(?:[\s(\\]|#[^\n]*)*([^\W\d]\w*)")
 
 
 def _params(local: str, node) -> Dict[str, tuple]:
@@ -40,10 +45,17 @@ def _params(local: str, node) -> Dict[str, tuple]:
 
 def scan(analysis) -> None:
     """Record every ``for row in <parameter>`` (and comprehension) with the chains it reads
-    from ``row``: what the abstract interpretation leaves unknown (the caller decides)."""
+    from ``row``: what the abstract interpretation leaves unknown (the caller decides).
+    A function none of whose parameters follows an ``in`` in the file's text has no such loop
+    and is not walked."""
+    iterated = None
     for local, node in analysis.functions.items():
         slots = _params(local, node)
         if not slots:
+            continue
+        if iterated is None:
+            iterated = set(_ITERATED.findall(analysis.ctx.text))
+        if iterated.isdisjoint(slots):
             continue
         rebound = None
         for loop, it, target, body in _loops_over(node.body, slots):

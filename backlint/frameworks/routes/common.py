@@ -9,6 +9,7 @@ import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..._lazy import cst
+from ...semantics import string_value as literal_string
 
 UNKNOWN = "{?}"
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -129,19 +130,14 @@ LITESTAR_DECORATORS = {
 # -- small helpers ---------------------------------------------------------------------------
 
 def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    """The value of a plain (possibly concatenated, not f-) string literal, else None."""
+    """The value of a plain (possibly concatenated, not f-) string literal, else None.
+
+    ``semantics.string_value`` reads a literal without an escape from its text; libcst's
+    ``evaluated_value`` compiles every literal (``ast.literal_eval``)."""
     if node is None:
         return None
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # pragma: no cover - odd literal
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
+    value = literal_string(node)
+    return value if type(value) is str else None
 
 
 def string_list(node: Optional[cst.BaseExpression]) -> Optional[List[str]]:

@@ -11,7 +11,6 @@ from .. import route_kinds
 from . import graphql_views as graphql
 from .common import UNKNOWN, string_value
 from .model import PathDecl
-from .names import _statements
 
 
 class DjangoRoutes:
@@ -50,7 +49,7 @@ class DjangoRoutes:
     def _list_mutations(self) -> Dict[str, List[Tuple[str, cst.BaseExpression]]]:
         """``name += [...]``, ``name.append(item)``, ``name.extend([...])``, ``name.insert(i, item)``."""
         out: Dict[str, List[Tuple[str, cst.BaseExpression]]] = {}
-        for stmt in _statements(self.module.body):
+        for stmt in self._stmts:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:

@@ -16,7 +16,7 @@ from .decorators import DecoratorRoutes
 from .django import DjangoRoutes
 from .litestar import LitestarRoutes
 from .model import FileRoutes, Handler, PathDecl
-from .names import _Resolver, _statements
+from .names import _Resolver, statements_and_functions
 from .path_parts import PathParts
 from .setup_calls import SetupCalls
 from .tables import TableRoutes
@@ -48,12 +48,14 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
         self.text: Optional[str] = None  # the source, when the caller has it (helpers called here are not views)
         self._called: frozenset = frozenset()  # convention-view candidates the module calls itself
         self._anon = 0
-        self._enclosing: Dict[int, cst.FunctionDef] = {}
         self._current_stmt: Optional[cst.CSTNode] = None
         self._drf_routers: set = set()  # names that register viewsets
         self._top_level: set = set()  # module-level assignments (their string values are constants)
         self._url_lists_done: set = set()  # Django URL lists already turned into URLconf objects
         self._mutations: Dict[str, List[Any]] = {}
+        # every statement of the file in source order (``names._statements``), listed once: the
+        # passes below and in the mixins read it instead of walking the statements again
+        self._stmts, self._enclosing = statements_and_functions(module.body)
 
     def local_ref(self, name: str) -> str:
         return f"{self.module_name}.{name}"
@@ -85,16 +87,15 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
         return self.ref(node), None
 
     def collect(self) -> None:
-        for stmt in _statements(self.module.body):
+        for stmt in self._stmts:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):
                         self.r.add_import(small)
         self._drf_routers = self._registering_names()
-        self._enclosing_functions()
         self._top_level = {id(small) for stmt in self.module.body if isinstance(stmt, cst.SimpleStatementLine)
                            for small in stmt.body}
-        for stmt in _statements(self.module.body):
+        for stmt in self._stmts:
             if isinstance(stmt, cst.FunctionDef):
                 self.functions.setdefault(stmt.name.value, stmt)
             elif isinstance(stmt, cst.ClassDef):
@@ -153,7 +154,7 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
         self.r.local[name] = self.local_ref(name)
 
     def scan(self) -> None:
-        for stmt in _statements(self.module.body):
+        for stmt in self._stmts:
             if isinstance(stmt, cst.FunctionDef):
                 self._decorated_function(stmt, None)
             elif isinstance(stmt, cst.ClassDef):

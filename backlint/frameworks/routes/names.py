@@ -2,7 +2,7 @@
 and every statement of the file in source order."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..._lazy import cst
 from ...semantics import dotted_name
@@ -63,21 +63,44 @@ def _statements(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
     while stack:
         stmt = stack.pop()
         yield stmt
-        children: List[cst.CSTNode] = []
-        if isinstance(stmt, (cst.FunctionDef, cst.With, cst.For, cst.While, cst.If, cst.Try)):
-            inner = getattr(stmt, "body", None)
-            if isinstance(inner, cst.BaseSuite):
-                children.extend(getattr(inner, "body", ()))
-            for handler in getattr(stmt, "handlers", ()) or ():
-                children.extend(handler.body.body)
-            orelse = getattr(stmt, "orelse", None)
-            while orelse is not None:
-                if isinstance(orelse, cst.If):
-                    children.append(orelse)
-                    break
+        stack.extend(reversed(_inner_statements(stmt)))
+
+
+def statements_and_functions(body: Sequence[cst.CSTNode]) -> Tuple[List[cst.CSTNode], Dict[int, cst.FunctionDef]]:
+    """``_statements(body)`` as a list, and by statement id the innermost function (with an
+    indented body) each is written in: one pass, where asking ``_statements`` again inside
+    every function costs a pass per nesting level."""
+    out: List[cst.CSTNode] = []
+    enclosing: Dict[int, cst.FunctionDef] = {}
+    stack: List[Tuple[cst.CSTNode, Optional[cst.FunctionDef]]] = [(stmt, None) for stmt in reversed(body)]
+    function_def, block = cst.FunctionDef, cst.IndentedBlock
+    while stack:
+        stmt, func = stack.pop()
+        out.append(stmt)
+        if func is not None:
+            enclosing[id(stmt)] = func
+        children = _inner_statements(stmt)
+        if children:
+            inner = stmt if isinstance(stmt, function_def) and isinstance(stmt.body, block) else func
+            stack.extend((child, inner) for child in reversed(children))
+    return out, enclosing
+
+
+def _inner_statements(stmt: cst.CSTNode) -> List[cst.CSTNode]:
+    children: List[cst.CSTNode] = []
+    if isinstance(stmt, (cst.FunctionDef, cst.With, cst.For, cst.While, cst.If, cst.Try)):
+        inner = getattr(stmt, "body", None)
+        if isinstance(inner, cst.BaseSuite):
+            children.extend(getattr(inner, "body", ()))
+        for handler in getattr(stmt, "handlers", ()) or ():
+            children.extend(handler.body.body)
+        orelse = getattr(stmt, "orelse", None)
+        if orelse is not None:
+            if isinstance(orelse, cst.If):
+                children.append(orelse)
+            else:
                 children.extend(getattr(orelse.body, "body", ()))
-                break
-            final = getattr(stmt, "finalbody", None)
-            if final is not None:
-                children.extend(final.body.body)
-        stack.extend(reversed(children))
+        final = getattr(stmt, "finalbody", None)
+        if final is not None:
+            children.extend(final.body.body)
+    return children

@@ -16,14 +16,6 @@ _AIOHTTP_CALLS = frozenset({"add_get", "add_post", "add_put", "add_patch", "add_
 class SetupCalls:
     """Mixin of the per-file extractor (see ``extract.py``)."""
 
-    def _enclosing_functions(self) -> None:
-        """Statement id -> the innermost function it is written in."""
-        from .names import _statements
-
-        for func in [s for s in _statements(self.module.body) if isinstance(s, cst.FunctionDef)]:
-            for stmt in _statements(func.body.body) if isinstance(func.body, cst.IndentedBlock) else ():
-                self._enclosing[id(stmt)] = func
-
     def _param_owner(self, receiver: cst.BaseExpression, attr: str) -> Optional[Tuple[str, Dict[str, Any]]]:
         """``app.router.add_get(...)`` / ``app.include_router(...)`` where ``app`` is a parameter of
         the enclosing function: the routes belong to whatever the callers pass in."""
@@ -56,10 +48,8 @@ class SetupCalls:
 
     def _registering_names(self) -> set:
         """Names with ``name.register("prefix", ViewSet)`` calls: DRF routers, whatever their class."""
-        from .names import _statements
-
         out = set()
-        for stmt in _statements(self.module.body):
+        for stmt in self._stmts:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     call = small.value if isinstance(small, cst.Expr) else None

@@ -28,6 +28,10 @@ class HandlerScan:
         return [a for _, _, a in self.accesses if a.kind == persistence.WRITE and (include_sanctioned or not a.sanctioned)]
 
 
+_ROLLED_BACK = object()  # a write in a rolled-back block: not an access at all
+_UNKNOWN = object()  # a call's side effect not asked for yet
+
+
 class HandlerRule(Rule):
     """Tracks the handler (if any) that encloses the node being visited."""
 
@@ -46,6 +50,8 @@ class HandlerRule(Rule):
         handler = self._routes.handler_for(node)
         if handler is not None and self.skip_generic_views and generic_base_view(handler, self.ctx.path):
             handler = None  # the framework layer's own CRUD base view, meant to be subclassed
+        if handler is not None and not self.wants(handler):
+            handler = None  # nothing this rule could report: its calls need not be classified
         self._stack.append(HandlerScan(handler) if handler is not None else None)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -60,17 +66,31 @@ class HandlerRule(Rule):
         scan = self.current()
         if scan is None:
             return
+        # every handler rule of the run classifies the same call at the same point of the shared
+        # walk (same handler, same ancestors): the first one to get there does it for all
+        seen = self.ctx.shared("api-handler-calls", dict)
+        entry = seen.get(id(node))
+        if entry is None:
+            entry = seen[id(node)] = self._classify(node, scan)
+        access, statement, effect = entry
+        if access is _ROLLED_BACK:
+            return  # `with rolledback_transaction():` a preview that is never committed
+        if access is not None:
+            scan.accesses.append((node, statement, access))
+        elif self.collect_effects:
+            if effect is _UNKNOWN:
+                effect = persistence.side_effect(node, self.ctx.qualified_name)
+                seen[id(node)] = (access, statement, effect)
+            if effect is not None:
+                scan.effects.append((node, effect))
+
+    def _classify(self, node: cst.Call, scan: HandlerScan):
         access = persistence.classify(node, self.ctx.qualified_name)
         if access is None and scan.handler.framework in DJANGO_FRAMEWORKS:
             access = persistence.related_write(node)
         if access is not None and access.kind != persistence.READ and self._rolled_back(scan):
-            return  # `with rolledback_transaction():` a preview that is never committed
-        if access is not None:
-            scan.accesses.append((node, self.ctx.enclosing_statement(), access))
-        elif self.collect_effects:
-            effect = persistence.side_effect(node, self.ctx.qualified_name)
-            if effect is not None:
-                scan.effects.append((node, effect))
+            return _ROLLED_BACK, None, None
+        return access, self.ctx.enclosing_statement() if access is not None else None, _UNKNOWN
 
     def _rolled_back(self, scan: HandlerScan) -> bool:
         for ancestor in reversed(self.ctx.ancestors):
@@ -113,6 +133,10 @@ class HandlerRule(Rule):
 
     def visit_IfExp(self, node) -> None:
         self._branch(node)
+
+    def wants(self, handler: routes.Handler) -> bool:
+        """Whether ``finish_handler`` could report this handler (else it is not scanned)."""
+        return True
 
     def finish_handler(self, scan: HandlerScan) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -86,9 +86,10 @@ class GetHandlerWrites(HandlerRule):
     precision = "high"
     tags = ("api-design", "correctness")
 
+    def wants(self, handler) -> bool:
+        return handler.safe_only and not handler.websocket
+
     def finish_handler(self, scan: HandlerScan) -> None:
-        if not scan.handler.safe_only or scan.handler.websocket:
-            return
         all_writes = [(n, s, a) for n, s, a in scan.accesses if a.kind in (persistence.WRITE, persistence.COMMIT)]
         deliberate = [a for n, _, a in all_writes if a.kind == persistence.WRITE and (
             audit_write(a.what) or tracking_save(n, scan.handler.node))]

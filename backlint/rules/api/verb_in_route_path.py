@@ -129,6 +129,8 @@ class VerbInRoutePath(Rule):
             elif seen.methods is not None and decl.methods is not None:
                 seen.methods = routes.norm_methods(seen.methods + decl.methods)
         for decl in merged.values():
+            if self._check(decl, verbs, allowed, False) is None and self._check(decl, verbs, allowed, True) is None:
+                continue  # no verb either way: what kind of endpoint it is need not be decided (a body walk)
             kind = found.endpoint_kind(decl)[0]
             if kind == route_kinds.PAGE:
                 continue  # a server-rendered page keeps its `add/`, `edit/`, `delete/` form pages

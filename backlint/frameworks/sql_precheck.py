@@ -25,8 +25,12 @@ from typing import Dict, Pattern, Set, Tuple
 
 from . import sql as sqlk
 
-# between two tokens: whitespace, line continuations, comments
-_GAP = r"(?:[\s\\]|#[^\n]*)*"
+# between two tokens: whitespace, line continuations, comments. A comment runs to the end of
+# its line, so there is one way to match a gap (`#[^\n]*` alone would split a `#####` banner
+# in exponentially many ways and take minutes on one file)
+_GAP = r"(?:[\s\\]|#[^\n]*\n)*"
+# the same, with closing parentheses: `(cur.execute)(sql)`
+_CLOSE_GAP = r"(?:[\s\\)]|#[^\n]*\n)*"
 
 
 def method_names() -> Set[str]:
@@ -51,23 +55,23 @@ def _alternatives(words) -> str:
 
 
 _METHOD_CALL: Pattern[str] = re.compile(
-    rf"\.{_GAP}(?:{_alternatives(method_names())})\b(?:[\s\\)]|#[^\n]*)*\((?!\s*\))"
+    rf"\.{_GAP}(?:{_alternatives(method_names())})\b{_CLOSE_GAP}\((?!\s*\))"
 )
 
 
-def _function_patterns() -> Tuple[Tuple[Pattern[str], Pattern[str]], ...]:
+def _function_patterns() -> Tuple[Tuple[str, Tuple[str, ...], Pattern[str], Pattern[str]], ...]:
     out = []
     for last, roots in sorted(function_sinks().items()):
         name = re.escape(last)
         root = re.compile(rf"\b(?:{_alternatives(roots)})\b")
         use = re.compile(
-            rf"\b{name}(?:[\s\\)]|#[^\n]*)*\("  # called by its own name
-            rf"|\b{name}{_GAP}as\b"  # bound to another name by `import ... as` / `with ... as`
+            # called by its own name, or bound to another name by `import ... as` / `with ... as`
+            rf"{name}(?<!\w{name})(?:{_CLOSE_GAP}\(|{_GAP}as\b)"
             # `t = text`: the engine follows a binding from name to name (not `t = text.strip()`;
             # the look-ahead stays on the line, so a next statement starting with `(` still counts)
-            rf"|={_GAP}\(?{_GAP}{name}\b(?![ \t]*(?:\\\n[ \t]*)*[.(\[])"
+            rf"|={_GAP}(?:\({_GAP})?{name}\b(?![ \t]*(?:\\\n[ \t]*)*[.(\[])"
         )
-        out.append((root, use))
+        out.append((last, tuple(sorted(roots)), root, use))
     return tuple(out)
 
 
@@ -78,4 +82,8 @@ def may_reach_sql(text: str) -> bool:
     """False only when no call in ``text`` can be one of BL301's sinks."""
     if _METHOD_CALL.search(text):
         return True
-    return any(use.search(text) and root.search(text) for root, use in _FUNCTION_USES)
+    # plain substring tests first: they are much cheaper than the expressions
+    return any(
+        last in text and any(r in text for r in roots) and root.search(text) and use.search(text)
+        for last, roots, root, use in _FUNCTION_USES
+    )

@@ -118,3 +118,21 @@ def test_a_held_back_file_reports_nothing_and_a_passed_one_is_unchanged():
     )
     assert not may_reach_sql(source)
     assert lint_source(source, ["BL301"], path="example.py").findings == []
+
+
+@pytest.mark.parametrize("case", sorted(REACHES))
+def test_the_rule_markers_let_every_reaching_file_through(case):
+    from backlint.rules.security.unparameterized_sql import UnparameterizedSql
+
+    source = textwrap.dedent(REACHES[case])
+    assert any(word in source for word in UnparameterizedSql.text_markers)
+
+
+def test_the_markers_cover_every_sink_name():
+    from backlint.frameworks.sql_precheck import function_sinks, marker_words
+
+    words = marker_words()
+    for name in method_names():
+        assert any(w in name for w in words), name
+    for last, roots in function_sinks().items():
+        assert any(w in last for w in words) or all(any(w in r for w in words) for r in roots), last

@@ -87,3 +87,12 @@ def may_reach_sql(text: str) -> bool:
         last in text and any(r in text for r in roots) and root.search(text) and use.search(text)
         for last, roots, root, use in _FUNCTION_USES
     )
+
+
+def marker_words() -> tuple:
+    """Substrings one of which every text ``may_reach_sql`` accepts contains (a sink method's
+    name; for a function sink, a root module that has only that sink, else the sink's name):
+    the rule's ``text_markers``, so that the engine does not even walk a file for it without."""
+    words = set(method_names()) | {"sqlalchemy", "sqlmodel"}  # `text`, `TextClause`
+    words |= {"RawSQL", "read_sql", "SQL"}  # django and pandas have other names; psycopg `sql.SQL`
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))

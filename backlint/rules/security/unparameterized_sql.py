@@ -151,15 +151,17 @@ class UnparameterizedSql(Rule):
     tags = ("security", "external/cwe/cwe-089")
     security_severity = "8.8"
     skip_roles = _SKIPPED_ROLES
-    text_markers = (
-        "execute", "fetch", "text", "raw", "extra", "RawSQL", "read_sql", "SQL", "query",
-    )
+    # the words a sink call needs (sql_precheck); the rule is checked only where one of its
+    # earlier markers occurs too, so it looks at exactly the files it did
+    text_markers = sql_precheck.marker_words()
+    _earlier_markers = ("execute", "fetch", "text", "raw", "extra", "RawSQL", "read_sql", "SQL", "query")
 
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self.values = SqlValues(ctx)
         # no sink call in the text: nothing to report, so the tracker does not run (sql_precheck)
-        self.active = sql_precheck.may_reach_sql(ctx.text)
+        text = ctx.text
+        self.active = any(m in text for m in self._earlier_markers) and sql_precheck.may_reach_sql(text)
         # (call, sink, taint, statement, text): messages are written after the walk, with lines
         self._pending: List[Tuple[cst.Call, sqlk.Sink, tuple, Optional[cst.CSTNode], Optional[str]]] = []
         self._defined: set = set()  # functions of this module (`f`, `self.m`)

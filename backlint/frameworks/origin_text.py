@@ -70,3 +70,49 @@ class TextPieces:
         else:
             new = NUMBER
         self.bind(target.value, new, replace_old=True)
+
+
+# -- the text of an expression, for a flow's name ----------------------------------------------
+_SHORT_STATE: list = []  # the CodegenState subclass, made on first use (libcst is imported late)
+
+
+class _Enough(Exception):
+    pass
+
+
+def _short_state(module, wanted: int):
+    if not _SHORT_STATE:
+        from libcst._nodes.internal import CodegenState
+
+        class _State(CodegenState):
+            """Stops the generation once ``wanted`` characters that are not whitespace are out."""
+
+            wanted = 0
+            seen = 0
+
+            def add_token(self, value: str) -> None:
+                self.tokens.append(value)
+                for word in value.split():
+                    self.seen += len(word)
+                if self.seen >= self.wanted:
+                    raise _Enough
+
+        _SHORT_STATE.append(_State)
+    state = _SHORT_STATE[0](default_indent=module.default_indent, default_newline=module.default_newline)
+    state.wanted = wanted
+    return state
+
+
+def short_code(module, node, limit: int = 40) -> str:
+    """``" ".join(module.code_for_node(node).split())``, cut to ``limit`` characters (the last
+    three ``...``), generating only as much of ``node`` as that needs: once ``limit + 1``
+    characters that are not whitespace are out, the text is longer than ``limit`` and its first
+    ``limit - 3`` characters are known (a flow's name is asked for every call of a project
+    function, whose arguments may be pages long)."""
+    state = _short_state(module, limit + 1)
+    try:
+        node._codegen(state)
+    except _Enough:
+        pass
+    text = " ".join("".join(state.tokens).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

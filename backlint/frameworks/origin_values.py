@@ -31,7 +31,7 @@ from . import origin_own as own_mod
 from . import origin_request as orq
 from . import origin_secret as osec
 from . import origin_sinks as sinks
-from .origin_text import NUMBER, TextPieces
+from .origin_text import NUMBER, TextPieces, short_code
 from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, merge_flows
 
 SANITISED = Val(safe=True, note="sanitised")
@@ -271,8 +271,7 @@ class OriginValues(TextPieces, ValueTracker):
         return UNKNOWN
 
     def code(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.ctx.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        return short_code(self.ctx.module, node)
 
     def _flow(self, kind: str, node: cst.CSTNode, extra: Sequence[Origin] = ()) -> Val:
         return Val(flows=merge_flows((Origin(kind, self.code(node), node),), tuple(extra)))

@@ -26,6 +26,7 @@ from . import origin_request as orq
 from . import sql as sqlk
 from . import sql_owned as owned
 from . import sql_percent
+from .origin_text import short_code
 from . import sql_trusted as trusted
 from .sql_flow import SqlFlow, option_key
 from . import value_guards as guards
@@ -89,8 +90,7 @@ class SqlValues(SqlFlow, ValueTracker):
 
     # -- pieces ----------------------------------------------------------------------------------
     def code(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.ctx.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        return short_code(self.ctx.module, node)
 
     def pieces(self, how: str, items: Sequence[Tuple[Val, cst.CSTNode]], text: Optional[str]) -> Val:
         taint = None

@@ -14,7 +14,7 @@ from ..._lazy import cst
 from ...findings import Severity
 from ...frameworks import roles
 from ...frameworks import sql as sqlk
-from ...frameworks import sql_advice, sql_callers
+from ...frameworks import sql_advice, sql_callers, sql_precheck
 from ...frameworks.sql_values import SqlValues
 from ...frameworks.value_origin import Origin
 from ...rule import Rule
@@ -151,13 +151,17 @@ class UnparameterizedSql(Rule):
     tags = ("security", "external/cwe/cwe-089")
     security_severity = "8.8"
     skip_roles = _SKIPPED_ROLES
-    text_markers = (
-        "execute", "fetch", "text", "raw", "extra", "RawSQL", "read_sql", "SQL", "query",
-    )
+    # the words a sink call needs (sql_precheck); the rule is checked only where one of its
+    # earlier markers occurs too, so it looks at exactly the files it did
+    text_markers = sql_precheck.marker_words()
+    _earlier_markers = ("execute", "fetch", "text", "raw", "extra", "RawSQL", "read_sql", "SQL", "query")
 
     def __init__(self, ctx, settings) -> None:
         super().__init__(ctx, settings)
         self.values = SqlValues(ctx)
+        # no sink call in the text: nothing to report, so the tracker does not run (sql_precheck)
+        text = ctx.text
+        self.active = any(m in text for m in self._earlier_markers) and sql_precheck.may_reach_sql(text)
         # (call, sink, taint, statement, text): messages are written after the walk, with lines
         self._pending: List[Tuple[cst.Call, sqlk.Sink, tuple, Optional[cst.CSTNode], Optional[str]]] = []
         self._defined: set = set()  # functions of this module (`f`, `self.m`)
@@ -165,29 +169,37 @@ class UnparameterizedSql(Rule):
 
     # -- the tracker rides the walk --------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
-        self.values.on_module(node)
-        self._defined = sql_callers.defined_functions(node)
+        if self.active:
+            self.values.on_module(node)
+            self._defined = sql_callers.defined_functions(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.values.on_class(node)
+        if self.active:
+            self.values.on_class(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self.values.leave_class()
+        if self.active:
+            self.values.leave_class()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.values.on_function(node)
+        if self.active:
+            self.values.on_function(node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.values.leave_function(node)
+        if self.active:
+            self.values.leave_function(node)
 
     def visit_Return(self, node: cst.Return) -> None:
-        self.values.on_return(node)
+        if self.active:
+            self.values.on_return(node)
 
     def _enter_conditional(self, node) -> None:
-        self.values.enter_conditional()
+        if self.active:
+            self.values.enter_conditional()
 
     def _leave_conditional(self, node) -> None:
-        self.values.leave_conditional()
+        if self.active:
+            self.values.leave_conditional()
 
     visit_While = _enter_conditional
     leave_While = _leave_conditional
@@ -200,51 +212,66 @@ class UnparameterizedSql(Rule):
     leave_For = _leave_conditional
 
     def _enter_comprehension(self, node) -> None:
-        self.values.on_comprehension(node)
+        if self.active:
+            self.values.on_comprehension(node)
 
     def _leave_comprehension(self, node) -> None:
-        self.values.leave_comprehension(node)
+        if self.active:
+            self.values.leave_comprehension(node)
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
 
     def visit_For(self, node: cst.For) -> None:
-        self.values.on_for(node)
+        if self.active:
+            self.values.on_for(node)
 
     def visit_If(self, node: cst.If) -> None:
-        self.values.on_if(node, self.ctx.parent())
+        if self.active:
+            self.values.on_if(node, self.ctx.parent())
 
     def leave_If(self, node: cst.If) -> None:
-        self.values.leave_if(node)
+        if self.active:
+            self.values.leave_if(node)
 
     def visit_Else(self, node: cst.Else) -> None:
-        self.values.on_else(node, self.ctx.parent())
+        if self.active:
+            self.values.on_else(node, self.ctx.parent())
 
     def leave_Else(self, node: cst.Else) -> None:
-        self.values.leave_conditional()
+        if self.active:
+            self.values.leave_conditional()
 
     def visit_Assert(self, node: cst.Assert) -> None:
-        self.values.on_assert(node)
+        if self.active:
+            self.values.on_assert(node)
 
     # bound once the right-hand side has been walked: `order = text("id " + order)` checks the
     # `order` of the line before
     def leave_Assign(self, node: cst.Assign) -> None:
-        self.values.on_assign(node)
+        if self.active:
+            self.values.on_assign(node)
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.values.on_ann_assign(node)
+        if self.active:
+            self.values.on_ann_assign(node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.values.on_aug_assign(node)
+        if self.active:
+            self.values.on_aug_assign(node)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.values.on_named_expr(node)
+        if self.active:
+            self.values.on_named_expr(node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        self.values.on_with_item(node)
+        if self.active:
+            self.values.on_with_item(node)
 
     # -- sinks -----------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if not self.active:
+            return
         self.values.on_collection_call(node)
         key = sql_callers.call_key(node, self._defined) if self._defined else None
         if key is not None:

@@ -41,7 +41,7 @@ class Effects:
         if self.memo:
             level = min(level, min(self.memo))
         level = self.data_level(level)
-        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
+        if level <= 0 or not self.record or self.write_args or self.upsert or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
         if frame.written and frame.written & (set(keys) | _written.value_keys(src)):
@@ -121,7 +121,7 @@ class Effects:
         if self.memo:
             level = min(level, min(self.memo))
         level = self.data_level(level)
-        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
+        if level <= 0 or not self.record or self.write_args or self.upsert or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
         if frame.sleep or frame.wrote:

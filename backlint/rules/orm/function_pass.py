@@ -43,7 +43,8 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.literals = analysis.literals  # names bound to a literal: module-level, then the function's
         # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
         self.memo: List[int] = []
-        self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
+        self.rare: List[int] = []  # inside an `except` handler (or a per-iteration transaction): its depth
+        self.upsert = 0  # evaluating the lookup of a hand-written upsert (see `_units`)
         self.dml_tables: Dict[str, Any] = {}  # name -> the table of the DML statement it holds
         self.gets: Dict[str, Optional[str]] = {}  # name -> the cache a `cache.get(k)` it holds came from
         self.created: Dict[str, Any] = {}  # name -> the loop frame whose iteration a creating call bound it in

@@ -92,6 +92,11 @@ class HelperFunctions:
             if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
                 return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return found
+        if _WRITE_VERB.match(name.rsplit(".", 1)[-1]):
+            # named for a write whose statement the analysis did not see (it runs through an
+            # unresolved call or a framework): `set_task_run_state()`, `register_block_type()`
+            # are per-row jobs; what they read serves that job
+            return None
         if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1], "k": fact.get("qk")}
         if depth >= MAX_CALL_DEPTH:

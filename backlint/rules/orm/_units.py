@@ -14,7 +14,10 @@ reads. These shapes are not that:
 * a loop over the command-line values of a management command (``options["component"]``, the
   ``**options`` of a Django command method): what the user typed, a handful;
 * a loop whose item is a key of a registry written in the code (``check = CHECKS[name]``): it goes
-  through at most the registry's entries.
+  through at most the registry's entries;
+* a fallback chain that stops at the first success (the body ends with ``if found: break`` or
+  ``if result: return result``): the next item is tried only when this one failed, so the
+  iterations are attempts, not rows.
 
 Nothing here knows the abstract values of the pass; ``statements`` asks per statement and loop.
 """
@@ -171,7 +174,24 @@ def registry_keys(loop: cst.For) -> bool:
     return False
 
 
+def _exit_only(suite) -> bool:
+    body = suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
+        body = body[0].body
+    return len(body) == 1 and isinstance(body[0], (cst.Break, cst.Return))
+
+
+def fallback_chain(loop: cst.For) -> bool:
+    """``for scraper in scrapers: ...; if found: break``: the loop stops at the first success."""
+    if not isinstance(loop.body, cst.IndentedBlock) or not loop.body.body:
+        return False
+    last = loop.body.body[-1]
+    if isinstance(last, cst.Try) and isinstance(last.body, cst.IndentedBlock) and last.body.body:
+        last = last.body.body[-1]
+    return isinstance(last, cst.If) and last.orelse is None and _exit_only(last.body)
+
+
 def fixed_by_code(loop: cst.For, options: Optional[str]) -> bool:
     """The loop's iterations are bounded by the code or by what a user typed, not by rows."""
     it = loop.iter
-    return parsed_sql(it) or command_options(it, options) or registry_keys(loop)
+    return parsed_sql(it) or command_options(it, options) or registry_keys(loop) or fallback_chain(loop)

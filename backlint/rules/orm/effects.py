@@ -50,7 +50,11 @@ class Effects:
             return
         if batch and frame.range:
             return
-        self.a.hits.append(Hit(node, self.stmt, frame, kind, text))
+        hit = Hit(node, self.stmt, frame, kind, text)
+        self.a.hits.append(hit)
+        read = set(keys) | _written.value_keys(src)
+        if read:
+            frame.read_keys.append((hit, read))
 
     def sql_table_depth(self, node) -> Optional[int]:
         """SQL text whose table a loop chooses (``FROM "{table.name}"`` in ``for table in tables``):

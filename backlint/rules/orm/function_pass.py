@@ -62,6 +62,12 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         table read back what it wrote; reads of other tables still count."""
         self._write(True, keys)
 
+    def inserted_into(self, keys) -> None:
+        """The loop inserts rows into these tables: a read of one of them, anywhere in the body,
+        can find what an earlier iteration inserted (see ``pop_frame``)."""
+        for frame in self.frames:
+            frame.inserted.update(keys)
+
     def _write(self, value: bool, keys) -> None:
         if value and not self.writes:
             self.fact["wi"] = len(self.fact["calls"])  # the calls made before the first write

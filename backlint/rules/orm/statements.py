@@ -328,7 +328,13 @@ class Statements:
             self.assign(target, None)
 
     def pop_frame(self) -> None:
-        self.frames.pop()
+        frame = self.frames.pop()
+        if frame.inserted and frame.read_keys:
+            # the loop inserts into a table it reads (parents created before their children): a
+            # later iteration's read can find an earlier one's rows, one query before the loop could not
+            drop = {id(hit) for hit, keys in frame.read_keys if keys & frame.inserted}
+            if drop:
+                self.a.hits = [h for h in self.a.hits if id(h) not in drop]
 
     def single_item(self, test) -> Optional[Frame]:
         """The live ``for`` loop whose variable ``test`` compares equal to a literal."""

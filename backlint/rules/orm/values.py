@@ -88,7 +88,8 @@ UNKNOWN_LOCAL = object()
 
 
 class Frame:
-    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote", "written")
+    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote", "written", "inserted",
+                 "read_keys")
 
     def __init__(self, node, kind, iter_node=None, label=""):
         self.node = node
@@ -100,6 +101,8 @@ class Frame:
         self.label = label
         self.wrote = False  # the body has written by this point of the interpretation
         self.written: set = set()  # the tables (keys of ``_written``) it has written by then
+        self.inserted: set = set()  # the tables the body inserts rows into, anywhere in it
+        self.read_keys: list = []  # (hit, the tables it reads) of the queries counted for this loop
 
 
 class Hit:

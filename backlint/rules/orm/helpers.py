@@ -14,6 +14,10 @@ MAX_CALL_DEPTH = 4
 # get-or-create) serve that write; the per-row fix is a bulk write, not a batched read
 _WRITE_VERB = re.compile(r"^_*(create|update|set|delete|remove|register|relate|upsert|ensure|save|store|"
                          r"insert|add|mark|sync|apply|bulk|write|persist|record|assign|attach|detach)(_|$)")
+# a function named for a job it runs on the item it is handed (`run_request`, `submit_failure`,
+# `do_transition`, `send_alert_email`): a per-row job, whose reads serve that job
+# (not `execute()`/`run_query()`: helpers that run the statement they are handed)
+_JOB_VERB = re.compile(r"^_*(run_(?!quer|sql|select|stat|raw|cmd)|(do|submit|fail|process|perform|send|notify|emit)(_|$))")
 
 
 class HelperFunctions:
@@ -92,10 +96,11 @@ class HelperFunctions:
             if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
                 return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return found
-        if _WRITE_VERB.match(name.rsplit(".", 1)[-1]):
+        short = name.rsplit(".", 1)[-1]
+        if _WRITE_VERB.match(short) or _JOB_VERB.match(short):
             # named for a write whose statement the analysis did not see (it runs through an
-            # unresolved call or a framework): `set_task_run_state()`, `register_block_type()`
-            # are per-row jobs; what they read serves that job
+            # unresolved call or a framework), or for a job: `set_task_run_state()`,
+            # `register_block_type()`, `run_request()` are per-row jobs; what they read serves them
             return None
         if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1], "k": fact.get("qk")}

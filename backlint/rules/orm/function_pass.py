@@ -64,8 +64,10 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
 
     def inserted_into(self, keys) -> None:
         """The loop inserts rows into these tables: a read of one of them, anywhere in the body,
-        can find what an earlier iteration inserted (see ``pop_frame``)."""
-        for frame in self.frames:
+        can find what an earlier iteration inserted (see ``pop_frame``). An insert in an ``except``
+        handler (``get()``, on ``DoesNotExist`` ``create()``) is the rare case of the loops around
+        its ``try``: their lookups still count."""
+        for frame in self.frames[self.rare[-1] if self.rare else 0:]:
             frame.inserted.update(keys)
 
     def _write(self, value: bool, keys) -> None:

@@ -42,6 +42,8 @@ class HelperFunctions:
             except Unknown:
                 unknown = True
                 continue
+            if out and out.get("code") == "BL201" and _job_name(name):
+                continue  # `mark_order_expired(order)` reading `order.invoices.filter(...)`: a per-row job
             if out:
                 return dict(out, helper=shown, param=param)
         if unknown:
@@ -96,8 +98,7 @@ class HelperFunctions:
             if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
                 return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return found
-        short = name.rsplit(".", 1)[-1]
-        if _WRITE_VERB.match(short) or _JOB_VERB.match(short):
+        if _job_name(name):
             # named for a write whose statement the analysis did not see (it runs through an
             # unresolved call or a framework), or for a job: `set_task_run_state()`,
             # `register_block_type()`, `run_request()` are per-row jobs; what they read serves them
@@ -169,6 +170,11 @@ class HelperFunctions:
         if unknown:
             raise Unknown()
         return None
+
+
+def _job_name(name: str) -> bool:
+    short = name.rsplit(".", 1)[-1]
+    return bool(_WRITE_VERB.match(short) or _JOB_VERB.match(short))
 
 
 def _other_table(found: dict, fact: dict) -> bool:

@@ -16,7 +16,7 @@ reads. These shapes are not that:
 * a loop whose item is a key of a registry written in the code (``check = CHECKS[name]``): it goes
   through at most the registry's entries;
 * a fallback chain that stops at the first success (the body ends with ``if found: break`` or
-  ``if result: return result``): the next item is tried only when this one failed, so the
+  ``if result: <migrate it>; return result``): the next item is tried only when this one failed, so the
   iterations are attempts, not rows.
 
 Nothing here knows the abstract values of the pass; ``statements`` asks per statement and loop.
@@ -174,11 +174,12 @@ def registry_keys(loop: cst.For) -> bool:
     return False
 
 
-def _exit_only(suite) -> bool:
+def _exits(suite) -> bool:
+    """The branch ends the loop: its last statement is ``break`` or ``return``."""
     body = suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
-    if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
-        body = body[0].body
-    return len(body) == 1 and isinstance(body[0], (cst.Break, cst.Return))
+    if body and isinstance(body[-1], cst.SimpleStatementLine):
+        body = body[-1].body
+    return bool(body) and isinstance(body[-1], (cst.Break, cst.Return))
 
 
 def fallback_chain(loop: cst.For) -> bool:
@@ -188,7 +189,7 @@ def fallback_chain(loop: cst.For) -> bool:
     last = loop.body.body[-1]
     if isinstance(last, cst.Try) and isinstance(last.body, cst.IndentedBlock) and last.body.body:
         last = last.body.body[-1]
-    return isinstance(last, cst.If) and last.orelse is None and _exit_only(last.body)
+    return isinstance(last, cst.If) and last.orelse is None and _exits(last.body)
 
 
 def fixed_by_code(loop: cst.For, options: Optional[str]) -> bool:

@@ -15,9 +15,10 @@ MAX_CALL_DEPTH = 4
 _WRITE_VERB = re.compile(r"^_*(create|update|set|delete|remove|register|relate|upsert|ensure|save|store|"
                          r"insert|add|mark|sync|apply|bulk|write|persist|record|assign|attach|detach)(_|$)")
 # a function named for a job it runs on the item it is handed (`run_request`, `submit_failure`,
-# `do_transition`, `send_alert_email`): a per-row job, whose reads serve that job
+# `do_transition`, `send_alert_email`, `init_token`): a per-row job, whose reads serve that job
 # (not `execute()`/`run_query()`: helpers that run the statement they are handed)
-_JOB_VERB = re.compile(r"^_*(run_(?!quer|sql|select|stat|raw|cmd)|(do|submit|fail|process|perform|send|notify|emit)(_|$))")
+_JOB_VERB = re.compile(r"^_*(run_(?!quer|sql|select|stat|raw|cmd)"
+                       r"|(do|submit|fail|process|perform|send|notify|emit|init)(_|$))")
 
 
 class HelperFunctions:

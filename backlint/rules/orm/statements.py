@@ -21,7 +21,8 @@ class Statements:
         self.blocks.append((len(self.frames), _terminal(stmts)))
         try:
             for i, stmt in enumerate(stmts):
-                upsert = bool(self.frames) and _units.upsert_lookup(stmts, i)  # `row = <lookup>; if row is None: <insert>`
+                # `row = <lookup>; if row is None: <insert>`: a hand-written upsert
+                upsert = bool(self.frames) and _units.upsert_lookup(stmts, i)
                 self.upsert += upsert
                 try:
                     self.run_stmt(stmt)

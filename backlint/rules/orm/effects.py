@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...walker import children
 from ...frameworks import orm
 from . import _writes, _written
-from .syntax import shape
+from .syntax import _names, shape
 from .values import DML, CallEvent, Hit, Inst, Read, Src
 
 
@@ -50,7 +50,7 @@ class Effects:
             return
         if batch and frame.range:
             return
-        hit = Hit(node, self.stmt, frame, kind, text)
+        hit = Hit(node, self.stmt, frame, kind, text, not self.loop_dependent(node, level))
         self.a.hits.append(hit)
         read = set(keys) | _written.value_keys(src)
         if read:
@@ -130,7 +130,21 @@ class Effects:
         frame = self.frames[level - 1]
         if frame.sleep or frame.wrote:
             return
-        self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module)))
+        self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module),
+                                      not self.loop_dependent(node, level)))
+
+    def loop_dependent(self, node, level: int) -> bool:
+        """Something in the query or call was bound inside the loop at ``level`` (its variable,
+        or a name the body assigned): the query changes with the iteration. A name bound in a
+        loop that has ended counts as bound inside (it may come from this iteration)."""
+        for name in _names(node):
+            b = self.bound.get(name.value)
+            if b is None:
+                continue
+            depth, frame = b
+            if depth >= level:
+                return True
+        return False
 
     def hands_write(self, node) -> bool:
         """A call whose statement argument is a write (an ``insert()``/``update()`` statement)."""

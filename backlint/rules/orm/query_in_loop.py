@@ -37,6 +37,10 @@ class QueryInLoop(NPlusOneRule):
       (followed across modules, up to four calls deep), including helpers that return the rows
       of a query they build (`return list(qs)`).
 
+    A query (or call) in which nothing was bound by the loop (neither its variable nor a name the
+    body assigns) is the same query on every iteration: its message says so and advises running
+    it once before the loop, instead of batching it over the items.
+
     Only loops that go through data count. Not reported: loops over literals (`for k in ("a",
     "b")`), module constants, ALL_CAPS names and `range(CONST)`; retry and batching iterators
     (`for attempt in Retrying(...)`, `batched(ids, 1000)`); `while` loops that do not drain a

@@ -106,17 +106,19 @@ class Frame:
 
 
 class Hit:
-    __slots__ = ("node", "stmt", "frame", "kind", "text")
+    __slots__ = ("node", "stmt", "frame", "kind", "text", "same")
 
-    def __init__(self, node, stmt, frame, kind, text):
+    def __init__(self, node, stmt, frame, kind, text, same=False):
         self.node, self.stmt, self.frame, self.kind, self.text = node, stmt, frame, kind, text
+        self.same = same  # nothing in the query changes with the loop: the same query each time
 
 
 class CallEvent:
-    __slots__ = ("node", "stmt", "frame", "callee", "text")
+    __slots__ = ("node", "stmt", "frame", "callee", "text", "same")
 
-    def __init__(self, node, stmt, frame, callee, text):
+    def __init__(self, node, stmt, frame, callee, text, same=False):
         self.node, self.stmt, self.frame, self.callee, self.text = node, stmt, frame, callee, text
+        self.same = same  # called with nothing that changes with the loop
 
 
 class Read:

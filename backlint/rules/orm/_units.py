@@ -191,7 +191,23 @@ def fallback_chain(loop: cst.For) -> bool:
     last = loop.body.body[-1]
     if isinstance(last, cst.Try) and isinstance(last.body, cst.IndentedBlock) and last.body.body:
         last = last.body.body[-1]
-    return isinstance(last, cst.If) and last.orelse is None and _exits(last.body)
+    return (isinstance(last, cst.If) and last.orelse is None and _exits(last.body)
+            and _success_test(last.test))
+
+
+def _success_test(test) -> bool:
+    """``if found:``, ``if value is not None:``, ``if not is_empty(info):`` test a success; ``if not
+    container or a != b:`` and ``if row is None:`` test a failure (the loop goes on while items
+    succeed: a check of every item, not a fallback chain)."""
+    if isinstance(test, cst.BooleanOperation):
+        return isinstance(test.operator, cst.And) and _success_test(test.left) and _success_test(test.right)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return isinstance(test.expression, cst.Call)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        if isinstance(comp.comparator, cst.Name) and comp.comparator.value == "None":
+            return isinstance(comp.operator, cst.IsNot)
+    return True
 
 
 def fixed_by_code(loop: cst.For, options: Optional[str]) -> bool:

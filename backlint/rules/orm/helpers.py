@@ -99,10 +99,12 @@ class HelperFunctions:
             if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
                 return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return found
-        if _job_name(name):
+        if depth == 0 and _job_name(name):
             # named for a write whose statement the analysis did not see (it runs through an
             # unresolved call or a framework), or for a job: `set_task_run_state()`,
-            # `register_block_type()`, `run_request()` are per-row jobs; what they read serves them
+            # `register_block_type()`, `run_request()` are per-row jobs; what they read serves them.
+            # Only the function the loop calls: a helper deeper down named `ensure_...` that
+            # only checks (`ensure_flow_move_allowed`) is still the caller's per-row read
             return None
         if fact.get("q"):
             return {"q": fact["q"], "path": fact.get("path"), "func": name.rsplit(".", 1)[-1], "k": fact.get("qk")}

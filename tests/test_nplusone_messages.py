@@ -94,3 +94,33 @@ def test_select_related_without_a_lock_does_not_mention_of():
     (msg,) = _locked_messages("all()")
     assert '.select_related("event")' in msg
     assert "of=" not in msg
+
+
+LOOP_INVARIANT = """
+from django.db import models
+
+
+class Flag(models.Model):
+    name = models.CharField(max_length=40)
+
+
+def default_flag():
+    return Flag.objects.filter(name="default").first()
+
+
+def report(items, wanted):
+    for item in items:
+        print(Flag.objects.filter(name=wanted).count(), item)
+        print(default_flag())
+        print(Flag.objects.filter(name=item).count())
+"""
+
+
+def test_a_query_that_does_not_change_with_the_loop_is_advised_to_run_once():
+    result = lint_source(textwrap.dedent(LOOP_INVARIANT), ["BL201"])
+    by_line = {f.start_line: f.message for f in result.findings if f.code == "BL201"}
+    assert set(by_line) == {15, 16, 17}
+    assert "runs the same query on every iteration" in by_line[15] and "run it once before the loop" in by_line[15]
+    assert "with the same arguments" in by_line[16] and "call it once before the loop" in by_line[16]
+    # the query that follows the loop variable keeps the batching advice
+    assert "same" not in by_line[17] and "values(...).annotate(Count(...))" in by_line[17]

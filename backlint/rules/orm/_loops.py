@@ -5,6 +5,7 @@ A query per iteration is an N+1 only when N grows with the data. These loops do 
 * a loop over a literal (``for kind in ("a", "b")``, ``for x in [a, b]``), a string, a module-level
   constant bound to a literal, or an ALL_CAPS name (``STATUS_CHOICES``, ``settings.LANGUAGES``),
   also through ``.items()/.keys()/.values()``, ``enumerate()``, ``sorted()``, ``reversed()``, ``zip()``;
+* a choices enumeration (``for leg in FeedLegChoices``, ``field.choices``);
 * ``range()`` whose bounds are integer literals or such constants (``range(3)``, ``range(MAX_TRIES)``);
 * a retry iterator (``for attempt in Retrying(...)``, ``run_with_db_retries(...)``): one statement per
   attempt is the point of the loop;
@@ -130,6 +131,12 @@ def _is_constant_name(node) -> bool:
     return False
 
 
+def _choices(name: str) -> bool:
+    """``PowerOutletFeedLegChoices``, ``Order.status.field.choices``: a choices enumeration, a set
+    of values written in the code."""
+    return name == "choices" or (name.endswith("Choices") and name[:1].isupper() and len(name) > 7)
+
+
 def _literal(node, constants, depth) -> bool:
     if depth > 4:
         return False
@@ -166,9 +173,9 @@ def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 
     if _literal(node, constants, depth) or path_segments(node):
         return True
     if isinstance(node, cst.Name):
-        return node.value in constants or _is_constant_name(node)
+        return node.value in constants or _is_constant_name(node) or _choices(node.value)
     if isinstance(node, cst.Attribute):
-        return _is_constant_name(node)
+        return _is_constant_name(node) or _choices(node.attr.value)
     if isinstance(node, cst.Call):
         func = node.func
         args = [a for a in node.args if a.keyword is None]

@@ -112,7 +112,7 @@ def is_sql_write(node) -> bool:
 
 
 _NOT_A_TABLE_READ = re.compile(r"^\s*(show|set|reset|lock|vacuum|analy[sz]e|begin|commit|rollback|savepoint|release|"
-                               r"listen|notify|call|do|discard|checkpoint)\b", re.IGNORECASE)
+                               r"listen|notify|call|do|discard|checkpoint|pragma)\b", re.IGNORECASE)
 _PROCEDURE = re.compile(r"^\s*select\s+[\w.]+\s*\((?![^;]*\bfrom\b)", re.IGNORECASE | re.DOTALL)
 
 

@@ -180,12 +180,15 @@ class Analysis(ModelFacts):
             if h.frame.kind == "serializer":
                 msg = (f"`{h.text}` runs a query for every object {h.frame.label}; annotate the value on the "
                        f"view's queryset (`annotate()`/`Subquery`) or prefetch it, and read it from `obj`.")
+            elif h.same:
+                msg = (f"`{h.text}` runs the same query on every iteration of {self.loop_desc(h.frame)} "
+                       f"(nothing in it changes with the loop); run it once before the loop and reuse the result.")
             else:
                 msg = f"`{h.text}` runs a query on every iteration of {self.loop_desc(h.frame)}; {advice(h.kind)}."
             self.local_reports["BL201"].append(Report("BL201", h.node, msg, h.stmt))
         for c, found in local_calls:
             self.local_reports["BL201"].append(
-                Report("BL201", c.node, call_message(c.text, self.loop_desc(c.frame), found), c.stmt))
+                Report("BL201", c.node, call_message(c.text, self.loop_desc(c.frame), found, c.same), c.stmt))
         for ev, read, outcome in local_rels:
             msg = rel_message(outcome, ev.var, self.loop_desc(ev.frame), self.src_text(ev, ev.frame))
             self.local_reports[outcome["code"]].append(Report(outcome["code"], read.node, msg, read.stmt))
@@ -238,8 +241,11 @@ class Analysis(ModelFacts):
 
     def call_fact(self, c: CallEvent) -> dict:
         p = self.pos.get(id(c.node))
-        return {"callee": c.callee, "text": c.text, "loop": self.loop_desc(c.frame),
+        fact = {"callee": c.callee, "text": c.text, "loop": self.loop_desc(c.frame),
                 "p": list(p) if p else [1, 1, 1, 1], "s": self.snippet(p)}
+        if c.same:
+            fact["same"] = True
+        return fact
 
 
     def model_facts(self) -> Dict[str, dict]:

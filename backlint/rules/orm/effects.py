@@ -8,7 +8,7 @@ from ..._lazy import cst
 from ...walker import children
 from ...frameworks import orm
 from . import _writes, _written
-from .syntax import shape
+from .syntax import _names, shape
 from .values import DML, CallEvent, Hit, Inst, Read, Src
 
 
@@ -41,7 +41,7 @@ class Effects:
         if self.memo:
             level = min(level, min(self.memo))
         level = self.data_level(level)
-        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
+        if level <= 0 or not self.record or self.write_args or self.upsert or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
         if frame.written and frame.written & (set(keys) | _written.value_keys(src)):
@@ -50,7 +50,11 @@ class Effects:
             return
         if batch and frame.range:
             return
-        self.a.hits.append(Hit(node, self.stmt, frame, kind, text))
+        hit = Hit(node, self.stmt, frame, kind, text, not self.loop_dependent(node, level))
+        self.a.hits.append(hit)
+        read = set(keys) | _written.value_keys(src)
+        if read:
+            frame.read_keys.append((hit, read))
 
     def sql_table_depth(self, node) -> Optional[int]:
         """SQL text whose table a loop chooses (``FROM "{table.name}"`` in ``for table in tables``):
@@ -121,12 +125,26 @@ class Effects:
         if self.memo:
             level = min(level, min(self.memo))
         level = self.data_level(level)
-        if level <= 0 or not self.record or self.write_args or self.rare and level <= self.rare[-1]:
+        if level <= 0 or not self.record or self.write_args or self.upsert or self.rare and level <= self.rare[-1]:
             return
         frame = self.frames[level - 1]
         if frame.sleep or frame.wrote:
             return
-        self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module)))
+        self.a.calls.append(CallEvent(node, self.stmt, frame, callee, shape(node.func, self.a.module),
+                                      not self.loop_dependent(node, level)))
+
+    def loop_dependent(self, node, level: int) -> bool:
+        """Something in the query or call was bound inside the loop at ``level`` (its variable,
+        or a name the body assigned): the query changes with the iteration. A name bound in a
+        loop that has ended counts as bound inside (it may come from this iteration)."""
+        for name in _names(node):
+            b = self.bound.get(name.value)
+            if b is None:
+                continue
+            depth, frame = b
+            if depth >= level:
+                return True
+        return False
 
     def hands_write(self, node) -> bool:
         """A call whose statement argument is a write (an ``insert()``/``update()`` statement)."""

@@ -44,7 +44,8 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self._literal_body = None  # the body whose own literals are not looked for yet (see `literals`)
         # inside `if key not in cache: cache[key] = ...`: the depth of the loop that binds the cache
         self.memo: List[int] = []
-        self.rare: List[int] = []  # inside an `except` handler: the depth of its `try`
+        self.rare: List[int] = []  # inside an `except` handler (or a per-iteration transaction): its depth
+        self.upsert = 0  # evaluating the lookup of a hand-written upsert (see `_units`)
         self.dml_tables: Dict[str, Any] = {}  # name -> the table of the DML statement it holds
         self.gets: Dict[str, Optional[str]] = {}  # name -> the cache a `cache.get(k)` it holds came from
         self.created: Dict[str, Any] = {}  # name -> the loop frame whose iteration a creating call bound it in
@@ -73,6 +74,14 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         """A write whose table is known (keys of ``_written``): the loop's later reads of that
         table read back what it wrote; reads of other tables still count."""
         self._write(True, keys)
+
+    def inserted_into(self, keys) -> None:
+        """The loop inserts rows into these tables: a read of one of them, anywhere in the body,
+        can find what an earlier iteration inserted (see ``pop_frame``). An insert in an ``except``
+        handler (``get()``, on ``DoesNotExist`` ``create()``) is the rare case of the loops around
+        its ``try``: their lookups still count."""
+        for frame in self.frames[self.rare[-1] if self.rare else 0:]:
+            frame.inserted.update(keys)
 
     def _write(self, value: bool, keys) -> None:
         if value and not self.writes:

@@ -91,10 +91,14 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
             f"add `.{how}(\"{outcome['suggest']}\")`{to}{lock}.")
 
 
-def call_message(text: str, loop: str, found: dict) -> str:
+def call_message(text: str, loop: str, found: dict, same: bool = False) -> str:
     if found.get("orm"):
         return other_orms_reads.query_message(text, loop, found)
     where = f" in `{found['func']}()`" + (f", {found['path']}" if found.get("path") else "")
+    if same:
+        return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop} "
+                f"with the same arguments (nothing it is handed changes with the loop); call it once before "
+                f"the loop and reuse the result.")
     return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop}; "
             f"load what it needs for all items with one query before the loop "
             f"(e.g. `filter(id__in=...)` / `.where(Model.id.in_(...))`) and pass the results in.")

@@ -38,7 +38,7 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
                 if found:
                     p = c["p"]
                     yield ProjectReport(path, p[0], p[1], p[2], p[3],
-                                        call_message(c["text"], c["loop"], found), c.get("s", ""))
+                                        call_message(c["text"], c["loop"], found, c.get("same", False)), c.get("s", ""))
         for ev in facts.get("rels", []):
             ev = dict(ev)
             if ev.get("callee"):

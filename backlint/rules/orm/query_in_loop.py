@@ -37,6 +37,10 @@ class QueryInLoop(NPlusOneRule):
       (followed across modules, up to four calls deep), including helpers that return the rows
       of a query they build (`return list(qs)`).
 
+    A query (or call) in which nothing was bound by the loop (neither its variable nor a name the
+    body assigns) is the same query on every iteration: its message says so and advises running
+    it once before the loop, instead of batching it over the items.
+
     Only loops that go through data count. Not reported: loops over literals (`for k in ("a",
     "b")`), module constants, ALL_CAPS names and `range(CONST)`; retry and batching iterators
     (`for attempt in Retrying(...)`, `batched(ids, 1000)`); `while` loops that do not drain a
@@ -64,7 +68,18 @@ class QueryInLoop(NPlusOneRule):
     (`async for payload in pg_listen(conn, channel)`, `pubsub.listen()`), the walk down the
     segments of one path (`path.split("/")`, `.parts`), and one `IN` query per group key
     (`for ct, pks in by_type.items(): filter(type=ct, id__in=pks)`; a query over the groups
-    that does not filter on the key still counts). Bulk operations (`bulk_create`, `in_bulk`,
+    that does not filter on the key still counts). Nor per-item units of work: a hand-written
+    upsert (`row = <lookup>; if row is None: <insert>`, `if not q.exists(): create(...)`, the
+    same work as `update_or_create()`); a query inside the transaction each iteration opens
+    (`with transaction.atomic():`, `session.begin()`); a loop that inserts into the table it
+    reads (parents created by earlier iterations, which a read before the loop could not find;
+    an insert only in an `except` handler does not count); a fallback chain that stops at the
+    first success (the body ends with `if found: ...; break`/`return`). Nor loops bounded by
+    the code or by what a user typed: the statements of one parsed SQL script
+    (`script.statements`, `parsed_statement.tables`), a management command's option values
+    (`options["component"]` of `**options`), the keys of a constant registry (`check =
+    CHECKS[name]`), a choices enumeration (`FeedLegChoices`, `field.choices`); and `PRAGMA`
+    statements (connection settings). Bulk operations (`bulk_create`, `in_bulk`,
     `filter(id__in=...)` outside the loop) are what the rule recommends.
 
     A project function counts as querying when it runs a read on every call (not only in an
@@ -74,7 +89,12 @@ class QueryInLoop(NPlusOneRule):
     calls *before* writing decide the write, once per call, and still count. A writer named for
     its write (`update_pool`, `create_schema`, `delete_tagged_object`) called per row is a per-row
     write job, unless the read-only helper it calls first reads a table it does not write (the
-    tag looked up by name before each tagged row is deleted): that lookup repeats per call.
+    tag looked up by name before each tagged row is deleted): that lookup repeats per call. So is
+    a function named for a write whose statement the analysis does not see (`set_task_run_state`,
+    `register_block_type`) or for a job it runs on the item (`run_`, `do_`, `submit_`, `fail_`,
+    `process_`, `perform_`, `send_`, `notify_`, `emit_`, `init_`; not `execute()`/`run_query()`,
+    which run the statement they are handed), and what such a function reads from the row it is
+    handed (`mark_order_expired(order)` reading `order.invoices`).
 
     ## Why is this bad?
     One query for the list plus one query per item is the N+1 pattern: the page or job does

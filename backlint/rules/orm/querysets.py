@@ -43,6 +43,8 @@ class QuerysetCalls:
             if not keys and pos and isinstance(pos[0], cst.Call) and isinstance(pos[0].func, cst.Attribute):
                 keys = _written.value_keys(self.peek_src(pos[0].func.value))  # `session.delete(q.one())`
             self.wrote_to(keys)
+            if meth == "add" and pos and isinstance(pos[0], cst.Call):
+                self.inserted_into(_written.entity_keys(self, pos[0].func))  # `session.add(Doc(...))`
             return None
         if meth in ("get", "get_one"):
             if pos and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]) and len(node.args) >= 2:
@@ -129,6 +131,7 @@ class QuerysetCalls:
             m = meth[1:] if meth.startswith("a") and meth[1:] in orm.DJANGO_EXEC else meth
             if meth in _writes.UPSERTS:
                 self.wrote_to(_written.value_keys(src))  # an upsert per row is a write (out of BL201's scope)
+                self.inserted_into(_written.value_keys(src))
                 return None
             if src.locked:
                 return None  # `select_for_update().get(pk=o.pk)`: the row is locked to be written
@@ -142,6 +145,8 @@ class QuerysetCalls:
             return None
         if meth in _writes.QUERYSET_WRITE or meth in _writes.ANY_WRITE:
             self.wrote_to(_written.value_keys(src))
+            if meth in _writes.CREATES:
+                self.inserted_into(_written.value_keys(src))  # `Category.objects.create(...)`
             return None
         if meth == "raw" or meth.startswith("get_"):
             return None  # custom `get_*` manager methods that return other things

@@ -7,7 +7,8 @@ from typing import Optional
 from ..._lazy import cst
 from ...frameworks import orm
 from ...semantics import dotted_name
-from . import _loops, _written, _writes, other_orms
+from . import _loops, _units, _written, _writes, other_orms
+from ._memo import _cache_get, _change_test, _memo_test
 from .priming import primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from ...walker import children
@@ -19,8 +20,14 @@ class Statements:
     def run_block(self, stmts) -> None:
         self.blocks.append((len(self.frames), _terminal(stmts)))
         try:
-            for stmt in stmts:
-                self.run_stmt(stmt)
+            for i, stmt in enumerate(stmts):
+                # `row = <lookup>; if row is None: <insert>`: a hand-written upsert
+                upsert = bool(self.frames) and _units.upsert_lookup(stmts, i)
+                self.upsert += upsert
+                try:
+                    self.run_stmt(stmt)
+                finally:
+                    self.upsert -= upsert
         finally:
             self.blocks.pop()
 
@@ -47,7 +54,10 @@ class Statements:
             return
         self.stmt = stmt
         if isinstance(stmt, cst.If):
+            upsert = bool(self.frames) and _units.upsert_test(stmt)  # `if not <lookup>.exists(): <insert>`
+            self.upsert += upsert
             self.ev(stmt.test)
+            self.upsert -= upsert
             guard = bool(self.globals) and any(
                 isinstance(n, cst.Name) and n.value in self.globals for n in _names(stmt.test))
             self.guarded += guard
@@ -101,7 +111,15 @@ class Statements:
                     if isinstance(value, Ref) and value.q and value.q.endswith(")"):
                         value = value
                     self.bind(item.asname.name, value)
-            self.suite(stmt.body)
+            # a transaction per iteration: each item is its own unit of work (like `except`, below)
+            txn = bool(self.frames) and any(_units.transaction_item(item.item) for item in stmt.items)
+            if txn:
+                self.rare.append(len(self.frames))
+            try:
+                self.suite(stmt.body)
+            finally:
+                if txn:
+                    self.rare.pop()
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
             self.suite(stmt.body)
             self.cond += 1
@@ -251,7 +269,8 @@ class Statements:
         frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
         frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
                        or _loops.batch_iterable(stmt.iter))
-        frame.fixed = _loops.fixed_iterable(stmt.iter, self.literals) or self.endless(stmt.iter)
+        frame.fixed = (_loops.fixed_iterable(stmt.iter, self.literals) or self.endless(stmt.iter)
+                       or _units.fixed_by_code(stmt, self.star_kwarg()))
         self.frames.append(frame)
         try:
             self.bind_loop(stmt.target, value, frame)
@@ -260,6 +279,10 @@ class Statements:
             self.pop_frame()
         if stmt.orelse is not None:
             self.suite(stmt.orelse.body)
+
+    def star_kwarg(self) -> Optional[str]:
+        star = self.node.params.star_kwarg if isinstance(self.node, cst.FunctionDef) else None
+        return star.name.value if isinstance(star, cst.Param) else None
 
     def fetched_row(self, name: str, value: Inst) -> Inst:
         """``order = Order.objects.get(pk=pk)`` inside a loop: the row is fetched per iteration, so
@@ -306,7 +329,13 @@ class Statements:
             self.assign(target, None)
 
     def pop_frame(self) -> None:
-        self.frames.pop()
+        frame = self.frames.pop()
+        if frame.inserted and frame.read_keys:
+            # the loop inserts into a table it reads (parents created before their children): a
+            # later iteration's read can find an earlier one's rows, one query before the loop could not
+            drop = {id(hit) for hit, keys in frame.read_keys if keys & frame.inserted}
+            if drop:
+                self.a.hits = [h for h in self.a.hits if id(h) not in drop]
 
     def single_item(self, test) -> Optional[Frame]:
         """The live ``for`` loop whose variable ``test`` compares equal to a literal."""
@@ -441,42 +470,3 @@ def _items_key(frame, target) -> Optional[str]:
             and isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"):
         return target.elements[0].value.value
     return None
-
-
-def _memo_test(test, caches, gets) -> bool:
-    """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``, and the same through a
-    name bound to ``cache.get(k)`` (``m = cache.get(k)`` then ``if m is None:``)."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _cache_get(test.expression, gets) in caches
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-        if isinstance(op, cst.NotIn):
-            return dotted_name(right) in caches
-        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
-            return _cache_get(test.left, gets) in caches
-    return False
-
-
-def _cache_get(node, gets) -> Optional[str]:
-    """The cache a ``cache.get(k)`` call (or a name bound to one) reads."""
-    if isinstance(node, cst.Name):
-        return gets.get(node.value)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
-        return dotted_name(node.func.value)
-    return None
-
-
-def _change_test(test, rebound) -> set:
-    """The names of ``rebound`` that ``test`` compares with ``!=`` / ``is None`` (through ``or``)."""
-    if not rebound:
-        return set()
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        left, right = _change_test(test.left, rebound), _change_test(test.right, rebound)
-        return left | right
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-        if isinstance(op, cst.NotEqual):
-            return {n.value for n in (test.left, right) if isinstance(n, cst.Name) and n.value in rebound}
-        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
-            return {test.left.value} if isinstance(test.left, cst.Name) and test.left.value in rebound else set()
-    return set()

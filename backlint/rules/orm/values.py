@@ -88,7 +88,8 @@ UNKNOWN_LOCAL = object()
 
 
 class Frame:
-    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote", "written")
+    __slots__ = ("node", "kind", "iter", "sleep", "range", "label", "fixed", "wrote", "written", "inserted",
+                 "read_keys")
 
     def __init__(self, node, kind, iter_node=None, label=""):
         self.node = node
@@ -100,20 +101,24 @@ class Frame:
         self.label = label
         self.wrote = False  # the body has written by this point of the interpretation
         self.written: set = set()  # the tables (keys of ``_written``) it has written by then
+        self.inserted: set = set()  # the tables the body inserts rows into, anywhere in it
+        self.read_keys: list = []  # (hit, the tables it reads) of the queries counted for this loop
 
 
 class Hit:
-    __slots__ = ("node", "stmt", "frame", "kind", "text")
+    __slots__ = ("node", "stmt", "frame", "kind", "text", "same")
 
-    def __init__(self, node, stmt, frame, kind, text):
+    def __init__(self, node, stmt, frame, kind, text, same=False):
         self.node, self.stmt, self.frame, self.kind, self.text = node, stmt, frame, kind, text
+        self.same = same  # nothing in the query changes with the loop: the same query each time
 
 
 class CallEvent:
-    __slots__ = ("node", "stmt", "frame", "callee", "text")
+    __slots__ = ("node", "stmt", "frame", "callee", "text", "same")
 
-    def __init__(self, node, stmt, frame, callee, text):
+    def __init__(self, node, stmt, frame, callee, text, same=False):
         self.node, self.stmt, self.frame, self.callee, self.text = node, stmt, frame, callee, text
+        self.same = same  # called with nothing that changes with the loop
 
 
 class Read:

@@ -1,0 +1,216 @@
+"""Per-item units of work and loops bounded by the code, for BL201 (query-in-loop).
+
+A query per iteration is an N+1 when one query before the loop could fetch what every iteration
+reads. These shapes are not that:
+
+* a hand-written upsert (``row = <lookup>; if row is None: <create>``, or ``if not <lookup>.exists():
+  <create>``): the lookup decides whether the item is inserted or updated, the same work
+  ``get_or_create()``/``update_or_create()`` do, which the rule leaves to the writes;
+* a query inside a transaction the iteration opens itself (``with transaction.atomic():``, ``async
+  with session.begin():``, ``session_context(begin_transaction=True)``): each item is its own unit
+  of work, and what it reads must be read inside that transaction, not before the loop;
+* a loop over the statements of one parsed SQL script (``script.statements``) or the tables one
+  parsed statement names (``statement.tables``): bounded by the SQL text, not by rows;
+* a loop over the command-line values of a management command (``options["component"]``, the
+  ``**options`` of a Django command method): what the user typed, a handful;
+* a loop whose item is a key of a registry written in the code (``check = CHECKS[name]``): it goes
+  through at most the registry's entries;
+* a fallback chain that stops at the first success (the body ends with ``if found: break`` or
+  ``if result: <migrate it>; return result``): the next item is tried only when this one failed, so the
+  iterations are attempts, not rows.
+
+Nothing here knows the abstract values of the pass; ``statements`` asks per statement and loop.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..._lazy import cst
+from ...semantics import dotted_name
+from ...walker import children
+from ._loops import _is_constant_name
+
+# (in the branch where the row is missing, saving means inserting: `Config(key=k).save()`)
+_CREATE_METHODS = frozenset({"add", "add_all", "create", "bulk_create", "insert", "merge", "insert_one",
+                             "save", "asave"})
+_CREATE_CALL = re.compile(r"^_*(create|insert|upsert|register|add|new)(_|$)")
+_TRANSACTION = frozenset({"atomic", "begin", "begin_nested", "transaction"})
+_SQL_OWNER = re.compile(r"statement|parsed|script|sql", re.IGNORECASE)
+
+
+def _creates(node) -> bool:
+    """The branch inserts a row: ``session.add(...)``, ``Model.objects.create(...)``,
+    ``insert(...)``, ``create_block_schema(...)``."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call):
+            func = n.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _CREATE_METHODS:
+                return True
+            name = dotted_name(func) or ""
+            if _CREATE_CALL.match(name.rsplit(".", 1)[-1]) or name.rsplit(".", 1)[-1] == "insert":
+                return True
+        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(n))
+    return False
+
+
+def _missing_branches(test, name: Optional[str]):
+    """Whether ``test`` is true when the looked-up row is missing (``x is None``, ``not x``,
+    ``not q.exists()``), false when it is there (``x``, ``x is not None``, ``q.exists()``), or
+    None when the test is not about the lookup."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _missing_branches(test.expression, name)
+        return None if inner is None else not inner
+    if name is None:
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "exists":
+            return False
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+            left, right = _missing_branches(test.left, None), _missing_branches(test.right, None)
+            return False if left is False and right is False else None
+        return None
+    if isinstance(test, cst.Name):
+        return False if test.value == name else None
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name)
+            and test.left.value == name):
+        comp = test.comparisons[0]
+        if isinstance(comp.comparator, cst.Name) and comp.comparator.value == "None":
+            if isinstance(comp.operator, cst.Is):
+                return True
+            if isinstance(comp.operator, cst.IsNot):
+                return False
+    return None
+
+
+def _upsert_if(stmt, name: Optional[str]) -> bool:
+    if not isinstance(stmt, cst.If):
+        return False
+    missing = _missing_branches(stmt.test, name)
+    if missing is None:
+        return False
+    if missing:
+        return _creates(stmt.body)
+    orelse = stmt.orelse
+    return orelse is not None and _creates(orelse)
+
+
+def upsert_lookup(stmts, i: int) -> bool:
+    """``existing = <lookup>`` followed (within two statements) by ``if existing is None:
+    <insert>`` (or ``if existing: ... else: <insert>``)."""
+    stmt = stmts[i]
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+        return False
+    small = stmt.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target = small.target
+    else:
+        return False
+    if not isinstance(target, cst.Name):
+        return False
+    for nxt in stmts[i + 1:i + 3]:
+        if isinstance(nxt, cst.If):
+            return _upsert_if(nxt, target.value)
+    return False
+
+
+def upsert_test(stmt) -> bool:
+    """``if not <lookup>.exists(): <insert>`` / ``if a.exists() or b.exists(): ... else: <insert>``."""
+    return _upsert_if(stmt, None)
+
+
+def transaction_item(node) -> bool:
+    """``transaction.atomic()``, ``session.begin()``, ``session_context(begin_transaction=True)``."""
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if not isinstance(node, cst.Call):
+        return False
+    name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+    if name in _TRANSACTION:
+        return True
+    return any(a.keyword is not None and a.keyword.value == "begin_transaction"
+               and isinstance(a.value, cst.Name) and a.value.value == "True" for a in node.args)
+
+
+def parsed_sql(node) -> bool:
+    """``script.statements``, ``parsed_statement.tables``: the parts of one parsed SQL text."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    if node.attr.value == "statements":
+        return True
+    return node.attr.value == "tables" and bool(_SQL_OWNER.search(dotted_name(node.value) or ""))
+
+
+def command_options(node, options: Optional[str]) -> bool:
+    """``options["component"]`` / ``options.get("x")``, ``options`` being a method's ``**options``."""
+    if options != "options":
+        return False
+    if isinstance(node, cst.Subscript):
+        return isinstance(node.value, cst.Name) and node.value.value == options
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+            and isinstance(node.func.value, cst.Name) and node.func.value.value == options)
+
+
+def registry_keys(loop: cst.For) -> bool:
+    """``for name in names: check = CHECKS[name]``: the items are keys of a constant registry."""
+    target = loop.target
+    if not isinstance(target, cst.Name) or not isinstance(loop.body, cst.IndentedBlock):
+        return False
+    stmts = list(loop.body.body)
+    for stmt in stmts[:3]:
+        if isinstance(stmt, cst.Try) and isinstance(stmt.body, cst.IndentedBlock):
+            stmts.extend(stmt.body.body[:2])
+    for stmt in stmts:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.Assign)):
+            continue
+        value = stmt.body[0].value
+        if (isinstance(value, cst.Subscript) and _is_constant_name(value.value) and len(value.slice) == 1
+                and isinstance(value.slice[0].slice, cst.Index)
+                and isinstance(value.slice[0].slice.value, cst.Name)
+                and value.slice[0].slice.value.value == target.value):
+            return True
+    return False
+
+
+def _exits(suite) -> bool:
+    """The branch ends the loop: its last statement is ``break`` or ``return``."""
+    body = suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    if body and isinstance(body[-1], cst.SimpleStatementLine):
+        body = body[-1].body
+    return bool(body) and isinstance(body[-1], (cst.Break, cst.Return))
+
+
+def fallback_chain(loop: cst.For) -> bool:
+    """``for scraper in scrapers: ...; if found: break``: the loop stops at the first success."""
+    if not isinstance(loop.body, cst.IndentedBlock) or not loop.body.body:
+        return False
+    last = loop.body.body[-1]
+    if isinstance(last, cst.Try) and isinstance(last.body, cst.IndentedBlock) and last.body.body:
+        last = last.body.body[-1]
+    return (isinstance(last, cst.If) and last.orelse is None and _exits(last.body)
+            and _success_test(last.test))
+
+
+def _success_test(test) -> bool:
+    """``if found:``, ``if value is not None:``, ``if not is_empty(info):`` test a success; ``if not
+    container or a != b:`` and ``if row is None:`` test a failure (the loop goes on while items
+    succeed: a check of every item, not a fallback chain)."""
+    if isinstance(test, cst.BooleanOperation):
+        return isinstance(test.operator, cst.And) and _success_test(test.left) and _success_test(test.right)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return isinstance(test.expression, cst.Call)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        if isinstance(comp.comparator, cst.Name) and comp.comparator.value == "None":
+            return isinstance(comp.operator, cst.IsNot)
+    return True
+
+
+def fixed_by_code(loop: cst.For, options: Optional[str]) -> bool:
+    """The loop's iterations are bounded by the code or by what a user typed, not by rows."""
+    it = loop.iter
+    return parsed_sql(it) or command_options(it, options) or registry_keys(loop) or fallback_chain(loop)

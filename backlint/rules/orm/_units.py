@@ -29,11 +29,12 @@ from typing import Optional
 from ..._lazy import cst
 from ...semantics import dotted_name
 from ...walker import children
+from . import _writes
 from ._loops import _is_constant_name
 
-# (in the branch where the row is missing, saving means inserting: `Config(key=k).save()`)
-_CREATE_METHODS = frozenset({"add", "add_all", "create", "bulk_create", "insert", "merge", "insert_one",
-                             "save", "asave"})
+# the ORM creates of `_writes`, a session's adds, and (in the branch where the row is missing)
+# saving, which there means inserting: `Config(key=k).save()`
+_CREATE_METHODS = _writes.CREATES | frozenset({"add", "add_all", "insert", "merge", "insert_one", "save", "asave"})
 _CREATE_CALL = re.compile(r"^_*(create|insert|upsert|register|add|new)(_|$)")
 _TRANSACTION = frozenset({"atomic", "begin", "begin_nested", "transaction"})
 _SQL_OWNER = re.compile(r"statement|parsed|script|sql", re.IGNORECASE)

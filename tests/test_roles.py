@@ -31,6 +31,7 @@ from backlint.runner import check
         ("proj/settings/production.py", "settings"),
         ("proj/local_settings.py", "settings"),
         ("app/management/commands/import_users.py", "script"),
+        ("app/management/utils.py", "script"),
         ("scripts/backfill.py", "script"),
         ("manage.py", "script"),
         ("pkg/__main__.py", "script"),
@@ -65,6 +66,9 @@ def test_heuristic_roles(path: str, role: str) -> None:
         ("app/examples_api.py", "example"),
         ("app/views.py", "test"),
         ("blog/migrations/__init__.py", "migration"),
+        ("app/management/__init__.py", "script"),
+        ("app/management_views.py", "script"),
+        ("app/management/api/views.py", "script"),
     ],
 )
 def test_heuristic_near_misses(path: str, role: str) -> None:
@@ -128,6 +132,7 @@ def _project(tmp_path, rel: str):
     ("shop/reports.py", True),
     ("shop/tests/test_reports.py", False),
     ("shop/management/commands/report.py", False),
+    ("shop/management/utils.py", False),
     ("shop/migrations/0002_data.py", False),
     ("scripts/report.py", False),
 ])

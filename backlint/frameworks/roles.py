@@ -155,6 +155,9 @@ def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
         joined = "/".join(x.lower() for x in dirs)
         if "management/commands" in joined:
             out[SCRIPT] = "a Django management command"
+        elif dirs and dirs[-1].lower() == "management" and low != "__init__.py":
+            # `<app>/management/utils.py`, `base.py`: what the app's commands share
+            out[SCRIPT] = "a helper module of Django management commands (`management/`)"
         else:
             d = _dir_role([x for x in dirs if x.lower() != "management"], _SCRIPT_DIRS)
             if d:

@@ -3,12 +3,17 @@
 A query per iteration is an N+1 when one query before the loop could fetch what every iteration
 reads. These shapes are not that:
 
-* a hand-written upsert (``row = <lookup>; if row is None: <create>``, or ``if not <lookup>.exists():
-  <create>``): the lookup decides whether the item is inserted or updated, the same work
+* a hand-written upsert (``row = <lookup>; if row is None: <create>``, ``n = <lookup>.count(); ...;
+  if n: <update> else: <create>``, ``if not <lookup>.exists(): <create>``, or ``try: <lookup> except
+  Model.DoesNotExist: <create>``): the lookup decides whether the item is inserted or updated, the same work
   ``get_or_create()``/``update_or_create()`` do, which the rule leaves to the writes;
 * a query inside a transaction the iteration opens itself (``with transaction.atomic():``, ``async
-  with session.begin():``, ``session_context(begin_transaction=True)``): each item is its own unit
-  of work, and what it reads must be read inside that transaction, not before the loop;
+  with session.begin():``, ``session_context(begin_transaction=True)``, ``session_scope()``): each
+  item is its own unit of work, and what it reads must be read inside that transaction, not before
+  the loop;
+* a claim loop: the iteration locks its row first (``.with_for_update()``, ``.select_for_update()``,
+  ``await _lock_trigger(session, id)``, ``claim_job(...)``), and what it reads after the lock must be
+  read under it;
 * a loop over the statements of one parsed SQL script (``script.statements``) or the tables one
   parsed statement names (``statement.tables``): bounded by the SQL text, not by rows;
 * a loop over the command-line values of a management command (``options["component"]``, the
@@ -36,7 +41,10 @@ from ._loops import _is_constant_name
 # saving, which there means inserting: `Config(key=k).save()`
 _CREATE_METHODS = _writes.CREATES | frozenset({"add", "add_all", "insert", "merge", "insert_one", "save", "asave"})
 _CREATE_CALL = re.compile(r"^_*(create|insert|upsert|register|add|new)(_|$)")
-_TRANSACTION = frozenset({"atomic", "begin", "begin_nested", "transaction"})
+# `session_scope()`: the commit-or-roll-back context manager of SQLAlchemy's session recipes
+_TRANSACTION = frozenset({"atomic", "begin", "begin_nested", "transaction", "session_scope"})
+_LOCK_METHODS = frozenset({"with_for_update", "select_for_update"})
+_LOCK_CALL = re.compile(r"^_*(lock|claim)_\w+$")
 _SQL_OWNER = re.compile(r"statement|parsed|script|sql", re.IGNORECASE)
 
 
@@ -98,8 +106,9 @@ def _upsert_if(stmt, name: Optional[str]) -> bool:
 
 
 def upsert_lookup(stmts, i: int) -> bool:
-    """``existing = <lookup>`` followed (within two statements) by ``if existing is None:
-    <insert>`` (or ``if existing: ... else: <insert>``)."""
+    """``existing = <lookup>`` followed (within five statements) by ``if existing is None:
+    <insert>`` (or ``if existing: ... else: <insert>``); ``if`` statements between them that do not
+    test ``existing`` are passed over."""
     stmt = stmts[i]
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
         return False
@@ -112,9 +121,40 @@ def upsert_lookup(stmts, i: int) -> bool:
         return False
     if not isinstance(target, cst.Name):
         return False
-    for nxt in stmts[i + 1:i + 3]:
-        if isinstance(nxt, cst.If):
+    for nxt in stmts[i + 1:i + 6]:
+        if isinstance(nxt, cst.If) and _missing_branches(nxt.test, target.value) is not None:
             return _upsert_if(nxt, target.value)
+    return False
+
+
+# what a lookup raises when the row is missing: Django's `Model.DoesNotExist` /
+# `ObjectDoesNotExist`, SQLAlchemy's `NoResultFound`, Peewee's `Model.DoesNotExist`
+_MISSING_ERRORS = frozenset({"DoesNotExist", "ObjectDoesNotExist", "NoResultFound"})
+
+
+def _creates_always(suite) -> bool:
+    """The handler inserts in one of its own simple statements, not under a further condition:
+    ``except Group.DoesNotExist: if settings.AUTO_CREATE: <create>`` mostly just looks rows up."""
+    return any(isinstance(stmt, cst.SimpleStatementLine) and _creates(stmt) for stmt in getattr(suite, "body", ()))
+
+
+def upsert_try(stmt) -> bool:
+    """``try: <lookup> except Model.DoesNotExist: <insert>``: a get-or-create written out. Only a
+    short ``try`` body (at most three statements) counts, so that other queries in a long body
+    are still seen, and only a handler that always inserts (see `_creates_always`)."""
+    body = getattr(stmt.body, "body", ())
+    if not 0 < len(body) <= 3:
+        return False
+    for handler in stmt.handlers:
+        kinds = handler.type
+        if isinstance(kinds, cst.Tuple):
+            caught = [el.value for el in kinds.elements]
+        else:
+            caught = [kinds] if kinds is not None else []
+        for value in caught:
+            name = dotted_name(value) or ""
+            if name.rsplit(".", 1)[-1] in _MISSING_ERRORS and _creates_always(handler.body):
+                return True
     return False
 
 
@@ -134,6 +174,25 @@ def transaction_item(node) -> bool:
         return True
     return any(a.keyword is not None and a.keyword.value == "begin_transaction"
                and isinstance(a.value, cst.Name) and a.value.value == "True" for a in node.args)
+
+
+def locks_row(stmt) -> bool:
+    """The statement locks a row: a ``with_for_update()``/``select_for_update()`` query, or a call of a
+    function named for it (``_lock_trigger(...)``, ``claim_job(...)``)."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    stack = list(stmt.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call):
+            func = n.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _LOCK_METHODS:
+                return True
+            if _LOCK_CALL.match((dotted_name(func) or "").rsplit(".", 1)[-1]):
+                return True
+        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(n))
+    return False
 
 
 def parsed_sql(node) -> bool:

@@ -69,9 +69,13 @@ class QueryInLoop(NPlusOneRule):
     segments of one path (`path.split("/")`, `.parts`), and one `IN` query per group key
     (`for ct, pks in by_type.items(): filter(type=ct, id__in=pks)`; a query over the groups
     that does not filter on the key still counts). Nor per-item units of work: a hand-written
-    upsert (`row = <lookup>; if row is None: <insert>`, `if not q.exists(): create(...)`, the
-    same work as `update_or_create()`); a query inside the transaction each iteration opens
-    (`with transaction.atomic():`, `session.begin()`); a loop that inserts into the table it
+    upsert (`row = <lookup>; if row is None: <insert>`, `n = q.count(); if n: ... else:
+    <insert>`, `if not q.exists(): create(...)`, `try: get() except DoesNotExist: create()`
+    with an insert that always runs, the same work as `update_or_create()`); a query inside
+    the transaction each iteration opens (`with transaction.atomic():`, `session.begin()`,
+    `session_scope()`); a claim loop, from the statement that locks the item's row on
+    (`.with_for_update()`, `.select_for_update()`, `await _lock_trigger(...)`, `claim_job()`:
+    what is read under the lock cannot be read before the loop); a loop that inserts into the table it
     reads (parents created by earlier iterations, which a read before the loop could not find;
     an insert only in an `except` handler does not count); a fallback chain that stops at the
     first success (the body ends with `if found: ...; break`/`return`). Nor loops bounded by

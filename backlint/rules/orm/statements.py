@@ -19,16 +19,23 @@ class Statements:
     # -- statements ----------------------------------------------------------------------------
     def run_block(self, stmts) -> None:
         self.blocks.append((len(self.frames), _terminal(stmts)))
+        locked = False
         try:
             for i, stmt in enumerate(stmts):
                 # `row = <lookup>; if row is None: <insert>`: a hand-written upsert
                 upsert = bool(self.frames) and _units.upsert_lookup(stmts, i)
+                if not locked and self.frames and _units.locks_row(stmt):
+                    # a claim loop: from the lock on, the iteration is its own unit of work
+                    locked = True
+                    self.rare.append(len(self.frames))
                 self.upsert += upsert
                 try:
                     self.run_stmt(stmt)
                 finally:
                     self.upsert -= upsert
         finally:
+            if locked:
+                self.rare.pop()
             self.blocks.pop()
 
     def suite(self, suite) -> None:
@@ -121,7 +128,13 @@ class Statements:
                 if txn:
                     self.rare.pop()
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
-            self.suite(stmt.body)
+            # `try: <lookup> except Model.DoesNotExist: <insert>`: a hand-written get-or-create
+            upsert = bool(self.frames) and _units.upsert_try(stmt)
+            self.upsert += upsert
+            try:
+                self.suite(stmt.body)
+            finally:
+                self.upsert -= upsert
             self.cond += 1
             # a handler runs when the body failed (a retry, a fallback lookup after
             # `MultipleObjectsReturned`), not on every iteration of the loops around the `try`

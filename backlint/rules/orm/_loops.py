@@ -11,6 +11,9 @@ A query per iteration is an N+1 only when N grows with the data. These loops do 
   attempt is the point of the loop;
 * a batching iterator (``for ids in batched(pks, 1000)``, ``chunks(objects, 500)``): one query per
   batch is how the loop avoids a query per row;
+* a loop over search inputs (``for query in inferred_queries``, ``for qid, vector in
+  enumerate(vectors)``, ``embeddings``): one search per query text or vector is the work, and
+  searches by different texts or vectors are not one ``IN`` query;
 * a ``while`` loop, unless it drains a collection (``while todo: x = todo.pop()``): its iterations
   depend on each other (a traversal that follows the previous row, a retry, polling, paging), so
   there is no collection whose rows one query could fetch.
@@ -261,6 +264,19 @@ def drains_collection(stmt) -> bool:
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(children(node))
     return drains
+
+
+_SEARCH_INPUTS = re.compile(r"^(\w+_)?(queries|vectors|embeddings|search_terms|search_queries)$")
+
+
+def search_inputs(node) -> bool:
+    """``inferred_queries``, ``enumerate(vectors)``, ``self.query_embeddings``: what a loop of
+    searches goes through (see the module docstring)."""
+    if isinstance(node, cst.Call) and dotted_name(node.func) in _PASS_THROUGH and node.args:
+        node = node.args[0].value
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return bool(_SEARCH_INPUTS.match((dotted_name(node) or "").rsplit(".", 1)[-1].lower()))
+    return False
 
 
 def retry_target(target) -> bool:

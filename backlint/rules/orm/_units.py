@@ -108,8 +108,8 @@ def _upsert_if(stmt, name: Optional[str]) -> bool:
 def upsert_lookup(stmts, i: int) -> bool:
     """``existing = <lookup>`` followed (within five statements) by ``if existing is None:
     <insert>`` (or ``if existing: ... else: <insert>``); ``if`` statements between them that do not
-    test ``existing`` are passed over."""
-    stmt = stmts[i]
+    test ``existing`` are passed over, and either part may be the first statement of a ``try``."""
+    stmt = _unwrap_try(stmts[i])
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
         return False
     small = stmt.body[0]
@@ -122,9 +122,20 @@ def upsert_lookup(stmts, i: int) -> bool:
     if not isinstance(target, cst.Name):
         return False
     for nxt in stmts[i + 1:i + 6]:
+        nxt = _unwrap_try(nxt)
         if isinstance(nxt, cst.If) and _missing_branches(nxt.test, target.value) is not None:
             return _upsert_if(nxt, target.value)
     return False
+
+
+def _unwrap_try(stmt):
+    """The first statement of a ``try`` (``try: existing = <lookup> except ...: continue``, ``try:
+    if existing: ... else: <insert>``): error handling around the parts of an upsert."""
+    if isinstance(stmt, cst.Try):
+        body = getattr(stmt.body, "body", ())
+        if body:
+            return body[0]
+    return stmt
 
 
 # what a lookup raises when the row is missing: Django's `Model.DoesNotExist` /

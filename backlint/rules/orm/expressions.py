@@ -68,7 +68,7 @@ class Expressions:
         self.iterated(first, fors[0].iter)
         saved = dict(self.env)
         frame = Frame(node, "comp", fors[0].iter)
-        frame.fixed = _loops.fixed_iterable(fors[0].iter, self.literals)
+        frame.fixed = _loops.fixed_iterable(fors[0].iter, self.literals) or _loops.search_inputs(fors[0].iter)
         self.frames.append(frame)
         pushed = 1
         try:
@@ -79,7 +79,7 @@ class Expressions:
                 value = self.ev(inner.iter)
                 self.iterated(value, inner.iter)
                 fr = Frame(node, "comp", inner.iter)
-                fr.fixed = _loops.fixed_iterable(inner.iter, self.literals)
+                fr.fixed = _loops.fixed_iterable(inner.iter, self.literals) or _loops.search_inputs(inner.iter)
                 self.frames.append(fr)
                 pushed += 1
                 self.bind_loop(inner.target, value, fr)

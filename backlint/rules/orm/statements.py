@@ -283,7 +283,7 @@ class Statements:
         frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
                        or _loops.batch_iterable(stmt.iter))
         frame.fixed = (_loops.fixed_iterable(stmt.iter, self.literals) or self.endless(stmt.iter)
-                       or _units.fixed_by_code(stmt, self.star_kwarg()))
+                       or _units.fixed_by_code(stmt, self.star_kwarg()) or _loops.search_inputs(stmt.iter))
         self.frames.append(frame)
         try:
             self.bind_loop(stmt.target, value, frame)

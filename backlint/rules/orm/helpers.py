@@ -15,10 +15,10 @@ MAX_CALL_DEPTH = 4
 _WRITE_VERB = re.compile(r"^_*(create|update|set|delete|remove|register|relate|upsert|ensure|save|store|"
                          r"insert|add|mark|sync|apply|bulk|write|persist|record|assign|attach|detach)(_|$)")
 # a function named for a job it runs on the item it is handed (`run_request`, `submit_failure`,
-# `do_transition`, `send_alert_email`, `init_token`, `schedule_dag_run`): a per-row job, whose reads serve that job
+# `do_transition`, `send_alert_email`, `init_token`): a per-row job, whose reads serve that job
 # (not `execute()`/`run_query()`: helpers that run the statement they are handed)
 _JOB_VERB = re.compile(r"^_*(run_(?!quer|sql|select|stat|raw|cmd)"
-                       r"|(do|submit|fail|process|perform|send|notify|emit|init|schedule)(_|$))")
+                       r"|(do|submit|fail|process|perform|send|notify|emit|init)(_|$))")
 
 
 class HelperFunctions:
@@ -96,10 +96,8 @@ class HelperFunctions:
         fact = self.funcs[name]
         if self.writes_of(name):
             found = self._deciding_read(name, fact, depth, seen)
-            if found and _job_name(name) and not _other_table(found, fact):
-                # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write;
-                # `_schedule_dag_run(run)`, `process_order(order)`: a per-row job that writes
-                return None
+            if found and _WRITE_VERB.match(name.rsplit(".", 1)[-1]) and not _other_table(found, fact):
+                return None  # `update_work_pool(pool)`, `create_block_schema(...)`: a per-row write
             return found
         if depth == 0 and _job_name(name):
             # named for a write whose statement the analysis did not see (it runs through an

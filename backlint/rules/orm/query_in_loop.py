@@ -96,7 +96,7 @@ class QueryInLoop(NPlusOneRule):
     tag looked up by name before each tagged row is deleted): that lookup repeats per call. So is
     a function named for a write whose statement the analysis does not see (`set_task_run_state`,
     `register_block_type`) or for a job it runs on the item (`run_`, `do_`, `submit_`, `fail_`,
-    `process_`, `perform_`, `send_`, `notify_`, `emit_`, `init_`, `schedule_`; not `execute()`/`run_query()`,
+    `process_`, `perform_`, `send_`, `notify_`, `emit_`, `init_`; not `execute()`/`run_query()`,
     which run the statement they are handed), and what such a function reads from the row it is
     handed (`mark_order_expired(order)` reading `order.invoices`).
 

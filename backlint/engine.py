@@ -171,6 +171,7 @@ class Linter:
         active = [
             r for r in self.rules
             if r.code in enabled and (not r.text_markers or extra_found or any(m in text for m in r.text_markers))
+            and r.text_filter(text)
         ]
         instances = [rule(ctx, self.options[rule.code]) for rule in active]
         visit, leave = _handlers(semantics, ctx, instances, result, shown)

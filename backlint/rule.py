@@ -169,6 +169,15 @@ class Rule:
         self.ctx = ctx
         self.settings = settings
 
+    @classmethod
+    def text_filter(cls, text: str) -> bool:
+        """A rule's own, stricter pre-check of the file's text, asked after ``text_markers`` passed:
+        False and the engine does not instantiate the rule for this file, so none of its handlers
+        runs. Unlike ``text_markers`` it is not widened by the project's declared marker words
+        (``[tool.backlint.frameworks]``): a rule that needs them tests them itself. It must be true
+        for every file in which the rule could report or export facts."""
+        return True
+
     def report(
         self,
         node: cst.CSTNode,

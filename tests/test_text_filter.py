@@ -1,0 +1,74 @@
+"""The engine's ``text_filter`` hook: a rule whose own pre-check of the file's text fails is not
+instantiated, so none of its handlers runs; where it holds, the rule runs as before."""
+from __future__ import annotations
+
+import textwrap
+
+from backlint.rules.security.exception_details_in_response import ExceptionDetailsInResponse
+from backlint.rules.security.secret_in_log import SecretInLog
+from backlint.rules.security.unparameterized_sql import UnparameterizedSql
+
+from conftest import lint_source
+
+
+def _instantiated(monkeypatch, rule_cls, source, path="app/views.py"):
+    made = []
+    original = rule_cls.__init__
+
+    def spy(self, ctx, settings):
+        made.append(ctx.path)
+        original(self, ctx, settings)
+
+    monkeypatch.setattr(rule_cls, "__init__", spy)
+    result = lint_source(textwrap.dedent(source), [rule_cls.code], path=path)
+    assert not result.errors, result.errors
+    return made, [f for f in result.findings if f.code == rule_cls.code]
+
+
+def test_idle_origin_rule_is_not_instantiated(monkeypatch):
+    # `log` passes BL311's markers, but no secret-bearing word is in the file
+    made, found = _instantiated(monkeypatch, SecretInLog, """
+        import logging
+        log = logging.getLogger(__name__)
+
+        def show(request):
+            log.info("shown %s", request.path)
+    """)
+    assert made == [] and found == []
+
+
+def test_origin_rule_with_its_words_runs(monkeypatch):
+    made, found = _instantiated(monkeypatch, SecretInLog, """
+        import logging
+        log = logging.getLogger(__name__)
+
+        def login(request):
+            password = request.POST["password"]
+            log.info("login with %s", password)
+    """)
+    assert made and len(found) == 1
+
+
+def test_reexport_shim_still_instantiates_bl312(monkeypatch):
+    # an idle BL312 file that re-exports a package exports that fact to the project pass
+    made, found = _instantiated(monkeypatch, ExceptionDetailsInResponse, """
+        from companion.schema.image import *
+    """, path="app/schema/image.py")
+    assert made and found == []
+
+
+def test_sql_rule_without_a_sink_call_is_not_instantiated(monkeypatch):
+    made, found = _instantiated(monkeypatch, UnparameterizedSql, """
+        def describe(name):
+            query = f"SELECT * FROM t WHERE name = '{name}'"
+            return query.strip()
+    """)
+    assert made == [] and found == []
+
+
+def test_sql_rule_with_a_sink_call_runs(monkeypatch):
+    made, found = _instantiated(monkeypatch, UnparameterizedSql, """
+        def describe(cursor, name):
+            cursor.execute(f"SELECT * FROM t WHERE name = '{name}'")
+    """)
+    assert made and len(found) == 1

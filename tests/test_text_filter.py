@@ -72,3 +72,56 @@ def test_sql_rule_with_a_sink_call_runs(monkeypatch):
             cursor.execute(f"SELECT * FROM t WHERE name = '{name}'")
     """)
     assert made and len(found) == 1
+
+
+def test_secret_words_without_a_log_call_skip_bl311(monkeypatch):
+    made, _ = _instantiated(monkeypatch, SecretInLog, """
+        from catalog import blog
+
+        def login(request):
+            password = request.POST["password"]
+            return blog.check(password)
+    """)
+    assert made == []
+
+
+def test_log_call_split_over_lines_still_runs_bl311(monkeypatch):
+    made, found = _instantiated(monkeypatch, SecretInLog, """
+        import logging
+        logger = logging.getLogger(__name__)
+
+        def login(request):
+            password = request.POST["password"]
+            logger \\
+                .info("login with %s", password)
+    """)
+    assert made and len(found) == 1
+
+
+def test_except_without_a_bound_name_skips_bl312(monkeypatch):
+    made, _ = _instantiated(monkeypatch, ExceptionDetailsInResponse, """
+        from django.http import JsonResponse
+
+        def view(request):
+            try:
+                value = int(request.GET["n"])
+            except ValueError:
+                value = 0
+            return JsonResponse({"n": value})
+    """)
+    assert made == []
+
+
+def test_except_tuple_over_lines_still_runs_bl312(monkeypatch):
+    made, found = _instantiated(monkeypatch, ExceptionDetailsInResponse, """
+        from django.http import JsonResponse
+
+        def view(request):
+            try:
+                value = load(request.GET["n"])
+            except (KeyError,
+                    OSError) as exc:
+                return JsonResponse({"error": str(exc)}, status=500)
+            return JsonResponse({"n": value})
+    """)
+    assert made and len(found) == 1

@@ -1,6 +1,8 @@
 """BL312: exception text or a traceback is sent to the client."""
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 from ..._lazy import cst
@@ -14,6 +16,11 @@ from ...frameworks.origin_values import first_flow
 from ...frameworks.value_guards import looks_like_handler
 from ...project import ProjectReport
 from ._origin_walk import OriginRule
+
+
+# where exception or traceback text can come from (`origin_values.on_except_handler`,
+# `origin_exception.TRACEBACK_CALLS`): a handler that binds a name, `traceback.*`, `sys.exc_info`
+_EXCEPTION_TEXT = re.compile(r"\bexcept\b[^:]*?\bas[\s\\]+\w+[\s\\]*:|traceback|exc_info")
 
 
 class ExceptionDetailsInResponse(OriginRule):
@@ -158,8 +165,10 @@ class ExceptionDetailsInResponse(OriginRule):
 
     @classmethod
     def text_filter(cls, text: str) -> bool:
-        # idle files still export their re-export shim (`from lfx.schema import *`) to the project pass
-        return cls.required_words(text) or "import *" in text
+        # exception text exists only where a handler binds the exception (`except ... as e:`) or a
+        # traceback is formatted; idle files still export their re-export shim (`from lfx.schema
+        # import *`) to the project pass
+        return (cls.required_words(text) and _EXCEPTION_TEXT.search(text) is not None) or "import *" in text
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func

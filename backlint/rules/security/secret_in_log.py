@@ -1,6 +1,8 @@
 """BL311: a password, token, key or credentials object is written to a log."""
 from __future__ import annotations
 
+import re
+
 from ..._lazy import cst
 
 from ...findings import Severity
@@ -9,6 +11,11 @@ from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
 from ._origin_walk import OriginRule
+
+
+# `print` or an attribute named like a log method (`logger.info`, `log\n    .warning`), the
+# shapes `origin_sinks.log_arguments` accepts
+_LOG_CALL = re.compile(r"\bprint\b|\.[\s\\]*(?:" + "|".join(sorted(sinks.LOG_METHODS)) + r")\b")
 
 
 class SecretInLog(OriginRule):
@@ -82,6 +89,12 @@ class SecretInLog(OriginRule):
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION, roles.SCRIPT, roles.SEED, roles.EXAMPLE}
 
     sink_names = sinks.LOG_METHODS | {"print"}
+
+    @classmethod
+    def text_filter(cls, text: str) -> bool:
+        # a sink is `print(...)` or a call of a log method (`sinks.log_arguments`): no such name in
+        # the text, nothing to report
+        return cls.required_words(text) and _LOG_CALL.search(text) is not None
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func

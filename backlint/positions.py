@@ -120,13 +120,14 @@ def use(module: Optional[cst.Module], text: str = "") -> None:
         _CURRENT = StatementLines(module, text)
 
 
-def compute(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Positions:
+def compute(module: cst.Module, nodes: Iterable[cst.CSTNode], scopes: Iterable[cst.CSTNode] = ()) -> Positions:
     """Ranges of ``nodes``: generated from the statements that hold them when the engine has
-    told the module's text (``use``) and every start is verified, else from the whole module."""
+    told the module's text (``use``) and every start is verified, else from the whole module.
+    ``scopes``: statements that probably hold the nodes, searched first (a hint, never trusted)."""
     wanted = {id(n) for n in nodes}
     lines = _CURRENT
     if lines is not None and lines.module is module and wanted:
-        found = _from_statements(module, wanted, lines)
+        found = _from_statements(module, wanted, lines, scopes)
         if found is not None:
             return found
     return whole_module(module, wanted)
@@ -138,10 +139,10 @@ def whole_module(module: cst.Module, wanted: Set[int]) -> Positions:
     return Positions(state.syntactic, state.inclusive, state.indents)
 
 
-def _from_statements(module: cst.Module, wanted: Set[int], lines) -> Optional[Positions]:
+def _from_statements(module: cst.Module, wanted: Set[int], lines, scopes: Iterable[cst.CSTNode] = ()) -> Optional[Positions]:
     from .statement_lines import find_anchors, outermost
 
-    found = find_anchors(module, wanted)
+    found = find_anchors(module, wanted, scopes)
     if found is None:
         return None
     text = lines.text

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
 from ._lazy import cst
 
@@ -123,15 +123,18 @@ class FileContext:
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
-    def locate(self, nodes: List[cst.CSTNode]) -> Dict[int, Tuple[int, int, int, int]]:
+    def locate(self, nodes: List[cst.CSTNode], scopes: Iterable[cst.CSTNode] = ()) -> Dict[int, Tuple[int, int, int, int]]:
         """Positions of ``nodes`` as {id(node): (line, column, end_line, end_column)}, 1-based.
 
         For rules that record facts for cross-file analysis; costs one code generation pass,
         so call it once per file with every node you need, and only when there are candidates.
+        ``scopes``: statements (the functions the nodes were met in) that hold most of them:
+        they are searched first instead of the whole module; any node outside them is still
+        found, so the hint changes the cost only, never the answer.
         """
         from .positions import compute
 
-        pos = compute(self.module, nodes)
+        pos = compute(self.module, nodes, scopes)
         out: Dict[int, Tuple[int, int, int, int]] = {}
         for node in nodes:
             r = pos.range(node)

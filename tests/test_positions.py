@@ -114,3 +114,81 @@ def test_disagreement_falls_back_to_the_whole_module():
         assert positions.compute(module, [node]).range(node) == positions.whole_module(module, {id(node)}).range(node)
     finally:
         positions.use(None)
+
+
+NESTED = (
+    "import os\n\n\nif os.name:\n    def posix():\n        for i in range(3):\n            print(i)\nelse:\n"
+    "    def other():\n        return 1\n\n\ntry:\n    import json\nexcept ImportError:\n"
+    "    def loads(s):\n        return s\nfinally:\n    pass\n\n\nclass Model:\n    with open('x') as f:\n"
+    "        def inside(self):\n            return [y for y in f]\n\n    def m(self):\n"
+    "        while True:\n            self.save()\n        else:\n            return 2\n\n\n"
+    "def top(a):\n    def helper():\n        return a.b\n    return helper()\n"
+)
+
+
+def _statements(module):
+    return [n for n in _all_nodes(module) if isinstance(n, (cst.BaseCompoundStatement, cst.SimpleStatementLine))]
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES) + ["nested"])
+def test_scopes_change_the_cost_never_the_answer(name):
+    """``scopes`` is a hint: right, wrong, nested or partial, the ranges stay the whole
+    module's (a node outside every scope is still searched for in the rest)."""
+    text = NESTED if name == "nested" else SOURCES[name]
+    module = cst.parse_module(text)
+    nodes = _all_nodes(module)
+    if not nodes:
+        return
+    whole = positions.whole_module(module, {id(n) for n in nodes})
+    stmts = _statements(module)
+    positions.use(module, text)
+    try:
+        for scope in stmts:
+            inside = [scope] + [n for n in _subtree(scope)]
+            for wanted, scopes in ((inside, [scope]), (nodes, [scope]), (inside[-3:], stmts), (nodes[:5], [scope, scope])):
+                pos = positions.compute(module, wanted, scopes)
+                for node in wanted:
+                    assert pos.range(node) == whole.range(node), (name, type(scope).__name__, type(node).__name__)
+                    assert pos.inclusive_range(node) == whole.inclusive_range(node)
+                    assert pos.indents.get(id(node)) == whole.indents.get(id(node))
+    finally:
+        positions.use(None)
+
+
+def _subtree(node):
+    out, stack = [], list(children(node))
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(children(n))
+    return out
+
+
+def test_scoped_search_stays_inside_the_scope():
+    """Nodes inside the hinted function are found without walking the rest of the module
+    (the cost ``ctx.locate`` paid for the N+1 analysis's facts), statements included."""
+    from backlint import statement_lines
+
+    text = "".join(f"def f{i}():\n    return [x + {i} for x in range(3)]\n\n" for i in range(200))
+    text += "class A:\n    if True:\n        def m(self):\n            return self.a.b\n"
+    module = cst.parse_module(text)
+    method = module.body[-1].body.body[0].body.body[0]
+    ret = method.body.body[0]
+    visited = []
+    original = statement_lines.children
+
+    def counting(node):
+        visited.append(node)
+        return original(node)
+
+    statement_lines.children = counting
+    try:
+        found = statement_lines.find_anchors(module, {id(ret)}, [method])
+        assert len(visited) < 20
+        visited.clear()
+        full = statement_lines.find_anchors(module, {id(ret)})
+        assert len(visited) > 1000
+    finally:
+        statement_lines.children = original
+    assert found[id(ret)].node is full[id(ret)].node is module.body[-1].body.body[0]
+    assert found[id(ret)].indents == full[id(ret)].indents == ("    ",)

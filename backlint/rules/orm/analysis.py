@@ -38,6 +38,7 @@ class Analysis(ModelFacts):
         self.param_rels: List[Any] = []  # loops over a parameter (see param_querysets)
         self.param_args: List[Any] = []  # calls passing a query
         self.serializer_uses: List[Any] = []  # serializers given a queryset of many rows
+        self.busy: List[cst.FunctionDef] = []  # functions whose pass recorded something: where to locate first
 
     # -- names -------------------------------------------------------------------------------
     def absolute(self, q: Optional[str]) -> Optional[str]:
@@ -96,11 +97,17 @@ class Analysis(ModelFacts):
             pass
         for local, node in self.functions.items():
             cls = local.split(".")[0] if "." in local else None
+            before = self.recorded()
             try:
                 FunctionPass(self, node, cls, record=True).run_function(local)
             except RecursionError:
-                continue
+                pass
+            if self.recorded() != before:
+                self.busy.append(node)
         self.finish()
+
+    def recorded(self) -> tuple:
+        return len(self.hits), len(self.calls), len(self.rels), len(self.param_args), len(self.serializer_uses)
 
     def lookup(self, name: str, node) -> Any:
         return self.global_value(name, node)
@@ -173,7 +180,7 @@ class Analysis(ModelFacts):
         want += param_querysets.nodes(self)
         serializer_usage.scan_views(self, FunctionPass(self, None, None, record=False))
         want += serializer_usage.nodes(self)
-        self.pos = pos = self.ctx.locate(want) if want else {}
+        self.pos = pos = self.ctx.locate(want, self.busy) if want else {}
         self.lines = self.ctx.text.splitlines()
         # 3. reports and facts
         for h in self.hits:

@@ -120,6 +120,14 @@ class FileContext:
                 return node
         return None
 
+    def enclosing_scope(self) -> Optional[cst.CSTNode]:
+        """The outermost function around the current node, else its top-level statement: a
+        ``scopes`` hint for ``locate`` that also holds what the function binds (a flow's origins)."""
+        for node in self.ancestors:
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return self.ancestors[1] if len(self.ancestors) > 1 else None
+
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 

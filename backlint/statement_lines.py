@@ -61,12 +61,13 @@ def find_anchors(module, wanted: Set[int], scopes: Iterable = ()) -> Optional[Di
     skip: Set[int] = set()
     scope_ids = {id(s) for s in scopes}
     if scope_ids:
-        starts = _statements_anchored(module, list(top), scope_ids)
-        starts.reverse()
-        _search(starts, wanted, found, module.default_indent, skip)
-        if len(found) == len(wanted):
-            return found
-        skip = {id(node) for node, _ in starts}
+        # innermost first (reverse source order puts a nested scope before the one holding it);
+        # each node is searched once: a scope searched already is skipped by the outer ones
+        for start in reversed(_statements_anchored(module, list(top), scope_ids)):
+            _search([start], wanted, found, module.default_indent, skip)
+            if len(found) == len(wanted):
+                return found
+            skip.add(id(start[0]))
     _search(top, wanted, found, module.default_indent, skip)
     return found if len(found) == len(wanted) else None
 
@@ -96,8 +97,8 @@ def _search(stack: List[Tuple[object, Anchor]], wanted: Set[int], found: Dict[in
 
 def _statements_anchored(module, stack: List[Tuple[object, Anchor]], targets: Set[int]) -> List[Tuple[object, Anchor]]:
     """The statements among ``targets`` (by id) with the anchor ``_search`` would reach them
-    with, in source order, found through statements and their suites only (no expressions:
-    no statement is inside one). Nested targets are left to their outer target's search."""
+    with, in source order (a target before the targets nested in it), found through statements
+    and their suites only (no expressions: no statement is inside one)."""
     out: List[Tuple[object, Anchor]] = []
     default_indent = module.default_indent
     block = cst.IndentedBlock
@@ -105,7 +106,6 @@ def _statements_anchored(module, stack: List[Tuple[object, Anchor]], targets: Se
         node, anchor = stack.pop()
         if id(node) in targets:
             out.append((node, anchor))
-            continue
         body = getattr(node, "body", None)
         if node is anchor.node and type(body) is block and type(node).__name__ in _DESCEND:
             indents = anchor.indents + (default_indent if body.indent is None else body.indent,)

@@ -180,7 +180,9 @@ class Analysis(ModelFacts):
         want += param_querysets.nodes(self)
         serializer_usage.scan_views(self, FunctionPass(self, None, None, record=False))
         want += serializer_usage.nodes(self)
-        self.pos = pos = self.ctx.locate(want, self.busy) if want else {}
+        # searched first: the loops among the nodes (they hold the reads), then the functions
+        loops = [n for n in want if isinstance(n, cst.BaseCompoundStatement)]
+        self.pos = pos = self.ctx.locate(want, loops + self.busy) if want else {}
         self.lines = self.ctx.text.splitlines()
         # 3. reports and facts
         for h in self.hits:

@@ -131,7 +131,8 @@ class FileContext:
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
-    def locate(self, nodes: List[cst.CSTNode], scopes: Iterable[cst.CSTNode] = ()) -> Dict[int, Tuple[int, int, int, int]]:
+    def locate(self, nodes: List[cst.CSTNode], scopes: Iterable[cst.CSTNode] = (),
+               starts: Iterable[cst.CSTNode] = ()) -> Dict[int, Tuple[int, ...]]:
         """Positions of ``nodes`` as {id(node): (line, column, end_line, end_column)}, 1-based.
 
         For rules that record facts for cross-file analysis; costs one code generation pass,
@@ -139,11 +140,18 @@ class FileContext:
         ``scopes``: statements (the functions the nodes were met in) that hold most of them:
         they are searched first instead of the whole module; any node outside them is still
         found, so the hint changes the cost only, never the answer.
+        ``starts``: nodes of which only the start is needed (a loop named by its line), given
+        as (line, column): their statements are generated only as far as the last node asked.
         """
         from .positions import compute
 
-        pos = compute(self.module, nodes, scopes)
-        out: Dict[int, Tuple[int, int, int, int]] = {}
+        starts = list(starts)
+        pos = compute(self.module, nodes, scopes, starts)
+        out: Dict[int, Tuple[int, ...]] = {}
+        for node in starts:
+            p = pos.start(node)
+            if p is not None:
+                out[id(node)] = (p[0], p[1] + 1)
         for node in nodes:
             r = pos.range(node)
             if r is not None:

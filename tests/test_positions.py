@@ -192,3 +192,51 @@ def test_scoped_search_stays_inside_the_scope():
         statement_lines.children = original
     assert found[id(ret)].node is full[id(ret)].node is module.body[-1].body.body[0]
     assert found[id(ret)].indents == full[id(ret)].indents == ("    ",)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES) + ["nested"])
+def test_starts_equal_the_whole_module_starts(name):
+    """A node asked for its start only starts where the whole-module pass says, alone or
+    among nodes asked for in full (which keep their whole ranges)."""
+    text = NESTED if name == "nested" else SOURCES[name]
+    module = cst.parse_module(text)
+    nodes = _all_nodes(module)
+    whole = positions.whole_module(module, {id(n) for n in nodes})
+    positions.use(module, text)
+    try:
+        for i, node in enumerate(nodes):
+            r = whole.range(node)
+            assert positions.compute(module, [], (), [node]).start(node) == (r[0], r[1]), (name, type(node).__name__)
+            full = nodes[i + 1 : i + 4]
+            pos = positions.compute(module, full, (), [node])
+            assert pos.start(node) == (r[0], r[1])
+            for other in full:
+                assert pos.range(other) == whole.range(other)
+                assert pos.inclusive_range(other) == whole.inclusive_range(other)
+    finally:
+        positions.use(None)
+
+
+def test_a_loop_asked_for_its_line_is_not_generated_to_its_end():
+    text = "def f(rows):\n    x = 1\n    for row in rows:\n" + "".join(f"        row.save({i})\n" for i in range(50))
+    module = cst.parse_module(text)
+    loop = module.body[0].body.body[1]
+    read = loop.body.body[2].body[0].value  # row.save(2)
+    generated = []
+    original = positions._State.add_token
+
+    def counting(self, value):
+        generated.append(value)
+        original(self, value)
+
+    positions.use(module, text)
+    try:
+        positions._State.add_token = counting
+        pos = positions.compute(module, [read], (), [loop])
+    finally:
+        positions._State.add_token = original
+        positions.use(None)
+    assert pos.start(loop) == (3, 4)
+    assert pos.range(read) == (6, 8, 6, 19)
+    assert "".join(generated).endswith("row.save(2)")  # stopped after the last node asked for
+    assert "save(3)" not in "".join(generated)

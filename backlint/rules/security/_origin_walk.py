@@ -99,7 +99,7 @@ class OriginRule(Rule):
         for sink, _, nodes, _, _ in self._pending:
             wanted.append(sink)
             wanted.extend(n for n in nodes if n is not None)
-        lines = {key: pos[0] for key, pos in self.ctx.locate(wanted, self._scopes).items()}
+        lines = {key: pos[0] for key, pos in self.ctx.locate([], self._scopes, wanted).items()}  # lines only
         for sink, build, _, severity, statement in self._pending:
             self.report(sink, build(lines), severity=severity, statement=statement)
         self._pending, self._scopes = [], []

@@ -6,6 +6,11 @@ the reported nodes, their statements and fix targets. They come from code genera
 of the statements that hold those nodes (``statement_lines.py``: started at the line CPython's
 parser gives the statement, and verified against the source); the whole module is generated only
 when that cannot be done.
+
+Two things keep the pass small for rules that record facts (``FileContext.locate``): callers
+name ``scopes`` (the statements or functions their nodes were met in), searched before the rest
+of the module when looking for the statements to generate; and nodes wanted for their start only
+(a loop named by its line) let a statement's generation stop once its last wanted node is done.
 """
 from __future__ import annotations
 

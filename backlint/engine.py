@@ -217,7 +217,8 @@ class Linter:
             if rep.fix is not None:
                 wanted.append(rep.fix.old)
             wanted.extend(node for node, _ in rep.related)
-        pos = positions.compute(ctx.module, wanted) if wanted else None
+        scopes = [rep.statement for rep in reports if rep.statement is not None]  # hold their nodes, mostly
+        pos = positions.compute(ctx.module, wanted, scopes) if wanted else None
         lines = _LINE_RE.split(text)
         line_starts = _line_starts(text) if any(r.fix for r in reports) else []
         fix_texts = FixTexts(ctx.module, pos.indents) if line_starts and pos is not None else None

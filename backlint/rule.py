@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
 from ._lazy import cst
 
@@ -120,19 +120,38 @@ class FileContext:
                 return node
         return None
 
+    def enclosing_scope(self) -> Optional[cst.CSTNode]:
+        """The outermost function around the current node, else its top-level statement: a
+        ``scopes`` hint for ``locate`` that also holds what the function binds (a flow's origins)."""
+        for node in self.ancestors:
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return self.ancestors[1] if len(self.ancestors) > 1 else None
+
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
-    def locate(self, nodes: List[cst.CSTNode]) -> Dict[int, Tuple[int, int, int, int]]:
+    def locate(self, nodes: List[cst.CSTNode], scopes: Iterable[cst.CSTNode] = (),
+               starts: Iterable[cst.CSTNode] = ()) -> Dict[int, Tuple[int, ...]]:
         """Positions of ``nodes`` as {id(node): (line, column, end_line, end_column)}, 1-based.
 
         For rules that record facts for cross-file analysis; costs one code generation pass,
         so call it once per file with every node you need, and only when there are candidates.
+        ``scopes``: statements (the functions the nodes were met in) that hold most of them:
+        they are searched first instead of the whole module; any node outside them is still
+        found, so the hint changes the cost only, never the answer.
+        ``starts``: nodes of which only the start is needed (a loop named by its line), given
+        as (line, column): their statements are generated only as far as the last node asked.
         """
         from .positions import compute
 
-        pos = compute(self.module, nodes)
-        out: Dict[int, Tuple[int, int, int, int]] = {}
+        starts = list(starts)
+        pos = compute(self.module, nodes, scopes, starts)
+        out: Dict[int, Tuple[int, ...]] = {}
+        for node in starts:
+            p = pos.start(node)
+            if p is not None:
+                out[id(node)] = (p[0], p[1] + 1)
         for node in nodes:
             r = pos.range(node)
             if r is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ._lazy import cst
 from .lines import line_starts
@@ -47,17 +47,38 @@ class Anchor:
         return out
 
 
-def find_anchors(module, wanted: Set[int]) -> Optional[Dict[int, Anchor]]:
+def find_anchors(module, wanted: Set[int], scopes: Iterable = ()) -> Optional[Dict[int, Anchor]]:
     """The innermost anchor holding each wanted node (by id), or None if a node is not found
-    among the syntactic children (a whitespace node, or the module itself)."""
+    among the syntactic children (a whitespace node, or the module itself).
+
+    ``scopes`` (statements a caller knows to hold most of the wanted nodes, such as the
+    functions it interpreted) are searched first, found by a walk over statements only; the
+    rest of the module is searched, without those subtrees, only for the nodes not found in
+    them. A wrong hint costs time, never a different answer."""
     found: Dict[int, Anchor] = {}
-    default_indent = module.default_indent
-    stack: List[Tuple[object, Anchor]] = []
-    for stmt in reversed(module.body):
-        stack.append((stmt, Anchor(stmt, None, ())))
+    top: List[Tuple[object, Anchor]] = [(stmt, Anchor(stmt, None, ())) for stmt in module.body]
+    top.reverse()
+    skip: Set[int] = set()
+    scope_ids = {id(s) for s in scopes}
+    if scope_ids:
+        # innermost first (reverse source order puts a nested scope before the one holding it);
+        # each node is searched once: a scope searched already is skipped by the outer ones
+        for start in reversed(_statements_anchored(module, list(top), scope_ids)):
+            _search([start], wanted, found, module.default_indent, skip)
+            if len(found) == len(wanted):
+                return found
+            skip.add(id(start[0]))
+    _search(top, wanted, found, module.default_indent, skip)
+    return found if len(found) == len(wanted) else None
+
+
+def _search(stack: List[Tuple[object, Anchor]], wanted: Set[int], found: Dict[int, Anchor],
+            default_indent: str, skip: Set[int]) -> None:
     block = cst.IndentedBlock
     while stack and len(found) < len(wanted):
         node, anchor = stack.pop()
+        if skip and id(node) in skip:
+            continue  # searched already (a scope)
         if id(node) in wanted:
             found[id(node)] = anchor
         kids = children(node)
@@ -72,7 +93,52 @@ def find_anchors(module, wanted: Set[int]) -> Optional[Dict[int, Anchor]]:
                 stack.append(item)
         for kid in reversed(kids):
             stack.append((kid, anchor))
-    return found if len(found) == len(wanted) else None
+
+
+def _statements_anchored(module, stack: List[Tuple[object, Anchor]], targets: Set[int]) -> List[Tuple[object, Anchor]]:
+    """The statements among ``targets`` (by id) with the anchor ``_search`` would reach them
+    with, in source order (a target before the targets nested in it), found through statements
+    and their suites only (no expressions: no statement is inside one)."""
+    out: List[Tuple[object, Anchor]] = []
+    default_indent = module.default_indent
+    block = cst.IndentedBlock
+    while stack and len(out) < len(targets):
+        node, anchor = stack.pop()
+        if id(node) in targets:
+            out.append((node, anchor))
+        body = getattr(node, "body", None)
+        if node is anchor.node and type(body) is block and type(node).__name__ in _DESCEND:
+            indents = anchor.indents + (default_indent if body.indent is None else body.indent,)
+            for stmt in reversed(body.body):
+                stack.append((stmt, Anchor(stmt, anchor, indents)))
+            continue
+        for suite in reversed(_suites(node)):
+            for stmt in reversed(suite):
+                stack.append((stmt, anchor))
+    return out
+
+
+def _suites(node) -> List[Sequence]:
+    """The statement lists directly inside a compound statement (its body, else, handlers...)."""
+    out: List[Sequence] = []
+    if not isinstance(node, cst.BaseCompoundStatement):
+        return out
+    body = getattr(node, "body", None)
+    if type(body) is cst.IndentedBlock:
+        out.append(body.body)
+    for name in ("cases", "handlers"):
+        for part in getattr(node, name, ()):
+            if type(part.body) is cst.IndentedBlock:
+                out.append(part.body.body)
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, cst.If):
+        out.append((orelse,))
+    elif orelse is not None and type(orelse.body) is cst.IndentedBlock:
+        out.append(orelse.body.body)
+    final = getattr(node, "finalbody", None)
+    if final is not None and type(final.body) is cst.IndentedBlock:
+        out.append(final.body.body)
+    return out
 
 
 def outermost(anchors: List[Anchor]) -> List[Anchor]:

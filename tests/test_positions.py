@@ -114,3 +114,129 @@ def test_disagreement_falls_back_to_the_whole_module():
         assert positions.compute(module, [node]).range(node) == positions.whole_module(module, {id(node)}).range(node)
     finally:
         positions.use(None)
+
+
+NESTED = (
+    "import os\n\n\nif os.name:\n    def posix():\n        for i in range(3):\n            print(i)\nelse:\n"
+    "    def other():\n        return 1\n\n\ntry:\n    import json\nexcept ImportError:\n"
+    "    def loads(s):\n        return s\nfinally:\n    pass\n\n\nclass Model:\n    with open('x') as f:\n"
+    "        def inside(self):\n            return [y for y in f]\n\n    def m(self):\n"
+    "        while True:\n            self.save()\n        else:\n            return 2\n\n\n"
+    "def top(a):\n    def helper():\n        return a.b\n    return helper()\n"
+)
+
+
+def _statements(module):
+    return [n for n in _all_nodes(module) if isinstance(n, (cst.BaseCompoundStatement, cst.SimpleStatementLine))]
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES) + ["nested"])
+def test_scopes_change_the_cost_never_the_answer(name):
+    """``scopes`` is a hint: right, wrong, nested or partial, the ranges stay the whole
+    module's (a node outside every scope is still searched for in the rest)."""
+    text = NESTED if name == "nested" else SOURCES[name]
+    module = cst.parse_module(text)
+    nodes = _all_nodes(module)
+    if not nodes:
+        return
+    whole = positions.whole_module(module, {id(n) for n in nodes})
+    stmts = _statements(module)
+    positions.use(module, text)
+    try:
+        for scope in stmts:
+            inside = [scope] + [n for n in _subtree(scope)]
+            for wanted, scopes in ((inside, [scope]), (nodes, [scope]), (inside[-3:], stmts), (nodes[:5], [scope, scope])):
+                pos = positions.compute(module, wanted, scopes)
+                for node in wanted:
+                    assert pos.range(node) == whole.range(node), (name, type(scope).__name__, type(node).__name__)
+                    assert pos.inclusive_range(node) == whole.inclusive_range(node)
+                    assert pos.indents.get(id(node)) == whole.indents.get(id(node))
+    finally:
+        positions.use(None)
+
+
+def _subtree(node):
+    out, stack = [], list(children(node))
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(children(n))
+    return out
+
+
+def test_scoped_search_stays_inside_the_scope():
+    """Nodes inside the hinted function are found without walking the rest of the module
+    (the cost ``ctx.locate`` paid for the N+1 analysis's facts), statements included."""
+    from backlint import statement_lines
+
+    text = "".join(f"def f{i}():\n    return [x + {i} for x in range(3)]\n\n" for i in range(200))
+    text += "class A:\n    if True:\n        def m(self):\n            return self.a.b\n"
+    module = cst.parse_module(text)
+    method = module.body[-1].body.body[0].body.body[0]
+    ret = method.body.body[0]
+    visited = []
+    original = statement_lines.children
+
+    def counting(node):
+        visited.append(node)
+        return original(node)
+
+    statement_lines.children = counting
+    try:
+        found = statement_lines.find_anchors(module, {id(ret)}, [method])
+        assert len(visited) < 20
+        visited.clear()
+        full = statement_lines.find_anchors(module, {id(ret)})
+        assert len(visited) > 1000
+    finally:
+        statement_lines.children = original
+    assert found[id(ret)].node is full[id(ret)].node is module.body[-1].body.body[0]
+    assert found[id(ret)].indents == full[id(ret)].indents == ("    ",)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES) + ["nested"])
+def test_starts_equal_the_whole_module_starts(name):
+    """A node asked for its start only starts where the whole-module pass says, alone or
+    among nodes asked for in full (which keep their whole ranges)."""
+    text = NESTED if name == "nested" else SOURCES[name]
+    module = cst.parse_module(text)
+    nodes = _all_nodes(module)
+    whole = positions.whole_module(module, {id(n) for n in nodes})
+    positions.use(module, text)
+    try:
+        for i, node in enumerate(nodes):
+            r = whole.range(node)
+            assert positions.compute(module, [], (), [node]).start(node) == (r[0], r[1]), (name, type(node).__name__)
+            full = nodes[i + 1 : i + 4]
+            pos = positions.compute(module, full, (), [node])
+            assert pos.start(node) == (r[0], r[1])
+            for other in full:
+                assert pos.range(other) == whole.range(other)
+                assert pos.inclusive_range(other) == whole.inclusive_range(other)
+    finally:
+        positions.use(None)
+
+
+def test_a_loop_asked_for_its_line_is_not_generated_to_its_end():
+    text = "def f(rows):\n    x = 1\n    for row in rows:\n" + "".join(f"        row.save({i})\n" for i in range(50))
+    module = cst.parse_module(text)
+    loop = module.body[0].body.body[1]
+    read = loop.body.body[2].body[0].value  # row.save(2)
+    generated = []
+    original = positions._State.add_token
+
+    def counting(self, value):
+        generated.append(value)
+        original(self, value)
+
+    positions.use(module, text)
+    try:
+        positions._State.add_token = counting
+        pos = positions.compute(module, [read], (), [loop])
+    finally:
+        positions._State.add_token = original
+        positions.use(None)
+    assert pos.start(loop) == (3, 4)
+    assert pos.range(read) == (6, 8, 6, 19)
+    assert "".join(generated).endswith("row.save(2)")  # stopped after the last node asked for
+    assert "save(3)" not in "".join(generated)

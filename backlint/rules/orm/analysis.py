@@ -38,6 +38,7 @@ class Analysis(ModelFacts):
         self.param_rels: List[Any] = []  # loops over a parameter (see param_querysets)
         self.param_args: List[Any] = []  # calls passing a query
         self.serializer_uses: List[Any] = []  # serializers given a queryset of many rows
+        self.busy: List[cst.FunctionDef] = []  # functions whose pass recorded something: where to locate first
 
     # -- names -------------------------------------------------------------------------------
     def absolute(self, q: Optional[str]) -> Optional[str]:
@@ -96,11 +97,17 @@ class Analysis(ModelFacts):
             pass
         for local, node in self.functions.items():
             cls = local.split(".")[0] if "." in local else None
+            before = self.recorded()
             try:
                 FunctionPass(self, node, cls, record=True).run_function(local)
             except RecursionError:
-                continue
+                pass
+            if self.recorded() != before:
+                self.busy.append(node)
         self.finish()
+
+    def recorded(self) -> tuple:
+        return len(self.hits), len(self.calls), len(self.rels), len(self.param_args), len(self.serializer_uses)
 
     def lookup(self, name: str, node) -> Any:
         return self.global_value(name, node)
@@ -158,22 +165,27 @@ class Analysis(ModelFacts):
             if keep:
                 deferred_rels.append((ev, keep, seen))
         # 2. one code generation pass for every position we need
-        want: List[cst.CSTNode] = [h.frame.node for h in self.hits]
-        want += [c.frame.node for c, _ in local_calls]
-        want += [ev.frame.node for ev, _, _ in local_rels]
-        want += [ev.src.node for ev, _, _ in local_rels if ev.src is not None]
+        # loops and the queries they go through are named by their line only (``starts``)
+        lines: List[cst.CSTNode] = [h.frame.node for h in self.hits]
+        lines += [c.frame.node for c, _ in local_calls]
+        lines += [ev.frame.node for ev, _, _ in local_rels]
+        lines += [ev.src.node for ev, _, _ in local_rels if ev.src is not None]
+        want: List[cst.CSTNode] = []
         for c in deferred_calls:
-            want += [c.frame.node, c.node]
+            lines.append(c.frame.node)
+            want.append(c.node)
         for ev, keep, _ in deferred_rels:
-            want.append(ev.frame.node)
+            lines.append(ev.frame.node)
             if ev.src is not None:
-                want.append(ev.src.node)
+                lines.append(ev.src.node)
             want += [r.node for r in keep]
         param_querysets.scan(self)  # loops over a parameter, read syntactically
         want += param_querysets.nodes(self)
         serializer_usage.scan_views(self, FunctionPass(self, None, None, record=False))
         want += serializer_usage.nodes(self)
-        self.pos = pos = self.ctx.locate(want) if want else {}
+        # searched first: the loops among the nodes (they hold the reads), then the functions
+        loops = [n for n in lines + want if isinstance(n, cst.BaseCompoundStatement)]
+        self.pos = pos = self.ctx.locate(want, loops + self.busy, lines) if want or lines else {}
         self.lines = self.ctx.text.splitlines()
         # 3. reports and facts
         for h in self.hits:

@@ -153,7 +153,7 @@ class UnindexedLookup(Rule):
         extras = model_indexes.read_extras(node, self.ctx.text, self._qualify_top)
         if extras:
             self._facts["extra"] = extras
-        deferred = []
+        deferred, scopes = [], []
         for n, m, terms, k, stmt in self._lookups:
             lookup = {"m": m, "t": [list(t) for t in terms], "o": k}
             message = _index_check.decide_locally(self._facts, lookup) if models else None
@@ -161,8 +161,10 @@ class UnindexedLookup(Rule):
                 self.report(n, message, statement=stmt)  # decided by this file's own models
             else:
                 deferred.append((n, lookup))
+                if stmt is not None:
+                    scopes.append(stmt)  # the lookup's own statement: searched instead of the module
         if deferred:
-            where = self.ctx.locate([n for n, _ in deferred])
+            where = self.ctx.locate([n for n, _ in deferred], scopes)
             self._facts["lookups"] = [dict(lookup, p=list(where[id(n)])) for n, lookup in deferred if id(n) in where]
 
     def _qualify_top(self, node: cst.BaseExpression) -> Optional[str]:

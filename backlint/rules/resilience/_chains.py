@@ -110,6 +110,7 @@ class ChainRule(Rule):
         local = cc.LocalIndex(self._frames)
         extra = self.extra()
         self._pending: List[Tuple[str, str, bool, cst.Call]] = []
+        self._scopes: List[cst.CSTNode] = []  # the pending calls' statements: where ``facts`` locates them
         for root in self._roots:
             for display, effect_node, stmt in root.effects:
                 self.report(effect_node, self.message(root.root_label, [display], extra), statement=stmt)
@@ -123,6 +124,8 @@ class ChainRule(Rule):
                         self.report(call, self.message(root.root_label, chain, extra), statement=stmt)
                         continue
                 self._pending.append((root.root_label, ref, awaited, call))
+                if stmt is not None:
+                    self._scopes.append(stmt)
 
     # -- facts and the project pass --------------------------------------------------------------
     def facts(self) -> Any:
@@ -130,7 +133,7 @@ class ChainRule(Rule):
         if frames is None:
             return None
         pending = getattr(self, "_pending", [])
-        positions = self.ctx.locate([call for *_rest, call in pending]) if pending else {}
+        positions = self.ctx.locate([call for *_rest, call in pending], getattr(self, "_scopes", ())) if pending else {}
         sites = [(label, ref, awaited, positions[id(call)]) for label, ref, awaited, call in pending
                  if id(call) in positions]
         path = self.ctx.path

@@ -50,6 +50,7 @@ class OriginRule(Rule):
         self.driver: _Driver = ctx.shared("origin-values", lambda: _Driver(ctx))
         self.values = self.driver.values
         self._pending: List[Pending] = []
+        self._scopes: List[cst.CSTNode] = []
         self.active = type(self).required_words(ctx.text)
 
     @classmethod
@@ -77,6 +78,9 @@ class OriginRule(Rule):
     def flow(self, sink: cst.CSTNode, build: Callable[[Dict[int, int]], str], nodes: List[cst.CSTNode],
              severity: Optional[Severity] = None) -> None:
         self._pending.append((sink, build, nodes, severity, self.ctx.enclosing_statement()))
+        scope = self.ctx.enclosing_scope()  # where leave_Module's locate looks first
+        if scope is not None:
+            self._scopes.append(scope)
 
     @staticmethod
     def source(origin: Optional[Origin], lines: Dict[int, int]) -> str:
@@ -104,10 +108,10 @@ class OriginRule(Rule):
         for sink, _, nodes, _, _ in self._pending:
             wanted.append(sink)
             wanted.extend(n for n in nodes if n is not None)
-        lines = {key: pos[0] for key, pos in self.ctx.locate(wanted).items()}
+        lines = {key: pos[0] for key, pos in self.ctx.locate([], self._scopes, wanted).items()}  # lines only
         for sink, build, _, severity, statement in self._pending:
             self.report(sink, build(lines), severity=severity, statement=statement)
-        self._pending = []
+        self._pending, self._scopes = [], []
 
     # -- the tracker rides the walk ------------------------------------------------------------
     def _step(self, event: str, node, apply) -> None:

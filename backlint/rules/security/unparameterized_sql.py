@@ -309,7 +309,7 @@ class UnparameterizedSql(Rule):
             origin = taint[2]
             if origin is not None and origin.node is not None:
                 wanted.append(origin.node)
-        lines = {key: pos[0] for key, pos in self.ctx.locate(wanted).items()}
+        lines = {key: pos[0] for key, pos in self.ctx.locate([], (), wanted).items()}  # lines only
         for call, sink, taint, statement, text in self._pending:
             what = self.values.code(taint[1])
             self.report(call, self._message(call, sink, (taint[0], what, taint[2]), lines, text),

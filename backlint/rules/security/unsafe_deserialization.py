@@ -181,8 +181,9 @@ class UnsafeDeserialization(OriginRule):
             return None
         out_sites = []
         if sites:
-            wanted = [n for sink, _, nodes, _ in sites for n in [sink] + nodes if n is not None]
-            positions = self.ctx.locate(wanted)
+            sinks = [sink for sink, _, _, _ in sites if sink is not None]
+            others = [n for _, _, nodes, _ in sites for n in nodes if n is not None]  # named by line only
+            positions = self.ctx.locate(sinks, (), others)
             lines = {key: pos[0] for key, pos in positions.items()}
             for sink, build, _, calls in sites:
                 if id(sink) in positions:

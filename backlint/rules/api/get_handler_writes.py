@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import re
+
 from ...findings import Severity
 from ...frameworks import persistence
 from ._deliberate_writes import audit_helper, audit_write, protocol_callback, tracking_save
@@ -86,6 +89,13 @@ class GetHandlerWrites(HandlerRule):
     precision = "high"
     tags = ("api-design", "correctness")
 
+    @classmethod
+    def text_filter(cls, text: str) -> bool:
+        # the rule reports only a handler with a write or commit, and every one is a method call
+        # (`x.save()`, `session.commit()`, `cursor.execute("INSERT ...")`) named in `persistence`'s
+        # tables: a file without `.<one of them>` has none, and is not walked for this rule
+        return _write_method().search(text) is not None
+
     def wants(self, handler) -> bool:
         return handler.safe_only and not handler.websocket
 
@@ -108,3 +118,24 @@ class GetHandlerWrites(HandlerRule):
             f"{describe_handler(scan.handler)} changes data ({what}) although {methods} must be safe: clients, "
             "caches and crawlers repeat it freely; move the write to a POST/PUT/PATCH/DELETE endpoint.",
         )
+
+
+# every method name `persistence.classify` or `related_write` can return a write or a commit for:
+# the session, manager, Mongo and related-manager writes, commits, `save`/`delete` on an instance,
+# and the `execute` family (a write when its statement is INSERT/UPDATE/... or `insert(...)`)
+WRITE_METHOD_NAMES = frozenset(
+    persistence.SESSION_WRITES | persistence.SESSION_COMMITS | persistence.MANAGER_WRITES
+    | persistence.MONGO_WRITES | persistence.RELATED_QUERYSET_WRITES | persistence.RELATED_MANAGER_WRITES
+    | persistence.ASYNC_DRIVER_EXECUTES
+    | {"save", "asave", "delete", "adelete", "execute", "exec", "executemany", "executescript"}
+)
+# `.` then the name as a whole word; the attribute's dot may be followed by blanks, a backslash
+# continuation, or (inside brackets) newlines and comments; a comment runs to its line's end, so
+# that `.#####` cannot be split in many ways (exponential backtracking)
+@functools.lru_cache(maxsize=None)
+def _write_method() -> "re.Pattern[str]":
+    # compiled on first use, not at import: every run imports every rule (about 10 M instructions)
+    return re.compile(
+        r"\.(?:[ \t\f]|\\\r?\n|\r?\n|#[^\r\n]*\r?\n)*(?:"
+        + "|".join(sorted(WRITE_METHOD_NAMES, key=len, reverse=True)) + r")\b"
+    )

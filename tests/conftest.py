@@ -48,6 +48,24 @@ def lint_source(source: str, select: Sequence[str], path: str = "example.py", **
     return linter.check_source(path, source.encode("utf-8"))
 
 
+def lint_counting_instances(monkeypatch, rule_cls, source: str, path: str = "app/views.py"):
+    """Lint ``source`` with ``rule_cls`` alone and record each file it was instantiated for (the
+    engine's ``text_filter`` tests): returns (paths instantiated, the rule's findings)."""
+    import textwrap
+
+    made: List[str] = []
+    original = rule_cls.__init__
+
+    def spy(self, ctx, settings):
+        made.append(ctx.path)
+        original(self, ctx, settings)
+
+    monkeypatch.setattr(rule_cls, "__init__", spy)
+    result = lint_source(textwrap.dedent(source), [rule_cls.code], path=path)
+    assert not result.errors, result.errors
+    return made, [f for f in result.findings if f.code == rule_cls.code]
+
+
 @pytest.fixture
 def run_check():
     def _run(paths, select=("ALL",), **kwargs):

@@ -2,26 +2,15 @@
 where one is written (however the attribute is spread over lines), the rule runs as before."""
 from __future__ import annotations
 
-import textwrap
 
 from backlint.frameworks import persistence
 from backlint.rules.api.get_handler_writes import WRITE_METHOD_NAMES, GetHandlerWrites
 
-from conftest import lint_source
+from conftest import lint_counting_instances
 
 
 def _instantiated(monkeypatch, source, path="app/views.py"):
-    made = []
-    original = GetHandlerWrites.__init__
-
-    def spy(self, ctx, settings):
-        made.append(ctx.path)
-        original(self, ctx, settings)
-
-    monkeypatch.setattr(GetHandlerWrites, "__init__", spy)
-    result = lint_source(textwrap.dedent(source), ["BL102"], path=path)
-    assert not result.errors, result.errors
-    return made, [f for f in result.findings if f.code == "BL102"]
+    return lint_counting_instances(monkeypatch, GetHandlerWrites, source, path)
 
 
 def test_read_only_handler_file_is_not_instantiated(monkeypatch):

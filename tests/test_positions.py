@@ -76,12 +76,9 @@ def test_statement_start_equals_whole_module(name):
         assert fast.inclusive_range(node) == whole.inclusive_range(node)
 
 
-def test_starts_at_the_statement_not_the_module():
-    """A node in the last method is found by generating that method only."""
-    text = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(200)) + "class A:\n    def m(self):\n        return 1\n"
-    module = cst.parse_module(text)
-    method = module.body[-1].body.body[0]
-    ret = method.body.body[0]
+def _compute_counting_tokens(module, text, *args):
+    """``positions.compute(module, *args)`` and every token it generated on the way (only those:
+    the counting is undone before the caller compares with other passes)."""
     generated = []
     original = positions._State.add_token
 
@@ -92,10 +89,19 @@ def test_starts_at_the_statement_not_the_module():
     positions.use(module, text)
     try:
         positions._State.add_token = counting
-        pos = positions.compute(module, [ret])
+        return positions.compute(module, *args), generated
     finally:
         positions._State.add_token = original
         positions.use(None)
+
+
+def test_starts_at_the_statement_not_the_module():
+    """A node in the last method is found by generating that method only."""
+    text = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(200)) + "class A:\n    def m(self):\n        return 1\n"
+    module = cst.parse_module(text)
+    method = module.body[-1].body.body[0]
+    ret = method.body.body[0]
+    pos, generated = _compute_counting_tokens(module, text, [ret])
     assert pos.range(ret) == positions.whole_module(module, {id(ret)}).range(ret)
     assert "".join(generated) == "        return 1\n"  # the statement holding the node, nothing more
 
@@ -222,20 +228,7 @@ def test_a_loop_asked_for_its_line_is_not_generated_to_its_end():
     module = cst.parse_module(text)
     loop = module.body[0].body.body[1]
     read = loop.body.body[2].body[0].value  # row.save(2)
-    generated = []
-    original = positions._State.add_token
-
-    def counting(self, value):
-        generated.append(value)
-        original(self, value)
-
-    positions.use(module, text)
-    try:
-        positions._State.add_token = counting
-        pos = positions.compute(module, [read], (), [loop])
-    finally:
-        positions._State.add_token = original
-        positions.use(None)
+    pos, generated = _compute_counting_tokens(module, text, [read], (), [loop])
     assert pos.start(loop) == (3, 4)
     assert pos.range(read) == (6, 8, 6, 19)
     assert "".join(generated).endswith("row.save(2)")  # stopped after the last node asked for

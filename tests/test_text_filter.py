@@ -2,27 +2,14 @@
 instantiated, so none of its handlers runs; where it holds, the rule runs as before."""
 from __future__ import annotations
 
-import textwrap
-
 from backlint.rules.security.exception_details_in_response import ExceptionDetailsInResponse
 from backlint.rules.security.secret_in_log import SecretInLog
 from backlint.rules.security.unparameterized_sql import UnparameterizedSql
 
-from conftest import lint_source
+from conftest import lint_counting_instances
 
 
-def _instantiated(monkeypatch, rule_cls, source, path="app/views.py"):
-    made = []
-    original = rule_cls.__init__
-
-    def spy(self, ctx, settings):
-        made.append(ctx.path)
-        original(self, ctx, settings)
-
-    monkeypatch.setattr(rule_cls, "__init__", spy)
-    result = lint_source(textwrap.dedent(source), [rule_cls.code], path=path)
-    assert not result.errors, result.errors
-    return made, [f for f in result.findings if f.code == rule_cls.code]
+_instantiated = lint_counting_instances
 
 
 def test_idle_origin_rule_is_not_instantiated(monkeypatch):

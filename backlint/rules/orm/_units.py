@@ -32,8 +32,8 @@ import re
 from typing import Optional
 
 from ..._lazy import cst
+from ...frameworks.values import iter_nodes
 from ...semantics import dotted_name
-from ...walker import children
 from . import _writes
 from ._loops import _is_constant_name
 
@@ -51,9 +51,7 @@ _SQL_OWNER = re.compile(r"statement|parsed|script|sql", re.IGNORECASE)
 def _creates(node) -> bool:
     """The branch inserts a row: ``session.add(...)``, ``Model.objects.create(...)``,
     ``insert(...)``, ``create_block_schema(...)``."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in iter_nodes(node):
         if isinstance(n, cst.Call):
             func = n.func
             if isinstance(func, cst.Attribute) and func.attr.value in _CREATE_METHODS:
@@ -61,8 +59,6 @@ def _creates(node) -> bool:
             name = dotted_name(func) or ""
             if _CREATE_CALL.match(name.rsplit(".", 1)[-1]) or name.rsplit(".", 1)[-1] == "insert":
                 return True
-        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(children(n))
     return False
 
 
@@ -192,17 +188,13 @@ def locks_row(stmt) -> bool:
     function named for it (``_lock_trigger(...)``, ``claim_job(...)``)."""
     if not isinstance(stmt, cst.SimpleStatementLine):
         return False
-    stack = list(stmt.body)
-    while stack:
-        n = stack.pop()
+    for n in iter_nodes(stmt):
         if isinstance(n, cst.Call):
             func = n.func
             if isinstance(func, cst.Attribute) and func.attr.value in _LOCK_METHODS:
                 return True
             if _LOCK_CALL.match((dotted_name(func) or "").rsplit(".", 1)[-1]):
                 return True
-        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(children(n))
     return False
 
 

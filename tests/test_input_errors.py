@@ -154,3 +154,65 @@ class _PathCtx(_Ctx):
 def test_path_spelling_only(body, caught, expected):
     try_node = _try(body, 1, caught)
     assert oie.path_spelling_only(try_node.handlers[0], try_node, _PathCtx()) is expected
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("x = os.path.realpath(str(candidate))", True),  # a pathlib path spelt as a string
+    ("x = os.path.realpath(str(self.base))", True),
+    ("x = os.path.realpath(str(load()))", False),  # a call inside str()
+    ("x = os.path.realpath(repr(candidate))", False),  # only str()
+    ("x = os.path.realpath()", False),
+])
+def test_path_spelling_accepts_str_of_a_name(body, expected):
+    try_node = _try(body, 1, "OSError")
+    assert oie.path_spelling_only(try_node.handlers[0], try_node, _PathCtx()) is expected
+
+
+@pytest.mark.parametrize("body,handlers,expected", [
+    ("data = await request.body()", 1, True),
+    ("payload = await request.json()", 1, True),
+    ("payload = request.get_json()", 1, True),
+    ("form = await self.request.form()", 1, True),
+    ("data = await request.body()", 2, False),  # a broad clause after a narrower one
+    ("data = await store.body()", 1, False),  # not the request
+    ("data = request.FILES", 1, False),  # an upload: spooled to the server's disk
+    ("data = await request.body(); save(data)", 1, False),
+])
+def test_request_body_read(body, handlers, expected):
+    assert oie.request_body_read(_try(body, handlers), _Ctx()) is expected
+
+
+class _ParseCtx(_Ctx):
+    QUALS = {"json.loads": "json.loads", "black.format_str": "black.format_str", "black.Mode": "black.Mode",
+             "yaml.load": "yaml.load", "loads": "json.loads", "other.Mode": "other.Mode"}
+
+    def qualified_name(self, node):
+        return self.QUALS.get(self.code_for(node))
+
+
+def _try_source(source: str):
+    return cst.parse_module(f"def f(key, name):\n{source}").body[0].body.body[0]
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("    try:\n        x = json.loads(key)\n    except Exception as e:\n        pass\n", True),
+    ("    try:\n        x = loads(key)\n    except Exception as e:\n        pass\n", True),  # an alias
+    ("    try:\n        x = int(name)\n    except Exception as e:\n        pass\n", True),
+    ("    try:\n        return json.loads(key)\n    except Exception as e:\n        pass\n", True),
+    # black: `except NothingChanged` before `except Exception`, and a return of the result
+    ("    try:\n        out = black.format_str(key, mode=black.Mode())\n        return {'code': out}\n"
+     "    except black.NothingChanged:\n        pass\n    except Exception as e:\n        pass\n", True),
+    ("    try:\n        x = json.loads(other)\n    except Exception as e:\n        pass\n", False),  # not the caller's
+    ("    try:\n        x = yaml.load(key)\n    except Exception as e:\n        pass\n", False),  # not a text parser
+    ("    try:\n        x = json.loads(key)\n        save(x)\n    except Exception as e:\n        pass\n", False),
+    ("    try:\n        x = json.loads(key)\n        return save(x)\n    except Exception as e:\n        pass\n", False),
+    ("    try:\n        x = json.loads(key, cls=make_decoder())\n    except Exception as e:\n        pass\n", False),
+    ("    try:\n        out = black.format_str(key, mode=other.Mode())\n    except Exception as e:\n        pass\n",
+     False),  # options of another package: its own code runs
+    ("    try:\n        x = json.loads(key)\n    except Exception as e:\n        pass\n    finally:\n        close()\n",
+     False),
+    ("    try:\n        self.x = json.loads(key)\n    except Exception as e:\n        pass\n", False),  # a setter may run
+    ("    try:\n        x[name] = json.loads(key)\n    except Exception as e:\n        pass\n", False),  # a store
+])
+def test_parse_of_client_text(source, expected):
+    assert oie.parse_of_client_text(_try_source(source), _ParseCtx(), _ev) is expected

@@ -23,16 +23,29 @@ alone, so each recogniser reads only the body (one statement) and the caught cla
   runs, so what it can raise is an ``AttributeError`` naming the attribute.
 - ``path_spelling_only``: ``except OSError`` (or ``ValueError``) around one non-strict
   ``os.path.realpath``/``abspath``/``normpath`` of plain values: those swallow the file
-  system's errors; what they raise is a ``ValueError`` about the path's characters.
+  system's errors; what they raise is a ``ValueError`` about the path's characters. The path
+  may be spelt ``str(<name>)`` (a ``pathlib`` path made a string).
+- ``request_body_read``: one statement reading the request's own body (``await request.body()``,
+  ``await request.json()``, ``request.get_json()``): what that raises is the client's
+  disconnect, a stream already read, or the parser's words about the body the client sent.
 
 Each needs a single ``except`` clause: with a narrower clause before it, a broad one is the
-fallback for something else.
+fallback for something else. One recogniser reads more:
+
+- ``parse_of_client_text``: the body is one call of a parser of text (``json.loads``,
+  ``ast.parse``, ``yaml.safe_load``, ``black.format_str``, ``uuid.UUID``, ``int``...) whose
+  first argument is the handler's parameter or request input, optionally followed by a
+  ``return`` of plain names and constants. A parser's error describes the text it was given,
+  which is the client's; since nothing else in the body can fail, every clause of the ``try``
+  is about that call, so several clauses are allowed (``except black.NothingChanged`` before
+  ``except Exception``).
 """
 from __future__ import annotations
 
 from typing import Callable, FrozenSet, Optional
 
 from .._lazy import cst
+from . import origin_request as orq
 
 _MODEL_BUILDERS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate"})
 # methods that run while a model is built, besides its validators
@@ -185,12 +198,103 @@ def path_spelling_only(handler: cst.ExceptHandler, try_node, ctx) -> bool:
     if not isinstance(call, cst.Call) or (ctx.qualified_name(call.func) or "") not in _PATH_SPELLING:
         return False
     # `strict=True` makes realpath raise the file system's error (with the path)
-    return all(arg.keyword is None and not arg.star and isinstance(arg.value, (cst.Name, cst.Attribute, cst.SimpleString))
-               for arg in call.args)
+    return bool(call.args) and all(arg.keyword is None and not arg.star and _plain_path(arg.value, ctx)
+                                   for arg in call.args)
+
+
+def _plain_path(node, ctx) -> bool:
+    """A name, an attribute or a literal, or ``str()`` of a name or an attribute."""
+    if isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString)):
+        return True
+    return isinstance(node, cst.Call) and _builtin(node.func, ctx) == "str" and len(node.args) == 1 \
+        and node.args[0].keyword is None and not node.args[0].star \
+        and isinstance(node.args[0].value, (cst.Name, cst.Attribute))
+
+
+def _builtin(func, ctx) -> str:
+    """The builtin a plain name calls (``str``, ``int``), or "" (an attribute, a local rebinding)."""
+    if not isinstance(func, cst.Name):
+        return ""
+    qual = ctx.qualified_name(func)
+    if qual is None or qual == func.value or qual == "builtins." + func.value:
+        return func.value
+    return ""
+
+
+def request_body_read(try_node, ctx) -> bool:
+    small = _lone_statement(try_node)
+    value = _value(small) if small is not None else None
+    # only the methods: `request.FILES` and the like spool uploads to the server's disk
+    return isinstance(value, cst.Call) and orq.request_read(value, ctx) == "request"
+
+
+# Parsers of text whose errors describe the text they were given.
+_TEXT_PARSERS = frozenset({
+    "json.loads", "ast.parse", "ast.literal_eval", "yaml.safe_load", "tomllib.loads", "tomli.loads",
+    "black.format_str", "uuid.UUID", "ipaddress.ip_address", "ipaddress.ip_network",
+    "ipaddress.ip_interface", "datetime.datetime.fromisoformat", "datetime.date.fromisoformat",
+    "datetime.datetime.strptime", "decimal.Decimal", "base64.b64decode", "base64.urlsafe_b64decode",
+    "re.compile", "dateutil.parser.parse", "dateutil.parser.isoparse",
+})
+_TEXT_BUILTINS = frozenset({"int", "float"})
+
+
+def _inert(node) -> bool:
+    """Names, constants, dotted reads and literals built of them: nothing runs."""
+    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _dotted_read(node)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(not isinstance(e, cst.StarredElement) and _inert(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and _inert(e.key) and _inert(e.value) for e in node.elements)
+    return False
+
+
+def _small_statements(try_node):
+    out = []
+    for stmt in getattr(getattr(try_node, "body", None), "body", ()):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        out.extend(stmt.body)
+    return out
+
+
+def parse_of_client_text(try_node, ctx, ev: Callable) -> bool:
+    if getattr(try_node, "orelse", None) is not None or getattr(try_node, "finalbody", None) is not None:
+        return False
+    smalls = _small_statements(try_node)
+    if not smalls or len(smalls) > 2:
+        return False
+    if len(smalls) == 2 and not (isinstance(smalls[1], cst.Return) and smalls[1].value is not None
+                                 and _inert(smalls[1].value)):
+        return False
+    first = smalls[0]
+    if not isinstance(first, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return)) or (
+            isinstance(first, cst.Assign) and not all(isinstance(t.target, cst.Name) for t in first.targets)):
+        return False
+    call = _value(first)
+    if not isinstance(call, cst.Call) or not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return False
+    parser = _builtin(call.func, ctx) or ctx.qualified_name(call.func) or ""
+    if parser not in _TEXT_BUILTINS and parser not in _TEXT_PARSERS:
+        return False
+    # the other arguments run nothing either, or build the parser's own options (`black.Mode()`)
+    package = parser.split(".", 1)[0] + "."
+    if not all(_inert(a.value) or _options(a.value, package, ctx) for a in call.args[1:]):
+        return False
+    return _from_caller(ev(call.args[0].value))
+
+
+def _options(node, package: str, ctx) -> bool:
+    """An options object of the parser's own package built without arguments (``black.Mode()``)."""
+    return isinstance(node, cst.Call) and not node.args and (ctx.qualified_name(node.func) or "").startswith(package)
 
 
 def about_input_only(handler: cst.ExceptHandler, try_node, ctx, ev: Callable, models: FrozenSet[str]) -> bool:
     """One of the recognisers above holds for this ``except`` clause of ``try_node``."""
     return lookup_by_client_key(try_node, ev) or attribute_by_client_name(handler, try_node, ctx, ev) \
         or constant_refusal(try_node, ev) or model_from_payload(try_node, models) \
-        or attribute_read_only(try_node) or path_spelling_only(handler, try_node, ctx)
+        or attribute_read_only(try_node) or path_spelling_only(handler, try_node, ctx) \
+        or request_body_read(try_node, ctx) or parse_of_client_text(try_node, ctx, ev)

@@ -22,7 +22,9 @@ per selection, and says so when they differ (a precision change is expected to c
         --select BL104 --select BL201,BL202 \\
         --paths bench/.corpus/src/django_oscar-4.2.1/oscar/apps/basket,...
 
-``--select DEFAULT`` runs the configured default rules (no ``--select``). ``--bandit PATH``
+``--select DEFAULT`` runs the configured default rules (no ``--select``); ``DEFAULT+BL310,BL311``
+adds rules to them (``--extend-select``) and ``DEFAULT-BL310,BL311`` leaves rules out (``--ignore``):
+``--select "DEFAULT-X|DEFAULT+X"`` on one tree is the cost of the rules X. ``--bandit PATH``
 (bandit's executable) and ``--parse-floor`` also count bandit (``-r``, every test) and
 ``bench/parse_floor.py --jobs 1`` (one libcst parse per file) on the same paths, with their
 bytecode kept too, and print each backlint run's ratio to them (issue #22's "CPU <= 1.5x
@@ -73,7 +75,10 @@ def count_command(cmd: List[str], pycache: str = "") -> int:
 def count(tree: Path, select: str, paths: List[str], python: str,
           pycache: str = "") -> Tuple[int, int]:
     """Instructions of one run and the number of findings it reported."""
-    chosen = [] if select == "DEFAULT" else ["--select", select]
+    if select.startswith(("DEFAULT+", "DEFAULT-")):  # the default rules with some added or left out
+        chosen = ["--extend-select" if select[7] == "+" else "--ignore", select[8:]]
+    else:
+        chosen = [] if select == "DEFAULT" else ["--select", select]
     with tempfile.TemporaryDirectory(prefix="bl-ir-") as tmp:
         report = Path(tmp) / "report.json"
         env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")

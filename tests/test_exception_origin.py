@@ -75,6 +75,12 @@ def read(data):
     ("import os", "(BrokenPipeError, ConnectionResetError)", False),  # "[Errno 32] Broken pipe"
     ("import os", "(BrokenPipeError, OSError)", True),
     ("from .errors import BrokenPipeError", "ConnectionError", True),  # the parent class: anyone's
+    ("import jwt", "jwt.InvalidTokenError", False),  # PyJWT's refusal of the token presented
+    ("from jwt import exceptions", "(exceptions.ExpiredSignatureError, exceptions.DecodeError)", False),
+    ("import jwt", "jwt.PyJWTError", True),  # also the key-set client's network errors
+    ("import jwt", "(jwt.InvalidTokenError, OSError)", True),
+    ("from jose import JWTError", "JWTError", True),  # also raised for the server's own key
+    ("from .auth import InvalidTokenError", "InvalidTokenError", False),  # the project's own class: curated
 ])
 def test_archive_error_classes(imports, caught, reported):
     from conftest import lint_source

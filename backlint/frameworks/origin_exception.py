@@ -49,7 +49,8 @@ _FOREIGN_ROOTS: FrozenSet[str] = frozenset({
     "marshmallow", "jwt", "boto3", "botocore", "psycopg2", "psycopg", "redis", "celery",
     "subprocess", "os", "socket", "ssl", "asyncio", "aiohttp", "ldap", "ldap3", "kombu",
     "jinja2", "jsonschema", "zipfile", "tarfile", "xml", "lxml", "openai", "google", "azure",
-    "smtplib", "ftplib", "paramiko", "git", "docker", "kubernetes", "stripe", "pymongo",
+    "smtplib", "ftplib", "paramiko", "git", "docker", "kubernetes", "stripe", "pymongo", "jose",
+    "authlib",
 })
 _BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset({
     "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "IndexError",
@@ -93,6 +94,17 @@ _FORMAT_ERRORS: FrozenSet[str] = frozenset({
     # a PDF reader's complaint about the document ("EOF marker not found")
     "pypdf.errors.PdfReadError", "pypdf.PdfReadError", "PyPDF2.errors.PdfReadError",
     "PyPDF2.utils.PdfReadError", "PyPDF2.PdfReadError",
+    # PyJWT's refusals of a token ("Signature has expired", "Invalid audience", "Not enough
+    # segments"): the `InvalidTokenError` family describes the token the caller presented. Not
+    # `PyJWTError`, whose `PyJWKClientError` names the key-set URL and the network error, nor
+    # python-jose's `JWTError`, also raised for the server's own key ("Could not deserialize").
+    "jwt.InvalidTokenError", "jwt.exceptions.InvalidTokenError", "jwt.ExpiredSignatureError",
+    "jwt.exceptions.ExpiredSignatureError", "jwt.DecodeError", "jwt.exceptions.DecodeError",
+    "jwt.InvalidSignatureError", "jwt.exceptions.InvalidSignatureError", "jwt.InvalidAudienceError",
+    "jwt.exceptions.InvalidAudienceError", "jwt.InvalidIssuerError", "jwt.exceptions.InvalidIssuerError",
+    "jwt.ImmatureSignatureError", "jwt.exceptions.ImmatureSignatureError",
+    "jwt.MissingRequiredClaimError", "jwt.exceptions.MissingRequiredClaimError",
+    "jose.ExpiredSignatureError", "jose.exceptions.ExpiredSignatureError", "jose.exceptions.JWTClaimsError",
 })
 # Library classes always raised without a message (anyio raises `BrokenResourceError` bare or
 # `from` the cause): `str(e)` is empty, there is no text to leak.
@@ -125,8 +137,8 @@ def _full_name(node: cst.BaseExpression, ctx) -> str:
 
 
 def format_error(node: cst.BaseExpression, ctx) -> bool:
-    """A decoding or archive-format error (see ``_FORMAT_ERRORS``): its text describes the
-    bytes that were read, not the server."""
+    """A decoding, archive-format or token-validation error (see ``_FORMAT_ERRORS``): its text
+    describes the bytes that were read or the token presented, not the server."""
     return _full_name(node, ctx) in _FORMAT_ERRORS
 
 

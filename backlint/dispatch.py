@@ -44,6 +44,8 @@ def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule],
     _semantic_handlers(semantics, visit, leave)
     failed: set = set()
     for instance in instances:
+        if not instance.walks:
+            continue  # facts only (``Rule.walks``)
         for is_visit, node_type, name in handler_table(type(instance)):
             method = getattr(instance, name)
 

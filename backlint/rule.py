@@ -183,6 +183,9 @@ class Rule:
     # File roles (backlint.frameworks.roles) this rule does not apply to: the selection leaves the
     # rule out for such files. Request-path rules use roles.NOT_REQUEST_PATH.
     skip_roles: ClassVar[FrozenSet[str]] = ALWAYS_SKIPPED
+    # False on an instance that has nothing to do in the walk of this file and only hands
+    # ``facts()`` to the project pass: the engine then dispatches none of its handlers
+    walks: bool = True
 
     def __init__(self, ctx: FileContext, settings: Dict[str, Any]) -> None:
         self.ctx = ctx

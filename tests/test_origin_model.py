@@ -232,3 +232,28 @@ def test_project_calls_and_parameters_are_pure_unknowns():
     assert [kind for kind, _ in seen] == ["unknown", "parameter", "unknown", "response"]
     assert [pure(value) for _, value in seen] == [True, True, False, False]
     assert seen[0][1].flows[0].function == ".store.load_entry"
+
+
+def test_a_call_of_a_function_defined_further_down_is_a_flow_the_project_pass_resolves():
+    values = probe_values(
+        """
+        class Grid:
+            def run(self, store):
+                probe(Grid.pick(store))
+                probe(self.pick(store))
+                probe(later(store))
+
+            @staticmethod
+            def pick(store):
+                return store["k"]
+
+        def shadowed(later):
+            probe(later(1))
+
+        def later(store):
+            return store
+        """
+    )
+    refs = [[f.function for f in value.flows if f.kind == "call"] for _, value in values]
+    assert refs[:3] == [["local:Grid.pick"], ["local:Grid.pick"], ["local:later"]]
+    assert refs[3] == []  # a parameter named like the module's function is not that function

@@ -84,6 +84,47 @@ def call_flow(node: cst.Call, qual: Optional[str], code: Callable[[cst.CSTNode],
     return Val(flows=(Origin("call", code(node), node, ref),), note=FLOWS)
 
 
+def local_definitions(module: cst.Module) -> frozenset:
+    """``f`` and ``Cls.m`` for the module's top-level functions and its top-level classes' methods."""
+    names = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            names.update(f"{stmt.name.value}.{inner.name.value}" for inner in stmt.body.body
+                         if isinstance(inner, cst.FunctionDef))
+    return frozenset(names)
+
+
+def later_call(node: cst.Call, tracker) -> Optional[Val]:
+    """A call of a function or method of this module that has no summary yet (it is defined
+    further down: ``Cls.helper(...)``, ``self.helper(...)``, ``helper(...)``): a ``call`` flow to
+    ``local:Cls.helper``, which the project pass resolves with this module's own facts.
+    ``tracker``: the ``OriginValues`` walking the module (its scopes and ``local_defs``)."""
+    func = node.func
+    if isinstance(func, cst.Name):
+        root = key = func.value
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        root = func.value.value
+        if root in ("self", "cls"):
+            outer = tracker.class_scope()
+            if outer is None or outer.parent is None or outer.parent.kind != "module":
+                return None
+            key = f"{outer.name}.{func.attr.value}"
+        else:
+            key = f"{root}.{func.attr.value}"
+    else:
+        return None
+    if key not in tracker.local_defs:
+        return None
+    scope = tracker.scope
+    while root not in ("self", "cls") and scope is not None and scope.kind != "module":
+        if scope.get(root) is not None:
+            return None  # a local name, not the module's function or class
+        scope = scope.parent
+    return Val(flows=(Origin("call", tracker.code(node), node, "local:" + key),), note=FLOWS)
+
+
 def pure(value: Val) -> bool:
     """Unsafe only because of parameters and project calls (which later passes may resolve)."""
     return (not value.safe and value.note == FLOWS and bool(value.flows)

@@ -92,6 +92,7 @@ class OriginValues(TextPieces, ValueTracker):
         # when their arguments are: the facts other modules' calls are resolved with
         self.exports: Dict[str, dict] = {}
         self.local_classes = frozenset()
+        self.local_defs = frozenset()
         self.local_models = frozenset()
 
     # -- hooks -----------------------------------------------------------------------------------
@@ -120,6 +121,7 @@ class OriginValues(TextPieces, ValueTracker):
     def on_module(self, node: cst.Module) -> None:
         self.local_classes = frozenset(
             s.name.value for s in node.body if isinstance(s, cst.ClassDef))
+        self.local_defs = own_mod.local_definitions(node)
         self.local_models = oie.pydantic_models(node, self.ctx)
         super().on_module(node)
 
@@ -413,9 +415,9 @@ class OriginValues(TextPieces, ValueTracker):
             if written in ("os.path.join", "pathlib.Path") and len(args) > 1:
                 inner = self.compose("a path", [(self.ev(a.value, d), a.value) for a in args])
             return replace(inner, obj=None, container=False, returns=None, allow=False)
-        called = own_mod.call_flow(node, qual, self.code)
+        called = own_mod.call_flow(node, qual, self.code) or own_mod.later_call(node, self)
         if called is not None:
-            return called  # a function of another module of the project: the project pass decides
+            return called  # a function of another module, or defined further down: the project pass decides
         if isinstance(func, cst.Attribute):
             return self._method(node, func, args, d)
         return UNKNOWN

@@ -7,14 +7,17 @@ from typing import Any, Dict, Iterator, List, Optional
 from ..._lazy import cst
 
 from ...findings import Severity
+from ...frameworks import declared
 from ...frameworks import origin_own as own
 from ...frameworks import origin_sinks as sinks
+from ...frameworks import project_callers as pc
 from ...frameworks import roles
 from ...frameworks import sql_callers
 from ...frameworks.call_chains import ProjectChains
 from ...frameworks.orm import module_name
 from ...frameworks.origin_values import first_flow
 from ...project import ProjectReport
+from ...rule import Rule
 from ._origin_walk import OriginRule
 
 _UNTRUSTED = ("request", "upload", "external")
@@ -95,19 +98,34 @@ class UnsafeDeserialization(OriginRule):
     default_enabled = False
     tags = ("security", "external/cwe/cwe-502")
     security_severity = "8.1"
-    # the sinks' modules; for the project pass also the helpers whose results other modules
-    # load: session reads, and the response builders such helpers return when an entry is missing
-    text_markers = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib",
-                    "session[", "session.get(", "Response(")
+    # Every file is looked at: one without a sink still tells the project pass what it imports
+    # (``project_callers``: who can call a function whose parameter a load depends on). The rule
+    # walks only files with a word of ``_WALK_MARKERS``.
+    text_markers = ()
     skip_roles = roles.ALWAYS_SKIPPED | {roles.TEST, roles.MIGRATION}
 
     sink_names = frozenset(q.rsplit(".", 1)[-1] for q in sinks.DESERIALIZERS)
+
+    def __init__(self, ctx, settings) -> None:
+        text = ctx.text
+        if not (any(m in text for m in _WALK_MARKERS) or any(m in text for m in declared.marker_words())):
+            Rule.__init__(self, ctx, settings)
+            self.walks = self.active = False  # facts only: this file's imports
+            return
+        super().__init__(ctx, settings)
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
         self._defined = sql_callers.defined_functions(node) if self.active else set()
         self._calls: Dict[str, List[sql_callers.CallSite]] = {}
-        self._deferred: List[tuple] = []  # (sink, build, nodes, [(ref, call safeties)], statement)
+        self._deferred: List[tuple] = []  # (sink, build, nodes, params, [(ref, call safeties)], statement, target)
+        path = self.ctx.path
+        self._mod, self._pkg = module_name(path), os.path.basename(path) == "__init__.py"
+        self._handles, self._blanked = pc.import_handles(self.ctx.text, self._mod, self._pkg)
+        self._defs = pc.top_level_defs(node)
+        bound = {local: base for local, _, base in self._handles if local != "*"}
+        bound.update((name, f"{self._mod}.{name}") for name in self._defs)
+        self._recorder = pc.CallRecorder(bound)
 
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
@@ -118,6 +136,8 @@ class UnsafeDeserialization(OriginRule):
                 sql_callers.record_call(node, key, self.values, self._calls)
             else:
                 sql_callers.record_partial(node, self._defined, self.values, self._calls, self.ctx)
+        if self.active:
+            self._recorder.visit(node, self.values.ev)  # a caller other modules' loads may depend on
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
@@ -156,55 +176,161 @@ class UnsafeDeserialization(OriginRule):
         if pure:
             # unsafe only through parameters and calls of other modules' functions: decided
             # when the module is read (callers in this file) and in the project pass
-            calls = [(f.function, own.argument_safety(f.node, self.values.ev)) for f in value.flows if f.kind == "call"]
+            calls = [(f.function, self._argument_safety(f.node)) for f in value.flows if f.kind == "call"]
             params = [f for f in value.flows if f.kind == "parameter"]
-            self._deferred.append((node, build_unknown, nodes, params, calls, self.ctx.enclosing_statement()))
+            target = self._target() if any(_placeholder(s) for _, (p, k, _) in calls
+                                           for s in list(p) + list(k.values())) else None
+            self._deferred.append((node, build_unknown, nodes, params, calls, self.ctx.enclosing_statement(), target))
             return
         self.flow(node, build_unknown, nodes)
 
     # -- what the file alone cannot decide -----------------------------------------------------
     def leave_Module(self, node: cst.Module) -> None:
         self._sites: List[tuple] = []
-        for sink, build, nodes, params, calls, statement in self._deferred:
+        for sink, build, nodes, params, calls, statement, target in self._deferred:
             if any(not sql_callers.safe_from_every_caller(p, self._calls) for p in params):
                 self._pending.append((sink, build, nodes, None, statement))
             elif calls:
-                self._sites.append((sink, build, nodes, calls))
+                if target is not None and target["m"]:
+                    # this file's `self.<method>(...)` calls are callers too
+                    target["l"] = [[[x is True for x in p], {k: v is True for k, v in kw.items()}, star or star_kw]
+                                   for p, kw, star, star_kw in self._calls.get("self." + target["m"], ())]
+                self._sites.append((sink, build, nodes, calls, target))
             # else: every caller in this file passes data the application wrote itself
         self._deferred = []
         super().leave_Module(node)
 
     def facts(self) -> Optional[Dict[str, Any]]:
+        if not self.walks:
+            path = self.ctx.path
+            handles, blanked = pc.import_handles(self.ctx.text, module_name(path), os.path.basename(path) == "__init__.py")
+            if not handles:
+                return None
+            fact = {"h": pc.handle_facts(handles, blanked, (), "")}
+            if any(h[0] == "*" for h in handles):
+                fact["s"] = pc.words(blanked)
+            return fact
         sites = getattr(self, "_sites", [])
         exports = self.values.exports if self.active else {}
-        if not sites and not exports:
-            return None
         out_sites = []
         if sites:
-            sinks = [sink for sink, _, _, _ in sites if sink is not None]
-            others = [n for _, _, nodes, _ in sites for n in nodes if n is not None]  # named by line only
+            sinks = [site[0] for site in sites if site[0] is not None]
+            others = [n for site in sites for n in site[2] if n is not None]  # named by line only
             positions = self.ctx.locate(sinks, (), others)
             lines = {key: pos[0] for key, pos in positions.items()}
-            for sink, build, _, calls in sites:
+            for sink, build, _, calls, target in sites:
                 if id(sink) in positions:
                     out_sites.append([list(positions[id(sink)]), build(lines),
-                                      [[ref, list(p), k, star] for ref, (p, k, star) in calls]])
-        path = self.ctx.path
-        return {"mod": module_name(path), "pkg": os.path.basename(path) == "__init__.py",
-                "funcs": exports, "sites": out_sites}
+                                      [[ref, list(p), k, star] for ref, (p, k, star) in calls], target])
+        fact = {"mod": self._mod, "pkg": self._pkg, "funcs": exports, "sites": out_sites, "w": True,
+                "h": pc.handle_facts(self._handles, self._blanked, self._defs, self._mod),
+                "c": self._recorder.calls}
+        if any(h[0] == "*" for h in self._handles):
+            fact["s"] = pc.words(self._blanked)
+        return fact
+
+    # -- parameters that the callers in other modules decide -----------------------------------
+    def _argument_safety(self, call: cst.Call):
+        """``own.argument_safety``, except that an argument that is (part of) parameters of the
+        enclosing function is ``["#p", [[name, position], ...]]``: safe when every caller of that
+        function passes safe values there (decided in the project pass)."""
+        scope = self.values.function_scope()
+        positional: List[Any] = []
+        keywords: Dict[str, Any] = {}
+        star = False
+        for arg in call.args:
+            if arg.star:
+                star = True
+                continue
+            value = self.values.ev(arg.value)
+            safe: Any = value.safe
+            if not safe and scope is not None and own.pure(value) and all(
+                    f.kind == "parameter" and f.function == scope.name and not f.handler for f in value.flows):
+                safe = ["#p", [[f.name, f.position] for f in value.flows]]
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = safe
+            else:
+                positional.append(safe)
+        return positional, keywords, star
+
+    def _target(self) -> Optional[Dict[str, Any]]:
+        """The enclosing module-level function or method of a module-level class, as the project
+        pass looks up its callers: owner, method, first parameter, defaults that are constants,
+        and the calls of ``self.<method>`` in this file."""
+        scope = self.values.function_scope()
+        func = self.ctx.enclosing_function()
+        if scope is None or func is None or scope.parent is None or func.name.value != scope.name:
+            return None
+        outer = scope.parent
+        if outer.kind == "class" and outer.parent is not None and outer.parent.kind == "module":
+            owner, method = outer.name, scope.name
+        elif outer.kind == "module":
+            owner, method = scope.name, None
+        else:
+            return None
+        params = list(func.params.posonly_params) + list(func.params.params)
+        static = any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in func.decorators)
+        first = params[0].name.value if params and method and not static else ""
+        defaults = [p.name.value for p in params + list(func.params.kwonly_params)
+                    if isinstance(p.default, (cst.SimpleString, cst.Integer, cst.Float, cst.Name))
+                    and (not isinstance(p.default, cst.Name) or p.default.value in ("None", "True", "False"))]
+        return {"o": owner, "m": method, "f": first if first in ("self", "cls") else "", "d": defaults}
+
 
     @classmethod
     def check_project(cls, index, options: Dict[str, Any]) -> Iterator[ProjectReport]:
         """Report a load of another module's function result unless that function is known to
         return data the application wrote itself for the arguments passed here."""
         all_facts = list(index.facts(cls.code))
-        funcs = ProjectChains(all_facts)
+        funcs = ProjectChains([(p, f) for p, f in all_facts if f.get("w")])
+        callers = pc.CallerIndex(all_facts)
         for path, fact in all_facts:
             mod, pkg = fact.get("mod") or "", bool(fact.get("pkg"))
-            for pos, message, calls in fact.get("sites", ()):
-                if not all(_resolves(funcs, ref, mod, pkg, positional, keywords, star)
+            for pos, message, calls, *rest in fact.get("sites", ()):
+                target = rest[0] if rest else None
+                fill = _Filler(callers, mod, target)
+                if not all(_resolves(funcs, ref, mod, pkg, [fill(s) for s in positional],
+                                     {k: fill(s) for k, s in keywords.items()}, star)
                            for ref, positional, keywords, star in calls):
                     yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)
+
+
+_WALK_MARKERS = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib",
+                 # for the project pass also the helpers whose results other modules load: session
+                 # reads, and the response builders such helpers return when an entry is missing
+                 "session[", "session.get(", "Response(",
+                 # and the callers that pass the session on (`runner.run(sql, session)`)
+                 "session)", "session,")
+
+
+def _placeholder(safety) -> bool:
+    return isinstance(safety, list)
+
+
+class _Filler:
+    """Turns a parameter placeholder of a site into True when every caller of the enclosing
+    function, in any module, passes safe values for those parameters (``project_callers``)."""
+
+    def __init__(self, callers: pc.CallerIndex, mod: str, target: Optional[Dict[str, Any]]) -> None:
+        self.callers, self.mod, self.target = callers, mod, target
+        self._verdict: Optional[List] = None
+
+    def __call__(self, safety):
+        if not _placeholder(safety):
+            return safety is True
+        target = self.target
+        if target is None:
+            return False
+        if self._verdict is None:
+            owner = f"{self.mod}.{target['o']}" if self.mod else target["o"]
+            method = target.get("m")
+            hidden = self.callers.hidden(owner, method)
+            found = [] if hidden else self.callers.callers(target["o"] + ("." + method if method else ""))
+            self._verdict = [hidden, found + [("i", p, k, s) for p, k, s in target.get("l", ())]]
+        hidden, found = self._verdict
+        return not hidden and all(
+            pc.parameter_safe(found, name, position, target.get("f", ""), name in target.get("d", ()))
+            for name, position in safety[1])
 
 
 def _resolves(funcs: ProjectChains, ref: str, mod: str, pkg: bool, positional, keywords, star,

@@ -122,7 +122,8 @@ def later_call(node: cst.Call, tracker) -> Optional[Val]:
         if scope.get(root) is not None:
             return None  # a local name, not the module's function or class
         scope = scope.parent
-    return Val(flows=(Origin("call", tracker.code(node), node, "local:" + key),), note=FLOWS)
+    # the flow's name is spelled from the names (generating the call's code per call costs)
+    return Val(flows=(Origin("call", f"{key}()", node, "local:" + key),), note=FLOWS)
 
 
 def pure(value: Val) -> bool:

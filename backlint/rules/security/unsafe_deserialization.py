@@ -40,8 +40,10 @@ class UnsafeDeserialization(OriginRule):
     `signer.unsign(...)`), bytes it pickled in the same class or function, the result of its own
     `concurrent.futures`/`asyncio` future (annotated as one), a parameter that every caller in the
     file (also `functools.partial(f, ...)`) fills with such data, and the result of a helper of
-    another module of the project that hands back (part of) its arguments when this call passes
-    the session or such data (decided in the project pass); and files whose path is fixed by the code or the settings:
+    this or another module of the project (also one defined further down) that hands back (part
+    of) its arguments when this call passes the session or such data, also when what it passes
+    is a parameter that every caller of the function, in any module, fills with such data
+    (decided in the project pass); and files whose path is fixed by the code or the settings:
     a path inside the package (built from `__file__`), a literal path or a setting. Decision on
     shipped artifacts: they are not reported at all, since whoever can replace a file of the
     installed package can already change its code; the rule is about data that crosses a trust
@@ -73,15 +75,19 @@ class UnsafeDeserialization(OriginRule):
     ```
 
     ## Known problems
-    The origin of data is followed within one file, plus one call of a helper of another
-    module (in the project pass). A parameter filled by a caller in another module stays of
-    unknown origin and gets the warning, also when every caller passes the session (pgadmin's
-    query runner). Measured on 23 real applications (docs/precision/sec5.md, judged again in
-    docs/precision/sec6.md): 7 findings, 6 true (pickles read back from database rows or
-    handed-in bundles),
-    below the 0.90 a default rule must reach on too few findings to say more, so BL310 is
-    **off by default**: enable it with `extend-select = ["BL310"]` and review its warnings;
-    its errors (request, upload, cache, queue or network data) are the definite cases.
+    The origin of data is followed within one file, plus one call of a helper of this or
+    another module (in the project pass). The callers of a function count only when none can
+    hide: every file that imports its class or function (or a module on its path, or the
+    package re-exporting it by name) must be one the rule walks (it has a sink word, a session
+    read, or passes a `session` on), and use it only in calls it can read (`f(...)`,
+    `Cls.m(...)`, `Cls(...).m(...)`); an instance kept in a variable, a subclass, a decorator
+    or an `isinstance` leaves the parameter unknown. Calls through `getattr`, strings or code
+    outside the checked tree are not seen. A parameter that the load reads directly (not
+    through a helper) is decided by the callers in its own file only. Measured on 23 real
+    applications (docs/precision/sec12.md): 6 findings, all true (pickles read back from
+    database rows, a key-value table or handed-in bundles); its errors (request, upload,
+    cache, queue or network data) are the definite cases, its warnings ask whether anyone else
+    can write the data.
 
     ## References
     - OWASP Deserialization Cheat Sheet
@@ -93,9 +99,7 @@ class UnsafeDeserialization(OriginRule):
     name = "unsafe-deserialization"
     category = "unsafe-deserialization"
     severity = Severity.WARNING
-    precision = "medium"  # measured 6/7 on 23 real applications: docs/precision/sec5.md
-    # off by default until its real-code precision reaches 0.90 (6 of 7 findings were right)
-    default_enabled = False
+    precision = "high"  # measured 6/6 (every finding) on 23 real applications: docs/precision/sec12.md
     tags = ("security", "external/cwe/cwe-502")
     security_severity = "8.1"
     # Every file is looked at: one without a sink still tells the project pass what it imports

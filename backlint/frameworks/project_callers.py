@@ -37,6 +37,7 @@ _IMPORT = re.compile(
 )
 _ALIAS = re.compile(r"^([\w.]+|\*)(?:\s+as\s+(\w+))?$")
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_CHAIN = re.compile(r"(?:\s*\.\s*\w+)*")
 _DEPTH = 4  # segments kept of a chain after its handle
 
 
@@ -86,20 +87,28 @@ def top_level_defs(module: cst.Module) -> List[str]:
 
 def uses(text: str, names: Iterable[str], defined: Sequence[str] = ()) -> Dict[str, List[Any]]:
     """name -> [number of uses, unique chains after it] (``""`` for the bare name); the
-    ``class X``/``def X`` of a defined name is not a use."""
-    wanted = sorted({n for n in names if n != "*"}, key=len, reverse=True)
-    out: Dict[str, List[Any]] = {n: [0, []] for n in wanted}
-    if not wanted:
-        return out
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, wanted)) + r")\b((?:\s*\.\s*\w+)*)")
-    for match in pattern.finditer(text):
-        entry = out[match.group(1)]
-        entry[0] += 1
-        chains = entry[1]
-        chain = "".join(match.group(2).split())
-        chain = ".".join(chain.split(".")[: _DEPTH + 1])
-        if chain not in chains:
-            chains.append(chain)
+    ``class X``/``def X`` of a defined name is not a use. (``str.find`` per name: one regex
+    alternation of every name scanned each file's text several times slower.)"""
+    out: Dict[str, List[Any]] = {}
+    for name in names:
+        if name == "*" or name in out:
+            continue
+        count, chains = 0, []
+        size = len(name)
+        at = text.find(name)
+        while at >= 0:
+            end = at + size
+            before = text[at - 1] if at else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
+                count += 1
+                tail = _CHAIN.match(text, end)
+                chain = "".join(tail.group(0).split()) if tail is not None else ""
+                chain = ".".join(chain.split(".")[: _DEPTH + 1])
+                if chain not in chains:
+                    chains.append(chain)
+            at = text.find(name, end)
+        out[name] = [count, chains]
     for name in defined:
         if name in out:
             out[name][0] -= 1  # its definition

@@ -146,16 +146,20 @@ def export(summary: Val, params: Dict[object, str]) -> Optional[Dict[str, Any]]:
     return entry
 
 
-def argument_safety(call: cst.Call, ev) -> Tuple[List[bool], Dict[str, bool], bool]:
-    """(positional safeties, keyword safeties, star arguments?) of ``call``, by ``ev``."""
-    positional: List[bool] = []
-    keywords: Dict[str, bool] = {}
+def argument_safety(call: cst.Call, ev, unsafe=None) -> Tuple[List[Any], Dict[str, Any], bool]:
+    """(positional safeties, keyword safeties, star arguments?) of ``call``, by ``ev``; an
+    argument that is not safe gets ``unsafe(value)`` when given (a placeholder), else False."""
+    positional: List[Any] = []
+    keywords: Dict[str, Any] = {}
     star = False
     for arg in call.args:
         if arg.star:
             star = True
             continue
-        safe = ev(arg.value).safe
+        value = ev(arg.value)
+        safe: Any = value.safe
+        if not safe and unsafe is not None:
+            safe = unsafe(value)
         if arg.keyword is not None:
             keywords[arg.keyword.value] = safe
         else:

@@ -29,6 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from .._lazy import cst
 
 from .orm import absolute, is_library
+from .origin_own import argument_safety
 
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*(?:\\\n[^\n#;]*)*)"
@@ -168,18 +169,7 @@ class CallRecorder:
             if parts is None or parts[0] not in self.handles:
                 return
         ref = ".".join([self.handles[parts[0]]] + parts[1:])
-        positional: List[bool] = []
-        keywords: Dict[str, bool] = {}
-        star = False
-        for arg in node.args:
-            if arg.star:
-                star = True
-                continue
-            safe = ev(arg.value).safe
-            if arg.keyword is not None:
-                keywords[arg.keyword.value] = safe
-            else:
-                positional.append(safe)
+        positional, keywords, star = argument_safety(node, ev)
         self.calls.append([parts[0], ref, shape, positional, keywords, star])
 
 

@@ -239,23 +239,14 @@ class UnsafeDeserialization(OriginRule):
         enclosing function is ``["#p", [[name, position], ...]]``: safe when every caller of that
         function passes safe values there (decided in the project pass)."""
         scope = self.values.function_scope()
-        positional: List[Any] = []
-        keywords: Dict[str, Any] = {}
-        star = False
-        for arg in call.args:
-            if arg.star:
-                star = True
-                continue
-            value = self.values.ev(arg.value)
-            safe: Any = value.safe
-            if not safe and scope is not None and own.pure(value) and all(
+
+        def placeholder(value):
+            if scope is not None and own.pure(value) and all(
                     f.kind == "parameter" and f.function == scope.name and not f.handler for f in value.flows):
-                safe = ["#p", [[f.name, f.position] for f in value.flows]]
-            if arg.keyword is not None:
-                keywords[arg.keyword.value] = safe
-            else:
-                positional.append(safe)
-        return positional, keywords, star
+                return ["#p", [[f.name, f.position] for f in value.flows]]
+            return False
+
+        return own.argument_safety(call, self.values.ev, placeholder)
 
     def _target(self) -> Optional[Dict[str, Any]]:
         """The enclosing module-level function or method of a module-level class, as the project

@@ -92,3 +92,40 @@ def test_parameter_safe_positions_keywords_defaults():
     # a module function and a classmethod
     assert pc.parameter_safe([("d", [True], {}, False)], "data", 0, "", False)
     assert pc.parameter_safe([("d", [True], {}, False)], "data", 1, "cls", False)
+
+
+def _idle(mod, *handles, words=()):
+    fact = {"h": pc.idle_facts(handles), "mod": mod}
+    if words:
+        fact["s"] = list(words)
+    return (mod.replace(".", "/") + ".py", fact)
+
+
+def test_unwalked_file_hidden_through_a_module_that_reexports_the_owner():
+    # src/app/api.py (walked, path-derived module name) imports Grid and does not use it: a re-export
+    api = ("src/app/api.py", {"h": [["Grid", OWNER, 0, []]], "c": [], "w": True, "mod": "src.app.api"})
+    through_api = _idle("app.jobs", ("api", "app.api", "app.api"))
+    assert not pc.CallerIndex([DEF, through_api]).hidden(OWNER, "run")  # app.api leads nowhere
+    assert pc.CallerIndex([DEF, api, through_api]).hidden(OWNER, "run")  # `api.Grid` may be used
+    package = _idle("app.cron", ("app", "app", "app"))
+    assert pc.CallerIndex([DEF, api, package]).hidden(OWNER, "run")  # `app.api.Grid`
+    # one more step: app/facade.py (walked, the import unused) imports app.api; a file importing
+    # the facade can reach Grid through it
+    facade = ("app/facade.py", {"h": [["api", "app.api", 0, []]], "c": [], "w": True, "mod": "app.facade"})
+    assert not pc.CallerIndex([DEF, api, facade]).hidden(OWNER, "run")
+    user = _idle("app.tasks", ("facade", "app.facade", "app.facade"))
+    assert not pc.CallerIndex([DEF, facade, user]).hidden(OWNER, "run")  # without api: unrelated
+    assert pc.CallerIndex([DEF, api, facade, user]).hidden(OWNER, "run")
+    # a name imported from the re-exporting module is not the module: no path to Grid shown
+    other = _idle("app.report", ("render", "app.api.render", "app.api.render"))
+    assert not pc.CallerIndex([DEF, api, other]).hidden(OWNER, "run")
+
+
+def test_idle_facts_stand_for_the_bound_name_not_its_uses():
+    facts = pc.idle_facts([("shop", "shop.models", "shop"), ("*", "shop.helpers", "shop.helpers")])
+    assert facts == [["shop", "shop.models", -1, ["shop"]], ["*", "shop.helpers", -1, []]]
+    # `import shop.models` binds `shop`: `shop.runners.Grid` is reachable through it
+    owner = "shop.runners.Grid"
+    definition = _facts([["Grid", owner, 1, [owner + ".pick"]]], [["Grid", owner + ".pick", "d", [False], {}, False]])
+    binder = ("x.py", {"h": facts[:1], "mod": "x"})
+    assert pc.CallerIndex([definition, binder]).hidden(owner, "run")

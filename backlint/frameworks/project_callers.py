@@ -24,7 +24,7 @@ calls through ``getattr`` or strings, and code outside the checked tree; the rul
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .._lazy import cst
 
@@ -42,14 +42,33 @@ _CHAIN = re.compile(r"(?:\s*\.\s*\w+)*")
 _DEPTH = 4  # segments kept of a chain after its handle
 
 
-def import_handles(text: str, mod: str, pkg: bool) -> Tuple[List[Tuple[str, str, str]], str]:
+def _import_statements(text: str) -> Iterator["re.Match[str]"]:
+    """``_IMPORT.finditer(text)``, tried only at the start of lines that have the word ``import``
+    (every match has it on its first line): the regex tried at every position of the text was
+    most of the cost of a file's facts."""
+    end = 0
+    last = -1
+    at = text.find("import")
+    while at >= 0:
+        if at >= end:
+            start = text.rfind("\n", 0, at) + 1
+            if start != last and start >= end:
+                last = start
+                match = _IMPORT.match(text, start)
+                if match is not None:
+                    end = match.end()
+                    yield match
+        at = text.find("import", at + 6)
+
+
+def import_handles(text: str, mod: str, pkg: bool, blank: bool = True) -> Tuple[List[Tuple[str, str, str]], str]:
     """(local name, what it imports, what the local name is bound to) of every project import
     in ``text`` (absolute names; ``import a.b`` imports ``a.b`` and binds ``a``), and the text with
-    the import statements blanked out (what is left are the uses)."""
+    the import statements blanked out (what is left are the uses; ``""`` unless ``blank``)."""
     handles: List[Tuple[str, str, str]] = []
     pieces: List[str] = []
     last = 0
-    for match in _IMPORT.finditer(text):
+    for match in _import_statements(text):
         source, names, plain = match.group(1), match.group(2), match.group(3)
         body = (names if source is not None else plain) or ""
         for item in body.replace("\\\n", " ").strip("() \t\n").split(","):
@@ -70,9 +89,12 @@ def import_handles(text: str, mod: str, pkg: bool) -> Tuple[List[Tuple[str, str,
             base = absolute(base, mod, pkg) or base
             if qual and not is_library(qual):
                 handles.append((local, qual, base))
-        pieces.append(text[last:match.start()])
-        pieces.append(" " * (match.end() - match.start()))
-        last = match.end()
+        if blank:
+            pieces.append(text[last:match.start()])
+            pieces.append(" " * (match.end() - match.start()))
+            last = match.end()
+    if not blank:
+        return handles, ""
     pieces.append(text[last:])
     return handles, "".join(pieces)
 
@@ -132,6 +154,13 @@ def handle_facts(handles: Sequence[Tuple[str, str, str]], blanked: str, defs: Se
     return out
 
 
+def idle_facts(handles: Sequence[Tuple[str, str, str]]) -> List[List[Any]]:
+    """The ``h`` facts of a file the rule does not walk: its uses are not counted (-1), since
+    any import there that can lead to a function hides it (``CallerIndex.hidden``); what it
+    binds stands for the chains."""
+    return [[local, qual, -1, [] if local == "*" else [base]] for local, qual, base in handles]
+
+
 # -- calls, recorded while the rule walks ---------------------------------------------------------
 def _chain(node: cst.BaseExpression) -> Optional[List[str]]:
     parts: List[str] = []
@@ -177,10 +206,24 @@ class CallRecorder:
 def _segments_related(chain: List[str], owner: List[str]) -> bool:
     """``chain`` names the owner (its class or function name is one of its segments), or is a
     module or package the owner can be reached through (a run of the owner's segments)."""
-    if owner[-1] in chain:
-        return True
+    return owner[-1] in chain or _is_run(chain, owner)
+
+
+def _is_run(chain: List[str], segs: List[str]) -> bool:
+    """``chain`` is a run of consecutive ``segs`` (``shop.views`` in ``src.shop.views.Cart``)."""
     n = len(chain)
-    return any(owner[i:i + n] == chain for i in range(len(owner) - n + 1))
+    return any(segs[i:i + n] == chain for i in range(len(segs) - n + 1))
+
+
+def _reaches(qual: str, chains: Sequence[str], owner: List[str], exporters: Sequence[List[str]]) -> bool:
+    """An import of ``qual``, used with ``chains``, can lead to ``owner``: one of them names it
+    or a module it is in, or ``qual`` is one of the ``exporters`` (or a package holding one)."""
+    if any(_segments_related(c.split("."), owner) for c in [qual, *chains]):
+        return True
+    if exporters:
+        q = qual.split(".")
+        return any(_is_run(q, e) for e in exporters)
+    return False
 
 
 def _matches(ref: str, tail: str) -> bool:
@@ -195,14 +238,32 @@ class CallerIndex:
     """Every file's handles and recorded calls (the BL310 facts ``h``, ``c``, ``w``)."""
 
     def __init__(self, facts: Iterable[Tuple[str, Dict[str, Any]]]) -> None:
-        self.files = [(fact.get("h") or [], fact.get("c") or [], bool(fact.get("w")), frozenset(fact.get("s") or ()))
-                      for _path, fact in facts]
+        self.files = [(fact.get("h") or [], fact.get("c") or [], bool(fact.get("w")), frozenset(fact.get("s") or ()),
+                       fact.get("mod") or "") for _path, fact in facts]
+
+    def _exporters(self, segs: List[str]) -> List[List[str]]:
+        """The modules (as segments) that import the owner or a module that does: through them
+        a file can reach it without naming it (``from shop import api`` ... ``api.Cart``)."""
+        found: List[List[str]] = []
+        seen: Set[str] = set()
+        grew = True
+        while grew:
+            grew = False
+            for handles, _calls, _walked, _words, mod in self.files:
+                if not mod or mod in seen:
+                    continue
+                if any(local != "*" and _reaches(qual, chains, segs, found) for local, qual, _n, chains in handles):
+                    seen.add(mod)
+                    found.append(mod.split("."))
+                    grew = True
+        return found
 
     def hidden(self, owner: str, method: Optional[str]) -> bool:
         """Some file reaches ``owner`` (``mod.Cls`` or ``mod.f``) in a way no recorded call accounts for."""
         segs = owner.split(".")
         name = segs[-1]
-        for handles, calls, walked, words in self.files:
+        exporters: Optional[List[List[str]]] = None
+        for handles, calls, walked, words, _mod in self.files:
             per_local: Dict[str, int] = {}
             for local, ref, shape, *_ in calls:
                 per_local[local] = per_local.get(local, 0) + 1
@@ -215,15 +276,22 @@ class CallerIndex:
                     if _segments_related(qual.split("."), segs) and name in words:
                         return True
                     continue
-                related = any(_segments_related(c.split("."), segs) for c in [qual] + chains)
-                if related and (not walked or count > per_local.get(local, 0)):
+                if walked:
+                    if count > per_local.get(local, 0) and _reaches(qual, chains, segs, ()):
+                        return True
+                    continue
+                # a file the rule does not walk: its uses are not counted, so any import that
+                # can lead to the owner hides it, also one of a module that re-exports it
+                if exporters is None:
+                    exporters = self._exporters(segs)
+                if _reaches(qual, chains, segs, exporters):
                     return True
         return False
 
     def callers(self, tail: str) -> List[Tuple[str, List[bool], Dict[str, bool], bool]]:
         """The recorded calls of the function whose name ends with ``tail`` (``Cls.m``, ``f``)."""
         return [(shape, positional, keywords, star)
-                for _h, calls, _w, _s in self.files
+                for _h, calls, _w, _s, _m in self.files
                 for _local, ref, shape, positional, keywords, star in calls if _matches(ref, tail)]
 
 

@@ -112,7 +112,8 @@ class UnsafeDeserialization(OriginRule):
 
     def __init__(self, ctx, settings) -> None:
         text = ctx.text
-        if not (any(m in text for m in _WALK_MARKERS) or any(m in text for m in declared.marker_words())):
+        if not (any(m in text for m in _WALK_MARKERS) or ("session" in text and any(m in text for m in _SESSION_MARKERS))
+                or any(m in text for m in declared.marker_words())):
             Rule.__init__(self, ctx, settings)
             self.walks = self.active = False  # facts only: this file's imports
             return
@@ -207,12 +208,13 @@ class UnsafeDeserialization(OriginRule):
     def facts(self) -> Optional[Dict[str, Any]]:
         if not self.walks:
             path = self.ctx.path
-            handles, blanked = pc.import_handles(self.ctx.text, module_name(path), os.path.basename(path) == "__init__.py")
+            mod, pkg = module_name(path), os.path.basename(path) == "__init__.py"
+            handles, _ = pc.import_handles(self.ctx.text, mod, pkg, blank=False)
             if not handles:
                 return None
-            fact = {"h": pc.handle_facts(handles, blanked, (), "")}
+            fact = {"h": pc.idle_facts(handles), "mod": mod}
             if any(h[0] == "*" for h in handles):
-                fact["s"] = pc.words(blanked)
+                fact["s"] = pc.words(pc.import_handles(self.ctx.text, mod, pkg)[1])
             return fact
         sites = getattr(self, "_sites", [])
         exports = self.values.exports if self.active else {}
@@ -290,12 +292,14 @@ class UnsafeDeserialization(OriginRule):
                     yield ProjectReport(path, pos[0], pos[1], pos[2], pos[3], message)
 
 
-_WALK_MARKERS = ("pickle", "marshal", "shelve", "yaml", "dill", "read_pickle", "numpy", "torch", "joblib",
-                 # for the project pass also the helpers whose results other modules load: session
-                 # reads, and the response builders such helpers return when an entry is missing
-                 "session[", "session.get(", "Response(",
-                 # and the callers that pass the session on (`runner.run(sql, session)`)
-                 "session)", "session,")
+# (each is one scan of the file's text; ``ickle`` finds pickle, cPickle, jsonpickle, read_pickle)
+_WALK_MARKERS = ("ickle", "marshal", "shelve", "yaml", "dill", "numpy", "torch", "joblib",
+                 # for the project pass also the response builders that helpers whose results
+                 # other modules load return when an entry is missing
+                 "Response(")
+# session reads, and the callers that pass the session on (`runner.run(sql, session)`); looked
+# for only in a text that has the word
+_SESSION_MARKERS = ("session[", "session.get(", "session)", "session,")
 
 
 def _placeholder(safety) -> bool:

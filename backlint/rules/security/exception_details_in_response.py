@@ -15,12 +15,14 @@ from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
 from ...frameworks.value_guards import looks_like_handler
 from ...project import ProjectReport
+from ...textscan import search_after_boundary
 from ._origin_walk import OriginRule
 
 
 # where exception or traceback text can come from (`origin_values.on_except_handler`,
 # `origin_exception.TRACEBACK_CALLS`): a handler that binds a name, `traceback.*`, `sys.exc_info`
-_EXCEPTION_TEXT = re.compile(r"\bexcept\b[^:]*?\bas[\s\\]+\w+[\s\\]*:|traceback|exc_info")
+# `except ... as name:` (a word boundary before `except` is checked by textscan)
+_EXCEPT_AS = re.compile(r"except\b[^:]*?\bas[\s\\]+\w+[\s\\]*:")
 
 
 class ExceptionDetailsInResponse(OriginRule):
@@ -174,7 +176,8 @@ class ExceptionDetailsInResponse(OriginRule):
         # exception text exists only where a handler binds the exception (`except ... as e:`) or a
         # traceback is formatted; idle files still export their re-export shim (`from lfx.schema
         # import *`) to the project pass
-        return (cls.required_words(text) and _EXCEPTION_TEXT.search(text) is not None) or "import *" in text
+        return (cls.required_words(text) and ("traceback" in text or "exc_info" in text
+                                               or search_after_boundary(_EXCEPT_AS, text))) or "import *" in text
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func

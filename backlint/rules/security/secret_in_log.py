@@ -10,12 +10,14 @@ from ...frameworks import origin_secret as osec
 from ...frameworks import origin_sinks as sinks
 from ...frameworks import roles
 from ...frameworks.origin_values import first_flow
+from ...textscan import has_word
 from ._origin_walk import OriginRule
 
 
-# `print` or an attribute named like a log method (`logger.info`, `log\n    .warning`), the
-# shapes `origin_sinks.log_arguments` accepts
-_LOG_CALL = re.compile(r"\bprint\b|\.[\s\\]*(?:" + "|".join(sorted(sinks.LOG_METHODS)) + r")\b")
+# an attribute named like a log method (`logger.info`, `log\n    .warning`) or the word `print`:
+# the shapes `origin_sinks.log_arguments` accepts (the regex starts with a literal `.`, so `re`
+# looks for it with a fast substring search; `print` is found by `textscan.has_word`)
+_LOG_CALL = re.compile(r"\.[\s\\]*(?:" + "|".join(sorted(sinks.LOG_METHODS)) + r")\b")
 
 
 class SecretInLog(OriginRule):
@@ -94,7 +96,7 @@ class SecretInLog(OriginRule):
     def text_filter(cls, text: str) -> bool:
         # a sink is `print(...)` or a call of a log method (`sinks.log_arguments`): no such name in
         # the text, nothing to report
-        return cls.required_words(text) and _LOG_CALL.search(text) is not None
+        return cls.required_words(text) and (has_word(text, "print") or _LOG_CALL.search(text) is not None)
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func

@@ -22,3 +22,18 @@ def test_has_word_is_the_word_boundary_regex(text):
 def test_search_after_boundary_is_the_regex_with_a_leading_boundary(text):
     tail = r"except\b[^:]*?\bas[\s\\]+\w+[\s\\]*:"
     assert search_after_boundary(re.compile(tail), text) == (re.search(r"\b" + tail, text) is not None)
+
+
+SUPPRESSION_TEXTS = [
+    "x = 1  # noqa: BL101", "x = 1  # NoQA", "# Backlint : ignore[BL101]", "# backlint ignore", "backlint:",
+    "print('no qa')", "", "x = 'é'  # noqa", "x = 'é'  # BACKLINT: ignore", "x = 'é'\n# backl\u0131nt: ignore",
+    "# bac\u212alint: ignore[BL101]", "y = '\u0130'  # backlint", "s = '\udcff'  # noqa", "naïve = 1",
+    "# backlint\u00a0: ignore", "# backlint\t\n : ignore",
+]
+
+
+@pytest.mark.parametrize("text", SUPPRESSION_TEXTS)
+def test_suppression_candidate_is_the_regex(text):
+    from backlint import suppression
+
+    assert suppression.has_candidate(text) == (suppression._CANDIDATE.search(text) is not None)

@@ -58,6 +58,20 @@ def _is_node(cls: type) -> bool:
     return known
 
 
+_LEAF: Dict[type, bool] = {}
+_STRING_VALUED = frozenset({"Name", "Integer", "Float", "Imaginary", "SimpleString"})
+
+
+def _is_leaf(node_type: type) -> bool:
+    """The node can have no child node: all its walked fields are strings (``Name.value``) or it
+    has none (operators, ``pass``). A third of a module's nodes; the walk skips their bookkeeping."""
+    known = _LEAF.get(node_type)
+    if known is None:
+        names = _fields(node_type)
+        known = _LEAF[node_type] = not names or (node_type.__name__ in _STRING_VALUED and names == ("value",))
+    return known
+
+
 def _child_nodes(node: cst.CSTNode, fields=_fields) -> List[cst.CSTNode]:
     out: List[cst.CSTNode] = []
     is_node = _IS_NODE
@@ -138,6 +152,7 @@ def walk(
     ``ancestors`` is kept up to date so handlers can ask for the enclosing nodes.
     """
     LEAVE = object()
+    is_leaf = _LEAF
     work: List[object] = [root]
     push = work.append
     while work:
@@ -155,6 +170,15 @@ def walk(
         if handlers:
             for handler in handlers:
                 handler(node)
+        leaf = is_leaf.get(node_type)
+        if leaf is None:
+            leaf = _is_leaf(node_type)
+        if leaf:  # no children: its leave handlers now, as the LEAVE marker would run them next
+            handlers = leave.get(node_type)
+            if handlers:
+                for handler in handlers:
+                    handler(node)
+            continue
         ancestors.append(node)
         push(LEAVE)
         kids = _child_nodes(node)

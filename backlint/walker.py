@@ -64,7 +64,8 @@ _STRING_VALUED = frozenset({"Name", "Integer", "Float", "Imaginary", "SimpleStri
 
 def _is_leaf(node_type: type) -> bool:
     """The node can have no child node: all its walked fields are strings (``Name.value``) or it
-    has none (operators, ``pass``). A third of a module's nodes; the walk skips their bookkeeping."""
+    has none (operators, ``pass``). 40 % of the nodes the walk meets (40 files of the benchmark
+    subset); it skips their bookkeeping."""
     known = _LEAF.get(node_type)
     if known is None:
         names = _fields(node_type)

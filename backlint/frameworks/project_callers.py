@@ -7,9 +7,11 @@ caller can hide, so each file hands the project pass two things:
 
 * its **handles**: the names through which it can reach project code, that is every import of
   a module or name that is not a library's (found in the text, also inside functions) and, in
-  the defining module, its top-level classes and functions; for each, how often it is used
-  outside import statements and definitions, and the dotted chains it is used with
-  (``start_running_query.StartRunningQuery``);
+  the defining module, its top-level classes and functions; where the rule walks, for each, how
+  often it is used outside import statements and definitions, and the dotted chains it is used
+  with (``start_running_query.StartRunningQuery``); elsewhere the imports only (``idle_facts``):
+  such a file hides whatever its imports can lead to, also through a module that re-exports
+  it (``CallerIndex._exporters``);
 * in files where the rule walks (``calls``), each call rooted at a handle, in one of the shapes
   a caller can be read from: ``f(...)``, ``mod.f(...)``, ``Cls.m(...)``, ``Cls(...).m(...)``,
   with which of its arguments the value-origin tracker shows safe.

@@ -46,7 +46,10 @@ def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule],
     for instance in instances:
         if not instance.walks:
             continue  # facts only (``Rule.walks``)
+        off = instance.handlers_off()
         for is_visit, node_type, name in handler_table(type(instance)):
+            if name in off:
+                continue
             method = getattr(instance, name)
 
             def guarded(node, _method=method, _rule=instance):

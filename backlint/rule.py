@@ -191,6 +191,12 @@ class Rule:
         self.ctx = ctx
         self.settings = settings
 
+    def handlers_off(self) -> FrozenSet[str]:
+        """Names of this instance's handlers that have nothing to do in this file (asked once,
+        after ``__init__``): the engine does not dispatch them. Rules sharing one analysis use it
+        so that only one of them drives it."""
+        return frozenset()
+
     @classmethod
     def text_filter(cls, text: str) -> bool:
         """A rule's own, stricter pre-check of the file's text, asked after ``text_markers`` passed:

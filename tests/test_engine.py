@@ -98,6 +98,31 @@ def test_project_index_seam(tmp_path, monkeypatch):
     assert run.facts["b.py"]["BL099"] == {"calls": [(2, 1, 2, 4)]}
 
 
+class _HalfOff(Rule):
+    """Reports every call and every name, but turns its name handler off per file (test only)."""
+
+    code = "BL098"
+    name = "test-half-off"
+    category = "test"
+
+    def handlers_off(self):
+        return frozenset({"visit_Name"}) if "skip" in self.ctx.text else frozenset()
+
+    def visit_Call(self, node):
+        self.report(node, "call")
+
+    def visit_Name(self, node):
+        self.report(node, "name")
+
+
+def test_handlers_an_instance_turns_off_are_not_dispatched(monkeypatch):
+    monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL098": _HalfOff})
+    on = lint_source("f(x)\n", ["BL098"])
+    off = lint_source("f(x)  # skip\n", ["BL098"])
+    assert sorted(f.message for f in on.findings) == ["call", "name", "name"]
+    assert [f.message for f in off.findings] == ["call"]
+
+
 def resolve(source: str, expr: str) -> str:
     """qualified_name of the last expression statement `expr` after walking `source`."""
     module = cst.parse_module(source + "\n" + expr + "\n")

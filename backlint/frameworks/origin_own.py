@@ -13,7 +13,7 @@ reason to be unsafe is its flows (parameters and such calls) has the note ``FLOW
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 
@@ -71,17 +71,18 @@ def future_annotation(ann: cst.BaseExpression, ctx) -> bool:
     return qual in _FUTURE_QUALS
 
 
-def call_flow(node: cst.Call, qual: Optional[str], code: Callable[[cst.CSTNode], str]) -> Optional[Val]:
+def call_flow(node: cst.Call, qual: Optional[str]) -> Optional[Val]:
     """The value of a call of an imported project function, or None for any other call.
 
-    ``code`` gives the call's text for the flow; it is asked only for a project call (code
-    generation per evaluated call was the largest cost of the origin rules)."""
+    A call flow is never named in a message (the project pass resolves it to what the function
+    returns), so its name is spelled from the reference and the call itself tells two flows
+    apart (``call``): generating the call's code here was the origin rules' largest cost."""
     if not qual or qual.startswith("builtins."):
         return None
     ref = project_ref(qual)
     if ref is None or "." not in ref.lstrip("."):
         return None
-    return Val(flows=(Origin("call", code(node), node, ref),), note=FLOWS)
+    return Val(flows=(Origin("call", ref + "()", node, ref, call=id(node)),), note=FLOWS)
 
 
 def local_definitions(module: cst.Module) -> frozenset:

@@ -415,7 +415,7 @@ class OriginValues(TextPieces, ValueTracker):
             if written in ("os.path.join", "pathlib.Path") and len(args) > 1:
                 inner = self.compose("a path", [(self.ev(a.value, d), a.value) for a in args])
             return replace(inner, obj=None, container=False, returns=None, allow=False)
-        called = own_mod.call_flow(node, qual, self.code) or own_mod.later_call(node, self)
+        called = own_mod.call_flow(node, qual) or own_mod.later_call(node, self)
         if called is not None:
             return called  # a function of another module, or defined further down: the project pass decides
         if isinstance(func, cst.Attribute):

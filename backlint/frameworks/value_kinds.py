@@ -27,6 +27,8 @@ class Origin:
     # "exception": the packages of the caught classes that are neither a library's nor the
     # project's (a companion package, decided in BL312's project pass)
     packages: Tuple[str, ...] = ()
+    # "call": ``id()`` of the call node, so that two calls of one function are two flows
+    call: int = 0
 
     def definite(self) -> bool:
         """True when the value is known to be outside input (or a string someone passes in)."""

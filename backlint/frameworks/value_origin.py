@@ -27,6 +27,10 @@ from .value_kinds import (  # noqa: F401  (re-exported: the tracker's public val
 )
 
 
+# ``x.append(v)`` and friends: the calls that merge ``v`` into ``x``
+COLLECTION_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft"})
+
+
 class ValueTracker:
     """Scopes, bindings and function summaries; ``ev`` (what an expression is) is abstract."""
 
@@ -345,7 +349,7 @@ class ValueTracker:
         if not (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
-            and func.attr.value in ("append", "extend", "insert", "add", "appendleft")
+            and func.attr.value in COLLECTION_METHODS
             and node.args
         ):
             return

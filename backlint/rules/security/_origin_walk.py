@@ -8,28 +8,22 @@ the end of the walk, when the lines are known.
 """
 from __future__ import annotations
 
-from typing import Callable, ClassVar, Dict, List, Optional, Tuple
+from typing import Callable, ClassVar, Dict, FrozenSet, List, Optional, Tuple
 
 from ..._lazy import cst
 
 from ...findings import Severity
 from ...frameworks.origin_values import OriginValues
-from ...frameworks.value_origin import Origin
+from ...frameworks.value_origin import COLLECTION_METHODS, Origin
 from ...rule import Rule
 
 
 class _Driver:
-    """One tracker per file, and the last node each event was applied to (deduplication)."""
+    """One tracker per file, and the rule instance that feeds it (the first active one)."""
 
     def __init__(self, ctx) -> None:
         self.values = OriginValues(ctx)
-        self.last: Dict[str, object] = {}
-
-    def once(self, event: str, node) -> bool:
-        if self.last.get(event) is node:
-            return False
-        self.last[event] = node
-        return True
+        self.owner: Optional["OriginRule"] = None
 
 
 # (sink node, message builder given {id(node): line}, nodes whose lines are needed, severity,
@@ -52,6 +46,26 @@ class OriginRule(Rule):
         self._pending: List[Pending] = []
         self._scopes: List[cst.CSTNode] = []
         self.active = type(self).required_words(ctx.text)
+        # the first active instance drives the tracker; the engine builds the instances in
+        # order and dispatches their handlers in that order, so the owner's update of a node
+        # precedes every other rule's sink check of it
+        self.owner = self.active and self.driver.owner is None
+        if self.owner:
+            self.driver.owner = self
+
+    def handlers_off(self) -> FrozenSet[str]:
+        """The tracker-only handlers of an instance that does not drive the tracker (they were
+        three-quarters of the family's dispatch with all four rules on)."""
+        if self.owner:
+            return frozenset()
+        cls = type(self)
+        off = _TRACKER_ONLY.get(cls)
+        if off is None:
+            # a handler the subclass overrides may do its own work: it stays (and its call of
+            # the base method does nothing unless ``self.owner``)
+            off = _TRACKER_ONLY[cls] = frozenset(
+                name for name in _TRACKER_HANDLERS if getattr(cls, name) is getattr(OriginRule, name))
+        return off
 
     @classmethod
     def required_words(cls, text: str) -> bool:
@@ -114,35 +128,39 @@ class OriginRule(Rule):
         self._pending, self._scopes = [], []
 
     # -- the tracker rides the walk ------------------------------------------------------------
-    def _step(self, event: str, node, apply) -> None:
-        if self.active and self.driver.once(event, node):
-            apply(node)
-
     def visit_Module(self, node: cst.Module) -> None:
-        self._step("module", node, self.values.on_module)
+        if self.owner:
+            self.values.on_module(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._step("class", node, self.values.on_class)
+        if self.owner:
+            self.values.on_class(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self._step("/class", node, lambda n: self.values.leave_scope())
+        if self.owner:
+            self.values.leave_scope()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._step("function", node, self.values.on_function)
+        if self.owner:
+            self.values.on_function(node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._step("/function", node, self.values.leave_function)
+        if self.owner:
+            self.values.leave_function(node)
 
     def visit_Return(self, node: cst.Return) -> None:
-        self._step("return", node, self.values.on_return)
+        if self.owner:
+            self.values.on_return(node)
         if self.active:
             self.sink_return(node)
 
     def _enter_conditional(self, node) -> None:
-        self._step("cond", node, lambda n: self.values.enter_conditional())
+        if self.owner:
+            self.values.enter_conditional()
 
     def _leave_conditional(self, node) -> None:
-        self._step("/cond", node, lambda n: self.values.leave_conditional())
+        if self.owner:
+            self.values.leave_conditional()
 
     visit_While = _enter_conditional
     leave_While = _leave_conditional
@@ -153,54 +171,75 @@ class OriginRule(Rule):
     leave_For = _leave_conditional
 
     def _enter_comprehension(self, node) -> None:
-        self._step("comp", node, self.values.on_comprehension)
+        if self.owner:
+            self.values.on_comprehension(node)
 
     def _leave_comprehension(self, node) -> None:
-        self._step("/comp", node, self.values.leave_comprehension)
+        if self.owner:
+            self.values.leave_comprehension(node)
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
 
     def visit_For(self, node: cst.For) -> None:
-        self._step("for", node, self.values.on_for)
+        if self.owner:
+            self.values.on_for(node)
 
     def visit_If(self, node: cst.If) -> None:
-        self._step("if", node, lambda n: self.values.on_if(n, self.ctx.parent()))
+        if self.owner:
+            self.values.on_if(node, self.ctx.parent())
 
     def leave_If(self, node: cst.If) -> None:
-        self._step("/if", node, self.values.leave_if)
+        if self.owner:
+            self.values.leave_if(node)
 
     def visit_Else(self, node: cst.Else) -> None:
-        self._step("else", node, lambda n: self.values.on_else(n, self.ctx.parent()))
+        if self.owner:
+            self.values.on_else(node, self.ctx.parent())
 
     def leave_Else(self, node: cst.Else) -> None:
-        self._step("/else", node, lambda n: self.values.leave_conditional())
+        if self.owner:
+            self.values.leave_conditional()
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        self._step("except", node, self.values.on_except_handler)
+        if self.owner:
+            self.values.on_except_handler(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        self._step("assign", node, self.values.on_assign)
+        if self.owner:
+            self.values.on_assign(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._step("annassign", node, self.values.on_ann_assign)
+        if self.owner:
+            self.values.on_ann_assign(node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._step("augassign", node, self.values.on_aug_assign)
+        if self.owner:
+            self.values.on_aug_assign(node)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._step("walrus", node, self.values.on_named_expr)
+        if self.owner:
+            self.values.on_named_expr(node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        self._step("with", node, self.values.on_with_item)
+        if self.owner:
+            self.values.on_with_item(node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        self._step("call", node, self.values.on_collection_call)
+        func = node.func
+        if self.owner and type(func) is cst.Attribute and func.attr.value in COLLECTION_METHODS:
+            self.values.on_collection_call(node)
         if self.active:
             names = self.sink_names
-            func = node.func
             # a method or module attribute must carry the sink's name; a bare name may be an
             # alias (`from subprocess import run as sh`), so it goes on to name resolution
             if names and type(func) is cst.Attribute and func.attr.value not in names:
                 return
             self.sink_call(node)
+
+
+# OriginRule's handlers that only feed the tracker (visit_Call and visit_Return check sinks too,
+# leave_Module reports)
+_TRACKER_HANDLERS = frozenset(
+    name for name in OriginRule.handler_names() if name not in ("visit_Call", "visit_Return", "leave_Module"))
+_TRACKER_ONLY: Dict[type, FrozenSet[str]] = {}

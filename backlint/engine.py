@@ -217,7 +217,9 @@ class Linter:
             if rep.fix is not None:
                 wanted.append(rep.fix.old)
             wanted.extend(node for node, _ in rep.related)
+            wanted.extend(rep.lines_of)
         scopes = [rep.statement for rep in reports if rep.statement is not None]  # hold their nodes, mostly
+        scopes.extend(rep.scope for rep in reports if rep.scope is not None)
         pos = positions.compute(ctx.module, wanted, scopes) if wanted else None
         lines = _LINE_RE.split(text)
         line_starts = _line_starts(text) if any(r.fix for r in reports) else []
@@ -248,12 +250,15 @@ class Linter:
                     if new_text is not None:
                         fix = Fix(rep.fix.description, rep.fix.applicability,
                                   (Edit(fr[0], fr[1] + 1, fr[2], fr[3] + 1, new_text),))
+            message = rep.message
+            if not isinstance(message, str):
+                message = message({id(n): nr[0] for n, nr in ((n, pos.range(n)) for n in rep.lines_of) if nr is not None})
             snippet = "\n".join(lines[r[0] - 1 : r[2]])
             related = tuple(Related(rr[0], rr[1] + 1, rr[2], rr[3] + 1, note)
                             for rr, note in ((pos.range(node), note) for node, note in rep.related) if rr is not None)
             result.findings.append(
                 Finding(rep.code, rule.name, rule.category, rep.severity or rule.severity, result.path,
-                        r[0], r[1] + 1, r[2], r[3] + 1, rep.message, fix, snippet, related=related)
+                        r[0], r[1] + 1, r[2], r[3] + 1, message, fix, snippet, related=related)
             )
         if UNUSED_SUPPRESSION_CODE in enabled:
             self._unused(result, sups, enabled, lines)

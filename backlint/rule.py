@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 from ._lazy import cst
 
@@ -47,11 +47,15 @@ class Report:
 
     code: str
     node: cst.CSTNode
-    message: str
+    # the message, or a builder given {id(node): line} of the nodes in ``lines_of`` (their lines
+    # come from the engine's one positions pass; a suppressed finding's message is never built)
+    message: Union[str, Callable[[Dict[int, int]], str]]
     statement: Optional[cst.CSTNode]
     fix: Optional["FixSpec"] = None
     severity: Optional[Severity] = None  # overrides the rule's default for this finding
     related: Tuple[Tuple[cst.CSTNode, str], ...] = ()  # other nodes of this finding, with a note each
+    lines_of: Tuple[cst.CSTNode, ...] = ()
+    scope: Optional[cst.CSTNode] = None  # a statement that holds ``lines_of`` (a positions hint)
 
 
 @dataclass
@@ -214,17 +218,21 @@ class Rule:
         severity: Optional[Severity] = None,
         statement: Optional[cst.CSTNode] = None,
         related: Sequence[Tuple[cst.CSTNode, str]] = (),
+        lines_of: Sequence[cst.CSTNode] = (),
+        scope: Optional[cst.CSTNode] = None,
     ) -> None:
         """Report ``node``. ``severity`` overrides the rule's default for this one finding.
 
         ``statement`` is the statement whose suppression comments apply; it defaults to the one
         being walked, and must be given when reporting a node after the walk has left it.
         ``related`` lists other places of the same finding (node, note): reporters show them as
-        related locations.
+        related locations. A message that names other nodes' lines is a builder given
+        ``{id(node): line}`` of ``lines_of`` (cheaper than ``locate``: no pass of its own);
+        ``scope``, a statement holding them, makes finding them cheaper still.
         """
         self.ctx.reports.append(
             Report(self.code, node, message, statement or self.ctx.enclosing_statement(), fix, severity,
-                   tuple(related))
+                   tuple(related), tuple(lines_of), scope)
         )
 
     # metadata helpers -----------------------------------------------------------------

@@ -123,6 +123,33 @@ def test_handlers_an_instance_turns_off_are_not_dispatched(monkeypatch):
     assert [f.message for f in off.findings] == ["call"]
 
 
+class _NamesLines(Rule):
+    """Reports each call with a message naming the line of its first argument (test only)."""
+
+    code = "BL097"
+    name = "test-names-lines"
+    category = "test"
+    built = []
+
+    def visit_Call(self, node):
+        arg = node.args[0].value
+
+        def build(lines, arg=arg, node=node):
+            _NamesLines.built.append(node)
+            return f"argument at line {lines.get(id(arg))}, call at line {lines.get(id(node))}"
+
+        self.report(node, build, lines_of=[node, arg], scope=self.ctx.enclosing_statement())
+
+
+def test_message_builders_get_the_lines_of_their_nodes_from_the_one_positions_pass(monkeypatch):
+    monkeypatch.setattr(registry, "_RULES", {**registry.all_rules(), "BL097": _NamesLines})
+    _NamesLines.built = []
+    source = "f(\n    x)\ng(y)  # backlint: ignore[BL097]\n"
+    result = lint_source(source, ["BL097"])
+    assert [f.message for f in result.findings] == ["argument at line 2, call at line 1"]
+    assert len(_NamesLines.built) == 1, "a suppressed finding's message is never built"
+
+
 def resolve(source: str, expr: str) -> str:
     """qualified_name of the last expression statement `expr` after walking `source`."""
     module = cst.parse_module(source + "\n" + expr + "\n")

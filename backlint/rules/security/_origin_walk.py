@@ -27,9 +27,10 @@ class _Driver:
 
 
 # (sink node, message builder given {id(node): line}, nodes whose lines are needed, severity,
-# statement); plain `object` for the nodes: naming libcst types here would import libcst when
-# the rules are registered, which a fully cached run must not do
-Pending = Tuple[object, Callable[[Dict[int, int]], str], List[object], Optional[Severity], Optional[object]]
+# statement, the scope that holds them); plain `object` for the nodes: naming libcst types here
+# would import libcst when the rules are registered, which a fully cached run must not do
+Pending = Tuple[object, Callable[[Dict[int, int]], str], List[object], Optional[Severity], Optional[object],
+                Optional[object]]
 
 
 class OriginRule(Rule):
@@ -44,7 +45,6 @@ class OriginRule(Rule):
         self.driver: _Driver = ctx.shared("origin-values", lambda: _Driver(ctx))
         self.values = self.driver.values
         self._pending: List[Pending] = []
-        self._scopes: List[cst.CSTNode] = []
         self.active = type(self).required_words(ctx.text)
         # the first active instance drives the tracker; the engine builds the instances in
         # order and dispatches their handlers in that order, so the owner's update of a node
@@ -91,10 +91,8 @@ class OriginRule(Rule):
     # -- reporting -----------------------------------------------------------------------------
     def flow(self, sink: cst.CSTNode, build: Callable[[Dict[int, int]], str], nodes: List[cst.CSTNode],
              severity: Optional[Severity] = None) -> None:
-        self._pending.append((sink, build, nodes, severity, self.ctx.enclosing_statement()))
-        scope = self.ctx.enclosing_scope()  # where leave_Module's locate looks first
-        if scope is not None:
-            self._scopes.append(scope)
+        self._pending.append((sink, build, nodes, severity, self.ctx.enclosing_statement(),
+                              self.ctx.enclosing_scope()))  # where the engine looks for the nodes first
 
     @staticmethod
     def source(origin: Optional[Origin], lines: Dict[int, int]) -> str:
@@ -116,16 +114,11 @@ class OriginRule(Rule):
         return f" (line {line})" if line else ""
 
     def leave_Module(self, node: cst.Module) -> None:
-        if not self._pending:
-            return
-        wanted: List[cst.CSTNode] = []
-        for sink, _, nodes, _, _ in self._pending:
-            wanted.append(sink)
-            wanted.extend(n for n in nodes if n is not None)
-        lines = {key: pos[0] for key, pos in self.ctx.locate([], self._scopes, wanted).items()}  # lines only
-        for sink, build, _, severity, statement in self._pending:
-            self.report(sink, build(lines), severity=severity, statement=statement)
-        self._pending, self._scopes = [], []
+        # the lines a message names come from the engine's positions pass of the findings
+        for sink, build, nodes, severity, statement, scope in self._pending:
+            self.report(sink, build, severity=severity, statement=statement,
+                        lines_of=[sink, *(n for n in nodes if n is not None)], scope=scope)
+        self._pending = []
 
     # -- the tracker rides the walk ------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:

@@ -194,7 +194,7 @@ class UnsafeDeserialization(OriginRule):
         self._sites: List[tuple] = []
         for sink, build, nodes, params, calls, statement, target in self._deferred:
             if any(not sql_callers.safe_from_every_caller(p, self._calls) for p in params):
-                self._pending.append((sink, build, nodes, None, statement))
+                self._pending.append((sink, build, nodes, None, statement, None))
             elif calls:
                 if target is not None and target["m"]:
                     # this file's `self.<method>(...)` calls are callers too

@@ -19,7 +19,9 @@ from ...rule import Rule
 
 
 class _Driver:
-    """One tracker per file, and the rule instance that feeds it (the first active one)."""
+    """One tracker per file, and the rule instance that feeds it (the first active one). If that
+    rule raises, the engine stops its handlers for the file (an internal error is reported), and
+    the tracker stops with them: the other rules then check their sinks against what it knew."""
 
     def __init__(self, ctx) -> None:
         self.values = OriginValues(ctx)

@@ -287,6 +287,13 @@ def _plain_value(raw: str):
     return body
 
 
+def literal_value(node: cst.SimpleString):
+    """``node.evaluated_value`` (str or bytes), read from the source text when no escape can be
+    in it: the value trackers ask it of every string literal they meet."""
+    value = _plain_value(node.value)
+    return node.evaluated_value if value is None else value
+
+
 def string_value(node: cst.BaseExpression):
     """The value (str or bytes) of a string literal, implicit concatenation included, else None.
 

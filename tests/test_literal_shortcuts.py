@@ -7,7 +7,7 @@ import pytest
 
 from backlint.frameworks import secrets as sk
 from backlint.rules.security.secret_literals import cannot_hold_a_finding, min_token_length
-from backlint.semantics import _plain_value
+from backlint.semantics import _plain_value, literal_value
 
 LITERALS = [
     '""', "''", "''''''", '""""""', '"""a"b"""', "'''it's'''", "'\"'", "b'x'", "B'x'", "rb'\\d'",
@@ -23,6 +23,22 @@ def test_plain_value_is_the_evaluated_value_or_declines(raw):
         return  # evaluated the slow way
     assert value == ast.literal_eval(raw)
     assert type(value) is type(ast.literal_eval(raw))
+
+
+@pytest.mark.parametrize("raw", LITERALS + ["'\\u00e9'", "b'\\xff'", "'a\\\nb'"])
+def test_literal_value_is_libcsts_evaluated_value(raw):
+    import libcst as cst
+
+    node = cst.parse_expression(raw)
+    assert isinstance(node, cst.SimpleString)
+    try:
+        expected = node.evaluated_value
+    except SyntaxError:  # `b'ü'`: not a literal Python accepts, and no shortcut hides that
+        with pytest.raises(SyntaxError):
+            literal_value(node)
+        return
+    value = literal_value(node)
+    assert value == expected and type(value) is type(expected)
 
 
 def test_escapes_and_carriage_returns_are_evaluated():

@@ -257,3 +257,21 @@ def test_a_call_of_a_function_defined_further_down_is_a_flow_the_project_pass_re
     refs = [[f.function for f in value.flows if f.kind == "call"] for _, value in values]
     assert refs[:3] == [["local:Grid.pick"], ["local:Grid.pick"], ["local:later"]]
     assert refs[3] == []  # a parameter named like the module's function is not that function
+
+
+def test_the_trackers_replace_copies_like_dataclasses_replace():
+    import dataclasses
+
+    import pytest
+
+    from backlint.frameworks.value_kinds import Origin, Val, replace
+
+    origin = Origin("request", "request.GET['q']", node=object(), handler=True)
+    value = Val(safe=False, text="x", flows=(origin,), note="flows")
+    for changes in ({"note": ""}, {"safe": True, "taint": None}, {"flows": ()}, {}):
+        ours, theirs = replace(value, **changes), dataclasses.replace(value, **changes)
+        assert ours == theirs and hash(ours) == hash(theirs) and ours is not value
+    assert value.note == "flows"  # the original is untouched
+    assert replace(origin, handler=False) == dataclasses.replace(origin, handler=False)
+    with pytest.raises(TypeError):
+        replace(value, nope=1)

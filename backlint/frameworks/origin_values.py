@@ -19,12 +19,11 @@ no metadata providers.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 
-from ..semantics import dotted_name
+from ..semantics import dotted_name, literal_value
 from . import origin_exception as oe
 from . import origin_input_errors as oie
 from . import origin_own as own_mod
@@ -32,7 +31,7 @@ from . import origin_request as orq
 from . import origin_secret as osec
 from . import origin_sinks as sinks
 from .origin_text import NUMBER, TextPieces, short_code
-from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, merge_flows
+from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, merge_flows, replace
 
 SANITISED = Val(safe=True, note="sanitised")
 SHIPPED = Val(safe=True, note="shipped")
@@ -206,7 +205,7 @@ class OriginValues(TextPieces, ValueTracker):
         d = depth + 1
         t = type(node)
         if t is cst.SimpleString:
-            value = node.evaluated_value
+            value = literal_value(node)
             return Val(safe=True, text=value.decode("latin-1") if isinstance(value, bytes) else value)
         if t in (cst.Integer, cst.Float, cst.Imaginary):
             return NUMBER
@@ -252,7 +251,7 @@ class OriginValues(TextPieces, ValueTracker):
             items = []
             for item in node.elements:
                 if isinstance(item, cst.DictElement):
-                    key = item.key.evaluated_value if isinstance(item.key, cst.SimpleString) else None
+                    key = literal_value(item.key) if isinstance(item.key, cst.SimpleString) else None
                     items.append((item.value, key if isinstance(key, str) else None))
                 else:
                     items.append((item.value, None))
@@ -352,7 +351,7 @@ class OriginValues(TextPieces, ValueTracker):
                 return SANITISED  # `token[:6]`, `key[-4:]`: a prefix or suffix identifies it
             return replace(base, container=False)
         if isinstance(first, cst.Index) and isinstance(first.value, cst.SimpleString):
-            key = first.value.evaluated_value
+            key = literal_value(first.value)
             key = key if isinstance(key, str) else None
         qual = self.ctx.qualified_name(node.value) or ""
         if key is not None and (osec.secret_name(key) or osec.secret_header(key)):
@@ -406,7 +405,7 @@ class OriginValues(TextPieces, ValueTracker):
         if orq.external_read(node, self.ctx) and not self._own_container(func):
             return self._flow("external", node)
         if qual in ("os.environ.get", "os.getenv"):
-            key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
+            key = literal_value(first) if isinstance(first, cst.SimpleString) else None
             return self._flow("secret", node) if isinstance(key, str) and osec.secret_name(key) else SAFE
         if written in _PASS_THROUGH:
             if first is None:
@@ -477,7 +476,7 @@ class OriginValues(TextPieces, ValueTracker):
             return own_mod.WORKER  # what the application's own worker returned
         if method in ("get", "getlist", "pop") and args:
             key = args[0].value
-            text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+            text = literal_value(key) if isinstance(key, cst.SimpleString) else None
             if isinstance(text, str) and (osec.secret_name(text) or osec.secret_header(text)):
                 return self._flow("secret", node, base.flows)
             if base.safe and len(args) > 1:

@@ -20,12 +20,11 @@ not known to be keyed, or ``d.setdefault(name, v)`` forgets it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Callable, Optional
 
 from .._lazy import cst
 
-from .value_kinds import SAFE, Val, element
+from .value_kinds import SAFE, Val, element, replace
 
 _CLASS_WORDS = re.compile(r"(^|_)(cls|class|klass)$")
 _CAPWORDS = re.compile(r"^_*[A-Z][a-z0-9]+[A-Za-z0-9]*$")

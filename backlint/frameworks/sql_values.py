@@ -15,12 +15,11 @@ this file whose every return is quoted); SQL compiled by SQLAlchemy or Django
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from .._lazy import cst
 
-from ..semantics import dotted_name
+from ..semantics import dotted_name, literal_value
 from . import origin_own as own
 from . import origin_request as orq
 from . import sql as sqlk
@@ -30,7 +29,7 @@ from .origin_text import short_code
 from . import sql_trusted as trusted
 from .sql_flow import SqlFlow, option_key
 from . import value_guards as guards
-from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, element, is_stringy
+from .value_origin import SAFE, UNKNOWN, Origin, Val, ValueTracker, either, element, is_stringy, replace
 
 HOLE = sqlk.HOLE
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
@@ -110,7 +109,7 @@ class SqlValues(SqlFlow, ValueTracker):
             return UNKNOWN
         d = depth + 1
         if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = literal_value(node)
             if isinstance(value, bytes):
                 value = value.decode("latin-1")
             return Val(safe=True, text=value)

@@ -13,7 +13,6 @@ job: ``ValueTracker.ev`` is abstract here and implemented in ``sql_values.SqlVal
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._lazy import cst
@@ -23,7 +22,7 @@ from . import value_guards as guards
 
 
 from .value_kinds import (  # noqa: F401  (re-exported: the tracker's public values)
-    SAFE, UNKNOWN, Origin, Scope, Val, either, element, is_stringy, merge_flows,
+    SAFE, UNKNOWN, Origin, Scope, Val, either, element, is_stringy, merge_flows, replace,
 )
 
 

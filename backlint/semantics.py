@@ -303,12 +303,10 @@ def string_value(node: cst.BaseExpression):
     for part in string_parts(node):
         if type(part) is not cst.SimpleString:
             return None
-        value = _plain_value(part.value)
-        if value is None:
-            try:
-                value = part.evaluated_value
-            except Exception:  # odd literals (unknown prefixes)
-                return None
+        try:
+            value = literal_value(part)
+        except Exception:  # odd literals (unknown prefixes)
+            return None
         pieces.append(value)
     if not pieces:
         return None

@@ -92,9 +92,10 @@ _FIELDS: Dict[type, frozenset] = {}
 
 
 def replace(value, **changes):
-    """``dataclasses.replace`` for the trackers' frozen ``Val`` and ``Origin`` (no ``__post_init__``,
-    no slots): a copy of the fields with ``changes``, without running ``__init__``, which the
-    trackers' many copies spent a fifth of their time in."""
+    """``dataclasses.replace`` for the trackers' frozen ``Val`` and ``Origin``: a copy of the fields
+    with ``changes``, without running ``__init__`` (about 6 % of the origin rules' time on
+    open-webui went to ``dataclasses.replace``). Valid only while neither class has a
+    ``__post_init__`` or slots (``tests/test_origin_model.py`` checks)."""
     cls = type(value)
     names = _FIELDS.get(cls)
     if names is None:

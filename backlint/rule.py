@@ -133,6 +133,8 @@ class FileContext:
         return self.ancestors[1] if len(self.ancestors) > 1 else None
 
     def code_for(self, node: cst.CSTNode) -> str:
+        if type(node) is cst.Name and not node.lpar and not node.rpar:
+            return node.value  # what the code generator would write, without running it
         return self.module.code_for_node(node)
 
     def locate(self, nodes: List[cst.CSTNode], scopes: Iterable[cst.CSTNode] = (),

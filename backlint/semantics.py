@@ -74,19 +74,28 @@ class Semantics:
         self.module_scope = Scope("module", None)
         self.scope = self.module_scope
         self.star_imports: List[str] = []
+        # ``qualified_name`` is asked about the same node by many rules within one statement;
+        # its answers are kept per node until a binding or the scope changes (``_version``).
+        # The node is kept with the answer, so its id cannot be reused by another node.
+        self._version = 0
+        self._answers: Dict[int, Tuple[cst.CSTNode, int, Optional[str]]] = {}
 
     # -- scope management (called by the engine) -------------------------------------
     def push(self, kind: str) -> None:
+        self._version += 1
         self.scope = Scope(kind, self.scope)
 
     def pop(self) -> None:
         if self.scope.parent is not None:
+            self._version += 1
             self.scope = self.scope.parent
 
     def bind(self, name: str, value: ScopeValue) -> None:
+        self._version += 1
         self.scope.names[name] = value
 
     def bind_unknown(self, name: str) -> None:
+        self._version += 1
         self.scope.names[name] = _UNKNOWN
 
     def _class_scope(self) -> Optional[Scope]:
@@ -125,6 +134,7 @@ class Semantics:
             module = "." * len(node.relative) + (module or "")
         if isinstance(node.names, cst.ImportStar):
             if module:
+                self._version += 1
                 self.star_imports.append(module)
             return
         for alias in node.names:
@@ -171,6 +181,7 @@ class Semantics:
         ):
             scope = self._class_scope()
             if scope is not None:
+                self._version += 1
                 scope.names["self." + target.attr.value] = binding
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -194,6 +205,17 @@ class Semantics:
     def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
         """Resolve a Name/Attribute/Call chain through imports and bindings, or None."""
         node_t = type(node)
+        if node_t is not cst.Name and node_t is not cst.Attribute and node_t is not cst.Call:
+            return None
+        known = self._answers.get(id(node))
+        if known is not None and known[0] is node and known[1] == self._version:
+            return known[2]
+        answer = self._qualified_name(node)
+        self._answers[id(node)] = (node, self._version, answer)
+        return answer
+
+    def _qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
+        node_t = type(node)
         if node_t is cst.Name:
             value = self.lookup(node.value)
             if type(value) is Binding:
@@ -205,10 +227,10 @@ class Semantics:
             bound = self.resolve_binding(node)
             if bound is not None:
                 return bound.qualname
-            base = self.qualified_name(node.value)
+            base = self._qualified_name(node.value)
             return f"{base}.{node.attr.value}" if base is not None else None
         if node_t is cst.Call:
-            base = self.qualified_name(node.func)
+            base = self._qualified_name(node.func)
             return base + "()" if base is not None else None
         return None
 

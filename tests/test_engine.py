@@ -183,6 +183,34 @@ def test_name_resolution(source, expr, expected):
     assert resolve(source, expr) == expected
 
 
+def test_name_answers_are_kept_only_while_the_bindings_stand():
+    # qualified_name keeps its answer per node until a binding or the scope changes
+    sem = Semantics()
+    node = cst.parse_expression("r.get")
+    assert sem.qualified_name(node) is None
+    sem.record_import(cst.parse_statement("import requests as r").body[0])
+    assert sem.qualified_name(node) == "requests.get"
+    assert sem.qualified_name(node) == "requests.get"
+    sem.record_import(cst.parse_statement("import httpx as r").body[0])
+    assert sem.qualified_name(node) == "httpx.get"
+    sem.push("function")
+    sem.bind_unknown("r")
+    assert sem.qualified_name(node) is None
+    sem.pop()
+    assert sem.qualified_name(node) == "httpx.get"
+    sem.push("class")
+    sem.push("function")
+    chain, target = cst.parse_expression("self.client.get"), cst.parse_expression("self.client")
+    sem.record_assignment(target, cst.parse_expression("r.Client()"))
+    assert sem.qualified_name(chain) == "httpx.Client().get"
+    sem.record_assignment(target, None)
+    assert sem.qualified_name(chain) is None
+    starred, bare = Semantics(), cst.parse_expression("get")
+    assert starred.qualified_name(bare) is None
+    starred.record_import(cst.parse_statement("from requests import *").body[0])
+    assert starred.qualified_name(bare) == "requests.get"
+
+
 def test_never_imports_or_executes_checked_code(tmp_path):
     marker = tmp_path / "IMPORTED"
     pkg = tmp_path / "victim"

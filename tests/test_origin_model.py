@@ -277,3 +277,55 @@ def test_the_trackers_replace_copies_like_dataclasses_replace():
     assert replace(origin, handler=False) == dataclasses.replace(origin, handler=False)
     with pytest.raises(TypeError):
         replace(value, nope=1)
+
+
+def test_val_is_built_from_keywords_with_the_fields_defaults():
+    import dataclasses
+
+    import pytest
+
+    from backlint.frameworks.value_kinds import Val
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Val)}
+    assert Val().__dict__ == defaults  # every field set, none missing, none extra
+    value = Val(safe=True, text="x", note="number")
+    assert {**defaults, "safe": True, "text": "x", "note": "number"} == value.__dict__
+    assert value == Val(note="number", text="x", safe=True) and hash(value) == hash(Val(safe=True, text="x", note="number"))
+    assert value != Val(safe=True, text="y", note="number")
+    with pytest.raises(TypeError):
+        Val(True)  # keywords only
+    with pytest.raises(TypeError, match="nope"):
+        Val(safe=True, nope=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.safe = False  # type: ignore[misc]
+
+
+def test_flow_names_are_generated_once_per_node():
+    import libcst as cst
+
+    from backlint.frameworks.origin_text import short_code
+
+    module = cst.parse_module("x = fetch(request.GET['q'],   other)\n")
+    call = module.body[0].body[0].value
+    known = {}
+    first = short_code(module, call, known=known)
+    assert first == short_code(module, call) == "fetch(request.GET['q'], other)"
+    known[id(call)] = (call, "kept")
+    assert short_code(module, call, known=known) == "kept"  # the kept answer, not a new one
+    other = cst.parse_module("y = 1\n").body[0].body[0].value
+    known[id(other)] = (call, "not this node")
+    assert short_code(module, other, known=known) == "1"  # an id seen for another node is not trusted
+
+
+def test_code_for_writes_a_bare_name_as_the_generator_would():
+    import libcst as cst
+
+    from backlint.rule import FileContext
+    from backlint.semantics import Semantics
+
+    text = "except_ = (ValueError)\nother = ValueError\nthird = a . b\n"
+    module = cst.parse_module(text)
+    ctx = FileContext("m.py", module, text, Semantics())
+    for stmt in module.body:
+        node = stmt.body[0].value
+        assert ctx.code_for(node) == module.code_for_node(node)

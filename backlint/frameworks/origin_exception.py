@@ -66,7 +66,7 @@ def class_names(handler: cst.ExceptHandler):
     kind = handler.type
     if kind is None:
         return []
-    if isinstance(kind, cst.Tuple):
+    if type(kind) is cst.Tuple:
         return [e.value for e in kind.elements]
     return [kind]
 
@@ -159,7 +159,7 @@ def messageless_class(node: cst.BaseExpression, ctx) -> bool:
     """A library class that is never raised with a message (``anyio.BrokenResourceError``), or
     a builtin hang-up error whose text is the system's errno string."""
     full = _full_name(node, ctx)
-    if isinstance(node, cst.Name) and node.value in _HANGUPS and full in (node.value, f"builtins.{node.value}"):
+    if type(node) is cst.Name and node.value in _HANGUPS and full in (node.value, f"builtins.{node.value}"):
         return True
     if full in _CANCELLATIONS:
         return True
@@ -190,9 +190,9 @@ def curated_class(node: cst.BaseExpression, ctx, local_classes: FrozenSet[str]) 
     """A project's own application-error class: defined in this file or imported from the
     project (a relative import, or a module of the file's own top-level package), not a
     builtin or a library's. Its messages are written by the project for its callers."""
-    if isinstance(node, cst.Name) and node.value in _BUILTIN_EXCEPTIONS:
+    if type(node) is cst.Name and node.value in _BUILTIN_EXCEPTIONS:
         return False
-    if isinstance(node, cst.Name) and node.value in local_classes:
+    if type(node) is cst.Name and node.value in local_classes:
         return True
     qual = ctx.qualified_name(node) or ""
     if not qual:
@@ -228,20 +228,20 @@ def reexported_package(module: cst.Module, path: str) -> Optional[str]:
     own = _module_parts(path)
     found: Optional[str] = None
     for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if not type(stmt) is cst.SimpleStatementLine:
             return None
         for small in stmt.body:
-            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+            if type(small) is cst.Expr and type(small.value) in (cst.SimpleString, cst.ConcatenatedString):
                 continue
-            if isinstance(small, cst.Assign) and all(
-                    isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in small.targets):
+            if type(small) is cst.Assign and all(
+                    type(t.target) is cst.Name and t.target.value == "__all__" for t in small.targets):
                 continue
-            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            if type(small) is cst.ImportFrom and small.module is not None and not small.relative:
                 parts = _dotted(small.module).split(".")
                 if parts[0] == "__future__":
                     continue
                 tail = parts[1:]
-                if isinstance(small.names, cst.ImportStar) and tail and len(own) > len(tail) \
+                if type(small.names) is cst.ImportStar and tail and len(own) > len(tail) \
                         and own[-len(tail):] == tail and own[-len(tail) - 1] != parts[0] \
                         and parts[0] not in _FOREIGN_ROOTS and parts[0] not in sys.stdlib_module_names:
                     found = parts[0]
@@ -251,9 +251,9 @@ def reexported_package(module: cst.Module, path: str) -> Optional[str]:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return f"{_dotted(node.value)}.{node.attr.value}"
-    return node.value if isinstance(node, cst.Name) else ""
+    return node.value if type(node) is cst.Name else ""
 
 
 def _module_parts(path: str):
@@ -340,35 +340,35 @@ def narrowed(ctx, name: str, local_classes: FrozenSet[str]) -> bool:
     ancestors = ctx.ancestors
     for index in range(len(ancestors) - 2, -1, -1):
         node = ancestors[index]
-        if isinstance(node, cst.If) and ancestors[index + 1] is node.body \
+        if type(node) is cst.If and ancestors[index + 1] is node.body \
                 and _says_curated(node.test, ctx, name, local_classes):
             return True
     return False
 
 
 def _says_curated(test, ctx, name: str, local_classes: FrozenSet[str]) -> bool:
-    if isinstance(test, cst.BooleanOperation):
+    if type(test) is cst.BooleanOperation:
         left = _says_curated(test.left, ctx, name, local_classes)
         right = _says_curated(test.right, ctx, name, local_classes)
-        return (left or right) if isinstance(test.operator, cst.And) else (left and right)
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+        return (left or right) if type(test.operator) is cst.And else (left and right)
+    if type(test) is cst.Call and type(test.func) is cst.Name and test.func.value == "isinstance" \
             and len(test.args) == 2 and _is_name(test.args[0].value, name) \
             and not any(a.star or a.keyword for a in test.args):
         kinds = test.args[1].value
-        classes = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        classes = [e.value for e in kinds.elements] if type(kinds) is cst.Tuple else [kinds]
         return caught_packages(classes, ctx, local_classes) is None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
-            and isinstance(test.comparisons[0].operator, cst.In) and isinstance(test.left, cst.SimpleString):
+    if type(test) is cst.Comparison and len(test.comparisons) == 1 \
+            and type(test.comparisons[0].operator) is cst.In and type(test.left) is cst.SimpleString:
         phrase = test.left.evaluated_value
         text = test.comparisons[0].comparator
-        return isinstance(phrase, str) and len(phrase.split()) >= 3 and isinstance(text, cst.Call) \
-            and isinstance(text.func, cst.Name) and text.func.value == "str" and len(text.args) == 1 \
+        return isinstance(phrase, str) and len(phrase.split()) >= 3 and type(text) is cst.Call \
+            and type(text.func) is cst.Name and text.func.value == "str" and len(text.args) == 1 \
             and _is_name(text.args[0].value, name)
     return False
 
 
 def _is_name(node, name: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == name
+    return type(node) is cst.Name and node.value == name
 
 
 def validator_only(try_node) -> bool:
@@ -378,16 +378,16 @@ def validator_only(try_node) -> bool:
     verdict on that value. With a clause for the validator's own error class before it, a
     broad clause is the fallback for everything else, and stays reported."""
     body = getattr(getattr(try_node, "body", None), "body", None)
-    if len(getattr(try_node, "handlers", ())) != 1 or not body or len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) \
-            or len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Expr):
+    if len(getattr(try_node, "handlers", ())) != 1 or not body or len(body) != 1 or not type(body[0]) is cst.SimpleStatementLine \
+            or len(body[0].body) != 1 or not type(body[0].body[0]) is cst.Expr:
         return False
     call = body[0].body[0].value
-    if isinstance(call, cst.Await):
+    if type(call) is cst.Await:
         call = call.expression
-    if not isinstance(call, cst.Call):
+    if not type(call) is cst.Call:
         return False
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     name = name.lstrip("_")
     return name == "validate" or name.startswith("validate_")
 
@@ -414,7 +414,7 @@ def in_debug_branch(ctx) -> bool:
     """Inside ``if settings.DEBUG:`` / ``if app.debug:`` / ``if DEBUG:`` (not its ``else``)."""
     ancestors = ctx.ancestors
     for index, node in enumerate(ancestors):
-        if isinstance(node, cst.If) and index + 1 < len(ancestors) and ancestors[index + 1] is node.body:
+        if type(node) is cst.If and index + 1 < len(ancestors) and ancestors[index + 1] is node.body:
             text = ctx.code_for(node.test)
             if "DEBUG" in text or ".debug" in text or text.strip() == "debug":
                 if not text.lstrip().startswith("not "):

@@ -56,22 +56,22 @@ def _lone_statement(try_node) -> Optional[cst.BaseSmallStatement]:
     """The one small statement of the ``try`` body, when the ``try`` has one ``except`` clause."""
     body = getattr(getattr(try_node, "body", None), "body", None)
     if len(getattr(try_node, "handlers", ())) != 1 or not body or len(body) != 1 \
-            or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+            or not type(body[0]) is cst.SimpleStatementLine or len(body[0].body) != 1:
         return None
     return body[0].body[0]
 
 
 def _value(small: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
     """What the statement computes: ``x = <v>``, ``<v>``, ``return <v>`` (``await`` taken off)."""
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+    if type(small) is cst.Assign and len(small.targets) == 1:
         value = small.value
-    elif isinstance(small, cst.AnnAssign):
+    elif type(small) is cst.AnnAssign:
         value = small.value
-    elif isinstance(small, (cst.Expr, cst.Return)):
+    elif type(small) in (cst.Expr, cst.Return):
         value = small.value
     else:
         return None
-    if isinstance(value, cst.Await):
+    if type(value) is cst.Await:
         value = value.expression
     return value
 
@@ -84,11 +84,11 @@ def _from_caller(value) -> bool:
 def lookup_by_client_key(try_node, ev: Callable) -> bool:
     small = _lone_statement(try_node)
     value = _value(small) if small is not None else None
-    if not isinstance(value, cst.Subscript) or not isinstance(value.value, cst.Name) \
-            or len(value.slice) != 1 or not isinstance(value.slice[0].slice, cst.Index):
+    if not type(value) is cst.Subscript or not type(value.value) is cst.Name \
+            or len(value.slice) != 1 or not type(value.slice[0].slice) is cst.Index:
         return False
     key = value.slice[0].slice.value
-    return isinstance(key, cst.Name) and _from_caller(ev(key))
+    return type(key) is cst.Name and _from_caller(ev(key))
 
 
 def _last(node: cst.BaseExpression, ctx) -> str:
@@ -98,7 +98,7 @@ def _last(node: cst.BaseExpression, ctx) -> str:
 
 def attribute_by_client_name(handler: cst.ExceptHandler, try_node, ctx, ev: Callable) -> bool:
     kind = handler.type
-    classes = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind] if kind is not None else []
+    classes = [e.value for e in kind.elements] if type(kind) is cst.Tuple else [kind] if kind is not None else []
     if not classes or any(_last(c, ctx) != "AttributeError" for c in classes):
         return False
     small = _lone_statement(try_node)
@@ -108,7 +108,7 @@ def attribute_by_client_name(handler: cst.ExceptHandler, try_node, ctx, ev: Call
 
     class _Calls(cst.CSTVisitor):
         def visit_Call(self, call: cst.Call) -> None:
-            name = _last(call.func, ctx) if isinstance(call.func, (cst.Name, cst.Attribute)) else ""
+            name = _last(call.func, ctx) if type(call.func) in (cst.Name, cst.Attribute) else ""
             position = {"attrgetter": 0, "getattr": 1}.get(name)
             if position is not None and len(call.args) > position and call.args[position].keyword is None:
                 found.append(call.args[position].value)
@@ -119,13 +119,13 @@ def attribute_by_client_name(handler: cst.ExceptHandler, try_node, ctx, ev: Call
 
 def constant_refusal(try_node, ev: Callable) -> bool:
     small = _lone_statement(try_node)
-    if not isinstance(small, cst.Expr):
+    if not type(small) is cst.Expr:
         return False
     call = _value(small)
-    if not isinstance(call, cst.Call) or not call.args:
+    if not type(call) is cst.Call or not call.args:
         return False
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     if not name.lstrip("_").startswith("raise_"):
         return False
     return all(arg.star == "" and ev(arg.value).safe for arg in call.args)
@@ -136,7 +136,7 @@ def pydantic_models(module: cst.Module, ctx) -> FrozenSet[str]:
     other) and do not take over their construction (``__init__``, ``model_post_init``):
     building one from a payload raises its ``ValidationError`` (pydantic turns a validator's
     ``ValueError`` into one)."""
-    classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+    classes = {s.name.value: s for s in module.body if type(s) is cst.ClassDef}
     models = set()
     changed = True
     while changed:
@@ -147,7 +147,7 @@ def pydantic_models(module: cst.Module, ctx) -> FrozenSet[str]:
             for base in node.bases:
                 qual = ctx.qualified_name(base.value) or ""
                 if (qual.startswith("pydantic.") and qual.endswith(".BaseModel")) or (
-                        isinstance(base.value, cst.Name) and base.value.value in models):
+                        type(base.value) is cst.Name and base.value.value in models):
                     models.add(name)
                     changed = True
                     break
@@ -155,33 +155,33 @@ def pydantic_models(module: cst.Module, ctx) -> FrozenSet[str]:
 
 
 def _constructs_itself(node: cst.ClassDef) -> bool:
-    return any(isinstance(stmt, cst.FunctionDef) and stmt.name.value in _CONSTRUCTION
+    return any(type(stmt) is cst.FunctionDef and stmt.name.value in _CONSTRUCTION
                for stmt in node.body.body)
 
 
 def model_from_payload(try_node, models: FrozenSet[str]) -> bool:
     small = _lone_statement(try_node)
     call = _value(small) if small is not None else None
-    if not isinstance(call, cst.Call) or not models:
+    if not type(call) is cst.Call or not models:
         return False
     func = call.func
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         return func.value in models
-    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+    return type(func) is cst.Attribute and type(func.value) is cst.Name \
         and func.value.value in models and func.attr.value in _MODEL_BUILDERS
 
 
 def _dotted_read(node) -> bool:
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         node = node.value
-    return isinstance(node, cst.Name)
+    return type(node) is cst.Name
 
 
 def attribute_read_only(try_node) -> bool:
     small = _lone_statement(try_node)
-    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
+    if not type(small) in (cst.Assign, cst.AnnAssign) or small.value is None:
         return False
-    return isinstance(small.value, cst.Attribute) and _dotted_read(small.value)
+    return type(small.value) is cst.Attribute and _dotted_read(small.value)
 
 
 _PATH_SPELLING = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath"})
@@ -190,12 +190,12 @@ _PATH_ERRORS = frozenset({"OSError", "ValueError", "IOError", "EnvironmentError"
 
 def path_spelling_only(handler: cst.ExceptHandler, try_node, ctx) -> bool:
     kind = handler.type
-    classes = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind] if kind is not None else []
+    classes = [e.value for e in kind.elements] if type(kind) is cst.Tuple else [kind] if kind is not None else []
     if not classes or any(_last(c, ctx) not in _PATH_ERRORS for c in classes):
         return False
     small = _lone_statement(try_node)
     call = _value(small) if small is not None else None
-    if not isinstance(call, cst.Call) or (ctx.qualified_name(call.func) or "") not in _PATH_SPELLING:
+    if not type(call) is cst.Call or (ctx.qualified_name(call.func) or "") not in _PATH_SPELLING:
         return False
     # `strict=True` makes realpath raise the file system's error (with the path)
     return bool(call.args) and all(arg.keyword is None and not arg.star and _plain_path(arg.value, ctx)
@@ -204,16 +204,16 @@ def path_spelling_only(handler: cst.ExceptHandler, try_node, ctx) -> bool:
 
 def _plain_path(node, ctx) -> bool:
     """A name, an attribute or a literal, or ``str()`` of a name or an attribute."""
-    if isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString)):
+    if type(node) in (cst.Name, cst.Attribute, cst.SimpleString):
         return True
-    return isinstance(node, cst.Call) and _builtin(node.func, ctx) == "str" and len(node.args) == 1 \
+    return type(node) is cst.Call and _builtin(node.func, ctx) == "str" and len(node.args) == 1 \
         and node.args[0].keyword is None and not node.args[0].star \
-        and isinstance(node.args[0].value, (cst.Name, cst.Attribute))
+        and type(node.args[0].value) in (cst.Name, cst.Attribute)
 
 
 def _builtin(func, ctx) -> str:
     """The builtin a plain name calls (``str``, ``int``), or "" (an attribute, a local rebinding)."""
-    if not isinstance(func, cst.Name):
+    if not type(func) is cst.Name:
         return ""
     qual = ctx.qualified_name(func)
     if qual is None or qual == func.value or qual == "builtins." + func.value:
@@ -225,7 +225,7 @@ def request_body_read(try_node, ctx) -> bool:
     small = _lone_statement(try_node)
     value = _value(small) if small is not None else None
     # only the methods: `request.FILES` and the like spool uploads to the server's disk
-    return isinstance(value, cst.Call) and orq.request_read(value, ctx) == "request"
+    return type(value) is cst.Call and orq.request_read(value, ctx) == "request"
 
 
 # Parsers of text whose errors describe the text they were given.
@@ -241,21 +241,21 @@ _TEXT_BUILTINS = frozenset({"int", "float"})
 
 def _inert(node) -> bool:
     """Names, constants, dotted reads and literals built of them: nothing runs."""
-    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+    if type(node) in (cst.Name, cst.SimpleString, cst.Integer, cst.Float):
         return True
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return _dotted_read(node)
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return all(not isinstance(e, cst.StarredElement) and _inert(e.value) for e in node.elements)
-    if isinstance(node, cst.Dict):
-        return all(isinstance(e, cst.DictElement) and _inert(e.key) and _inert(e.value) for e in node.elements)
+    if type(node) in (cst.Tuple, cst.List):
+        return all(not type(e) is cst.StarredElement and _inert(e.value) for e in node.elements)
+    if type(node) is cst.Dict:
+        return all(type(e) is cst.DictElement and _inert(e.key) and _inert(e.value) for e in node.elements)
     return False
 
 
 def _small_statements(try_node):
     out = []
     for stmt in getattr(getattr(try_node, "body", None), "body", ()):
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if not type(stmt) is cst.SimpleStatementLine:
             return None
         out.extend(stmt.body)
     return out
@@ -267,15 +267,15 @@ def parse_of_client_text(try_node, ctx, ev: Callable) -> bool:
     smalls = _small_statements(try_node)
     if not smalls or len(smalls) > 2:
         return False
-    if len(smalls) == 2 and not (isinstance(smalls[1], cst.Return) and smalls[1].value is not None
+    if len(smalls) == 2 and not (type(smalls[1]) is cst.Return and smalls[1].value is not None
                                  and _inert(smalls[1].value)):
         return False
     first = smalls[0]
-    if not isinstance(first, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return)) or (
-            isinstance(first, cst.Assign) and not all(isinstance(t.target, cst.Name) for t in first.targets)):
+    if not type(first) in (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return) or (
+            type(first) is cst.Assign and not all(type(t.target) is cst.Name for t in first.targets)):
         return False
     call = _value(first)
-    if not isinstance(call, cst.Call) or not call.args or call.args[0].keyword is not None or call.args[0].star:
+    if not type(call) is cst.Call or not call.args or call.args[0].keyword is not None or call.args[0].star:
         return False
     parser = _builtin(call.func, ctx) or ctx.qualified_name(call.func) or ""
     if parser not in _TEXT_BUILTINS and parser not in _TEXT_PARSERS:
@@ -289,7 +289,7 @@ def parse_of_client_text(try_node, ctx, ev: Callable) -> bool:
 
 def _options(node, package: str, ctx) -> bool:
     """An options object of the parser's own package built without arguments (``black.Mode()``)."""
-    return isinstance(node, cst.Call) and not node.args and (ctx.qualified_name(node.func) or "").startswith(package)
+    return type(node) is cst.Call and not node.args and (ctx.qualified_name(node.func) or "").startswith(package)
 
 
 def about_input_only(handler: cst.ExceptHandler, try_node, ctx, ev: Callable, models: FrozenSet[str]) -> bool:

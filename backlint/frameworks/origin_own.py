@@ -44,8 +44,8 @@ def rejects_bad_signature(node: cst.If, ctx) -> bool:
     """``if not hmac.compare_digest(tag, expected): return`` (or raise): past it, the function
     handles data whose signature it checked."""
     test = node.test
-    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-            and isinstance(test.expression, cst.Call)):
+    if not (type(test) is cst.UnaryOperation and type(test.operator) is cst.Not
+            and type(test.expression) is cst.Call):
         return False
     return (ctx.qualified_name(test.expression.func) or "") in _DIGEST_CHECKS and terminates(node.body)
 
@@ -58,14 +58,14 @@ def setting_read(node: cst.Attribute, ctx) -> bool:
     if qual.startswith(("django.conf.settings.", "flask.current_app.config")):
         return True
     base = node.value
-    if isinstance(base, cst.Name):
+    if type(base) is cst.Name:
         return base.value == "settings"
-    return isinstance(base, cst.Attribute) and base.attr.value == "settings"
+    return type(base) is cst.Attribute and base.attr.value == "settings"
 
 
 def future_annotation(ann: cst.BaseExpression, ctx) -> bool:
     """``concurrent.futures.Future[bytes]``, ``Future`` imported from there, ``asyncio.Future``."""
-    if isinstance(ann, cst.Subscript):
+    if type(ann) is cst.Subscript:
         ann = ann.value
     qual = ctx.qualified_name(ann) or dotted_name(ann) or ""
     return qual in _FUTURE_QUALS
@@ -89,11 +89,11 @@ def local_definitions(module: cst.Module) -> frozenset:
     """``f`` and ``Cls.m`` for the module's top-level functions and its top-level classes' methods."""
     names = set()
     for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef):
+        if type(stmt) is cst.FunctionDef:
             names.add(stmt.name.value)
-        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+        elif type(stmt) is cst.ClassDef and type(stmt.body) is cst.IndentedBlock:
             names.update(f"{stmt.name.value}.{inner.name.value}" for inner in stmt.body.body
-                         if isinstance(inner, cst.FunctionDef))
+                         if type(inner) is cst.FunctionDef)
     return frozenset(names)
 
 
@@ -103,9 +103,9 @@ def later_call(node: cst.Call, tracker) -> Optional[Val]:
     ``local:Cls.helper``, which the project pass resolves with this module's own facts.
     ``tracker``: the ``OriginValues`` walking the module (its scopes and ``local_defs``)."""
     func = node.func
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         root = key = func.value
-    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+    elif type(func) is cst.Attribute and type(func.value) is cst.Name:
         root = func.value.value
         if root in ("self", "cls"):
             outer = tracker.class_scope()

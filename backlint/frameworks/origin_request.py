@@ -63,12 +63,12 @@ SIGNED_SESSIONS: FrozenSet[str] = frozenset({"flask.session", "quart.session", "
 
 
 def _base_is_request(node: cst.BaseExpression, ctx) -> bool:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if node.value in REQUEST_NAMES:
             return True
         qual = ctx.qualified_name(node) or ""
         return qual in ("flask.request", "quart.request", "flask.globals.request")
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         # `self.request` (class-based views), `info.context.request`
         return node.attr.value in REQUEST_NAMES
     return False
@@ -77,15 +77,15 @@ def _base_is_request(node: cst.BaseExpression, ctx) -> bool:
 def request_read(node: cst.BaseExpression, ctx) -> Optional[str]:
     """``"request"`` if ``node`` reads client input directly, ``"upload"`` for an uploaded file
     (``request.FILES[...]``), None otherwise."""
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         if node.attr.value in INPUT_ATTRIBUTES and _base_is_request(node.value, ctx):
             return "upload" if node.attr.value in UPLOAD_ATTRIBUTES else "request"
         return None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    if type(node) is cst.Call and type(node.func) is cst.Attribute:
         func = node.func
         if func.attr.value in INPUT_METHODS and _base_is_request(func.value, ctx):
             return "request"
-    if isinstance(node, cst.Await):
+    if type(node) is cst.Await:
         return request_read(node.expression, ctx)
     return None
 
@@ -96,10 +96,10 @@ def external_read(node: cst.Call, ctx) -> bool:
     if qual in EXTERNAL_QUALS or qual.startswith(("redis.", "kombu.", "pika.")):
         return True
     func = node.func
-    if isinstance(func, cst.Attribute) and func.attr.value in EXTERNAL_METHODS:
+    if type(func) is cst.Attribute and func.attr.value in EXTERNAL_METHODS:
         base = func.value
-        name = base.attr.value if isinstance(base, cst.Attribute) else (
-            base.value if isinstance(base, cst.Name) else "")
+        name = base.attr.value if type(base) is cst.Attribute else (
+            base.value if type(base) is cst.Name else "")
         lowered = name.lower()
         return lowered in EXTERNAL_RECEIVER_WORDS or lowered.endswith(("cache", "redis", "queue"))
     return False
@@ -108,11 +108,11 @@ def external_read(node: cst.Call, ctx) -> bool:
 def is_route_function(function: cst.FunctionDef, ctx) -> bool:
     """Decorated as a FastAPI/Litestar/Flask route (``@app.get(...)``, ``@router.post``)."""
     for deco in function.decorators:
-        target = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+        target = deco.decorator.func if type(deco.decorator) is cst.Call else deco.decorator
         qual = ctx.qualified_name(target) or ""
         if qual in ROUTE_DECORATOR_QUALS:
             return True
-        if isinstance(target, cst.Attribute) and target.attr.value in ROUTE_METHODS:
+        if type(target) is cst.Attribute and target.attr.value in ROUTE_METHODS:
             return True
     return False
 
@@ -122,20 +122,20 @@ def route_parameter(param: cst.Param, function: cst.FunctionDef, ctx) -> bool:
     name = param.name.value
     if name in ("self", "cls") or name in REQUEST_NAMES:
         return False
-    if param.default is not None and isinstance(param.default, cst.Call):
+    if param.default is not None and type(param.default) is cst.Call:
         called = (dotted_name(param.default.func) or "").split(".")[-1]
         if called in DEPENDENCY_DEFAULTS:
             return False
     if param.annotation is not None:
         ann = param.annotation.annotation
-        if isinstance(ann, cst.Subscript):
+        if type(ann) is cst.Subscript:
             base = (dotted_name(ann.value) or "").split(".")[-1]
             if base == "Annotated":
                 text = ctx.code_for(ann)
                 if any(d + "(" in text for d in DEPENDENCY_DEFAULTS):
                     return False
                 first = ann.slice[0].slice if ann.slice else None
-                ann = first.value if isinstance(first, cst.Index) else ann
+                ann = first.value if type(first) is cst.Index else ann
         last = (dotted_name(ann) or "").split(".")[-1]
         if last in INJECTED_ANNOTATIONS:
             return False

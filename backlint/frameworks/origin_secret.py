@@ -66,7 +66,7 @@ def _words(name: str):
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)  # 4096 was too few for one large application's names
 def secret_name(name: Optional[str]) -> bool:
     """True when a variable, attribute, parameter or key named ``name`` holds a secret."""
     if not name or len(name) > 60:
@@ -143,10 +143,10 @@ def sanitiser(name: str) -> bool:
 
 
 def _small_int(node) -> Optional[int]:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         inner = _small_int(node.expression)
         return -inner if inner is not None else None
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return int(node.value, 0) if node.value.isdigit() else None
     return None
 

@@ -37,7 +37,7 @@ def shell_command(node: cst.Call, qual: Optional[str]) -> Optional[Tuple[cst.Bas
         if flag is None or v.as_bool(flag) is not True:
             return None
         cmd = v.argument(node, 0, "args")
-        if cmd is None or isinstance(cmd, (cst.List, cst.Tuple, cst.ListComp)):
+        if cmd is None or type(cmd) in (cst.List, cst.Tuple, cst.ListComp):
             return None
         return cmd, f"{qual}(..., shell=True)"
     return None
@@ -99,15 +99,15 @@ _LOGGER_NAME = re.compile(r"(^|_)(log|logger|logging|structlog|loguru)s?$|^_?log
 def log_arguments(node: cst.Call, qual: Optional[str], print_ok: bool) -> Optional[List[cst.BaseExpression]]:
     """The arguments written to a log by ``node`` (message, format arguments, ``extra``)."""
     func = node.func
-    if isinstance(func, cst.Name) and func.value == "print" and print_ok:
+    if type(func) is cst.Name and func.value == "print" and print_ok:
         return [a.value for a in node.args if a.keyword is None or a.keyword.value not in ("file", "end", "sep", "flush")]
-    if not isinstance(func, cst.Attribute) or func.attr.value not in LOG_METHODS:
+    if not type(func) is cst.Attribute or func.attr.value not in LOG_METHODS:
         return None
     qual = qual or ""
     base = func.value
-    name = base.attr.value if isinstance(base, cst.Attribute) else (
-        base.value if isinstance(base, cst.Name) else "")
-    if isinstance(base, cst.Call):  # `logging.getLogger(__name__).info(...)`, `structlog.get_logger().info`
+    name = base.attr.value if type(base) is cst.Attribute else (
+        base.value if type(base) is cst.Name else "")
+    if type(base) is cst.Call:  # `logging.getLogger(__name__).info(...)`, `structlog.get_logger().info`
         inner = v.last_name(base.func) or ""
         if "logger" not in inner.lower():
             return None

@@ -7,7 +7,7 @@ formatting and arithmetic are numbers.
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from .._lazy import cst
 
@@ -41,31 +41,31 @@ class TextPieces:
     def _binary(self, node: cst.BinaryOperation, d: int) -> Val:
         op = node.operator
         left = self.ev(node.left, d)
-        if isinstance(op, cst.Modulo) and left.text is not None:
+        if type(op) is cst.Modulo and left.text is not None:
             conversions = [m.group(1) for m in _PERCENT.finditer(left.text) if m.group(1) != "%"]
             if conversions and all(c in "diouxXeEfFgGc" for c in conversions):
                 return Val(safe=True, text=left.text)  # `%d`: numbers only
             right = node.right
-            parts = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+            parts = [e.value for e in right.elements] if type(right) is cst.Tuple else [right]
             return self.compose("`%` formatting", [(left, node.left)] + [(self.ev(p, d), p) for p in parts])
         right = self.ev(node.right, d)
-        if isinstance(op, (cst.Add, cst.Divide)):
+        if type(op) in (cst.Add, cst.Divide):
             if left.note == "number" and right.note == "number":
                 return NUMBER
-            how = "`+` concatenation" if isinstance(op, cst.Add) else "a path"
+            how = "`+` concatenation" if type(op) is cst.Add else "a path"
             return self.compose(how, [(left, node.left), (right, node.right)],
-                                text=(left.text or "") + (right.text or "") if isinstance(op, cst.Add) else None)
-        if isinstance(op, cst.Modulo):
+                                text=(left.text or "") + (right.text or "") if type(op) is cst.Add else None)
+        if type(op) is cst.Modulo:
             return NUMBER if left.note == "number" else UNKNOWN
         return NUMBER
 
     def on_aug_assign(self, node: cst.AugAssign) -> None:
         target = node.target
-        if not isinstance(target, cst.Name):
+        if not type(target) is cst.Name:
             return
         old = self.lookup(target.value) or UNKNOWN
         value = self.ev(node.value)
-        if isinstance(node.operator, cst.AddAssign):
+        if type(node.operator) is cst.AddAssign:
             new = self.compose("`+=` concatenation", [(old, target), (value, node.value)])
         else:
             new = NUMBER
@@ -103,16 +103,27 @@ def _short_state(module, wanted: int):
     return state
 
 
-def short_code(module, node, limit: int = 40) -> str:
+def short_code(module, node, limit: int = 40, known: Optional[Dict[int, Tuple[object, str]]] = None) -> str:
     """``" ".join(module.code_for_node(node).split())``, cut to ``limit`` characters (the last
     three ``...``), generating only as much of ``node`` as that needs: once ``limit + 1``
     characters that are not whitespace are out, the text is longer than ``limit`` and its first
     ``limit - 3`` characters are known (a flow's name is asked for every call of a project
-    function, whose arguments may be pages long)."""
+    function, whose arguments may be pages long).
+
+    ``known``: id(node) -> (node, text) of earlier answers (one ``limit``), kept by the caller:
+    a node's flow is named again each time a rule evaluates it (the assignment, then each sink
+    check of the same statement). The node is kept too, so that its id is not reused."""
+    if known is not None:
+        found = known.get(id(node))
+        if found is not None and found[0] is node:
+            return found[1]
     state = _short_state(module, limit + 1)
     try:
         node._codegen(state)
     except _Enough:
         pass
     text = " ".join("".join(state.tokens).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    text = text if len(text) <= limit else text[:limit - 3] + "..."
+    if known is not None:
+        known[id(node)] = (node, text)
+    return text

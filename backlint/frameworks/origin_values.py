@@ -93,12 +93,13 @@ class OriginValues(TextPieces, ValueTracker):
         self.local_classes = frozenset()
         self.local_defs = frozenset()
         self.local_models = frozenset()
+        self._codes: Dict[int, Tuple[cst.CSTNode, str]] = {}  # short_code's answers
 
     # -- hooks -----------------------------------------------------------------------------------
     def safe_annotation(self, ann: cst.BaseExpression) -> bool:
         name = dotted_name(ann) or ""
         return name in _SAFE_ANNOTATIONS or name in self.enums or (
-            isinstance(ann, cst.Subscript) and (dotted_name(ann.value) or "").endswith("Literal"))
+            type(ann) is cst.Subscript and (dotted_name(ann.value) or "").endswith("Literal"))
 
     def param_value(self, param: cst.Param, function: cst.FunctionDef, position: int = -1) -> Val:
         value = super().param_value(param, function, position)
@@ -119,14 +120,14 @@ class OriginValues(TextPieces, ValueTracker):
 
     def on_module(self, node: cst.Module) -> None:
         self.local_classes = frozenset(
-            s.name.value for s in node.body if isinstance(s, cst.ClassDef))
+            s.name.value for s in node.body if type(s) is cst.ClassDef)
         self.local_defs = own_mod.local_definitions(node)
         self.local_models = oie.pydantic_models(node, self.ctx)
         super().on_module(node)
 
     # -- bindings the base tracker does not know ------------------------------------------------
     def on_except_handler(self, node: cst.ExceptHandler) -> None:
-        if node.name is None or not isinstance(node.name.name, cst.Name):
+        if node.name is None or not type(node.name.name) is cst.Name:
             return
         name = node.name.name.value
         try_node = self.ctx.parent()
@@ -141,8 +142,8 @@ class OriginValues(TextPieces, ValueTracker):
         self.bind(name, Val(obj="#exception", flows=(origin,), note=note))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)) and value.flows and not (
-                isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == len(target.elements)):
+        if type(target) in (cst.Tuple, cst.List) and value.flows and not (
+                type(node) in (cst.Tuple, cst.List) and len(node.elements) == len(target.elements)):
             # `ok, error = helper()`: which element carried a secret is not known; keep the rest
             value = replace(value, flows=_not_secret(value.flows))
         super().bind_target(target, value, node)
@@ -204,6 +205,13 @@ class OriginValues(TextPieces, ValueTracker):
             return UNKNOWN
         d = depth + 1
         t = type(node)
+        # the commonest kinds of expression first
+        if t is cst.Name:
+            return self._name(node)
+        if t is cst.Call:
+            return self._call(node, d)
+        if t is cst.Attribute:
+            return self._attribute(node, d)
         if t is cst.SimpleString:
             value = literal_value(node)
             return Val(safe=True, text=value.decode("latin-1") if isinstance(value, bytes) else value)
@@ -214,22 +222,16 @@ class OriginValues(TextPieces, ValueTracker):
         if t is cst.FormattedString:
             items = []
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     continue
                 spec = part.format_spec or ()
-                if spec and all(isinstance(p, cst.FormattedStringText) for p in spec) and \
+                if spec and all(type(p) is cst.FormattedStringText for p in spec) and \
                         _NUMERIC_SPEC.search("".join(p.value for p in spec)):
                     continue
                 items.append((self.ev(part.expression, d), part.expression))
             return self.compose("an f-string", items, text="")
-        if t is cst.Name:
-            return self._name(node)
-        if t is cst.Attribute:
-            return self._attribute(node, d)
         if t is cst.Subscript:
             return self._subscript(node, d)
-        if t is cst.Call:
-            return self._call(node, d)
         if t is cst.Await:
             kind = orq.request_read(node, self.ctx)
             if kind:
@@ -238,7 +240,7 @@ class OriginValues(TextPieces, ValueTracker):
         if t is cst.BinaryOperation:
             return self._binary(node, d)
         if t is cst.UnaryOperation:
-            return NUMBER if not isinstance(node.operator, cst.Not) else SAFE
+            return NUMBER if not type(node.operator) is cst.Not else SAFE
         if t is cst.BooleanOperation:
             return either(self.ev(node.left, d), self.ev(node.right, d))
         if t is cst.Comparison:
@@ -250,8 +252,8 @@ class OriginValues(TextPieces, ValueTracker):
         if t is cst.Dict:
             items = []
             for item in node.elements:
-                if isinstance(item, cst.DictElement):
-                    key = literal_value(item.key) if isinstance(item.key, cst.SimpleString) else None
+                if type(item) is cst.DictElement:
+                    key = literal_value(item.key) if type(item.key) is cst.SimpleString else None
                     items.append((item.value, key if isinstance(key, str) else None))
                 else:
                     items.append((item.value, None))
@@ -272,7 +274,7 @@ class OriginValues(TextPieces, ValueTracker):
         return UNKNOWN
 
     def code(self, node: cst.CSTNode) -> str:
-        return short_code(self.ctx.module, node)
+        return short_code(self.ctx.module, node, known=self._codes)
 
     def _flow(self, kind: str, node: cst.CSTNode, extra: Sequence[Origin] = ()) -> Val:
         return Val(flows=merge_flows((Origin(kind, self.code(node), node),), tuple(extra)))
@@ -310,14 +312,14 @@ class OriginValues(TextPieces, ValueTracker):
         kind = orq.request_read(node, self.ctx)
         if kind:
             return self._flow(kind, node)
-        if attr == "session" and isinstance(node.value, cst.Name) and node.value.value in orq.REQUEST_NAMES:
+        if attr == "session" and type(node.value) is cst.Name and node.value.value in orq.REQUEST_NAMES:
             return SIGNED  # Django's `request.session`: stored and signed by the application
         if own_mod.setting_read(node, self.ctx):
             if osec.secret_name(attr) or attr in osec.SECRET_SETTINGS_DICTS:
                 return self._flow("secret", node)
             return SAFE  # a setting: the deployment's own value
         base = node.value
-        if isinstance(base, cst.Name) and base.value in ("self", "cls"):
+        if type(base) is cst.Name and base.value in ("self", "cls"):
             found = self.self_attribute(attr)
             if found is not None and found.obj != "#exception":
                 return found  # `self.cmd`, assigned in this class
@@ -346,11 +348,11 @@ class OriginValues(TextPieces, ValueTracker):
         base = self.ev(node.value, d)
         key = None
         first = node.slice[0].slice if node.slice else None
-        if isinstance(first, cst.Slice):
+        if type(first) is cst.Slice:
             if osec.short_end(first):
                 return SANITISED  # `token[:6]`, `key[-4:]`: a prefix or suffix identifies it
             return replace(base, container=False)
-        if isinstance(first, cst.Index) and isinstance(first.value, cst.SimpleString):
+        if type(first) is cst.Index and type(first.value) is cst.SimpleString:
             key = literal_value(first.value)
             key = key if isinstance(key, str) else None
         qual = self.ctx.qualified_name(node.value) or ""
@@ -389,13 +391,13 @@ class OriginValues(TextPieces, ValueTracker):
             return SIGNED  # bytes this code just pickled itself
         if sinks.response_arguments(node, qual) is not None:
             return own_mod.RESPONSE  # a response object built here: not data read from anywhere
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             summary = self.summaries.get(func.value)
             if summary is not None:
                 return self._apply(summary, args, d, method=False)
             if func.value in _NUMERIC_CALLS:
                 return NUMBER
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and (
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and (
                 func.value.value in ("self", "cls") or func.value.value in self.local_classes):
             summary = self.summaries.get("self." + func.attr.value)
             if summary is not None:
@@ -405,7 +407,7 @@ class OriginValues(TextPieces, ValueTracker):
         if orq.external_read(node, self.ctx) and not self._own_container(func):
             return self._flow("external", node)
         if qual in ("os.environ.get", "os.getenv"):
-            key = literal_value(first) if isinstance(first, cst.SimpleString) else None
+            key = literal_value(first) if type(first) is cst.SimpleString else None
             return self._flow("secret", node) if isinstance(key, str) and osec.secret_name(key) else SAFE
         if written in _PASS_THROUGH:
             if first is None:
@@ -417,17 +419,17 @@ class OriginValues(TextPieces, ValueTracker):
         called = own_mod.call_flow(node, qual) or own_mod.later_call(node, self)
         if called is not None:
             return called  # a function of another module, or defined further down: the project pass decides
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             return self._method(node, func, args, d)
         return UNKNOWN
 
     def _own_container(self, func: cst.BaseExpression) -> bool:
         """``self._cache.get(k)`` where this class set ``self._cache = {}``: a dict of the
         process, holding what the code put in it, not a cache server."""
-        base = func.value if isinstance(func, cst.Attribute) else None
-        if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+        base = func.value if type(func) is cst.Attribute else None
+        if type(base) is cst.Attribute and type(base.value) is cst.Name and base.value.value == "self":
             found = self.self_attribute(base.attr.value)
-        elif isinstance(base, cst.Name):
+        elif type(base) is cst.Name:
             found = self.lookup(base.value)
         else:
             return False
@@ -476,7 +478,7 @@ class OriginValues(TextPieces, ValueTracker):
             return own_mod.WORKER  # what the application's own worker returned
         if method in ("get", "getlist", "pop") and args:
             key = args[0].value
-            text = literal_value(key) if isinstance(key, cst.SimpleString) else None
+            text = literal_value(key) if type(key) is cst.SimpleString else None
             if isinstance(text, str) and (osec.secret_name(text) or osec.secret_header(text)):
                 return self._flow("secret", node, base.flows)
             if base.safe and len(args) > 1:

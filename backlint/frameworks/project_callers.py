@@ -107,7 +107,7 @@ def words(blanked: str) -> List[str]:
 
 
 def top_level_defs(module: cst.Module) -> List[str]:
-    return [s.name.value for s in module.body if isinstance(s, (cst.ClassDef, cst.FunctionDef))]
+    return [s.name.value for s in module.body if type(s) in (cst.ClassDef, cst.FunctionDef)]
 
 
 def uses(text: str, names: Iterable[str], defined: Sequence[str] = ()) -> Dict[str, List[Any]]:
@@ -166,10 +166,10 @@ def idle_facts(handles: Sequence[Tuple[str, str, str]]) -> List[List[Any]]:
 # -- calls, recorded while the rule walks ---------------------------------------------------------
 def _chain(node: cst.BaseExpression) -> Optional[List[str]]:
     parts: List[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if not type(node) is cst.Name:
         return None
     parts.append(node.value)
     return parts[::-1]
@@ -188,7 +188,7 @@ class CallRecorder:
             return  # `Cls(...)` of `Cls(...).m(...)`: recorded with the method call
         func = node.func
         shape = "d"
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        if type(func) is cst.Attribute and type(func.value) is cst.Call:
             parts = _chain(func.value.func)
             if parts is None or parts[0] not in self.handles:
                 return

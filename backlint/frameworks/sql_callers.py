@@ -28,21 +28,21 @@ def defined_functions(module: cst.Module) -> Set[str]:
     (methods as ``self.<name>``)."""
     names: Set[str] = set()
     for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef):
+        if type(stmt) is cst.FunctionDef:
             names.add(stmt.name.value)
-        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+        elif type(stmt) is cst.ClassDef and type(stmt.body) is cst.IndentedBlock:
             for inner in stmt.body.body:
-                if isinstance(inner, cst.FunctionDef):
+                if type(inner) is cst.FunctionDef:
                     names.add("self." + inner.name.value)
     return names
 
 
 def call_key(node: cst.Call, defined: Set[str]) -> Optional[str]:
     func = node.func
-    if isinstance(func, cst.Name) and func.value in defined:
+    if type(func) is cst.Name and func.value in defined:
         return func.value
     if (
-        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+        type(func) is cst.Attribute and type(func.value) is cst.Name
         and func.value.value in ("self", "cls") and "self." + func.attr.value in defined
     ):
         return "self." + func.attr.value
@@ -82,7 +82,7 @@ def record_partial(node: cst.Call, defined: Set[str], values, calls: Dict[str, L
 
 def _default_is_constant(param) -> bool:
     default = getattr(param, "default", None)
-    return isinstance(default, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))
+    return type(default) in (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)
 
 
 def safe_from_every_caller(origin, calls: Dict[str, List[CallSite]], resolve=None) -> bool:

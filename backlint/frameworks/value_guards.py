@@ -30,69 +30,69 @@ _REQUEST_PARAMS = frozenset({"request", "req"})
 
 def constant_collection(tracker, node: cst.BaseExpression) -> bool:
     value = tracker.ev(node)
-    return value.allow or (value.safe and isinstance(node, (cst.SimpleString, cst.Name, cst.Attribute)))
+    return value.allow or (value.safe and type(node) in (cst.SimpleString, cst.Name, cst.Attribute))
 
 
 def guard(tracker, test: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
     """(name, True) if ``test`` being true proves ``name`` safe; (name, False) if false does."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = guard(tracker, test.expression)
         return (inner[0], not inner[1]) if inner else None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
         left = test.left
         # `x.lower() in ALLOWED` validates `x` too: it differs from an allowed value in case only
         if (
-            isinstance(left, cst.Call) and not left.args and isinstance(left.func, cst.Attribute)
-            and left.func.attr.value in STRING_METHODS and isinstance(left.func.value, cst.Name)
+            type(left) is cst.Call and not left.args and type(left.func) is cst.Attribute
+            and left.func.attr.value in STRING_METHODS and type(left.func.value) is cst.Name
         ):
             left = left.func.value
         name = _guarded_name(left)
         if name is None:
             return None
         target = test.comparisons[0]
-        if isinstance(target.operator, (cst.In, cst.NotIn)) and constant_collection(tracker, target.comparator):
-            return name, isinstance(target.operator, cst.In)
-        if isinstance(target.operator, (cst.Equal, cst.NotEqual)) and name == getattr(left, "value", None) \
-                and isinstance(target.comparator, (cst.SimpleString, cst.Integer)):
-            return name, isinstance(target.operator, cst.Equal)  # `if sort == "state":` it is that word
+        if type(target.operator) in (cst.In, cst.NotIn) and constant_collection(tracker, target.comparator):
+            return name, type(target.operator) is cst.In
+        if type(target.operator) in (cst.Equal, cst.NotEqual) and name == getattr(left, "value", None) \
+                and type(target.comparator) in (cst.SimpleString, cst.Integer):
+            return name, type(target.operator) is cst.Equal  # `if sort == "state":` it is that word
         return None
-    if isinstance(test, cst.Call):
+    if type(test) is cst.Call:
         func = test.func
         args = [a.value for a in test.args]
-        if isinstance(func, cst.Attribute) and func.attr.value in VALIDATING_METHODS:
-            if isinstance(func.value, cst.Name) and not args:
+        if type(func) is cst.Attribute and func.attr.value in VALIDATING_METHODS:
+            if type(func.value) is cst.Name and not args:
                 return func.value.value, True
         qual = tracker.ctx.qualified_name(func) or ""
         if qual in ("re.match", "re.fullmatch") and len(args) >= 2 and _matched_name(args[1]):
             return _matched_name(args[1]), True
         if (
-            isinstance(func, cst.Attribute) and func.attr.value in ("match", "fullmatch")
+            type(func) is cst.Attribute and func.attr.value in ("match", "fullmatch")
             and len(args) == 1 and _matched_name(args[0])
         ):
             return _matched_name(args[0]), True
-        if isinstance(func, cst.Name) and func.value == "isinstance" and len(args) == 2 and isinstance(args[0], cst.Name):
+        if type(func) is cst.Name and func.value == "isinstance" and len(args) == 2 and type(args[0]) is cst.Name:
             kinds = args[1]
-            names = [dotted_name(e.value) for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [dotted_name(kinds)]
+            names = [dotted_name(e.value) for e in kinds.elements] if type(kinds) is cst.Tuple else [dotted_name(kinds)]
             if names and all(n in ("int", "float", "bool", "Decimal", "UUID") for n in names):
                 return args[0].value, True
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+    if type(test) is cst.BooleanOperation and type(test.operator) is cst.And:
         return guard(tracker, test.left) or guard(tracker, test.right)
     return None
 
 
 def _matched_name(node: cst.BaseExpression) -> Optional[str]:
     """The name a pattern is matched against: ``x``, or ``str(x)``."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str" \
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "str" \
             and len(node.args) == 1 and not node.args[0].keyword:
         node = node.args[0].value
-    return node.value if isinstance(node, cst.Name) else None
+    return node.value if type(node) is cst.Name else None
 
 
 def _guarded_name(node: cst.BaseExpression) -> Optional[str]:
     """``x``, or ``self.x`` (an attribute the class checks once, e.g. in ``__init__``)."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return "self." + node.attr.value
     return None
 
@@ -113,10 +113,10 @@ def with_guard(tracker, found, when: bool, compute):
 
 def statements(suite: cst.BaseSuite) -> List[cst.CSTNode]:
     out: List[cst.CSTNode] = []
-    if isinstance(suite, cst.SimpleStatementSuite):
+    if type(suite) is cst.SimpleStatementSuite:
         return list(suite.body)
     for stmt in suite.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             out.extend(stmt.body)
         else:
             out.append(stmt)
@@ -128,9 +128,9 @@ def terminates(suite: cst.BaseSuite) -> bool:
     if not found:
         return False
     last = found[-1]
-    if isinstance(last, (cst.Raise, cst.Return, cst.Continue, cst.Break)):
+    if type(last) in (cst.Raise, cst.Return, cst.Continue, cst.Break):
         return True
-    if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
+    if type(last) is cst.Expr and type(last.value) is cst.Call:
         name = dotted_name(last.value.func) or ""
         return name.split(".")[-1] in ("abort", "exit", "_exit", "fail")
     return False
@@ -138,8 +138,8 @@ def terminates(suite: cst.BaseSuite) -> bool:
 
 def assigns_safe(tracker, suite: cst.BaseSuite, name: str) -> bool:
     for stmt in statements(suite):
-        if isinstance(stmt, cst.Assign) and any(
-            isinstance(t.target, cst.Name) and t.target.value == name for t in stmt.targets
+        if type(stmt) is cst.Assign and any(
+            type(t.target) is cst.Name and t.target.value == name for t in stmt.targets
         ):
             return tracker.ev(stmt.value).safe
     return False
@@ -160,7 +160,7 @@ def looks_like_handler(function: cst.FunctionDef) -> bool:
     if any(n in _REQUEST_PARAMS for n in names):
         return True
     for deco in function.decorators:
-        target = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+        target = deco.decorator.func if type(deco.decorator) is cst.Call else deco.decorator
         name = dotted_name(target) or ""
         if name.split(".")[-1] in _ROUTE_DECORATORS:
             return True

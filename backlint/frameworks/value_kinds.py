@@ -47,7 +47,7 @@ class Origin:
         return f"{what}{where}{at}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Val:
     """What the tracker knows about a value.
 
@@ -84,6 +84,20 @@ class Val:
     note: str = ""
     keys: bool = False
 
+    def __init__(self, **given: Any) -> None:
+        # keywords only, each a field: the fields' defaults, then what was given, written to
+        # the instance at once (the generated ``__init__`` of a frozen dataclass sets each of
+        # the 12 fields through ``object.__setattr__``: 2.5x slower, and the trackers build a
+        # ``Val`` for most expressions they read)
+        if given and not _VAL_FIELDS.issuperset(given):
+            raise TypeError(f"Val has no field {sorted(set(given) - _VAL_FIELDS)[0]!r}")
+        state = self.__dict__
+        state.update(_VAL_DEFAULTS)
+        state.update(given)
+
+
+_VAL_DEFAULTS: Dict[str, Any] = {f.name: f.default for f in fields(Val)}
+_VAL_FIELDS = frozenset(_VAL_DEFAULTS)
 
 UNKNOWN = Val()
 SAFE = Val(safe=True)

@@ -44,6 +44,7 @@ class ValueTracker:
         self._bodies: List[Tuple[cst.If, Scope, Dict[str, Val]]] = []
         self._else_marks: List[Tuple[int, int]] = []  # (scope id, depth) of an `else` that opened no block
         self.handler_file = bool(getattr(ctx, "roles", None)) and ctx.roles.has("handler")
+        self._function_facts: Optional[Tuple[cst.FunctionDef, bool, bool]] = None  # (function, handler?, method?)
 
     # -- hooks for subclasses ------------------------------------------------------------------
     def ev(self, node: cst.BaseExpression, depth: int = 0) -> Val:  # pragma: no cover - abstract
@@ -104,20 +105,20 @@ class ValueTracker:
         scope.put(name, value if old is None else either(old, value))
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.bind(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             values = None
-            if isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == len(target.elements):
+            if type(node) in (cst.Tuple, cst.List) and len(node.elements) == len(target.elements):
                 values = [self.ev(e.value) for e in node.elements]
             for index, item in enumerate(target.elements):
                 inner = values[index] if values else element(value)
                 self.bind_target(item.value, inner, None)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self.bind_target(target.value, value, None)
         elif (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
+            type(target) is cst.Attribute
+            and type(target.value) is cst.Name
             and target.value.value in ("self", "cls")
         ):
             scope = self.class_scope()
@@ -129,9 +130,9 @@ class ValueTracker:
     def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, override: bool) -> None:
         """Bind a ``for`` target; ``enumerate()`` yields an int first, ``range()`` only ints."""
         put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
-        call = iterable if isinstance(iterable, cst.Call) else None
-        fname = call.func.value if call is not None and isinstance(call.func, cst.Name) else ""
-        if fname == "enumerate" and call.args and isinstance(target, (cst.Tuple, cst.List)) \
+        call = iterable if type(iterable) is cst.Call else None
+        fname = call.func.value if call is not None and type(call.func) is cst.Name else ""
+        if fname == "enumerate" and call.args and type(target) in (cst.Tuple, cst.List) \
                 and len(target.elements) == 2:
             put(target.elements[0].value, SAFE)
             put(target.elements[1].value, element(self.ev(call.args[0].value)))
@@ -139,9 +140,9 @@ class ValueTracker:
         put(target, element(self.ev(iterable)))
 
     def override_target(self, target: cst.BaseExpression, value: Val) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.overrides[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for item in target.elements:
                 self.override_target(item.value, element(value) if value.allow else value)
 
@@ -156,28 +157,29 @@ class ValueTracker:
         if name in ("self", "cls"):
             return UNKNOWN
         typed_str = ann is not None and (dotted_name(ann) or "") in ("str", "typing.Text", "Text")
-        positional = list(function.params.posonly_params) + list(function.params.params)
-        origin = Origin(
-            "parameter", name, param, function.name.value, typed_str=typed_str,
-            handler=self.handler_file and guards.looks_like_handler(function),
-            position=position,
-            method=bool(positional) and positional[0].name.value in ("self", "cls"),
-        )
+        facts = self._function_facts
+        if facts is None or facts[0] is not function:  # the same for each of its parameters
+            positional = list(function.params.posonly_params) + list(function.params.params)
+            facts = self._function_facts = (
+                function, self.handler_file and guards.looks_like_handler(function),
+                bool(positional) and positional[0].name.value in ("self", "cls"))
+        origin = Origin("parameter", name, param, function.name.value, typed_str=typed_str,
+                        handler=facts[1], position=position, method=facts[2])
         return Val(origin=origin)
 
     # -- handlers: scopes and bindings ---------------------------------------------------------
     def on_module(self, node: cst.Module) -> None:
         for stmt in node.body:
-            if isinstance(stmt, cst.ClassDef) and guards.is_enum(stmt):
+            if type(stmt) is cst.ClassDef and guards.is_enum(stmt):
                 self.enums.add(stmt.name.value)
         for stmt in node.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign):
+                    if type(small) is cst.Assign:
                         value = self.ev(small.value)
                         for target in small.targets:
                             self.bind_target(target.target, value, small.value)
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    elif type(small) is cst.AnnAssign and small.value is not None:
                         self.bind_target(small.target, self.ev(small.value), small.value)
 
     def on_class(self, node: cst.ClassDef) -> None:
@@ -195,7 +197,7 @@ class ValueTracker:
         for param in params.kwonly_params:
             values[param.name.value] = self.param_value(param, node)
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 values[star.name.value] = UNKNOWN
         if self.scope.get(node.name.value) is None:
             self.scope.put(node.name.value, UNKNOWN)
@@ -243,7 +245,7 @@ class ValueTracker:
         self.bind_loop_target(node.target, node.iter, override=False)
 
     def on_if(self, node: cst.If, parent=None) -> None:
-        if isinstance(parent, cst.If) and parent.orelse is node:
+        if type(parent) is cst.If and parent.orelse is node:
             self._enter_orelse(parent)
             self._opposite_of_guard(parent)  # `elif`: the branch where the `if` test failed
         self.scope.open_block()
@@ -258,7 +260,7 @@ class ValueTracker:
     def on_else(self, node: cst.Else, parent) -> None:
         """The ``else`` of an ``if`` is its own branch: the guard proves the opposite there, and
         what the body bound is not seen (a loop's or a ``try``'s ``else`` is a block of its own)."""
-        if isinstance(parent, cst.If) and self._enter_orelse(parent):
+        if type(parent) is cst.If and self._enter_orelse(parent):
             self._else_marks.append((id(self.scope), len(self.scope.blocks)))
         else:
             self.scope.open_block()
@@ -322,7 +324,7 @@ class ValueTracker:
 
     def on_assign(self, node: cst.Assign) -> None:
         value = self.ev(node.value)
-        if value.obj is None and isinstance(node.value, (cst.Name, cst.Attribute)):
+        if value.obj is None and type(node.value) in (cst.Name, cst.Attribute):
             value = replace(value, obj=self.qual(node.value))
         for target in node.targets:
             self.bind_target(target.target, value, node.value)
@@ -335,7 +337,7 @@ class ValueTracker:
             self.bind_target(node.target, value, node.value)
 
     def on_named_expr(self, node: cst.NamedExpr) -> None:
-        if isinstance(node.target, cst.Name):
+        if type(node.target) is cst.Name:
             self.bind(node.target.value, self.ev(node.value), replace_old=False)
 
     def on_with_item(self, node: cst.WithItem) -> None:
@@ -346,8 +348,8 @@ class ValueTracker:
         """``parts.append(x)`` and friends merge ``x`` into ``parts``."""
         func = node.func
         if not (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
+            type(func) is cst.Attribute
+            and type(func.value) is cst.Name
             and func.attr.value in COLLECTION_METHODS
             and node.args
         ):
@@ -380,20 +382,20 @@ class ValueTracker:
         qual = self.ctx.qualified_name(node)
         if qual:
             return qual
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             found = self.lookup(node.value)
             return found.obj if found is not None else None
-        if isinstance(node, cst.Attribute):
-            if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+        if type(node) is cst.Attribute:
+            if type(node.value) is cst.Name and node.value.value in ("self", "cls"):
                 scope = self.class_scope()
                 found = scope.vars.get("self." + node.attr.value) if scope is not None else None
                 if found is not None and found.obj:
                     return found.obj
             base = self.qual(node.value) or "?"
             return f"{base}.{node.attr.value}"
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             base = self.qual(node.func)
             return base + "()" if base else None
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             return self.qual(node.expression)
         return None

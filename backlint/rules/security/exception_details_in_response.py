@@ -181,7 +181,7 @@ class ExceptionDetailsInResponse(OriginRule):
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if not type(func) in (cst.Name, cst.Attribute):
             return
         found = sinks.response_arguments(node, self.ctx.qualified_name(func))
         if found is None:
@@ -196,17 +196,17 @@ class ExceptionDetailsInResponse(OriginRule):
         if function is None or not orq.is_route_function(function, self.ctx):
             return
         value = node.value
-        items = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
-        if isinstance(value, cst.Tuple) and len(items) > 1:
+        items = [e.value for e in value.elements] if type(value) is cst.Tuple else [value]
+        if type(value) is cst.Tuple and len(items) > 1:
             items = items[:1]  # `return body, status`
         first = items[0]
-        if isinstance(first, cst.Call) and sinks.response_arguments(first, self.ctx.qualified_name(first.func)):
+        if type(first) is cst.Call and sinks.response_arguments(first, self.ctx.qualified_name(first.func)):
             return  # a response object: its constructor is checked as a call
         self._check(node, items, f"the return value of route `{function.name.value}`")
 
     def _check(self, node: cst.CSTNode, args: Iterable[cst.BaseExpression], sink: str) -> None:
         for arg in args:
-            if isinstance(arg, cst.Name):
+            if type(arg) is cst.Name:
                 bound = self.values.lookup(arg.value)
                 if bound is not None and bound.obj == "#exception":
                     continue  # the exception object itself, not its text

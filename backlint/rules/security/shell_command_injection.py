@@ -69,7 +69,7 @@ class ShellCommandInjection(OriginRule):
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if not type(func) in (cst.Name, cst.Attribute):
             return
         found = sinks.shell_command(node, self.ctx.qualified_name(func))
         if found is None:

@@ -146,7 +146,7 @@ class UnsafeDeserialization(OriginRule):
 
     def sink_call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if not type(func) in (cst.Name, cst.Attribute):
             return
         found = sinks.deserializer(node, self.ctx.qualified_name(func), self.ctx)
         if found is None:
@@ -266,11 +266,11 @@ class UnsafeDeserialization(OriginRule):
         else:
             return None
         params = list(func.params.posonly_params) + list(func.params.params)
-        static = any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in func.decorators)
+        static = any(type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in func.decorators)
         first = params[0].name.value if params and method and not static else ""
         defaults = [p.name.value for p in params + list(func.params.kwonly_params)
-                    if isinstance(p.default, (cst.SimpleString, cst.Integer, cst.Float, cst.Name))
-                    and (not isinstance(p.default, cst.Name) or p.default.value in ("None", "True", "False"))]
+                    if type(p.default) in (cst.SimpleString, cst.Integer, cst.Float, cst.Name)
+                    and (not type(p.default) is cst.Name or p.default.value in ("None", "True", "False"))]
         return {"o": owner, "m": method, "f": first if first in ("self", "cls") else "", "d": defaults}
 
 

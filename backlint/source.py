@@ -6,6 +6,7 @@ A failure is a ``SourceError`` with the line and column to report as BL000 (engi
 from __future__ import annotations
 
 import io
+import threading
 import tokenize
 from typing import Optional, Tuple
 
@@ -83,9 +84,38 @@ def guard_depth(data: bytes, text: str) -> None:
     shape.check(data, text)  # TooComplex: chains, elif ladders, giant statements
 
 
-def parse(text: str) -> cst.Module:
+# libcst validates every node it builds (``CSTNode.__post_init__`` -> ``_validate``): checks of
+# hand-built nodes (balanced parentheses, whitespace where the grammar needs it) that the parser's
+# own output passes by construction. For the trees we only read it is about a sixth of the parse
+# (docs/performance.md, "Wave 14"), so it is off while ``parse`` runs, and only then: nodes built
+# for a fix are validated as usual. A counter under a lock keeps it off while any thread parses
+# (the language server checks in a worker thread) and puts libcst's own method back after the last.
+_VALIDATE = cst.CSTNode.__dict__["__post_init__"]
+_UNVALIDATED = threading.Lock()
+_parsing = 0
+
+
+def _no_validation(self) -> None:  # stands in for CSTNode.__post_init__ during a parse
+    pass
+
+
+def _parse_unvalidated(text: str) -> cst.Module:
+    global _parsing
+    with _UNVALIDATED:
+        _parsing += 1
+        cst.CSTNode.__post_init__ = _no_validation
     try:
         return cst.parse_module(text)
+    finally:
+        with _UNVALIDATED:
+            _parsing -= 1
+            if not _parsing:
+                cst.CSTNode.__post_init__ = _VALIDATE
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return _parse_unvalidated(text)
     except cst.ParserSyntaxError as exc:
         better = _stdlib_syntax_error(text)
         if better is not None:

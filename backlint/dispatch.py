@@ -85,7 +85,7 @@ def _semantic_handlers(sem: Semantics, visit: Dict[type, List[Callable]], leave:
             else:
                 sem.bind_unknown(param.name.value)
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 sem.bind_unknown(star.name.value)
 
     def on_class(node: cst.ClassDef):
@@ -100,7 +100,7 @@ def _semantic_handlers(sem: Semantics, visit: Dict[type, List[Callable]], leave:
             sem.record_assignment(target.target, node.value)
 
     def on_ann_assign(node: cst.AnnAssign):
-        if node.value is not None and isinstance(node.value, cst.Call):
+        if node.value is not None and type(node.value) is cst.Call:
             sem.record_assignment(node.target, node.value)
         else:
             sem.record_annotation(node.target, node.annotation.annotation)
@@ -130,11 +130,11 @@ def _prebind_module_imports(module: cst.Module, sem: Semantics) -> None:
     """Bind top-level imports first, so functions defined above an import still resolve it."""
     def statements(body):
         for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if type(small) in (cst.Import, cst.ImportFrom):
                         yield small
-            elif isinstance(stmt, (cst.If, cst.Try)):
+            elif type(stmt) in (cst.If, cst.Try):
                 yield from statements(stmt.body.body)
                 handlers = getattr(stmt, "handlers", ())
                 for handler in handlers:

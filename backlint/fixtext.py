@@ -61,7 +61,7 @@ def whole_module_replacement(module: cst.Module, text: str, start: int, end: int
         replaced = module.deep_replace(old, new)
     except Exception:
         return None
-    if not isinstance(replaced, cst.Module):
+    if type(replaced) is not cst.Module:
         return None
     full = replaced.code
     suffix = len(text) - end

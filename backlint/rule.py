@@ -110,7 +110,7 @@ class FileContext:
 
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return node
         return None
 
@@ -128,7 +128,7 @@ class FileContext:
         """The outermost function around the current node, else its top-level statement: a
         ``scopes`` hint for ``locate`` that also holds what the function binds (a flow's origins)."""
         for node in self.ancestors:
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return node
         return self.ancestors[1] if len(self.ancestors) > 1 else None
 

@@ -120,10 +120,10 @@ class Semantics:
 
     # -- recording ----------------------------------------------------------------------
     def record_import(self, node: Union[cst.Import, cst.ImportFrom]) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = _import_name(alias.name)
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     self.bind(alias.asname.name.value, Binding(full))
                 else:
                     top = full.split(".", 1)[0]
@@ -132,17 +132,17 @@ class Semantics:
         module = dotted_name(node.module) if node.module is not None else ""
         if node.relative:
             module = "." * len(node.relative) + (module or "")
-        if isinstance(node.names, cst.ImportStar):
+        if type(node.names) is cst.ImportStar:
             if module:
                 self._version += 1
                 self.star_imports.append(module)
             return
         for alias in node.names:
-            if not isinstance(alias.name, cst.Name):
+            if type(alias.name) is not cst.Name:
                 continue
             imported = alias.name.value
             local = imported
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 local = alias.asname.name.value
             if not module:
                 qualname = imported
@@ -156,11 +156,11 @@ class Semantics:
         """Bind ``target`` to what ``value`` evaluates to, if we can tell; otherwise forget it."""
         binding: ScopeValue = _UNKNOWN
         if value is not None:
-            if isinstance(value, cst.Call):
+            if type(value) is cst.Call:
                 callee = self.qualified_name(value.func)
                 if callee is not None:
                     binding = Binding(callee + "()", value)
-            elif isinstance(value, (cst.Name, cst.Attribute)):
+            elif type(value) in (cst.Name, cst.Attribute):
                 existing = self.resolve_binding(value)
                 if existing is not None:
                     binding = existing
@@ -172,18 +172,18 @@ class Semantics:
         self._store(target, Binding(qual + "()") if qual else _UNKNOWN)
 
     def _store(self, target: cst.BaseExpression, binding: ScopeValue) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.bind(target.value, binding)
         elif (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
+            type(target) is cst.Attribute
+            and type(target.value) is cst.Name
             and target.value.value in ("self", "cls")
         ):
             scope = self._class_scope()
             if scope is not None:
                 self._version += 1
                 scope.names["self." + target.attr.value] = binding
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for element in target.elements:
                 self._store(element.value, _UNKNOWN)
 
@@ -236,7 +236,7 @@ class Semantics:
 
     def origin_call(self, node: cst.BaseExpression) -> Optional[cst.Call]:
         """The constructor call that produced the object ``node`` refers to, if known."""
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return node
         bound = self.resolve_binding(node)
         return bound.origin if bound is not None else None
@@ -340,7 +340,7 @@ def string_value(node: cst.BaseExpression):
 
 
 def is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+    return type(node) is cst.Name and node.value == "None"
 
 
 def call_chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
@@ -348,10 +348,10 @@ def call_chain(call: cst.Call) -> Tuple[List[cst.Call], cst.BaseExpression]:
     calls: List[cst.Call] = []
     node: cst.BaseExpression = call
     while True:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
             calls.append(node)
             node = node.func.value
-        elif isinstance(node, cst.Subscript):
+        elif type(node) is cst.Subscript:
             node = node.value
         else:
             break
@@ -366,21 +366,20 @@ def assigned_names(body) -> set:
     stack = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem,
-                             cst.NamedExpr, cst.CompFor)):
+        if type(node) in (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem, cst.NamedExpr, cst.CompFor):
             target = getattr(node, "target", None) or getattr(node, "asname", None)
-            if isinstance(target, cst.AsName):
+            if type(target) is cst.AsName:
                 target = target.name
             stack_t = [target] if target is not None else []
             while stack_t:
                 t = stack_t.pop()
-                if isinstance(t, cst.Name):
+                if type(t) is cst.Name:
                     found.add(t.value)
-                elif isinstance(t, (cst.Tuple, cst.List)):
+                elif type(t) in (cst.Tuple, cst.List):
                     stack_t.extend(el.value for el in t.elements)
-                elif isinstance(t, cst.StarredElement):
+                elif type(t) is cst.StarredElement:
                     stack_t.append(t.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        elif type(node) in (cst.Global, cst.Nonlocal):
             found.update(n.name.value for n in node.names)
         stack.extend(children(node))
     return found

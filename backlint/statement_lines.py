@@ -131,7 +131,7 @@ def _suites(node) -> List[Sequence]:
             if type(part.body) is cst.IndentedBlock:
                 out.append(part.body.body)
     orelse = getattr(node, "orelse", None)
-    if isinstance(orelse, cst.If):
+    if type(orelse) is cst.If:
         out.append((orelse,))
     elif orelse is not None and type(orelse.body) is cst.IndentedBlock:
         out.append(orelse.body.body)

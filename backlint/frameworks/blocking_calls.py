@@ -80,18 +80,18 @@ _QUERYSET_BUILDERS = frozenset({
 def _django_query(call: cst.Call) -> Optional[str]:
     """``Order.objects.filter(...).first()`` -> ``Order.objects…first()``; lazy chains -> None."""
     func = call.func
-    if not isinstance(func, cst.Attribute) or func.attr.value not in DJANGO_EVALUATING:
+    if type(func) is not cst.Attribute or func.attr.value not in DJANGO_EVALUATING:
         return None
     expr = func.value
     steps = 0
     while True:
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and \
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and \
                 expr.func.attr.value in _QUERYSET_BUILDERS:
             expr = expr.func.value
             steps += 1
             continue
         break
-    if isinstance(expr, cst.Attribute) and expr.attr.value == "objects" and isinstance(expr.value, cst.Name) \
+    if type(expr) is cst.Attribute and expr.attr.value == "objects" and type(expr.value) is cst.Name \
             and expr.value.value[:1].isupper():
         model = expr.value.value
         return f"{model}.objects.{func.attr.value}" if steps == 0 else f"{model}.objects….{func.attr.value}"

@@ -36,9 +36,9 @@ _REDIS_RECEIVERS = frozenset(c + "()" for c in _REDIS_CTORS) | frozenset(c + "()
 
 
 def _last_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         return expr.value
-    if isinstance(expr, cst.Attribute):
+    if type(expr) is cst.Attribute:
         return expr.attr.value
     return ""
 
@@ -47,7 +47,7 @@ def backend_of(receiver: cst.BaseExpression, qualify: Callable[[cst.BaseExpressi
                origin: Callable[[cst.BaseExpression], Optional[cst.Call]], text: str,
                depth: int = 0) -> Optional[str]:
     """The cache backend ``receiver`` is, when the code says so; None when it cannot be told."""
-    if isinstance(receiver, cst.Subscript):  # caches["default"]
+    if type(receiver) is cst.Subscript:  # caches["default"]
         return DJANGO if qualify(receiver.value) == "django.core.cache.caches" else None
     qual = qualify(receiver)
     if qual in _DJANGO_CACHES:
@@ -65,7 +65,7 @@ def backend_of(receiver: cst.BaseExpression, qualify: Callable[[cst.BaseExpressi
                                                                 or qual.endswith(".cache")):
         return FLASK
     call = origin(receiver)
-    if call is not None and depth < 2 and isinstance(call.func, cst.Attribute) and \
+    if call is not None and depth < 2 and type(call.func) is cst.Attribute and \
             call.func.attr.value == "pipeline":
         return REDIS if backend_of(call.func.value, qualify, origin, text, depth + 1) == REDIS else None
     return None
@@ -74,18 +74,18 @@ def backend_of(receiver: cst.BaseExpression, qualify: Callable[[cst.BaseExpressi
 def _is_data(expr: cst.BaseExpression) -> bool:
     """A part of a key that varies per entity: not a literal, not an UPPER_CASE constant, not a
     configured prefix (``self.key_prefix``, ``settings.CACHE_PREFIX``)."""
-    if isinstance(expr, (cst.SimpleString, cst.Integer, cst.FormattedString, cst.ConcatenatedString)):
-        return isinstance(expr, cst.FormattedString) and _fstring_has_data(expr)
-    if isinstance(expr, cst.Name):
+    if type(expr) in (cst.SimpleString, cst.Integer, cst.FormattedString, cst.ConcatenatedString):
+        return type(expr) is cst.FormattedString and _fstring_has_data(expr)
+    if type(expr) is cst.Name:
         return not expr.value.isupper()
-    if isinstance(expr, cst.Attribute):
+    if type(expr) is cst.Attribute:
         attr = expr.attr.value
         return not (attr.isupper() or "prefix" in attr.lower() or attr.lower().endswith(("namespace", "_key")))
     return True
 
 
 def _fstring_has_data(expr: cst.FormattedString) -> bool:
-    return any(isinstance(p, cst.FormattedStringExpression) and _is_data(p.expression) for p in expr.parts)
+    return any(type(p) is cst.FormattedStringExpression and _is_data(p.expression) for p in expr.parts)
 
 
 def built_from_data(expr: Optional[cst.BaseExpression]) -> bool:
@@ -94,16 +94,16 @@ def built_from_data(expr: Optional[cst.BaseExpression]) -> bool:
     made only of constants and configured prefixes (``f"{PREFIX}:models"``) is one entry."""
     if expr is None:
         return False
-    if isinstance(expr, cst.FormattedString):
+    if type(expr) is cst.FormattedString:
         return _fstring_has_data(expr)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
-        if not isinstance(expr.left, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) and \
-                not isinstance(expr.right, (cst.SimpleString, cst.FormattedString)):
+    if type(expr) is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
+        if type(expr.left) not in (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString) and \
+                type(expr.right) not in (cst.SimpleString, cst.FormattedString):
             return False
         parts = [expr.left, expr.right]
         if isinstance(expr.right, (cst.Tuple,)):
             parts = [expr.left] + [e.value for e in expr.right.elements]
         return any(_is_data(p) for p in parts)
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
-        return isinstance(expr.func.value, cst.SimpleString) and any(_is_data(a.value) for a in expr.args)
+    if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "format":
+        return type(expr.func.value) is cst.SimpleString and any(_is_data(a.value) for a in expr.args)
     return False

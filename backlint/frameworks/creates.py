@@ -47,26 +47,26 @@ def not_a_create(*texts: Optional[str]) -> Optional[str]:
 def new_instance_saved(call: cst.Call, func: cst.FunctionDef) -> bool:
     """`obj.save()` where ``obj = Model(...)`` (a capitalised callee) in ``func``, or
     `serializer.save()` where the serializer was built with `data=` and no instance."""
-    target = call.func.value if isinstance(call.func, cst.Attribute) else None
-    if not isinstance(target, cst.Name):
+    target = call.func.value if type(call.func) is cst.Attribute else None
+    if type(target) is not cst.Name:
         return False
     name = target.value
     stack = [func.body]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Assign) and len(current.targets) == 1 \
-                and isinstance(current.targets[0].target, cst.Name) and current.targets[0].target.value == name:
+        if type(current) is cst.Assign and len(current.targets) == 1 \
+                and type(current.targets[0].target) is cst.Name and current.targets[0].target.value == name:
             value = current.value
-            if isinstance(value, cst.Call):
-                callee = value.func.attr.value if isinstance(value.func, cst.Attribute) else \
-                    value.func.value if isinstance(value.func, cst.Name) else ""
+            if type(value) is cst.Call:
+                callee = value.func.attr.value if type(value.func) is cst.Attribute else \
+                    value.func.value if type(value.func) is cst.Name else ""
                 positional = [a for a in value.args if a.keyword is None]
                 if callee.endswith("Serializer") or "serializer" in name.lower():
                     keywords = {a.keyword.value for a in value.args if a.keyword is not None}
                     return not positional and "data" in keywords and "instance" not in keywords
                 return callee[:1].isupper()
             return False
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not func:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not func:
             continue
         stack.extend(source_children(current))
     return False

@@ -78,40 +78,40 @@ class Imports:
         stack: List[cst.CSTNode] = list(module.body)
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.SimpleStatementLine):
+            if type(node) is cst.SimpleStatementLine:
                 for small in node.body:
                     self._add(small)
-            elif isinstance(node, (cst.If, cst.Try)):
+            elif type(node) in (cst.If, cst.Try):
                 stack.extend(node.body.body)
-                if isinstance(node, cst.Try):
+                if type(node) is cst.Try:
                     for handler in node.handlers:
                         stack.extend(handler.body.body)
-                elif node.orelse is not None and isinstance(node.orelse.body, cst.IndentedBlock):
+                elif node.orelse is not None and type(node.orelse.body) is cst.IndentedBlock:
                     stack.extend(node.orelse.body.body)
 
     def _add(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     self.names[alias.asname.name.value] = full
                 else:
                     top = full.split(".", 1)[0]
                     self.names[top] = top
-        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        elif type(node) is cst.ImportFrom and type(node.names) is not cst.ImportStar:
             module = dotted_name(node.module) if node.module is not None else ""
             module = "." * len(node.relative) + (module or "")
             for alias in node.names:
-                if not isinstance(alias.name, cst.Name):
+                if type(alias.name) is not cst.Name:
                     continue
                 local = alias.name.value
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     local = alias.asname.name.value
                 self.names[local] = f"{module}.{alias.name.value}" if module.strip(".") else (
                     module + alias.name.value)
 
     def qualify(self, node: Optional[cst.BaseExpression]) -> Optional[str]:
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             base = self.qualify(node.func)
             return base + "()" if base else None
         dotted = dotted_name(node) if node is not None else None
@@ -133,7 +133,7 @@ def _is_strawberry(qual: Optional[str], last: Iterable[str]) -> bool:
 
 def _decorator_call(dec: cst.Decorator) -> Tuple[cst.BaseExpression, Optional[cst.Call]]:
     expr = dec.decorator
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         return expr.func, expr
     return expr, None
 
@@ -164,7 +164,7 @@ def _is_root(name: str) -> bool:
 
 
 def _string(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString):
         value = string_value(node)
         return value if isinstance(value, str) else None
     return None
@@ -183,18 +183,18 @@ class _Discovery:
     def run(self) -> Schema:
         body = list(self.module.body)
         for stmt in body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self.functions[stmt.name.value] = stmt
         self._schema_calls()
         ariadne: Dict[str, Tuple[str, bool]] = {}
         for stmt in body:
-            if isinstance(stmt, cst.ClassDef):
+            if type(stmt) is cst.ClassDef:
                 self._class(stmt)
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     self._ariadne_binding(small, ariadne)
                     self._ariadne_set_field(small, ariadne)
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self._ariadne_decorated(stmt, ariadne)
         return self.schema
 
@@ -203,15 +203,15 @@ class _Discovery:
         stack: List[cst.CSTNode] = list(self.module.body)
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.Call):
+            if type(node) is cst.Call:
                 qual = self.q(node.func) or ""
                 last = qual.rsplit(".", 1)[-1]
                 if last == "Schema":
                     for kw in ("query", "mutation", "subscription"):
                         value = _kwarg(node, kw)
-                        if isinstance(value, cst.Name):
+                        if type(value) is cst.Name:
                             self.schema_roots[value.value] = True
-                    if node.args and node.args[0].keyword is None and isinstance(node.args[0].value, cst.Name):
+                    if node.args and node.args[0].keyword is None and type(node.args[0].value) is cst.Name:
                         self.schema_roots[node.args[0].value.value] = True
                 if last == "as_view" and ("GraphQLView" in qual or "graphql" in qual.lower()):
                     self.schema.endpoints.append(node)
@@ -219,10 +219,10 @@ class _Discovery:
                     self.schema.endpoints.append(node)
                 elif last == "DataLoader" and node.args:
                     fn = _kwarg(node, "load_fn") or (node.args[0].value if node.args[0].keyword is None else None)
-                    if isinstance(fn, cst.Name) and fn.value in self.functions:
+                    if type(fn) is cst.Name and fn.value in self.functions:
                         self.schema.loaders.append((fn.value, self.functions[fn.value]))
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                stack.extend(node.body.body if isinstance(node.body, cst.IndentedBlock) else ())
+            if type(node) in (cst.FunctionDef, cst.ClassDef):
+                stack.extend(node.body.body if type(node.body) is cst.IndentedBlock else ())
                 continue
             for child in source_children(node):
                 stack.append(child)
@@ -233,11 +233,11 @@ class _Discovery:
         bases = [self.q(arg.value) or "" for arg in node.bases if arg.keyword is None]
         if any(b.rsplit(".", 1)[-1] == "DataLoader" for b in bases):
             for item in _class_items(node):
-                if isinstance(item, cst.FunctionDef) and item.name.value in ("batch_load_fn", "batch_load", "load_batch"):
+                if type(item) is cst.FunctionDef and item.name.value in ("batch_load_fn", "batch_load", "load_batch"):
                     self.schema.loaders.append((name, item))
             return
         strawberry, s_call = self._strawberry_decorator(node)
-        has_fields = any(isinstance(item, cst.FunctionDef) and self._strawberry_field(item) is not None
+        has_fields = any(type(item) is cst.FunctionDef and self._strawberry_field(item) is not None
                          for item in _class_items(node))
         if strawberry or has_fields:
             self._strawberry_class(node, s_call)
@@ -275,7 +275,7 @@ class _Discovery:
         if call is not None and call.args and call.args[0].keyword is None:
             model = self.q(call.args[0].value)
         for item in _class_items(node):
-            if isinstance(item, cst.FunctionDef):
+            if type(item) is cst.FunctionDef:
                 found = self._strawberry_field(item)
                 if found is None:
                     continue
@@ -288,9 +288,9 @@ class _Discovery:
                     model, hinted, node))
             else:
                 for target, value in _class_assignments(item):
-                    if isinstance(value, cst.Call) and _is_strawberry(self.q(value.func), ("field",)):
+                    if type(value) is cst.Call and _is_strawberry(self.q(value.func), ("field",)):
                         fn = _kwarg(value, "resolver")
-                        if isinstance(fn, cst.Name) and fn.value in self.functions:
+                        if type(fn) is cst.Name and fn.value in self.functions:
                             func = self.functions[fn.value]
                             hinted = any(_kwarg(value, h) is not None for h in _OPTIMIZER_HINTS)
                             self.schema.resolvers.append(Resolver(
@@ -303,11 +303,11 @@ class _Discovery:
         model = None
         methods: Dict[str, cst.FunctionDef] = {}
         for item in _class_items(node):
-            if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
+            if type(item) is cst.ClassDef and item.name.value == "Meta":
                 for target, value in _class_assignments_of(item):
                     if target == "model":
                         model = self.q(value)
-            elif isinstance(item, cst.FunctionDef):
+            elif type(item) is cst.FunctionDef:
                 methods[item.name.value] = item
         for mname, func in methods.items():
             if mname.startswith("resolve_") and mname != "resolve_type" and not _is_classmethod(func):
@@ -316,11 +316,11 @@ class _Discovery:
                     "graphene", name, mname[len("resolve_"):], root, func, _first_param(func), model, hinted, node))
         for item in _class_items(node):
             for target, value in _class_assignments(item):
-                if not isinstance(value, cst.Call):
+                if type(value) is not cst.Call:
                     continue
                 fn = _kwarg(value, "resolver")
                 func = None
-                if isinstance(fn, cst.Name):
+                if type(fn) is cst.Name:
                     func = self.functions.get(fn.value) or methods.get(fn.value)
                 if func is not None and (self.q(value.func) or "").startswith(("graphene", "graphene_django")):
                     self.schema.resolvers.append(Resolver(
@@ -328,10 +328,10 @@ class _Discovery:
 
     # -- ariadne -------------------------------------------------------------------------------
     def _ariadne_binding(self, small: cst.CSTNode, table: Dict[str, Tuple[str, bool]]) -> None:
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+        if not (type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name):
             return
         value = small.value
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return
         qual = self.q(value.func) or ""
         if qual not in _ARIADNE_TYPES:
@@ -344,38 +344,38 @@ class _Discovery:
     def _ariadne_decorated(self, func: cst.FunctionDef, table: Dict[str, Tuple[str, bool]]) -> None:
         for dec in func.decorators:
             expr, call = _decorator_call(dec)
-            if (call is not None and isinstance(expr, cst.Attribute) and expr.attr.value == "field"
-                    and isinstance(expr.value, cst.Name) and expr.value.value in table and call.args):
+            if (call is not None and type(expr) is cst.Attribute and expr.attr.value == "field"
+                    and type(expr.value) is cst.Name and expr.value.value in table and call.args):
                 fname = _string(call.args[0].value)
                 type_name, root = table[expr.value.value]
                 if fname:
                     self.schema.resolvers.append(Resolver("ariadne", type_name, fname, root, func, _first_param(func)))
 
     def _ariadne_set_field(self, small: cst.CSTNode, table: Dict[str, Tuple[str, bool]]) -> None:
-        call = small.value if isinstance(small, cst.Expr) else None
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == "set_field" and isinstance(call.func.value, cst.Name)
+        call = small.value if type(small) is cst.Expr else None
+        if not (type(call) is cst.Call and type(call.func) is cst.Attribute
+                and call.func.attr.value == "set_field" and type(call.func.value) is cst.Name
                 and call.func.value.value in table and len(call.args) >= 2):
             return
         fname = _string(call.args[0].value)
         fn = call.args[1].value
-        if fname and isinstance(fn, cst.Name) and fn.value in self.functions:
+        if fname and type(fn) is cst.Name and fn.value in self.functions:
             type_name, root = table[call.func.value.value]
             func = self.functions[fn.value]
             self.schema.resolvers.append(Resolver("ariadne", type_name, fname, root, func, _first_param(func)))
 
 
 def _class_items(node: cst.ClassDef) -> List[cst.CSTNode]:
-    return list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
+    return list(node.body.body) if type(node.body) is cst.IndentedBlock else []
 
 
 def _class_assignments(item: cst.CSTNode) -> Iterable[Tuple[str, cst.BaseExpression]]:
-    if not isinstance(item, cst.SimpleStatementLine):
+    if type(item) is not cst.SimpleStatementLine:
         return
     for small in item.body:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
             yield small.targets[0].target.value, small.value
-        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+        elif type(small) is cst.AnnAssign and type(small.target) is cst.Name and small.value is not None:
             yield small.target.value, small.value
 
 
@@ -385,7 +385,7 @@ def _class_assignments_of(node: cst.ClassDef) -> Iterable[Tuple[str, cst.BaseExp
 
 
 def _is_classmethod(func: cst.FunctionDef) -> bool:
-    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in func.decorators)
+    return any(type(d.decorator) is cst.Name and d.decorator.value == "classmethod" for d in func.decorators)
 
 
 def discover(module: cst.Module) -> Schema:

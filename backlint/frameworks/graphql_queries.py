@@ -37,12 +37,12 @@ def mentions(node: cst.CSTNode, name: str) -> bool:
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, cst.Name) and n.value == name:
+        if type(n) is cst.Name and n.value == name:
             return True
-        if isinstance(n, cst.Attribute):
+        if type(n) is cst.Attribute:
             stack.append(n.value)  # `x.name` reads x, not a local called name
             continue
-        if isinstance(n, cst.Lambda):
+        if type(n) is cst.Lambda:
             continue
         stack.extend(source_children(n))
     return False
@@ -53,7 +53,7 @@ def _args_mention(calls: Iterable[cst.Call], name: str) -> bool:
 
 
 def _method(call: cst.Call) -> str:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    return call.func.attr.value if type(call.func) is cst.Attribute else ""
 
 
 def query_for(call: cst.Call, subject: str) -> Optional[str]:
@@ -63,14 +63,14 @@ def query_for(call: cst.Call, subject: str) -> Optional[str]:
     if not calls:
         return None
     first = calls[0]
-    base = first.func.value if isinstance(first.func, cst.Attribute) else None
+    base = first.func.value if type(first.func) is cst.Attribute else None
     # Django: Model.objects.<query...>(...subject...)
-    if isinstance(base, cst.Attribute) and base.attr.value in orm.DJANGO_MANAGERS:
+    if type(base) is cst.Attribute and base.attr.value in orm.DJANGO_MANAGERS:
         if any(_method(c) in _DJANGO_QUERY for c in calls) and _args_mention(calls, subject):
             return "django"
         return None
     # related manager: subject.<relation>.<method that always queries>(...)
-    if (isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == subject
+    if (type(base) is cst.Attribute and type(base.value) is cst.Name and base.value.value == subject
             and _method(first) in _RELATED_QUERY | {"all"}):
         if _method(first) == "get" and any(a.keyword is None for a in first.args):
             return None  # `root.parameters.get("key")`: a dict (JSON field), not a related manager
@@ -78,7 +78,7 @@ def query_for(call: cst.Call, subject: str) -> Optional[str]:
             return "related"
         return None
     # SQLAlchemy session
-    name = dotted_name(receiver) if isinstance(receiver, (cst.Name, cst.Attribute)) else None
+    name = dotted_name(receiver) if type(receiver) in (cst.Name, cst.Attribute) else None
     if name and orm.is_session_name(name.rsplit(".", 1)[-1]) and _method(first) in _SQLA_CALLS:
         if _args_mention(calls, subject) or _statement_mentions(first, subject):
             return "sqlalchemy"
@@ -95,16 +95,16 @@ def _outer_calls(body: cst.CSTNode) -> Iterable[cst.Call]:
     stack: List[Tuple[cst.CSTNode, bool]] = [(body, False)]
     while stack:
         node, inner = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and node is not body:
             continue
-        if isinstance(node, cst.Call) and not inner:
+        if type(node) is cst.Call and not inner:
             yield node
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
             stack.append((node.func.value, True))  # the receiver is part of this chain
             for arg in node.args:
                 stack.append((arg, False))
             continue
-        if isinstance(node, cst.Subscript) and inner:
+        if type(node) is cst.Subscript and inner:
             stack.append((node.value, True))
             for s in node.slice:
                 stack.append((s, False))
@@ -131,9 +131,9 @@ def _aliases(body: cst.CSTNode, subject: str) -> List[str]:
     stack: List[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and node is not body:
             continue
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             name = node.targets[0].target.value
             if name not in names and any(mentions(node.value, n) for n in names) and not _is_query_value(node.value):
                 names.append(name)
@@ -142,7 +142,7 @@ def _aliases(body: cst.CSTNode, subject: str) -> List[str]:
 
 
 def _is_query_value(value: cst.BaseExpression) -> bool:
-    return isinstance(value, cst.Call) and any(query_for(value, s) for s in _names_in(value))
+    return type(value) is cst.Call and any(query_for(value, s) for s in _names_in(value))
 
 
 def _names_in(node: cst.CSTNode) -> List[str]:
@@ -150,7 +150,7 @@ def _names_in(node: cst.CSTNode) -> List[str]:
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, cst.Name):
+        if type(n) is cst.Name:
             out.append(n.value)
         stack.extend(source_children(n))
     return out
@@ -177,7 +177,7 @@ def queries(body: cst.CSTNode, subject: str, helpers: Dict[str, cst.FunctionDef]
             continue
         func = helpers[helper]
         names = _params(func)
-        if names and names[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+        if names and names[0] in ("self", "cls") and type(call.func) is cst.Attribute:
             names = names[1:]
         for index, arg in enumerate(call.args):
             if arg.star or not mentions(arg.value, subject):
@@ -191,9 +191,9 @@ def queries(body: cst.CSTNode, subject: str, helpers: Dict[str, cst.FunctionDef]
 
 def _helper_name(call: cst.Call, subject: str, helpers: Dict[str, cst.FunctionDef]) -> Optional[str]:
     func = call.func
-    if isinstance(func, cst.Name) and func.value in helpers:
+    if type(func) is cst.Name and func.value in helpers:
         return func.value
-    if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+    if (type(func) is cst.Attribute and type(func.value) is cst.Name
             and func.value.value in ("self", "cls") and func.attr.value in helpers):
         return func.attr.value
     return None
@@ -211,12 +211,12 @@ def per_key_queries(func: cst.FunctionDef) -> List[Tuple[Hit, str]]:
         node = stack.pop()
         target = iterable = None
         body: Optional[cst.CSTNode] = None
-        if isinstance(node, cst.For):
+        if type(node) is cst.For:
             target, iterable, body = node.target, node.iter, node.body
-        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        elif type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             target, iterable = node.for_in.target, node.for_in.iter
-            body = node.elt if not isinstance(node, cst.DictComp) else node.value
-        if target is not None and isinstance(target, cst.Name) and body is not None and mentions(iterable, keys):
+            body = node.elt if type(node) is not cst.DictComp else node.value
+        if target is not None and type(target) is cst.Name and body is not None and mentions(iterable, keys):
             for hit in queries(body, target.value, {}):
                 out.append((hit, target.value))
             continue

@@ -48,7 +48,7 @@ chain = call_chain  # the shared helper (semantics.call_chain)
 
 
 def _method(call: cst.Call) -> str:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    return call.func.attr.value if type(call.func) is cst.Attribute else ""
 
 
 def _django_path(key: str) -> Optional[Tuple[str, str]]:
@@ -81,7 +81,7 @@ def django_terms(calls: List[cst.Call]) -> Optional[List[Term]]:
             for arg in call.args:
                 if arg.star:
                     return None
-                text = string_value(arg.value) if isinstance(arg.value, cst.SimpleString) else None
+                text = string_value(arg.value) if type(arg.value) is cst.SimpleString else None
                 if not isinstance(text, str):
                     continue  # F("x").desc(), Lower("name"): not a plain column order
                 name = text.lstrip("-")
@@ -93,7 +93,7 @@ def django_terms(calls: List[cst.Call]) -> Optional[List[Term]]:
 
 def _column(node: cst.BaseExpression, resolve: Resolve) -> Optional[Tuple[str, str]]:
     """``Model.col`` -> (model ref, "col") when ``Model`` names a class."""
-    if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+    if type(node) is cst.Attribute and type(node.value) in (cst.Name, cst.Attribute):
         ref = resolve(node.value)
         if ref:
             return ref, node.attr.value
@@ -102,7 +102,7 @@ def _column(node: cst.BaseExpression, resolve: Resolve) -> Optional[Tuple[str, s
 
 def _conditions(node: cst.BaseExpression, resolve: Resolve, terms: List[Term]) -> bool:
     """Add the terms of a where-condition; False when it cannot be read completely."""
-    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+    if type(node) is cst.Comparison and len(node.comparisons) == 1:
         target = node.comparisons[0]
         op = target.operator
         left = _column(node.left, resolve)
@@ -114,17 +114,17 @@ def _conditions(node: cst.BaseExpression, resolve: Resolve, terms: List[Term]) -
         col = left or right
         if col is None:
             return False
-        if isinstance(op, (cst.Equal, cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual, cst.In)):
+        if type(op) in (cst.Equal, cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual, cst.In):
             terms.append(("f", col[0], col[1]))
         else:
             terms.append(("x", col[0], col[1]))
         return True
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = node.func
         name = dotted_name(func) or ""
         if name.rsplit(".", 1)[-1] == "and_":
             return all(_conditions(a.value, resolve, terms) for a in node.args if not a.star) and not any(a.star for a in node.args)
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             col = _column(func.value, resolve)
             if col is not None and func.attr.value in _SQLA_INDEXABLE:
                 terms.append(("f", col[0], col[1]))
@@ -153,9 +153,9 @@ def sqla_terms(calls: List[cst.Call], resolve: Resolve) -> Optional[List[Term]]:
         elif method == "order_by":
             for arg in call.args:
                 value = arg.value
-                if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("desc", "asc"):
+                if type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in ("desc", "asc"):
                     value = value.func.value
-                elif isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in ("desc", "asc") and value.args:
+                elif type(value) is cst.Call and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in ("desc", "asc") and value.args:
                     value = value.args[0].value
                 col = _column(value, resolve)
                 if col is not None:
@@ -165,21 +165,21 @@ def sqla_terms(calls: List[cst.Call], resolve: Resolve) -> Optional[List[Term]]:
 
 def sqla_model(receiver: cst.BaseExpression, first: cst.Call, resolve: Resolve) -> Tuple[bool, Optional[str]]:
     """(is an SQLAlchemy chain, the model of ``select(M)`` / ``session.query(M)`` / ``M.query``)."""
-    if isinstance(receiver, cst.Call):
+    if type(receiver) is cst.Call:
         name = resolve_callee(receiver, resolve)
         if name in orm.SQLA_SELECT or (name or "").rsplit(".", 1)[-1] == "select":
             args = [a for a in receiver.args if a.keyword is None and not a.star]
             return True, resolve(args[0].value) if len(args) == 1 else None
-    if isinstance(first.func, cst.Attribute) and first.func.attr.value == "query":
+    if type(first.func) is cst.Attribute and first.func.attr.value == "query":
         recv = dotted_name(first.func.value) or ""
         if orm.is_session_name(recv.rsplit(".", 1)[-1]):
             args = [a for a in first.args if a.keyword is None and not a.star]
             return True, resolve(args[0].value) if len(args) == 1 else None
-    if isinstance(first.func, cst.Attribute) and isinstance(first.func.value, cst.Attribute) \
+    if type(first.func) is cst.Attribute and type(first.func.value) is cst.Attribute \
             and first.func.value.attr.value == "query":
         return True, resolve(first.func.value.value)
     return False, None
 
 
 def resolve_callee(call: cst.Call, resolve: Resolve) -> Optional[str]:
-    return resolve(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+    return resolve(call.func) if type(call.func) in (cst.Name, cst.Attribute) else None

@@ -60,26 +60,26 @@ def _kw(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
 
 
 def _true(node: Optional[cst.BaseExpression]) -> Optional[bool]:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+    if type(node) is cst.Name and node.value in ("True", "False"):
         return node.value == "True"
     return None
 
 
 def _str(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString):
         value = string_value(node)
         return value if isinstance(value, str) else None
     return None
 
 
 def _strings(node: Optional[cst.BaseExpression]) -> List[str]:
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
         return [s for s in (_str(e.value) for e in node.elements) if s is not None]
     return []
 
 
 def _sequence(node: Optional[cst.BaseExpression]) -> List[cst.BaseExpression]:
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
         return [e.value for e in node.elements]
     return []
 
@@ -132,8 +132,8 @@ def _sqla_column(call: cst.Call, qualify: Qualify) -> dict:
         if pos == 0 and _str(value) is not None:
             column = _str(value)
             continue
-        type_name = _last(qualify(value.func if isinstance(value, cst.Call) else value) or dotted_name(
-            value.func if isinstance(value, cst.Call) else value))
+        type_name = _last(qualify(value.func if type(value) is cst.Call else value) or dotted_name(
+            value.func if type(value) is cst.Call else value))
         if type_name == "ForeignKey":
             kind = "fk"
         elif type_name in _BOOL_CLASSES:
@@ -148,16 +148,16 @@ def _sqla_column(call: cst.Call, qualify: Qualify) -> dict:
 
 def _mapped_kind(annotation: cst.BaseExpression) -> Optional[str]:
     """``Mapped[int]`` -> "col", ``Mapped[bool]`` -> "bool", ``Mapped[list[X]]`` -> None."""
-    if not (isinstance(annotation, cst.Subscript) and _last(dotted_name(annotation.value)) == "Mapped"):
+    if not (type(annotation) is cst.Subscript and _last(dotted_name(annotation.value)) == "Mapped"):
         return None
     inner = annotation.slice[0].slice if annotation.slice else None
     value = getattr(inner, "value", None)
-    text = dotted_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+    text = dotted_name(value) if type(value) in (cst.Name, cst.Attribute) else None
     if text == "bool":
         return "bool"
-    if isinstance(value, cst.Subscript) or (text and text[:1].isupper() and text not in ("Decimal", "UUID")):
+    if type(value) is cst.Subscript or (text and text[:1].isupper() and text not in ("Decimal", "UUID")):
         return None  # a relationship (`Mapped[list["Post"]]`, `Mapped["User"]`) or a custom type
-    return "col" if text or isinstance(value, cst.BinaryOperation) else None
+    return "col" if text or type(value) is cst.BinaryOperation else None
 
 
 class _ModelReader:
@@ -166,7 +166,7 @@ class _ModelReader:
         self.app = app
 
     def read(self, node: cst.ClassDef) -> Optional[dict]:
-        if not isinstance(node.body, cst.IndentedBlock):
+        if type(node.body) is not cst.IndentedBlock:
             return None
         fields: Dict[str, dict] = {}
         columns = 0  # Column()/mapped_column() assignments: a declarative SQLAlchemy mapping
@@ -175,7 +175,7 @@ class _ModelReader:
         table = None
         django = sqla = False
         for item in node.body.body:
-            if isinstance(item, cst.ClassDef) and item.name.value == "Meta" and isinstance(item.body, cst.IndentedBlock):
+            if type(item) is cst.ClassDef and item.name.value == "Meta" and type(item.body) is cst.IndentedBlock:
                 for sub in item.body.body:
                     for target, value in _assignments(sub):
                         meta[target] = value
@@ -191,7 +191,7 @@ class _ModelReader:
                         if lead_name:
                             lead.append(lead_name)
                     continue
-                if isinstance(value, cst.Call):
+                if type(value) is cst.Call:
                     qual = self.qualify(value.func)
                     last = _last(qual or dotted_name(value.func))
                     if last in _SQLA_COLUMN:
@@ -232,7 +232,7 @@ class _ModelReader:
                     lead.append(name)
         for key in ("indexes", "constraints"):
             for element in _sequence(meta.get(key)):
-                if isinstance(element, cst.Call):
+                if type(element) is cst.Call:
                     name = _lead_of_fields(_strings(_kw(element, "fields")))
                     if name:
                         lead.append(name)
@@ -250,7 +250,7 @@ class _ModelReader:
         return fact
 
     def _table_arg_lead(self, element: cst.BaseExpression) -> Optional[str]:
-        if not isinstance(element, cst.Call) or _last(self.qualify(element.func) or dotted_name(element.func)) not in _SQLA_TABLE_INDEX:
+        if type(element) is not cst.Call or _last(self.qualify(element.func) or dotted_name(element.func)) not in _SQLA_TABLE_INDEX:
             return None
         cols = [a.value for a in element.args if a.keyword is None]
         if _last(dotted_name(element.func)) == "Index":
@@ -260,7 +260,7 @@ class _ModelReader:
         first = cols[0]
         if _str(first) is not None:
             return _str(first)
-        if isinstance(first, cst.Name):
+        if type(first) is cst.Name:
             return first.value
         return None
 
@@ -272,12 +272,12 @@ def _assignments(item: cst.CSTNode):
 
 
 def _assignments_ann(item: cst.CSTNode):
-    if not isinstance(item, cst.SimpleStatementLine):
+    if type(item) is not cst.SimpleStatementLine:
         return
     for small in item.body:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
             yield small.targets[0].target.value, small.value, None
-        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        elif type(small) is cst.AnnAssign and type(small.target) is cst.Name:
             yield small.target.value, small.value, small.annotation.annotation
 
 
@@ -299,7 +299,7 @@ def read_models(module: cst.Module, qualify: Qualify, path: str, text: str = "")
     out: Dict[str, dict] = {}
     imperative = set(_IMPERATIVE.findall(text)) if "mapper" in text or "map_imperatively" in text else set()
     for stmt in module.body:
-        if isinstance(stmt, cst.ClassDef) and stmt.name.value not in imperative:
+        if type(stmt) is cst.ClassDef and stmt.name.value not in imperative:
             fact = reader.read(stmt)
             if fact is None:
                 continue
@@ -320,9 +320,9 @@ def read_extras(module: cst.Module, text: str, qualify: Qualify) -> List[list]:
     stack: List[tuple] = [(module, None)]
     while stack:
         node, batch_table = stack.pop()
-        if isinstance(node, cst.With):
+        if type(node) is cst.With:
             batch_table = _batch_table(node) or batch_table
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             extra = _extra_of(node, qualify, batch_table)
             if extra:
                 extras.append(extra)
@@ -335,7 +335,7 @@ def _batch_table(node: cst.With) -> Optional[str]:
     """``with op.batch_alter_table("user") as batch_op:``: the table its operations change."""
     for item in node.items:
         call = item.item
-        if isinstance(call, cst.Call) and _last(dotted_name(call.func)) == "batch_alter_table" and call.args:
+        if type(call) is cst.Call and _last(dotted_name(call.func)) == "batch_alter_table" and call.args:
             return _str(call.args[0].value)
     return None
 
@@ -350,7 +350,7 @@ def _create_table(call: cst.Call) -> List[list]:
     out = []
     for arg in call.args[1:]:
         value = arg.value
-        if not isinstance(value, cst.Call) or arg.keyword is not None:
+        if type(value) is not cst.Call or arg.keyword is not None:
             continue
         kind = _last(dotted_name(value.func))
         positional = [a.value for a in value.args if a.keyword is None]
@@ -369,7 +369,7 @@ def _extra_of(call: cst.Call, qualify: Qualify, batch_table: Optional[str] = Non
     if name in ("AddIndex", "AddConstraint"):
         model = _str(_kw(call, "model_name"))
         inner = _kw(call, "index") or _kw(call, "constraint")
-        if model and isinstance(inner, cst.Call):
+        if model and type(inner) is cst.Call:
             lead = _lead_of_fields(_strings(_kw(inner, "fields")))
             if lead:
                 return ["dj", model.lower(), lead]
@@ -384,7 +384,7 @@ def _extra_of(call: cst.Call, qualify: Qualify, batch_table: Optional[str] = Non
             return ["tb", table.lower(), lead.lower()]
     elif name == "Index":
         cols = [a.value for a in call.args if a.keyword is None][1:]
-        if cols and isinstance(cols[0], cst.Attribute) and isinstance(cols[0].value, (cst.Name, cst.Attribute)):
+        if cols and type(cols[0]) is cst.Attribute and type(cols[0].value) in (cst.Name, cst.Attribute):
             ref = qualify(cols[0].value) or dotted_name(cols[0].value)
             if ref:
                 return ["sa", ref, cols[0].attr.value]

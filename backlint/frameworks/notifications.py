@@ -37,7 +37,7 @@ def _boto_service(call: Optional[cst.Call]) -> Optional[str]:
     if not args:
         return None
     arg = args[0].value
-    if not isinstance(arg, (cst.SimpleString, cst.ConcatenatedString)):
+    if type(arg) not in (cst.SimpleString, cst.ConcatenatedString):
         return None
     value = string_value(arg)
     return value if isinstance(value, str) else None
@@ -64,7 +64,7 @@ def sends(call: cst.Call, qualify: Callable[[cst.BaseExpression], Optional[str]]
         return "twilio messages.create()"
     if head == "sendgrid.SendGridAPIClient()" and method == "send":
         return "SendGridAPIClient.send()"
-    if head in ("boto3.client()", "boto3.session.Session().client()") and isinstance(call.func, cst.Attribute):
+    if head in ("boto3.client()", "boto3.session.Session().client()") and type(call.func) is cst.Attribute:
         service = _boto_service(origin(call.func.value))
         if service in _BOTO_SERVICES and method in _BOTO_SERVICES[service]:
             return f"boto3 {service}.{method}()"

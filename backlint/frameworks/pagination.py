@@ -42,10 +42,10 @@ def small_table(model: Optional[str]) -> bool:
 
 
 def _called(node: cst.CSTNode) -> str:
-    func = node.func if isinstance(node, cst.Call) else None
-    if isinstance(func, cst.Attribute):
+    func = node.func if type(node) is cst.Call else None
+    if type(func) is cst.Attribute:
         return func.attr.value
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         return func.value
     return ""
 
@@ -56,26 +56,26 @@ def unbounded_query(node: cst.CSTNode) -> Optional[str]:
     ``node`` is the outermost call of a chain: ``Order.objects.filter(...).order_by(...)`` or
     ``session.scalars(select(Order)).all()``.
     """
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+    if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
         return None
     method = node.func.attr.value
     current: cst.CSTNode = node
     # walk the chain down to its root
     chain = []
-    while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+    while type(current) is cst.Call and type(current.func) is cst.Attribute:
         chain.append(current.func.attr.value)
         current = current.func.value
-    if isinstance(current, cst.Attribute) and current.attr.value == "objects":
+    if type(current) is cst.Attribute and current.attr.value == "objects":
         if method in QUERYSET_STEPS and all(step in QUERYSET_STEPS for step in chain):
             base = current.value
-            return base.value if isinstance(base, cst.Name) else base.attr.value if isinstance(
+            return base.value if type(base) is cst.Name else base.attr.value if isinstance(
                 base, cst.Attribute) else "?"
         return None
     if method != "all":
         return None
     if any(step in BOUNDING_CALLS for step in chain):
         return None
-    if isinstance(current, cst.Attribute) and current.attr.value == "query" and isinstance(current.value, cst.Name):
+    if type(current) is cst.Attribute and current.attr.value == "query" and type(current.value) is cst.Name:
         return current.value.value  # Flask-SQLAlchemy `Order.query.all()`
     # a session read: find `select(X)` / `query(X)` in the chain's calls
     for call in _chain_calls(node):
@@ -84,9 +84,9 @@ def unbounded_query(node: cst.CSTNode) -> Optional[str]:
             return None
         if name in ("select", "query") and call.args:
             target = call.args[0].value
-            if isinstance(target, cst.Name):
+            if type(target) is cst.Name:
                 return target.value
-            if isinstance(target, cst.Attribute):
+            if type(target) is cst.Attribute:
                 return target.attr.value
     return None
 
@@ -95,9 +95,9 @@ def _chain_calls(node: cst.CSTNode):
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call):
+        if type(current) is cst.Call:
             yield current
-        if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+        if type(current) in (cst.FunctionDef, cst.Lambda):
             continue
         stack.extend(source_children(current))
 

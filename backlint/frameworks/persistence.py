@@ -57,26 +57,26 @@ def _chain_root_call(expr: cst.BaseExpression) -> Optional[cst.Call]:
     """``update(User).where(...).values(...)`` -> the ``update(User)`` call."""
     root = None
     while True:
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             root = expr
             expr = expr.func
-        elif isinstance(expr, cst.Attribute):
+        elif type(expr) is cst.Attribute:
             expr = expr.value
         else:
             return root
 
 
 def _sql_literal(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         try:
             value = node.evaluated_value
         except Exception:  # pragma: no cover
             return None
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         return _sql_literal(node.left)
-    if isinstance(node, cst.FormattedString):
-        text = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if type(node) is cst.FormattedString:
+        text = "".join(p.value for p in node.parts if type(p) is cst.FormattedStringText)
         return text
     return None
 
@@ -86,7 +86,7 @@ _PING_RE = re.compile(r"^\s*select\s+1\s*;?\s*$", re.I)
 
 def is_ping(arg: Optional[cst.BaseExpression]) -> bool:
     """``SELECT 1`` (directly or in ``text(...)``): a health-check ping, not data access."""
-    if isinstance(arg, cst.Call) and arg.args:
+    if type(arg) is cst.Call and arg.args:
         arg = arg.args[0].value
     sql = _sql_literal(arg)
     return bool(sql and _PING_RE.match(sql))
@@ -96,7 +96,7 @@ def statement_kind(arg: Optional[cst.BaseExpression], qualify: Qualify) -> str:
     """READ or WRITE for the first argument of an ``execute`` call."""
     if arg is None:
         return READ
-    root = _chain_root_call(arg) if isinstance(arg, cst.Call) else None
+    root = _chain_root_call(arg) if type(arg) is cst.Call else None
     if root is not None:
         name = qualify(root.func) or dotted_name(root.func) or ""
         last = name.rsplit(".", 1)[-1]
@@ -113,7 +113,7 @@ def statement_kind(arg: Optional[cst.BaseExpression], qualify: Qualify) -> str:
 
 
 def _receiver_is_session(receiver: cst.BaseExpression, qualify: Qualify) -> bool:
-    if not isinstance(receiver, (cst.Name, cst.Attribute)):
+    if type(receiver) not in (cst.Name, cst.Attribute):
         return False  # session.execute(...).scalars(): a result, not the session
     qual = qualify(receiver)
     if qual:
@@ -123,7 +123,7 @@ def _receiver_is_session(receiver: cst.BaseExpression, qualify: Qualify) -> bool
             return False
         if "sqlalchemy" in qual or "sqlmodel" in qual or qual.endswith("Session()") or qual.endswith("session()"):
             return True
-        if isinstance(receiver, cst.Name) and "()" not in qual and not _DB_HINT_RE.search(qual.rsplit(".", 1)[0]):
+        if type(receiver) is cst.Name and "()" not in qual and not _DB_HINT_RE.search(qual.rsplit(".", 1)[0]):
             # imported from a module that is not about persistence (e.g. a web helper re-exporting the
             # cookie session): not a database session
             return False
@@ -138,16 +138,16 @@ def _receiver_is_session(receiver: cst.BaseExpression, qualify: Qualify) -> bool
 
 def _objects_chain(func: cst.BaseExpression) -> Optional[str]:
     """``Post.objects.filter(...).first`` -> "Post" if the chain goes through ``<Model>.objects``."""
-    expr = func.value if isinstance(func, cst.Attribute) else func  # `X.query(...)` itself is a method call
+    expr = func.value if type(func) is cst.Attribute else func  # `X.query(...)` itself is a method call
     while True:
-        if isinstance(expr, cst.Attribute):
-            if expr.attr.value in ("objects", "query", "_default_manager") and isinstance(expr.value, cst.Name) \
+        if type(expr) is cst.Attribute:
+            if expr.attr.value in ("objects", "query", "_default_manager") and type(expr.value) is cst.Name \
                     and expr.value.value[:1].isupper():
                 return expr.value.value + "." + expr.attr.value
             expr = expr.value
-        elif isinstance(expr, cst.Call):
+        elif type(expr) is cst.Call:
             expr = expr.func
-        elif isinstance(expr, cst.Subscript):
+        elif type(expr) is cst.Subscript:
             expr = expr.value
         else:
             return None
@@ -156,7 +156,7 @@ def _objects_chain(func: cst.BaseExpression) -> Optional[str]:
 def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
     """Database access made by ``call``, or None."""
     func = call.func
-    if not isinstance(func, cst.Attribute):
+    if type(func) is not cst.Attribute:
         return None
     method = func.attr.value
     receiver = func.value
@@ -179,7 +179,7 @@ def classify(call: cst.Call, qualify: Qualify) -> Optional[Access]:
     model = _objects_chain(func)
     if model is not None:
         if method in MANAGER_WRITES and model.endswith(".objects"):
-            return Access(WRITE, f"{model}.{method}()" if isinstance(receiver, cst.Name) or written == model
+            return Access(WRITE, f"{model}.{method}()" if type(receiver) is cst.Name or written == model
                           else f"{model}…{method}()")
         if method in ("update", "delete") and model.endswith(".query"):
             return Access(WRITE, f"{model}…{method}()")
@@ -245,7 +245,7 @@ def _async_driver(receiver: cst.BaseExpression, written: str, qualify: Qualify) 
 def _commit_false(call: cst.Call) -> bool:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "commit":
-            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
+            return type(arg.value) is cst.Name and arg.value.value == "False"
     return False
 
 
@@ -261,14 +261,14 @@ RELATED_MANAGER_WRITES = frozenset({"add", "remove", "set", "clear", "create", "
 def related_write(call: cst.Call) -> Optional[Access]:
     """A write through a Django related manager (only asked for Django/DRF handlers)."""
     func = call.func
-    if not isinstance(func, cst.Attribute):
+    if type(func) is not cst.Attribute:
         return None
     method = func.attr.value
     receiver = func.value
-    if method in RELATED_QUERYSET_WRITES and isinstance(receiver, cst.Call) \
-            and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in RELATED_QUERYSET_STEPS:
+    if method in RELATED_QUERYSET_WRITES and type(receiver) is cst.Call \
+            and type(receiver.func) is cst.Attribute and receiver.func.attr.value in RELATED_QUERYSET_STEPS:
         manager = receiver.func.value
-        while isinstance(manager, cst.Call) and isinstance(manager.func, cst.Attribute) \
+        while type(manager) is cst.Call and type(manager.func) is cst.Attribute \
                 and manager.func.attr.value in RELATED_QUERYSET_STEPS:
             manager = manager.func.value
         if _related_manager(manager):
@@ -282,13 +282,13 @@ def related_write(call: cst.Call) -> Optional[Access]:
 def _related_manager(expr: cst.BaseExpression) -> bool:
     """``obj.children`` / ``request.user.groups`` / ``device.token_set``: an attribute of an object,
     not of ``self`` itself, not a ``Model.objects`` manager (classified elsewhere)."""
-    if not isinstance(expr, cst.Attribute):
+    if type(expr) is not cst.Attribute:
         return False
     owner, rel = expr.value, expr.attr.value
     written = dotted_name(owner)
     if written is None or written == "self" or rel in ("objects", "query", "_default_manager", "session"):
         return False
-    if isinstance(owner, cst.Name) and owner.value[:1].isupper():
+    if type(owner) is cst.Name and owner.value[:1].isupper():
         return False
     if rel.endswith("_set"):
         return True

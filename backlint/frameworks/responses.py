@@ -51,44 +51,44 @@ _DETAIL_WORDS = ("not found", "does not exist", "invalid", "error", "failed", "d
 
 
 def _key(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value.lower() if isinstance(value, str) else None
     return None
 
 
 def _literal_str(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("_", "gettext",
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("_", "gettext",
                                                                                                "gettext_lazy") \
-            and node.args and isinstance(node.args[0].value, cst.SimpleString):
+            and node.args and type(node.args[0].value) is cst.SimpleString:
         return _literal_str(node.args[0].value)
     return None
 
 
 def _empty(node) -> bool:
-    if isinstance(node, cst.Name) and node.value in ("None", "False"):
+    if type(node) is cst.Name and node.value in ("None", "False"):
         return True
-    if isinstance(node, cst.SimpleString) and node.evaluated_value in ("", b""):
+    if type(node) is cst.SimpleString and node.evaluated_value in ("", b""):
         return True
-    if isinstance(node, (cst.List, cst.Dict, cst.Tuple)) and not node.elements:
+    if type(node) in (cst.List, cst.Dict, cst.Tuple) and not node.elements:
         return True
-    return isinstance(node, cst.Integer) and node.value == "0"
+    return type(node) is cst.Integer and node.value == "0"
 
 
 def _pairs(body) -> Optional[Dict[str, cst.BaseExpression]]:
     """Literal string keys of a dict display or `dict(a=...)`; None when the body is neither."""
     out: Dict[str, cst.BaseExpression] = {}
-    if isinstance(body, cst.Dict):
+    if type(body) is cst.Dict:
         for element in body.elements:
-            if isinstance(element, cst.DictElement):
+            if type(element) is cst.DictElement:
                 key = _key(element.key)
                 if key is not None:
                     out[key] = element.value
         return out
-    if isinstance(body, cst.Call) and isinstance(body.func, cst.Name) and body.func.value == "dict":
+    if type(body) is cst.Call and type(body.func) is cst.Name and body.func.value == "dict":
         for arg in body.args:
             if arg.keyword is not None:
                 out[arg.keyword.value.lower()] = arg.value
@@ -110,7 +110,7 @@ def error_body(body, kwargs=None) -> Optional[str]:
     for key, value in pairs.items():
         if key in ERROR_KEYS and not _empty(value):
             return f"an `{key}` key"
-        if key in FLAG_KEYS and isinstance(value, cst.Name) and value.value == "False":
+        if key in FLAG_KEYS and type(value) is cst.Name and value.value == "False":
             return f"`{key}: False`"
         if key in STATUS_KEYS:
             text = _literal_str(value)
@@ -145,12 +145,12 @@ def literal_status(node: Optional[cst.BaseExpression], qualify=None) -> Optional
     """200 for `200`, `status.HTTP_200_OK`, `HTTPStatus.OK`; None when it is not a known literal."""
     if node is None:
         return None
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         try:
             return int(node.value)
         except ValueError:
             return None
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         name = node.attr.value
         if name.startswith("HTTP_") and name[5:8].isdigit():
             return int(name[5:8])

@@ -38,38 +38,38 @@ RETRYING_WAITS = ("wait_fixed", "wait_random_min", "wait_random_max", "wait_incr
 
 def waits(call: cst.Call) -> bool:
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     name = name.lower()
     return any(w in name for w in _WAIT_WORDS)
 
 
 def any_wait(root: cst.CSTNode) -> bool:
-    return any(isinstance(n, cst.Call) and waits(n) for n in iter_nodes(root, into_scopes=False))
+    return any(type(n) is cst.Call and waits(n) for n in iter_nodes(root, into_scopes=False))
 
 
 def _exits(body: Sequence[cst.CSTNode]) -> bool:
     """The statements end with an unconditional ``break`` or ``return``: success leaves the
     loop (a consumer loop that breaks only on shutdown does not)."""
     last = body[-1] if body else None
-    if isinstance(last, cst.SimpleStatementLine) and last.body:
-        return isinstance(last.body[-1], (cst.Break, cst.Return))
+    if type(last) is cst.SimpleStatementLine and last.body:
+        return type(last.body[-1]) in (cst.Break, cst.Return)
     return False
 
 
 def _handler_retries(handler: cst.ExceptHandler) -> bool:
     """The handler lets the loop go round again: it does not always raise, break or return."""
     last = handler.body.body[-1] if handler.body.body else None
-    if isinstance(last, cst.SimpleStatementLine):
+    if type(last) is cst.SimpleStatementLine:
         small = last.body[-1] if last.body else None
-        if isinstance(small, (cst.Raise, cst.Break, cst.Return)):
+        if type(small) in (cst.Raise, cst.Break, cst.Return):
             return False
     return True
 
 
 def retry_try(loop: cst.CSTNode) -> Optional[cst.Try]:
     """The ``try`` that makes ``loop`` a retry loop, or None."""
-    body = loop.body.body if isinstance(loop.body, cst.IndentedBlock) else ()
-    tries = [s for s in body if isinstance(s, cst.Try)]
+    body = loop.body.body if type(loop.body) is cst.IndentedBlock else ()
+    tries = [s for s in body if type(s) is cst.Try]
     if len(tries) != 1:
         return None
     attempt = tries[0]
@@ -85,17 +85,17 @@ def retry_try(loop: cst.CSTNode) -> Optional[cst.Try]:
 def is_attempt_counter(loop: cst.For) -> bool:
     """``for attempt in range(3)``: counts attempts, not items (``range(len(items))`` is per item)."""
     it = loop.iter
-    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"):
+    if not (type(it) is cst.Call and type(it.func) is cst.Name and it.func.value == "range"):
         return False
     for arg in it.args:
-        if isinstance(arg.value, cst.Call):
+        if type(arg.value) is cst.Call:
             return False  # range(len(items)), range(count())
     target = loop.target
-    if isinstance(target, cst.Name) and target.value != "_":
+    if type(target) is cst.Name and target.value != "_":
         for node in iter_nodes(loop.body):
-            if isinstance(node, cst.Subscript):
+            if type(node) is cst.Subscript:
                 for inner in iter_nodes(node):
-                    if isinstance(inner, cst.Name) and inner.value == target.value:
+                    if type(inner) is cst.Name and inner.value == target.value:
                         return False  # items[i]: a loop over positions
     return True
 
@@ -103,11 +103,11 @@ def is_attempt_counter(loop: cst.For) -> bool:
 def network_call(root: cst.CSTNode, qualify: Callable[[cst.BaseExpression], Optional[str]]) -> Optional[cst.Call]:
     """The first call in ``root`` that talks to another system, or None."""
     for node in iter_nodes(root):
-        if not isinstance(node, cst.Call):
+        if type(node) is not cst.Call:
             continue
         qual = qualify(node.func)
         if qual and qual.split(".", 1)[0] in NETWORK_ROOTS:
             return node
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in NETWORK_METHODS:
+        if type(node.func) is cst.Attribute and node.func.attr.value in NETWORK_METHODS:
             return node
     return None

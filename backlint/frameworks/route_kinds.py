@@ -61,9 +61,9 @@ def _walk_calls(node: cst.CSTNode) -> Iterable[cst.Call]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call):
+        if type(current) is cst.Call:
             yield current
-        if isinstance(current, (cst.SimpleString, cst.Name, cst.Integer)):
+        if type(current) in (cst.SimpleString, cst.Name, cst.Integer):
             continue
         stack.extend(source_children(current))
 
@@ -71,21 +71,21 @@ def _walk_calls(node: cst.CSTNode) -> Iterable[cst.Call]:
 def body_kind(node: cst.CSTNode, qualify: Qualify) -> Kind:
     """Evidence from what a handler (function or class) calls and declares."""
     page = api = None
-    if isinstance(node, cst.ClassDef):
+    if type(node) is cst.ClassDef:
         for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    if type(small) in (cst.Assign, cst.AnnAssign):
+                        targets = [t.target for t in small.targets] if type(small) is cst.Assign else [small.target]
                         for target in targets:
-                            if isinstance(target, cst.Name) and target.value in _PAGE_ATTRS:
+                            if type(target) is cst.Name and target.value in _PAGE_ATTRS:
                                 page = page or f"declares `{target.value}`"
-                            elif isinstance(target, cst.Name) and target.value in _API_ATTRS:
+                            elif type(target) is cst.Name and target.value in _API_ATTRS:
                                 api = api or f"declares `{target.value}`"
     for call in _walk_calls(node):
         func = call.func
-        name = qualify(func) or (func.value if isinstance(func, cst.Name) else
-                                 func.attr.value if isinstance(func, cst.Attribute) else None)
+        name = qualify(func) or (func.value if type(func) is cst.Name else
+                                 func.attr.value if type(func) is cst.Attribute else None)
         last = _last(name)
         if last in _API_CALLS or (last == "Response" and (name or "").startswith("rest_framework")):
             api = api or f"answers with `{last}`"
@@ -101,7 +101,7 @@ def body_kind(node: cst.CSTNode, qualify: Qualify) -> Kind:
 def class_bases_kind(cls: cst.ClassDef, qualify: Qualify) -> Kind:
     for base in cls.bases:
         qual = qualify(base.value) or ""
-        last = _last(qual) or _last(getattr(base.value, "value", None) if isinstance(base.value, cst.Name) else None)
+        last = _last(qual) or _last(getattr(base.value, "value", None) if type(base.value) is cst.Name else None)
         if qual.startswith("rest_framework."):
             return API, f"DRF base `{last}`"
         if qual.startswith("django.views.generic") or qual.startswith("django.contrib.") and last.endswith("View"):
@@ -166,7 +166,7 @@ def confirms_token(node: cst.CSTNode) -> Optional[str]:
     """A handler that checks a confirmation secret/signature (an e-mail link): the called name."""
     for call in _walk_calls(node):
         func = call.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
         ws = set(words(name))
         if ("confirm" in ws or "verify" in ws or "unsign" in ws or "signed" in ws) and \
                 ws & {"secret", "token", "signature", "signed", "hash", "unsign", "confirm"}:
@@ -226,17 +226,17 @@ def decl_kind(decl, qualify: Qualify, file_path: str, calls: Optional[frozenset]
                 return PAGE, why
         return API, f"a {decl.framework} route"
     if target is not None:
-        if isinstance(target, cst.ClassDef):
+        if type(target) is cst.ClassDef:
             kind, why = class_bases_kind(target, qualify)
             if kind is not None:
                 return kind, why
-        if isinstance(target, cst.ClassDef) or _called_in(calls, _PAGE_CALLS | _API_CALLS | {"Response"}):
+        if type(target) is cst.ClassDef or _called_in(calls, _PAGE_CALLS | _API_CALLS | {"Response"}):
             kind, why = body(target)
             if kind is not None:
                 return kind, why
         else:
             why = "no response evidence"
-        if decl.framework == "django" and isinstance(target, cst.ClassDef):
+        if decl.framework == "django" and type(target) is cst.ClassDef:
             return django_view_kind(decl.view_name, True, file_path, decl.full)
         return None, why
     if decl.framework == "django":

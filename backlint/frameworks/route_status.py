@@ -21,7 +21,7 @@ _LITESTAR_DEFAULTS = {"POST": 201, "DELETE": 204}
 def _decorator_status(func: cst.FunctionDef) -> Optional[int]:
     for decorator in func.decorators:
         call = decorator.decorator
-        if isinstance(call, cst.Call):
+        if type(call) is cst.Call:
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == "status_code":
                     return responses.literal_status(arg.value) or -1
@@ -32,9 +32,9 @@ def _returns(func: cst.FunctionDef):
     stack = [func.body]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             continue
-        if isinstance(current, cst.Return):
+        if type(current) is cst.Return:
             yield current
         stack.extend(source_children(current))
 
@@ -43,15 +43,15 @@ def _return_status(value, qualify) -> Optional[int]:
     """The status one return sends; -1 when it cannot be read here; None for a bare `return`."""
     if value is None:
         return None
-    if isinstance(value, cst.Tuple) and len(value.elements) >= 2:
+    if type(value) is cst.Tuple and len(value.elements) >= 2:
         return responses.literal_status(value.elements[1].value) or -1
-    if isinstance(value, cst.Call):
+    if type(value) is cst.Call:
         spec = responses.BUILDERS.get(qualify(value.func) or "")
         if spec is None:
-            return 200 if isinstance(value.func, cst.Name) and value.func.value == "dict" else -1
+            return 200 if type(value.func) is cst.Name and value.func.value == "dict" else -1
         given, status = responses.status_arg(value, spec)
         return (responses.literal_status(status) or -1) if given else 200
-    if isinstance(value, (cst.Dict, cst.List, cst.SimpleString, cst.ListComp, cst.DictComp)):
+    if type(value) in (cst.Dict, cst.List, cst.SimpleString, cst.ListComp, cst.DictComp):
         return 200
     return -1
 

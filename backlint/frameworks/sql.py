@@ -238,7 +238,7 @@ def django_raw_sink(func: cst.Attribute) -> Optional[Sink]:
     if func.attr.value != "raw":
         return None
     value = func.value
-    if isinstance(value, cst.Attribute) and value.attr.value in DJANGO_MANAGERS:
+    if type(value) is cst.Attribute and value.attr.value in DJANGO_MANAGERS:
         return Sink("Manager.raw", "django-raw", keywords=("raw_query", "sql"))
     return None
 
@@ -259,10 +259,10 @@ def sql_arguments(call: cst.Call, sink: Sink) -> Sequence[cst.BaseExpression]:
         if arg is None:
             continue
         value = arg.value
-        if shape == "list" and isinstance(value, (cst.List, cst.Tuple)):
-            out.extend(e.value for e in value.elements if isinstance(e, cst.Element))
-        elif shape == "dict-values" and isinstance(value, cst.Dict):
-            out.extend(e.value for e in value.elements if isinstance(e, cst.DictElement))
+        if shape == "list" and type(value) in (cst.List, cst.Tuple):
+            out.extend(e.value for e in value.elements if type(e) is cst.Element)
+        elif shape == "dict-values" and type(value) is cst.Dict:
+            out.extend(e.value for e in value.elements if type(e) is cst.DictElement)
         else:
             out.append(value)
     return out
@@ -369,10 +369,10 @@ NON_SQL_ROOTS: FrozenSet[str] = frozenset({
 
 def is_compiled_sql(node: cst.BaseExpression) -> bool:
     """``qs.query`` (Django's compiled query) or ``stmt.compile(...)`` inside ``str(...)``."""
-    if isinstance(node, cst.Attribute) and node.attr.value == "query":
+    if type(node) is cst.Attribute and node.attr.value == "query":
         return True
     return (
-        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        type(node) is cst.Call and type(node.func) is cst.Attribute
         and node.func.attr.value in COMPILED_SQL_METHODS
     )
 
@@ -384,13 +384,13 @@ def is_catalogue_call(method: str, receiver: Optional[str]) -> bool:
 
 
 def _last_word(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return node.attr.value.lower()
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value.lower()
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         return _last_word(node.func)
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         return _last_word(node.value)
     return ""
 
@@ -407,12 +407,12 @@ def is_orm_identifier(node: cst.Attribute) -> bool:
 
 def is_text_argument(node: cst.BaseExpression) -> bool:
     """False for a list/tuple of arguments (a command line), True for anything else."""
-    return not isinstance(node, (cst.List, cst.Tuple, cst.ListComp, cst.Set))
+    return type(node) not in (cst.List, cst.Tuple, cst.ListComp, cst.Set)
 
 
 def is_migration_receiver(node: cst.BaseExpression) -> bool:
     """Django's ``schema_editor`` (a migration operation's or ``RunPython`` function's)."""
-    return isinstance(node, cst.Name) and node.value == "schema_editor"
+    return type(node) is cst.Name and node.value == "schema_editor"
 
 
 def is_command_runner(receiver: Optional[str]) -> bool:

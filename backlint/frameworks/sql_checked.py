@@ -30,7 +30,7 @@ def meet(a: Optional[FrozenSet[str]], b: Optional[FrozenSet[str]]) -> Optional[F
 
 
 def _string(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
@@ -38,10 +38,10 @@ def _string(node: cst.BaseExpression) -> Optional[str]:
 
 def subscript_key(node: cst.Subscript) -> Optional[Tuple[str, str]]:
     """``f["type"]`` -> ("f", "type")."""
-    if not isinstance(node.value, cst.Name) or len(node.slice) != 1:
+    if type(node.value) is not cst.Name or len(node.slice) != 1:
         return None
     index = node.slice[0].slice
-    if not isinstance(index, cst.Index):
+    if type(index) is not cst.Index:
         return None
     key = _string(index.value)
     return (node.value.value, key) if key is not None else None
@@ -49,9 +49,9 @@ def subscript_key(node: cst.Subscript) -> Optional[Tuple[str, str]]:
 
 # -- validators ------------------------------------------------------------------------------------
 def _raises(suite: cst.BaseSuite) -> bool:
-    body = suite.body if isinstance(suite, cst.IndentedBlock) else []
+    body = suite.body if type(suite) is cst.IndentedBlock else []
     last = body[-1] if body else None
-    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Raise) for s in last.body)
+    return type(last) is cst.SimpleStatementLine and any(type(s) is cst.Raise for s in last.body)
 
 
 def _checked_keys(test: cst.BaseExpression, var: str) -> List[str]:
@@ -60,19 +60,19 @@ def _checked_keys(test: cst.BaseExpression, var: str) -> List[str]:
     stack: List[cst.CSTNode] = [test]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not) \
-                and isinstance(node.expression, cst.Call):
+        if type(node) is cst.UnaryOperation and type(node.operator) is cst.Not \
+                and type(node.expression) is cst.Call:
             call = node.expression
-            fname = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
-                call.func.value if isinstance(call.func, cst.Name) else "")
+            fname = call.func.attr.value if type(call.func) is cst.Attribute else (
+                call.func.value if type(call.func) is cst.Name else "")
             if "valid" in fname.lower():
                 for arg in call.args:
-                    if isinstance(arg.value, cst.Subscript):
+                    if type(arg.value) is cst.Subscript:
                         pair = subscript_key(arg.value)
                         if pair is not None and pair[0] == var:
                             found.append(pair[1])
             continue
-        if isinstance(node, cst.BooleanOperation):
+        if type(node) is cst.BooleanOperation:
             stack.extend((node.left, node.right))
     return found
 
@@ -81,25 +81,25 @@ def _validator(function: cst.FunctionDef) -> Optional[Tuple[int, FrozenSet[str]]
     """(parameter index, checked keys) for ``def check(ctx, fields): for f in fields: if not
     is_valid(f["type"]): raise ...``: every entry that gets past it has those keys checked."""
     body = function.body
-    if not isinstance(body, cst.IndentedBlock):
+    if type(body) is not cst.IndentedBlock:
         return None
     stmts = [s for s in body.body if not (
-        isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 and isinstance(s.body[0], cst.Expr)
-        and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
-    if len(stmts) != 1 or not isinstance(stmts[0], cst.For) or not isinstance(stmts[0].target, cst.Name):
+        type(s) is cst.SimpleStatementLine and len(s.body) == 1 and type(s.body[0]) is cst.Expr
+        and type(s.body[0].value) in (cst.SimpleString, cst.ConcatenatedString))]
+    if len(stmts) != 1 or type(stmts[0]) is not cst.For or type(stmts[0].target) is not cst.Name:
         return None
     loop = stmts[0]
     params = [p.name.value for p in function.params.params]
-    if not isinstance(loop.iter, cst.Name) or loop.iter.value not in params:
+    if type(loop.iter) is not cst.Name or loop.iter.value not in params:
         return None
     var = loop.target.value
     keys: List[str] = []
-    inner = loop.body.body if isinstance(loop.body, cst.IndentedBlock) else []
+    inner = loop.body.body if type(loop.body) is cst.IndentedBlock else []
     for stmt in inner:
         branch = stmt
-        if not isinstance(branch, cst.If):
+        if type(branch) is not cst.If:
             return None
-        while isinstance(branch, cst.If):
+        while type(branch) is cst.If:
             if not _raises(branch.body):
                 return None
             keys.extend(_checked_keys(branch.test, var))
@@ -114,7 +114,7 @@ def _validator(function: cst.FunctionDef) -> Optional[Tuple[int, FrozenSet[str]]
 def validators(module: cst.Module) -> Dict[str, Tuple[int, FrozenSet[str]]]:
     found: Dict[str, Tuple[int, FrozenSet[str]]] = {}
     for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef):
+        if type(stmt) is cst.FunctionDef:
             checked = _validator(stmt)
             if checked is not None:
                 found[stmt.name.value] = checked
@@ -125,24 +125,24 @@ def validators(module: cst.Module) -> Dict[str, Tuple[int, FrozenSet[str]]]:
 def entry_keys(node: cst.BaseExpression, known: Dict[str, FrozenSet[str]],
                safe: Callable[[cst.BaseExpression], bool]) -> Optional[FrozenSet[str]]:
     """Keys safe in every entry of the list ``node`` (None: unknown)."""
-    if isinstance(node, cst.Dict):
+    if type(node) is cst.Dict:
         keys = set()
         for item in node.elements:
-            if not isinstance(item, cst.DictElement):
+            if type(item) is not cst.DictElement:
                 return None
             key = _string(item.key)
             if key is not None and safe(item.value):
                 keys.add(key)
         return frozenset(keys)
-    if isinstance(node, (cst.List, cst.Tuple)):
+    if type(node) in (cst.List, cst.Tuple):
         result: Optional[FrozenSet[str]] = ALL
         for element in node.elements:
-            if not isinstance(element.value, cst.Dict):
+            if type(element.value) is not cst.Dict:
                 return None
             result = meet(result, entry_keys(element.value, known, safe))
         return result
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         return meet(entry_keys(node.left, known, safe), entry_keys(node.right, known, safe))
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return known.get(node.value)
     return None

@@ -89,7 +89,7 @@ class SqlFlow:
         if self._tuple_returns and self.scope.kind == "function":
             value = node.value
             parts = [self.ev(e.value) for e in value.elements] \
-                if isinstance(value, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in value.elements) \
+                if type(value) is cst.Tuple and not any(type(e) is cst.StarredElement for e in value.elements) \
                 else None
             self._tuple_returns[-1].append(parts)
 
@@ -120,7 +120,7 @@ class SqlFlow:
             self._tuple_parts.pop(("self." if self.scope.kind == "class" else "") + node.name.value, None)
 
     def bind_target(self, target: cst.BaseExpression, value: Val, node: Optional[cst.BaseExpression]) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node, cst.Call):
+        if type(target) in (cst.Tuple, cst.List) and type(node) is cst.Call:
             key = _function_key(node.func)
             parts = self._tuple_parts.get(key) if key else None
             known = key is not None and (
@@ -167,14 +167,14 @@ class SqlFlow:
 
     def _note_keys(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
         keys, loops = self._keys[-1], self._loops[-1]
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             found = self._entry_keys(value) if value is not None else None
             loops.pop(target.value, None)
             if found is None:
                 keys.pop(target.value, None)
             else:
                 keys[target.value] = found
-        elif isinstance(target, cst.Subscript) and value is not None and not self.ev(value).safe:
+        elif type(target) is cst.Subscript and value is not None and not self.ev(value).safe:
             pair = checked.subscript_key(target)  # `f["type"] = x`: the list `f` walks changes too
             if pair is not None:
                 for name in (pair[0], loops.get(pair[0])):
@@ -200,7 +200,7 @@ class SqlFlow:
     def _keys_call(self, node: cst.Call) -> None:
         func = node.func
         keys = self._keys[-1]
-        if isinstance(func, cst.Name) and func.value in self._validators and self.scope.cond == 0:
+        if type(func) is cst.Name and func.value in self._validators and self.scope.cond == 0:
             index, validated = self._validators[func.value]
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if index < len(positional) and isinstance(positional[index].value, cst.Name):
@@ -208,13 +208,13 @@ class SqlFlow:
                 old = keys.get(name)
                 keys[name] = old if old is checked.ALL else (old or frozenset()) | validated
             return
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+        if type(func) is cst.Attribute and type(func.value) is cst.Name \
                 and func.value.value in keys and func.attr.value in ("append", "extend", "insert") and node.args:
             name = func.value.value
             added = node.args[-1].value
             found = self._entry_keys(added) if func.attr.value == "extend" else (
-                self._entry_keys(cst.List([cst.Element(added)])) if isinstance(added, cst.Dict)
-                else (keys.get(added.value) if isinstance(added, cst.Name) else None))
+                self._entry_keys(cst.List([cst.Element(added)])) if type(added) is cst.Dict
+                else (keys.get(added.value) if type(added) is cst.Name else None))
             merged = checked.meet(keys[name], found)
             if merged is None:
                 keys.pop(name)
@@ -227,8 +227,8 @@ class SqlFlow:
         owned.note_call(self, node)
         func = node.func
         if (
-            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript)
-            and isinstance(func.value.value, cst.Name)
+            type(func) is cst.Attribute and type(func.value) is cst.Subscript
+            and type(func.value.value) is cst.Name
             and func.attr.value in ("append", "extend", "add") and node.args
         ):
             name = func.value.value.value
@@ -250,17 +250,17 @@ class SqlFlow:
     def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression, override: bool) -> None:
         """``for p, field in zip(names, fields)``: each target is an element of its own iterable."""
         if (
-            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
-            and iterable.func.value == "zip" and isinstance(target, (cst.Tuple, cst.List))
+            type(iterable) is cst.Call and type(iterable.func) is cst.Name
+            and iterable.func.value == "zip" and type(target) in (cst.Tuple, cst.List)
             and len(target.elements) == len(iterable.args) and not any(a.star for a in iterable.args)
         ):
             put = self.override_target if override else (lambda t, v: self.bind_target(t, v, None))
             for item, arg in zip(target.elements, iterable.args):
                 put(item.value, element(self.ev(arg.value)))
             return
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             keys, loops = self._keys[-1], self._loops[-1]
-            source = keys.get(iterable.value) if isinstance(iterable, cst.Name) else None
+            source = keys.get(iterable.value) if type(iterable) is cst.Name else None
             if source is not None:
                 keys[target.value] = source
                 loops[target.value] = iterable.value
@@ -275,7 +275,7 @@ class SqlFlow:
     def _number_default(self, node: cst.BaseExpression) -> bool:
         if trusted.is_number_literal(node):
             return True
-        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+        if type(node) is cst.Name and node.value not in ("True", "False", "None"):
             found = self.lookup(node.value)
             return found is not None and found.safe and found.text is None \
                 and not found.allow and not found.container
@@ -285,23 +285,23 @@ class SqlFlow:
         """``options.pop("lock_id")`` (a ``type=int`` option), ``context.get("timeout", 60000)``
         (a setting whose default is a number), ``MODE.get()`` is handled by ``_call``."""
         key = args[0].value
-        key_text = str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
+        key_text = str(key.evaluated_value) if type(key) is cst.SimpleString else None
         if self.facts.number_options and self.facts.option_value(base_node, key_text):
             return True
         return len(args) > 1 and trusted.config_name(base_node) and self._number_default(args[1].value)
 
 
 def option_key(node: cst.Subscript) -> Optional[str]:
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return None
     key = node.slice[0].slice.value
-    return str(key.evaluated_value) if isinstance(key, cst.SimpleString) else None
+    return str(key.evaluated_value) if type(key) is cst.SimpleString else None
 
 
 def _function_key(func: cst.BaseExpression) -> Optional[str]:
     """``f`` -> ``f``; ``self.m`` / ``cls.m`` -> ``self.m``; anything else None."""
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         return func.value
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls"):
         return "self." + func.attr.value
     return None

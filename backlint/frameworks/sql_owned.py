@@ -34,18 +34,18 @@ _FIELD_DICT_METHODS = frozenset({"model_dump", "to_dict", "_asdict"})
 def literal_keys(tracker, node: cst.Dict) -> bool:
     """Every key of the literal is a constant (or shown safe); no ``**`` unpacking."""
     for item in node.elements:
-        if not isinstance(item, cst.DictElement):
+        if type(item) is not cst.DictElement:
             return False
-        if not isinstance(item.key, cst.SimpleString) and not tracker.ev(item.key).safe:
+        if type(item.key) is not cst.SimpleString and not tracker.ev(item.key).safe:
             return False
     return True
 
 
 def _class_like(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.Call):
-        return isinstance(node.func, cst.Name) and node.func.value == "type"
-    word = node.attr.value if isinstance(node, cst.Attribute) else (
-        node.value if isinstance(node, cst.Name) else "")
+    if type(node) is cst.Call:
+        return type(node.func) is cst.Name and node.func.value == "type"
+    word = node.attr.value if type(node) is cst.Attribute else (
+        node.value if type(node) is cst.Name else "")
     return bool(word) and (bool(_CLASS_WORDS.search(word.lower())) or bool(_CAPWORDS.match(word)))
 
 
@@ -62,9 +62,9 @@ def keyed_call(tracker, node: cst.Call, qual: str) -> Optional[Val]:
     func = node.func
     if qual == "dataclasses.asdict" and args:
         return Val(container=True, keys=True, origin=tracker.ev(args[0].value).origin)
-    if isinstance(func, cst.Name) and func.value == "vars" and len(args) == 1:
+    if type(func) is cst.Name and func.value == "vars" and len(args) == 1:
         return attribute_dict(tracker, args[0].value)
-    if isinstance(func, cst.Attribute) and func.attr.value in _FIELD_DICT_METHODS:
+    if type(func) is cst.Attribute and func.attr.value in _FIELD_DICT_METHODS:
         base = tracker.ev(func.value)
         if base.origin is not None and base.origin.kind == "request":
             return None  # a client's mapping: its keys are the client's
@@ -80,9 +80,9 @@ _NOT_TYPED_DICTS = frozenset({"Dict", "OrderedDict", "DefaultDict", "TypedDict",
 def typed_dict_annotation(ann: cst.BaseExpression) -> bool:
     """``step_dict: "StepDict"``: a class of the project named ``...Dict`` (a ``TypedDict``): the
     keys are the ones it declares. ``Dict``, ``dict[str, Any]`` and the like say nothing."""
-    if isinstance(ann, cst.SimpleString):
+    if type(ann) is cst.SimpleString:
         text = str(ann.evaluated_value).strip()
-    elif isinstance(ann, cst.Name):
+    elif type(ann) is cst.Name:
         text = ann.value
     else:
         return False
@@ -106,11 +106,11 @@ def method_result(method: str, base: Val) -> Optional[Val]:
 def bind_loop(tracker, target: cst.BaseExpression, iterable: cst.BaseExpression,
               put: Callable[[cst.BaseExpression, Val], None]) -> bool:
     """``for k in d`` / ``for k, v in d.items()`` over a keyed dict: ``k`` is a safe name."""
-    if isinstance(iterable, cst.Call):
+    if type(iterable) is cst.Call:
         func = iterable.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "items" and not iterable.args):
+        if not (type(func) is cst.Attribute and func.attr.value == "items" and not iterable.args):
             return False
-        if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
+        if not (type(target) in (cst.Tuple, cst.List) and len(target.elements) == 2):
             return False
         base = tracker.ev(func.value)
         if not base.keys:
@@ -118,7 +118,7 @@ def bind_loop(tracker, target: cst.BaseExpression, iterable: cst.BaseExpression,
         put(target.elements[0].value, SAFE)
         put(target.elements[1].value, element(base))
         return True
-    if isinstance(target, cst.Name) and isinstance(iterable, (cst.Name, cst.Attribute)):
+    if type(target) is cst.Name and type(iterable) in (cst.Name, cst.Attribute):
         if tracker.ev(iterable).keys:
             put(target, SAFE)
             return True
@@ -141,20 +141,20 @@ _ORM_NAMES = frozenset({"name", "key", "fullname"})
 def orm_collection(node: cst.BaseExpression) -> bool:
     """``table.columns``, ``table.primary_key.columns``, ``metadata.sorted_tables``, ``fk.elements``
     of a ``foreign_key``: a collection of the ORM's metadata objects."""
-    if not (isinstance(node, cst.Attribute) and node.attr.value in _ORM_COLLECTIONS):
+    if not (type(node) is cst.Attribute and node.attr.value in _ORM_COLLECTIONS):
         return False
     owner = node.value
     if orm_collection(owner):
         return True
-    word = owner.attr.value if isinstance(owner, cst.Attribute) else (
-        owner.value if isinstance(owner, cst.Name) else "")
+    word = owner.attr.value if type(owner) is cst.Attribute else (
+        owner.value if type(owner) is cst.Name else "")
     word = word.lower().lstrip("_")
     return any(word == w or word.endswith("_" + w) for w in _ORM_OWNERS)
 
 
 def orm_object_name(tracker, base: cst.BaseExpression, attr: str) -> bool:
     """``key.name`` where ``key`` walks an ORM metadata collection: an identifier the models define."""
-    if attr not in _ORM_NAMES or not isinstance(base, cst.Name):
+    if attr not in _ORM_NAMES or type(base) is not cst.Name:
         return False
     found = tracker.lookup(base.value)
     return found is not None and found.obj == ORM_OBJECT
@@ -162,24 +162,24 @@ def orm_object_name(tracker, base: cst.BaseExpression, attr: str) -> bool:
 
 def note_store(tracker, target: cst.BaseExpression) -> None:
     """``d[key] = v``: a key not shown safe makes ``d``'s keys unknown."""
-    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)):
+    if not (type(target) is cst.Subscript and type(target.value) is cst.Name):
         return
     _forget_unless(tracker, target.value.value, lambda: all(
-        isinstance(s.slice, cst.Index) and (
-            isinstance(s.slice.value, cst.SimpleString) or tracker.ev(s.slice.value).safe)
+        type(s.slice) is cst.Index and (
+            type(s.slice.value) is cst.SimpleString or tracker.ev(s.slice.value).safe)
         for s in target.slice))
 
 
 def note_call(tracker, node: cst.Call) -> None:
     """``d.update(other)`` / ``d.setdefault(key, v)`` on a keyed dict."""
     func = node.func
-    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+    if not (type(func) is cst.Attribute and type(func.value) is cst.Name):
         return
     method = func.attr.value
     positional = [a.value for a in node.args if a.keyword is None and not a.star]
     if method == "update":
         _forget_unless(tracker, func.value.value, lambda: not any(a.star for a in node.args) and all(
-            (literal_keys(tracker, p) if isinstance(p, cst.Dict) else tracker.ev(p).keys)
+            (literal_keys(tracker, p) if type(p) is cst.Dict else tracker.ev(p).keys)
             for p in positional))
     elif method == "setdefault" and positional:
         _forget_unless(tracker, func.value.value, lambda: tracker.ev(positional[0]).safe)
@@ -231,14 +231,14 @@ def catalogue_rows(tracker, node: cst.Call) -> bool:
     """``conn.execute(text("SELECT table_name FROM information_schema.tables")).all()``: rows a
     constant query read from the catalogue, i.e. names the database itself holds."""
     call: cst.BaseExpression = node
-    while isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+    while type(call) is cst.Call and type(call.func) is cst.Attribute \
             and call.func.attr.value in _ROW_METHODS:
         call = call.func.value
-    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+    if not (type(call) is cst.Call and type(call.func) is cst.Attribute
             and call.func.attr.value in _RUN_METHODS and call.args):
         return False
     query = call.args[0].value
-    if isinstance(query, cst.Call) and query.args and (tracker.ctx.qualified_name(query.func) or "").endswith("text"):
+    if type(query) is cst.Call and query.args and (tracker.ctx.qualified_name(query.func) or "").endswith("text"):
         query = query.args[0].value
     value = tracker.ev(query)
     return value.safe and value.text is not None and bool(_CATALOGUE_FROM.search(value.text))

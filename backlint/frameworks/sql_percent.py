@@ -33,20 +33,20 @@ def percent(tracker, node: cst.BinaryOperation, left: Val, d: int) -> Val:
 
     numeric = _NUMERIC_CONVERSIONS.__contains__
 
-    if isinstance(right, cst.Tuple) and text is not None and all(k is None for k, _ in conversions):
+    if type(right) is cst.Tuple and text is not None and all(k is None for k, _ in conversions):
         for index, item in enumerate(right.elements):
             conv = conversions[index][1] if index < len(conversions) else "s"
-            if isinstance(item, cst.StarredElement) or not numeric(conv):
+            if type(item) is cst.StarredElement or not numeric(conv):
                 items.append((tracker.ev(item.value, d), item.value))
-    elif isinstance(right, cst.Dict) and text is not None and conversions and all(
+    elif type(right) is cst.Dict and text is not None and conversions and all(
         k is not None for k, _ in conversions
     ):
         kinds = {k: c for k, c in conversions}
         for item in right.elements:
-            if not isinstance(item, cst.DictElement):
+            if type(item) is not cst.DictElement:
                 items.append((UNKNOWN, item.value))
                 continue
-            key = item.key.evaluated_value if isinstance(item.key, cst.SimpleString) else None
+            key = item.key.evaluated_value if type(item.key) is cst.SimpleString else None
             if key is None or not numeric(kinds.get(key, "s")):
                 items.append((tracker.ev(item.value, d), item.value))
     else:

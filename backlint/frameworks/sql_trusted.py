@@ -46,25 +46,25 @@ def is_driver_id(node: cst.Attribute) -> bool:
     if node.attr.value not in DRIVER_ID_ATTRIBUTES:
         return False
     base = node.value
-    word = base.attr.value if isinstance(base, cst.Attribute) else (
-        base.value if isinstance(base, cst.Name) else "")
+    word = base.attr.value if type(base) is cst.Attribute else (
+        base.value if type(base) is cst.Name else "")
     word = word.lower().lstrip("_")
     return any(w in word for w in _DRIVER_OWNER_WORDS)
 
 
 def config_name(node: cst.BaseExpression) -> bool:
     """``context``, ``self.config``, ``app.config``, ``current_app.config``."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value.lower() in CONFIG_MAPPING_NAMES
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return node.attr.value.lower() in CONFIG_MAPPING_NAMES
     return False
 
 
 def is_number_literal(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         node = node.expression
-    return isinstance(node, (cst.Integer, cst.Float))
+    return type(node) in (cst.Integer, cst.Float)
 
 
 # -- argparse options ----------------------------------------------------------------------------
@@ -74,16 +74,16 @@ def _option_dest(call: cst.Call) -> Optional[str]:
     for arg in call.args:
         if arg.keyword is None:
             continue
-        if arg.keyword.value == "type" and isinstance(arg.value, cst.Name):
+        if arg.keyword.value == "type" and type(arg.value) is cst.Name:
             number = arg.value.value in _NUMBER_TYPES
-        elif arg.keyword.value == "dest" and isinstance(arg.value, cst.SimpleString):
+        elif arg.keyword.value == "dest" and type(arg.value) is cst.SimpleString:
             dest = str(arg.value.evaluated_value)
     if not number:
         return None
     if dest:
         return dest
     flags = [a.value.evaluated_value for a in call.args
-             if a.keyword is None and isinstance(a.value, cst.SimpleString)]
+             if a.keyword is None and type(a.value) is cst.SimpleString]
     flags = [str(f) for f in flags]
     longs = [f for f in flags if f.startswith("--")]
     name = longs[0] if longs else (flags[0] if flags else "")
@@ -102,13 +102,13 @@ class _Facts:
 
     def call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute):
+        if type(func) is not cst.Attribute:
             return
         if self.want_options and func.attr.value == "add_argument":
             dest = _option_dest(node)
             if dest:
                 self.number_options.add(dest)
-        elif self.want_vars and func.attr.value == "set" and isinstance(func.value, cst.Name):
+        elif self.want_vars and func.attr.value == "set" and type(func.value) is cst.Name:
             name = func.value.value
             if name in self.var_sets:
                 arg = node.args[0].value if node.args else None
@@ -126,11 +126,11 @@ def _scan(module: cst.Module, facts: _Facts) -> None:
 
 
 def _constant(node: cst.BaseExpression) -> bool:
-    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+    if type(node) in (cst.SimpleString, cst.Integer, cst.Float):
         return True
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in ("True", "False", "None")
-    if isinstance(node, cst.IfExp):
+    if type(node) is cst.IfExp:
         return _constant(node.body) and _constant(node.orelse)
     return False
 
@@ -153,7 +153,7 @@ class FileFacts:
         if want_vars:
             for stmt in module.body:
                 for name, value in _module_assignments(stmt):
-                    if isinstance(value, cst.Call) and _call_name(value.func) == "ContextVar" \
+                    if type(value) is cst.Call and _call_name(value.func) == "ContextVar" \
                             and all(a.keyword is None or _constant(a.value) for a in value.args[1:]):
                         scan.var_sets[name] = True
         _scan(module, scan)
@@ -165,40 +165,40 @@ class FileFacts:
         """``options["lock_id"]`` / ``args.lock_id`` for an option declared ``type=int``."""
         if key is None or key not in self.number_options:
             return False
-        name = holder.value if isinstance(holder, cst.Name) else (
-            holder.attr.value if isinstance(holder, cst.Attribute) else "")
+        name = holder.value if type(holder) is cst.Name else (
+            holder.attr.value if type(holder) is cst.Attribute else "")
         return name in _OPTION_HOLDERS
 
 
 def _call_name(func: cst.BaseExpression) -> str:
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         return func.value
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         return func.attr.value
     return ""
 
 
 def _module_assignments(stmt):
-    if not isinstance(stmt, cst.SimpleStatementLine):
+    if type(stmt) is not cst.SimpleStatementLine:
         return
     for small in stmt.body:
-        if isinstance(small, cst.Assign):
+        if type(small) is cst.Assign:
             for target in small.targets:
-                if isinstance(target.target, cst.Name):
+                if type(target.target) is cst.Name:
                     yield target.target.value, small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None \
-                and isinstance(small.target, cst.Name):
+        elif type(small) is cst.AnnAssign and small.value is not None \
+                and type(small.target) is cst.Name:
             yield small.target.value, small.value
 
 
 # -- the "get_<name>() reads it from the server" convention --------------------------------------
 def _statements(function: cst.FunctionDef):
     body = function.body
-    if not isinstance(body, cst.IndentedBlock):
+    if type(body) is not cst.IndentedBlock:
         return []
     out = []
     for stmt in body.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             out.extend(stmt.body)
         else:
             return None  # branches, loops, try: not the simple shape this knows
@@ -214,27 +214,27 @@ def _reads_session_value(function: cst.FunctionDef) -> bool:
     fetched: Set[str] = set()
     returned = False
     for small in smalls:
-        if isinstance(small, cst.Expr):
+        if type(small) is cst.Expr:
             value = small.value
-            if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            if type(value) in (cst.SimpleString, cst.ConcatenatedString):
                 continue  # docstring
-            if isinstance(value, cst.Call) and _call_name(value.func) == "execute" and value.args:
+            if type(value) is cst.Call and _call_name(value.func) == "execute" and value.args:
                 query = value.args[0].value
-                if not (isinstance(query, cst.SimpleString)
+                if not (type(query) is cst.SimpleString
                         and _SESSION_VALUE_QUERY.match(str(query.evaluated_value))):
                     return False
                 queried = True
                 continue
             return False
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 \
-                and isinstance(small.targets[0].target, cst.Name) and _fetch(small.value):
+        if type(small) is cst.Assign and len(small.targets) == 1 \
+                and type(small.targets[0].target) is cst.Name and _fetch(small.value):
             fetched.add(small.targets[0].target.value)
             continue
-        if isinstance(small, cst.Return) and small.value is not None:
+        if type(small) is cst.Return and small.value is not None:
             value = small.value
-            if isinstance(value, cst.Subscript):
+            if type(value) is cst.Subscript:
                 value = value.value
-            if not ((isinstance(value, cst.Name) and value.value in fetched) or _fetch(value)):
+            if not ((type(value) is cst.Name and value.value in fetched) or _fetch(value)):
                 return False
             returned = True
             continue
@@ -243,18 +243,18 @@ def _reads_session_value(function: cst.FunctionDef) -> bool:
 
 
 def _fetch(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         node = node.value
-    return isinstance(node, cst.Call) and _call_name(node.func) in ("fetchone", "fetchval", "scalar")
+    return type(node) is cst.Call and _call_name(node.func) in ("fetchone", "fetchval", "scalar")
 
 
 def session_value_params(node: cst.ClassDef) -> FrozenSet[str]:
     """Parameter names this class's ``get_<name>()`` methods read from the server."""
-    if not isinstance(node.body, cst.IndentedBlock):
+    if type(node.body) is not cst.IndentedBlock:
         return frozenset()
     names = set()
     for stmt in node.body.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value.startswith("get_") \
+        if type(stmt) is cst.FunctionDef and stmt.name.value.startswith("get_") \
                 and _reads_session_value(stmt):
             names.add(stmt.name.value[len("get_"):])
     return frozenset(names)

@@ -48,27 +48,27 @@ class SqlValues(SqlFlow, ValueTracker):
         return bool(sqlk.SQL_TEXT_NAME.match(name))
 
     def safe_annotation(self, ann: cst.BaseExpression) -> bool:
-        if isinstance(ann, cst.SimpleString):
+        if type(ann) is cst.SimpleString:
             return False
         name = dotted_name(ann)
         if name is not None:
             return name in sqlk.SAFE_ANNOTATIONS or name in self.enums or name.split(".")[-1] in self.enums
-        if isinstance(ann, cst.Subscript):
+        if type(ann) is cst.Subscript:
             base = dotted_name(ann.value) or ""
             last = base.split(".")[-1]
             if last == "Literal":
                 return True
             if last in ("Optional", "Annotated"):
                 first = ann.slice[0].slice if ann.slice else None
-                return isinstance(first, cst.Index) and self.safe_annotation(first.value)
+                return type(first) is cst.Index and self.safe_annotation(first.value)
             if last == "Union":
                 return all(
-                    isinstance(s.slice, cst.Index)
+                    type(s.slice) is cst.Index
                     and (self.safe_annotation(s.slice.value) or dotted_name(s.slice.value) == "None")
                     for s in ann.slice
                 )
             return False
-        if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+        if type(ann) is cst.BinaryOperation and type(ann.operator) is cst.BitOr:
             sides = (ann.left, ann.right)
             return all(self.safe_annotation(s) or dotted_name(s) == "None" for s in sides) and any(
                 self.safe_annotation(s) for s in sides
@@ -108,24 +108,24 @@ class SqlValues(SqlFlow, ValueTracker):
         if depth > 60:
             return UNKNOWN
         d = depth + 1
-        if isinstance(node, cst.SimpleString):
+        if type(node) is cst.SimpleString:
             value = literal_value(node)
             if isinstance(value, bytes):
                 value = value.decode("latin-1")
             return Val(safe=True, text=value)
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             left, right = self.ev(node.left, d), self.ev(node.right, d)
             text = (left.text or HOLE) + (right.text or HOLE)
             return self.pieces("an f-string", [(left, node.left), (right, node.right)], text)
-        if isinstance(node, cst.FormattedString):
+        if type(node) is cst.FormattedString:
             return self._fstring(node, d)
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+        if type(node) in (cst.Integer, cst.Float, cst.Imaginary):
             return SAFE
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self._name(node)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             return self._attribute(node, d)
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             if (self.ctx.qualified_name(node.value) or "") == "os.environ":
                 return SAFE  # the operator's configuration
             if self.facts.number_options and self.facts.option_value(node.value, option_key(node)):
@@ -138,34 +138,34 @@ class SqlValues(SqlFlow, ValueTracker):
             if base.sqlish:
                 return Val(sqlish=True)  # `sql_and_params[0]`
             return Val(origin=base.origin)
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self._call(node, d)
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             return self._binary(node, d)
-        if isinstance(node, cst.UnaryOperation):
+        if type(node) is cst.UnaryOperation:
             inner = self.ev(node.expression, d)
-            return SAFE if inner.safe or isinstance(node.operator, (cst.Not, cst.Minus, cst.BitInvert)) else UNKNOWN
-        if isinstance(node, cst.BooleanOperation):
+            return SAFE if inner.safe or type(node.operator) in (cst.Not, cst.Minus, cst.BitInvert) else UNKNOWN
+        if type(node) is cst.BooleanOperation:
             return either(self.ev(node.left, d), self.ev(node.right, d))
-        if isinstance(node, cst.Comparison):
+        if type(node) is cst.Comparison:
             return SAFE
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.IfExp:
             found = guards.guard(self, node.test)
             body = guards.with_guard(self, found, True, lambda: self.ev(node.body, d))
             orelse = guards.with_guard(self, found, False, lambda: self.ev(node.orelse, d))
             return either(body, orelse)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if type(node) in (cst.List, cst.Tuple, cst.Set):
             return self._collection([e.value for e in node.elements], d)
-        if isinstance(node, cst.Dict):
-            if not all(isinstance(item, cst.DictElement) for item in node.elements):
+        if type(node) is cst.Dict:
+            if not all(type(item) is cst.DictElement for item in node.elements):
                 return UNKNOWN
             value = self._collection([item.value for item in node.elements], d)
             return replace(value, keys=owned.literal_keys(self, node))
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             return self._comprehension(node, d)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             return self.ev(node.expression, d)
-        if isinstance(node, (cst.NamedExpr, cst.StarredElement)):
+        if type(node) in (cst.NamedExpr, cst.StarredElement):
             return self.ev(node.value, d)
         return UNKNOWN
 
@@ -188,8 +188,8 @@ class SqlValues(SqlFlow, ValueTracker):
             while comp is not None:
                 self.bind_loop_target(comp.target, comp.iter, override=True)
                 comp = comp.inner_for_in
-            value = self.ev(node.value if isinstance(node, cst.DictComp) else node.elt, d)
-            keys = isinstance(node, cst.DictComp) and self.ev(node.key, d).safe
+            value = self.ev(node.value if type(node) is cst.DictComp else node.elt, d)
+            keys = type(node) is cst.DictComp and self.ev(node.key, d).safe
         finally:
             self.overrides = saved
         return Val(safe=value.safe, taint=value.taint, text=value.text, allow=value.safe,
@@ -199,12 +199,12 @@ class SqlValues(SqlFlow, ValueTracker):
         items: List[Tuple[Val, cst.CSTNode]] = []
         text = ""
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 text += part.value
                 continue
             text += HOLE
             spec_parts = part.format_spec or ()
-            if spec_parts and all(isinstance(p, cst.FormattedStringText) for p in spec_parts):
+            if spec_parts and all(type(p) is cst.FormattedStringText for p in spec_parts):
                 if _NUMERIC_SPEC.search("".join(p.value for p in spec_parts)):
                     continue
             items.append((self.ev(part.expression, d), part.expression))
@@ -243,12 +243,12 @@ class SqlValues(SqlFlow, ValueTracker):
             found = self.self_attribute(attr)  # `other.__pid`: name-mangled, so this class's attribute
             if found is not None:
                 return found
-        if isinstance(base, cst.Name) and base.value in ("self", "cls"):
+        if type(base) is cst.Name and base.value in ("self", "cls"):
             found = self.self_attribute(attr)
             if found is not None:
                 return found
         else:
-            inner = self.ev(base, d) if isinstance(base, (cst.Name, cst.Attribute, cst.Subscript)) else UNKNOWN
+            inner = self.ev(base, d) if type(base) in (cst.Name, cst.Attribute, cst.Subscript) else UNKNOWN
             if inner.safe:
                 return SAFE
             if inner.origin is not None and inner.origin.kind == "request":
@@ -273,7 +273,7 @@ class SqlValues(SqlFlow, ValueTracker):
             return SAFE
         args = list(node.args)
         first = args[0].value if args else None
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             fname = func.value
             bound = self.lookup(fname)
             if bound is not None and bound.returns is not None:
@@ -291,7 +291,7 @@ class SqlValues(SqlFlow, ValueTracker):
             if fname in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter") and first is not None:
                 return self.ev(first, d)
             if fname in ("list", "tuple", "set", "frozenset", "dict", "defaultdict") and not args \
-                    or fname == "defaultdict" and len(args) == 1 and isinstance(first, cst.Name):
+                    or fname == "defaultdict" and len(args) == 1 and type(first) is cst.Name:
                 return Val(safe=True, allow=True, container=True)  # an empty container
             if fname == "dict" and all(a.keyword is not None for a in args):
                 return replace(self._collection([a.value for a in args], d), keys=True)  # `dict(a=x)`
@@ -310,10 +310,10 @@ class SqlValues(SqlFlow, ValueTracker):
         if qual in ("re.sub", "re.subn") and len(args) >= 3:
             subject = self.ev(args[2].value, d)
             return SAFE if subject.safe and self.ev(args[1].value, d).safe else Val(origin=subject.origin)
-        last = func.attr.value if isinstance(func, cst.Attribute) else (
-            func.value if isinstance(func, cst.Name) else ""
+        last = func.attr.value if type(func) is cst.Attribute else (
+            func.value if type(func) is cst.Name else ""
         )
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             # `qn = connection.ops.quote_name` then `qn(table)`
             bound = self.lookup(func.value)
             if bound is not None and bound.obj:
@@ -330,14 +330,14 @@ class SqlValues(SqlFlow, ValueTracker):
             return keyed
         if owned.catalogue_rows(self, node):
             return Val(safe=True, allow=True, container=True)  # names the catalogue holds
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             return self._method(node, func, args, first, obj, d)
         return Val(obj=obj)
 
     def _method(self, node, func: cst.Attribute, args, first, obj, d: int) -> Val:
         method = func.attr.value
         base_node = func.value
-        if isinstance(base_node, cst.Name) and base_node.value in ("self", "cls"):
+        if type(base_node) is cst.Name and base_node.value in ("self", "cls"):
             found = self.self_attribute(method)
             if found is not None and found.returns is not None:
                 return found.returns
@@ -346,7 +346,7 @@ class SqlValues(SqlFlow, ValueTracker):
                 return later
         if method in sqlk.COMPILED_SQL_METHODS:
             return Val(sqlish=True)
-        if method == "get" and isinstance(base_node, cst.Name) and base_node.value in self.facts.constant_vars:
+        if method == "get" and type(base_node) is cst.Name and base_node.value in self.facts.constant_vars:
             return SAFE  # a ContextVar this file sets only to constants
         if method in sqlk.ORM_TYPE_METHODS:
             return SAFE  # `field.db_type(connection)`: the column type Django derives from the model
@@ -414,33 +414,33 @@ class SqlValues(SqlFlow, ValueTracker):
         """A constant whose text is not in this file (``queries.FIND``, an imported ``FIND``)."""
         if not value.safe or value.text is not None:
             return False
-        name = node.attr.value if isinstance(node, cst.Attribute) else (
-            node.value if isinstance(node, cst.Name) else "")
+        name = node.attr.value if type(node) is cst.Attribute else (
+            node.value if type(node) is cst.Name else "")
         return bool(_UPPER.match(name))
 
     def _binary(self, node: cst.BinaryOperation, d: int) -> Val:
         op = node.operator
         left = self.ev(node.left, d)
-        if isinstance(op, cst.Add):
+        if type(op) is cst.Add:
             right = self.ev(node.right, d)
             if is_stringy(left) or is_stringy(right):
                 text = (left.text if left.text is not None else HOLE) + (
                     right.text if right.text is not None else HOLE
                 )
                 return self.pieces("`+` concatenation", [(left, node.left), (right, node.right)], text)
-            if isinstance(node.left, (cst.Integer, cst.Float)) or isinstance(node.right, (cst.Integer, cst.Float)):
+            if type(node.left) in (cst.Integer, cst.Float) or type(node.right) in (cst.Integer, cst.Float):
                 return SAFE  # `n + 1`: a number (a string would raise)
             return Val(safe=left.safe and right.safe)
-        if isinstance(op, cst.Modulo):  # else: a number modulo something
+        if type(op) is cst.Modulo:  # else: a number modulo something
             text_like = left.text is not None or left.taint is not None or left.sqlish
             return sql_percent.percent(self, node, left, d) if text_like or self._template(left, node.left) else SAFE
         right = self.ev(node.right, d)
-        if isinstance(op, cst.Multiply):
+        if type(op) is cst.Multiply:
             for a in (left, right):
                 if (a.text is not None or a.allow) and a.safe:
                     return Val(safe=True, text=a.text, allow=a.allow)
             if not (is_stringy(left) or is_stringy(right)) and (
-                isinstance(node.left, (cst.Integer, cst.Float)) or isinstance(node.right, (cst.Integer, cst.Float))
+                type(node.left) in (cst.Integer, cst.Float) or type(node.right) in (cst.Integer, cst.Float)
             ):
                 return SAFE
             return Val(safe=left.safe and right.safe)
@@ -451,24 +451,24 @@ class SqlValues(SqlFlow, ValueTracker):
     # -- handlers that build text ----------------------------------------------------------------
     def on_aug_assign(self, node: cst.AugAssign) -> None:
         target = node.target
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             old = self.lookup(target.value) or UNKNOWN
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             old = self.ev(target)
         else:
             return
         value = self.ev(node.value)
-        if isinstance(node.operator, cst.AddAssign) and (is_stringy(old) or is_stringy(value)):
+        if type(node.operator) is cst.AddAssign and (is_stringy(old) or is_stringy(value)):
             text = (old.text if old.text is not None else HOLE) + (value.text if value.text is not None else HOLE)
             new = self.pieces("`+=` concatenation", [(old, target), (value, node.value)], text)
             if old.taint is None and value.taint is None and not new.taint and not (old.safe or old.sqlish):
                 # an unknown string grown with constants: not a finding by itself
                 new = Val(sqlish=old.sqlish, text=text)
-        elif isinstance(node.operator, cst.AddAssign) and isinstance(node.value, (cst.Integer, cst.Float)):
+        elif type(node.operator) is cst.AddAssign and type(node.value) in (cst.Integer, cst.Float):
             new = SAFE  # `n += 1`: a counter
         else:
             new = Val(safe=old.safe and value.safe)
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.bind(target.value, new, replace_old=True)
         else:
             self.bind_target(target, new, None)

@@ -36,32 +36,32 @@ def request_aliases(module: cst.Module) -> Set[str]:
     """Names the module binds to a framework's request object (`from flask import request as rq`)."""
     out: Set[str] = set()
     for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                if type(small) is cst.ImportFrom and type(small.names) is not cst.ImportStar:
                     for alias in small.names:
-                        if isinstance(alias.name, cst.Name) and alias.name.value == "request" \
-                                and alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        if type(alias.name) is cst.Name and alias.name.value == "request" \
+                                and alias.asname is not None and type(alias.asname.name) is cst.Name:
                             out.add(alias.asname.name.value)
     return out
 
 
 def _request(node, aliases) -> bool:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in REQUEST_NAMES or node.value in aliases
-    return isinstance(node, cst.Attribute) and node.attr.value in REQUEST_NAMES and isinstance(node.value, cst.Name)
+    return type(node) is cst.Attribute and node.attr.value in REQUEST_NAMES and type(node.value) is cst.Name
 
 
 def is_raw(node, raw_names: Set[str], aliases=frozenset()) -> bool:
     """Is ``node`` the raw request body (or a name bound to it)?"""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in raw_names
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return node.attr.value in RAW_ATTRS and _request(node.value, aliases)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    if type(node) is cst.Call and type(node.func) is cst.Attribute:
         return node.func.attr.value in RAW_CALLS and _request(node.func.value, aliases)
-    if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call) \
-            and isinstance(node.expression.func, cst.Attribute):
+    if type(node) is cst.Await and type(node.expression) is cst.Call \
+            and type(node.expression.func) is cst.Attribute:
         func = node.expression.func
         return func.attr.value in RAW_AWAITED and _request(func.value, aliases)
     return False
@@ -69,13 +69,13 @@ def is_raw(node, raw_names: Set[str], aliases=frozenset()) -> bool:
 
 def raw_key(node, raw_names: Set[str], aliases=frozenset()) -> Optional[str]:
     """The key of a raw read: `request.data["name"]`, `payload.get("name")` -> ``name``."""
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if type(node) is cst.Subscript and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         key = node.slice[0].slice.value
-        if isinstance(key, cst.SimpleString) and is_raw(node.value, raw_names, aliases):
+        if type(key) is cst.SimpleString and is_raw(node.value, raw_names, aliases):
             value = key.evaluated_value
             return value if isinstance(value, str) else None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in READ_METHODS \
-            and node.args and isinstance(node.args[0].value, cst.SimpleString) \
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in READ_METHODS \
+            and node.args and type(node.args[0].value) is cst.SimpleString \
             and is_raw(node.func.value, raw_names, aliases):
         value = node.args[0].value.evaluated_value
         return value if isinstance(value, str) else None
@@ -87,15 +87,15 @@ def raw_annotation(annotation: Optional[cst.Annotation]) -> bool:
     if annotation is None:
         return False
     node = annotation.annotation
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         node = node.value
-    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
+    name = node.attr.value if type(node) is cst.Attribute else node.value if type(node) is cst.Name else ""
     return name in RAW_TYPES
 
 
 def validating_call(call: cst.Call, raw_names: Set[str], aliases=frozenset()) -> bool:
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     if name in VALIDATING_CALLS or "validat" in name.lower() or name in VALIDATION_ERRORS:
         return True  # a schema, a validator, or a hand-written check that raises a 400
     if name.endswith(VALIDATING_SUFFIXES) and name[:1].isupper():

@@ -38,7 +38,7 @@ def _params(func: cst.FunctionDef) -> Sequence[str]:
     p = func.params
     names = [x.name.value for x in list(p.posonly_params) + list(p.params) + list(p.kwonly_params)]
     for star in (p.star_arg, p.star_kwarg):
-        if isinstance(star, cst.Param):
+        if type(star) is cst.Param:
             names.append(star.name.value)
     return names
 
@@ -57,7 +57,7 @@ def assigned_values(scope: cst.CSTNode, name: str) -> Optional[List[cst.BaseExpr
                 tgt = target.target
                 if type(tgt) is cst.Name and tgt.value == name:
                     values.append(node.value)
-                elif isinstance(tgt, (cst.Tuple, cst.List)) and any(
+                elif type(tgt) in (cst.Tuple, cst.List) and any(
                     type(e.value) is cst.Name and e.value.value == name for e in tgt.elements
                 ):
                     return None
@@ -140,7 +140,7 @@ def as_bool(node: cst.BaseExpression) -> Optional[bool]:
 
 
 def as_str(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString):
         value = string_value(node)
         if isinstance(value, bytes):
             return value.decode("latin-1")
@@ -154,7 +154,7 @@ def as_int(node: cst.BaseExpression) -> Optional[int]:
             return int(node.value.replace("_", ""), 0)
         except ValueError:
             return None
-    if type(node) is cst.BinaryOperation and isinstance(node.operator, cst.Multiply):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Multiply:
         left, right = as_int(node.left), as_int(node.right)
         if left is not None and right is not None:
             return left * right
@@ -163,10 +163,10 @@ def as_int(node: cst.BaseExpression) -> Optional[int]:
 
 def elements(node: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
     """The elements of a list/tuple/set literal (None for anything else or a starred element)."""
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
         out = []
         for element in node.elements:
-            if isinstance(element, cst.StarredElement):
+            if type(element) is cst.StarredElement:
                 return None
             out.append(element.value)
         return out
@@ -194,17 +194,17 @@ def str_elements(ctx, node: cst.BaseExpression) -> Optional[List[str]]:
 def dict_keys(node: cst.BaseExpression) -> Optional[List[str]]:
     """Literal keys of a dict display or `dict(k=...)` call; None if any key is not literal or
     the dict is extended with ``**other``."""
-    if isinstance(node, cst.Dict):
+    if type(node) is cst.Dict:
         keys = []
         for element in node.elements:
-            if not isinstance(element, cst.DictElement):
+            if type(element) is not cst.DictElement:
                 return None
             key = as_str(element.key)
             if key is None:
                 return None
             keys.append(key)
         return keys
-    if isinstance(node, cst.Call) and type(node.func) is cst.Name and node.func.value == "dict":
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "dict":
         keys = []
         for arg in node.args:
             if arg.star or arg.keyword is None:
@@ -216,11 +216,11 @@ def dict_keys(node: cst.BaseExpression) -> Optional[List[str]]:
 
 def dict_value(node: cst.BaseExpression, key: str) -> Optional[cst.BaseExpression]:
     """The value under the literal ``key`` of a dict display or `dict(...)` call."""
-    if isinstance(node, cst.Dict):
+    if type(node) is cst.Dict:
         for element in node.elements:
-            if isinstance(element, cst.DictElement) and as_str(element.key) == key:
+            if type(element) is cst.DictElement and as_str(element.key) == key:
                 return element.value
-    elif isinstance(node, cst.Call) and type(node.func) is cst.Name and node.func.value == "dict":
+    elif type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "dict":
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == key:
                 return arg.value
@@ -255,7 +255,7 @@ def last_name(node: cst.BaseExpression) -> Optional[str]:
         return node.value
     if type(node) is cst.Attribute:
         return node.attr.value
-    if type(node) is cst.Subscript and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if type(node) is cst.Subscript and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return as_str(node.slice[0].slice.value)
     if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("get", "pop"):
         args = [a for a in node.args if a.keyword is None]

@@ -30,12 +30,12 @@ def is_receiver(func: cst.FunctionDef, names: Iterable[Optional[str]] = ()) -> b
     stack = [func.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             f = node.func
-            name = f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else ""
+            name = f.attr.value if type(f) is cst.Attribute else f.value if type(f) is cst.Name else ""
             if _VERIFYING.match(name):
                 return True
-        elif isinstance(node, cst.SimpleString) and "signature" in node.value.lower() \
+        elif type(node) is cst.SimpleString and "signature" in node.value.lower() \
                 and len(node.value) < 60 and "-" in node.value:
             return True  # a header name: "stripe-signature", "X-Hub-Signature-256"
         stack.extend(_kids(node))

@@ -45,10 +45,10 @@ class AppBuilderRoutes:
     def _fab_route_base(self, cls: cst.ClassDef) -> str:
         attrs: Dict[str, str] = {}
         for stmt in cls.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
-                            and isinstance(small.targets[0].target, cst.Name):
+                    if type(small) is cst.Assign and len(small.targets) == 1 \
+                            and type(small.targets[0].target) is cst.Name:
                         value = string_value(small.value)
                         attrs[small.targets[0].target.value] = value if value is not None else UNKNOWN
         if "route_base" in attrs:

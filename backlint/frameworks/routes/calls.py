@@ -16,7 +16,7 @@ class CallRoutes:
 
     def _call(self, call: cst.Call) -> None:
         func = call.func
-        if not isinstance(func, cst.Attribute):
+        if type(func) is not cst.Attribute:
             return
         attr = func.attr.value
         owner_ref, owner = self.owner_key(func.value)
@@ -30,7 +30,7 @@ class CallRoutes:
             # e.g. app.register_blueprint on an imported or unknown app; try by method name
             framework = self._framework_by_method(attr)
             if framework is None or owner_ref is None:
-                if framework is not None and isinstance(func.value, (cst.Name, cst.Attribute)):
+                if framework is not None and type(func.value) in (cst.Name, cst.Attribute):
                     owner_ref = self.local_ref("<" + (dotted_name(func.value) or "?") + ">")
                 else:
                     return
@@ -104,8 +104,8 @@ class CallRoutes:
                 "add_subapp": "aiohttp", "add_api_route": "fastapi"}.get(attr)
 
     def _edge(self, parent_ref, child_expr, prefix_expr, override=False, node=None) -> None:
-        child = self.ref(child_expr) if not isinstance(child_expr, cst.Call) else None
-        if isinstance(child_expr, cst.Call):  # Blueprint.group(...) inline, or routers built inline
+        child = self.ref(child_expr) if type(child_expr) is not cst.Call else None
+        if type(child_expr) is cst.Call:  # Blueprint.group(...) inline, or routers built inline
             child = self._inline_object(child_expr)
         prefix = ""
         parts = None
@@ -140,7 +140,7 @@ class CallRoutes:
         if cls is not None:
             _, base_methods, _ = self.class_bases(cls)
             for stmt in cls.body.body:
-                if isinstance(stmt, cst.FunctionDef) and stmt.name.value in HTTP_VERBS:
+                if type(stmt) is cst.FunctionDef and stmt.name.value in HTTP_VERBS:
                     verb = (stmt.name.value.upper(),)
                     if methods is not None and verb[0] not in methods:
                         continue
@@ -152,11 +152,11 @@ class CallRoutes:
 
     def _view_target(self, view: cst.BaseExpression):
         """(function node or None, class node or None, display name) of a view expression."""
-        if isinstance(view, cst.Name) and view.value in self.view_aliases:  # `_edit = EditView.as_view("edit")`
+        if type(view) is cst.Name and view.value in self.view_aliases:  # `_edit = EditView.as_view("edit")`
             view = self.view_aliases[view.value]
-        if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
+        if type(view) is cst.Call and type(view.func) is cst.Attribute and view.func.attr.value == "as_view":
             view = view.func.value
-        if isinstance(view, cst.Name):
+        if type(view) is cst.Name:
             if view.value in self.classes:
                 return None, self.classes[view.value], view.value
             if view.value in self.functions:

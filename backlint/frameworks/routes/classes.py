@@ -26,7 +26,7 @@ class ClassViews:
         for base in cls.bases:
             expr = base.value
             qual = self.r.qualify(expr)
-            if isinstance(expr, cst.Name) and expr.value in self.classes and expr.value not in seen:
+            if type(expr) is cst.Name and expr.value in self.classes and expr.value not in seen:
                 seen.add(expr.value)
                 fw, ms, acts = self.class_bases(self.classes[expr.value], seen)
                 framework = framework or fw
@@ -66,22 +66,22 @@ class ClassViews:
         framework, base_methods, actions = self.class_bases(cls)
         for deco in cls.decorators:  # aiohttp: @routes.view("/path") on a web.View
             call = deco.decorator
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "view":
+            if type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "view":
                 owner_ref, owner = self.owner_key(call.func.value)
                 if owner is not None and owner["framework"] == "aiohttp" and positional_args(call):
                     path_node = positional_args(call)[0].value
                     for stmt in cls.body.body:
-                        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in HTTP_VERBS:
+                        if type(stmt) is cst.FunctionDef and stmt.name.value in HTTP_VERBS:
                             self._route(owner_ref, owner, "aiohttp", stmt, cls, (stmt.name.value.upper(),),
                                         string_value(path_node) or UNKNOWN, path_node, False)
         if framework is None:
             # Litestar controllers are found through their decorated methods
             for stmt in cls.body.body:
-                if isinstance(stmt, cst.FunctionDef):
+                if type(stmt) is cst.FunctionDef:
                     self._decorated_function(stmt, cls)
             return
         defined: Dict[str, cst.FunctionDef] = {
-            s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)
+            s.name.value: s for s in cls.body.body if type(s) is cst.FunctionDef
         }
         if framework == "litestar":
             self.objects[cls.name.value] = {"framework": "litestar", "kind": "controller",
@@ -122,7 +122,7 @@ class ClassViews:
 
     def _action(self, func: cst.FunctionDef) -> Optional[Dict[str, Any]]:
         for deco in func.decorators:
-            call = deco.decorator if isinstance(deco.decorator, cst.Call) else None
+            call = deco.decorator if type(deco.decorator) is cst.Call else None
             target = call.func if call is not None else deco.decorator
             qual = self.r.qualify(target) or ""
             if qual not in ("rest_framework.decorators.action", "rest_framework.decorators.detail_route",
@@ -135,7 +135,7 @@ class ClassViews:
             if call is not None:
                 arg = keyword_arg(call, "detail")
                 if arg is not None:
-                    detail = isinstance(arg.value, cst.Name) and arg.value.value == "True"
+                    detail = type(arg.value) is cst.Name and arg.value.value == "True"
                 arg = keyword_arg(call, "methods")
                 if arg is not None:
                     methods = [m.upper() for m in (string_list(arg.value) or ["?"])]

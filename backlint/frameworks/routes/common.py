@@ -141,7 +141,7 @@ def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
 
 
 def string_list(node: Optional[cst.BaseExpression]) -> Optional[List[str]]:
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
         out = []
         for el in node.elements:
             value = string_value(el.value)

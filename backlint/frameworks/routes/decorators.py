@@ -19,12 +19,12 @@ class DecoratorRoutes:
     def _decorated_function(self, func: cst.FunctionDef, cls: Optional[cst.ClassDef]) -> None:
         for deco in func.decorators:
             expr = deco.decorator
-            call = expr if isinstance(expr, cst.Call) else None
+            call = expr if type(expr) is cst.Call else None
             target = call.func if call is not None else expr
             if declared.decorators() and declared.is_route_decorator(self.r.qualify(target)):
                 self._declared_route(func, cls, call, (self.r.qualify(target) or "").rsplit(".", 1)[-1])
                 continue
-            if isinstance(target, cst.Attribute):
+            if type(target) is cst.Attribute:
                 owner_ref, owner = self.owner_key(target.value)
                 attr = target.attr.value
                 framework = owner["framework"] if owner else self._guess_framework(owner_ref)

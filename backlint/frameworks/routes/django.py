@@ -28,7 +28,7 @@ class DjangoRoutes:
 
     # URL lists ---------------------------------------------------------------------------
     def _is_url_call(self, node: cst.BaseExpression) -> bool:
-        if not isinstance(node, cst.Call):
+        if type(node) is not cst.Call:
             return False
         qual = self.r.qualify(node.func) or ""
         last = qual.rsplit(".", 1)[-1]
@@ -38,11 +38,11 @@ class DjangoRoutes:
         """A list of Django URL patterns, or a sum of lists at least one of which is."""
         if depth > 10:
             return False
-        if isinstance(value, (cst.List, cst.Tuple)):
+        if type(value) in (cst.List, cst.Tuple):
             return any(self._is_url_call(el.value) for el in value.elements)
-        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        if type(value) is cst.BinaryOperation and type(value.operator) is cst.Add:
             return self._is_url_list(value.left, depth + 1) or self._is_url_list(value.right, depth + 1)
-        if isinstance(value, cst.Name) and value.value in self.lists:
+        if type(value) is cst.Name and value.value in self.lists:
             return self._is_url_list(self.lists[value.value], depth + 1)
         return False
 
@@ -50,15 +50,15 @@ class DjangoRoutes:
         """``name += [...]``, ``name.append(item)``, ``name.extend([...])``, ``name.insert(i, item)``."""
         out: Dict[str, List[Tuple[str, cst.BaseExpression]]] = {}
         for stmt in self._stmts:
-            if not isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is not cst.SimpleStatementLine:
                 continue
             for small in stmt.body:
-                if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) \
-                        and isinstance(small.operator, cst.AddAssign):
+                if type(small) is cst.AugAssign and type(small.target) is cst.Name \
+                        and type(small.operator) is cst.AddAssign:
                     out.setdefault(small.target.value, []).append(("list", small.value))
-                elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) \
-                        and isinstance(small.value.func, cst.Attribute) \
-                        and isinstance(small.value.func.value, cst.Name):
+                elif type(small) is cst.Expr and type(small.value) is cst.Call \
+                        and type(small.value.func) is cst.Attribute \
+                        and type(small.value.func.value) is cst.Name:
                     attr = small.value.func.attr.value
                     args = positional_args(small.value)
                     if attr in ("append", "extend") and len(args) == 1:
@@ -97,30 +97,30 @@ class DjangoRoutes:
             self.edge_nodes.append(node)
 
     def _urlpatterns(self, owner_ref: str, value: cst.BaseExpression) -> None:
-        if isinstance(value, cst.BinaryOperation):
+        if type(value) is cst.BinaryOperation:
             self._urlpatterns(owner_ref, value.left)
             self._urlpatterns(owner_ref, value.right)
             return
-        if isinstance(value, cst.Name) and value.value in self.lists:
+        if type(value) is cst.Name and value.value in self.lists:
             self._url_edge(owner_ref, self._url_list(value.value), value)
             return
-        if isinstance(value, cst.Name) and value.value in self.r.imports:  # a list imported from elsewhere
+        if type(value) is cst.Name and value.value in self.r.imports:  # a list imported from elsewhere
             self._url_edge(owner_ref, self.r.imports[value.value], value)
             return
-        if isinstance(value, cst.Attribute) and value.attr.value == "urls":  # router.urls
+        if type(value) is cst.Attribute and value.attr.value == "urls":  # router.urls
             child = self.ref(value.value)
             if child:
                 self.edges.append({"parent": owner_ref, "child": child, "prefix": "", "override": False})
                 self.edge_nodes.append(value)
             return
-        if isinstance(value, cst.Attribute):  # `other_module.urlpatterns`
+        if type(value) is cst.Attribute:  # `other_module.urlpatterns`
             self._url_edge(owner_ref, self.ref(value), value)
             return
-        if not isinstance(value, (cst.List, cst.Tuple)):
+        if type(value) not in (cst.List, cst.Tuple):
             return
         for el in value.elements:
             item = el.value
-            if not isinstance(item, cst.Call):
+            if type(item) is not cst.Call:
                 continue
             qual = self.r.qualify(item.func) or ""
             last = qual.rsplit(".", 1)[-1]
@@ -140,26 +140,26 @@ class DjangoRoutes:
                 if route.startswith("^"):
                     route = route[1:]
             view = args[1].value
-            if isinstance(view, cst.Attribute) and view.attr.value == "urls":  # admin.site.urls, router.urls
+            if type(view) is cst.Attribute and view.attr.value == "urls":  # admin.site.urls, router.urls
                 child = self.ref(view.value)
                 if child:
                     self.edges.append({"parent": owner_ref, "child": child, "prefix": route, "override": False})
                     self.edge_nodes.append(view)
                 continue
-            if isinstance(view, cst.Call) and (self.r.qualify(view.func) or "").endswith("include"):
+            if type(view) is cst.Call and (self.r.qualify(view.func) or "").endswith("include"):
                 self._django_include(owner_ref, route, view, parts)
                 continue
             mapping = None
             kind = "function"
             target = view
-            if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
+            if type(view) is cst.Call and type(view.func) is cst.Attribute and view.func.attr.value == "as_view":
                 target = view.func.value
                 kind = "class"
                 vargs = positional_args(view)
-                if vargs and isinstance(vargs[0].value, cst.Dict):
+                if vargs and type(vargs[0].value) is cst.Dict:
                     mapping = {}
                     for de in vargs[0].value.elements:
-                        if isinstance(de, cst.DictElement):
+                        if type(de) is cst.DictElement:
                             k, v = string_value(de.key), string_value(de.value)
                             if k and v:
                                 mapping[k.upper()] = v
@@ -174,20 +174,20 @@ class DjangoRoutes:
             if graphql.is_graphql_view(self.r.qualify(target) or dotted_name(target)):
                 self.routes[-1]["kind"] = route_kinds.API
             self.route_nodes.append(route_node)
-            if isinstance(route_node, (cst.SimpleString, cst.ConcatenatedString)) and route != UNKNOWN:
+            if type(route_node) in (cst.SimpleString, cst.ConcatenatedString) and route != UNKNOWN:
                 methods = tuple(mapping) if mapping else None
-                if methods is None and isinstance(target, cst.Name) and target.value in self.views:
+                if methods is None and type(target) is cst.Name and target.value in self.views:
                     listed = self.views[target.value].get("methods")
                     methods = tuple(listed) if listed else None
                 local = None
-                if isinstance(target, cst.Name):
+                if type(target) is cst.Name:
                     local = self.classes.get(target.value) if kind != "function" else self.functions.get(target.value)
                 self.paths.append(PathDecl(route_node, string_value(route_node) or route, "/" + route, methods,
                                            handler, "django", target=local,
                                            view_name=self.r.qualify(target) or dotted_name(target),
                                            view_is_class=kind != "function"))
             # a function defined in this same file and routed here is a view
-            if isinstance(target, cst.Name) and target.value in self.functions and kind == "function":
+            if type(target) is cst.Name and target.value in self.functions and kind == "function":
                 self._django_function_view(self.functions[target.value], None, weak=True)
 
     def _route_parts(self, node: cst.BaseExpression, regex: bool) -> Optional[List[Any]]:
@@ -204,23 +204,23 @@ class DjangoRoutes:
         if not args:
             return
         target = args[0].value
-        if isinstance(target, cst.Tuple) and target.elements:
+        if type(target) is cst.Tuple and target.elements:
             target = target.elements[0].value
         conf = string_value(target)
         alt = None
         if conf is not None:
             child = conf + ".urlpatterns"
-        elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
+        elif type(target) is cst.Attribute and target.attr.value == "urls":
             child = self.ref(target.value)  # `router.urls`, or a module `pkg.urls` (its urlpatterns)
             module = self.ref(target)
             alt = module + ".urlpatterns" if module else None
-        elif isinstance(target, (cst.List, cst.Tuple, cst.BinaryOperation)):
+        elif type(target) in (cst.List, cst.Tuple, cst.BinaryOperation):
             self._anon += 1
             name = f"<include{self._anon}>"
             self.objects[name] = {"framework": "django", "kind": "urlconf", "prefix": ""}
             child = self.local_ref(name)
             self._urlpatterns(child, target)
-        elif isinstance(target, cst.Name) and target.value in self.lists:
+        elif type(target) is cst.Name and target.value in self.lists:
             child = self._url_list(target.value)
         else:
             # a module (`include(views_module)`) or a list imported from one (`include(api_urls)`)
@@ -253,7 +253,7 @@ class DjangoRoutes:
             return
         candidates = []
         for stmt in self.module.body:
-            if not isinstance(stmt, cst.FunctionDef) or id(stmt) in self.handlers:
+            if type(stmt) is not cst.FunctionDef or id(stmt) in self.handlers:
                 continue
             params = stmt.params.params
             if not params or params[0].name.value != "request" or stmt.name.value.startswith("_"):

@@ -62,59 +62,58 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
 
     def ref(self, node: Optional[cst.BaseExpression]) -> Optional[str]:
         """An absolute reference for an object/function expression (``mod.name``)."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if node.value in self.objects or node.value in self.functions or node.value in self.classes \
                     or node.value in self.lists:
                 return self.local_ref(node.value)
             return self.r.imports.get(node.value)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.ref(node.value)
             return f"{base}.{node.attr.value}" if base else None
         return None
 
     def object_of(self, node: cst.BaseExpression) -> Optional[Dict[str, Any]]:
-        if isinstance(node, cst.Name) and node.value in self.objects:
+        if type(node) is cst.Name and node.value in self.objects:
             return self.objects[node.value]
         return None
 
     def owner_key(self, node: cst.BaseExpression) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
         """(reference, local object facts or None) for the receiver of a route decorator/call."""
-        if isinstance(node, cst.Name) and node.value in self.objects:
+        if type(node) is cst.Name and node.value in self.objects:
             return self.local_ref(node.value), self.objects[node.value]
-        if isinstance(node, cst.Attribute) and node.attr.value == "router" and isinstance(node.value, cst.Name) \
+        if type(node) is cst.Attribute and node.attr.value == "router" and type(node.value) is cst.Name \
                 and node.value.value in self.objects:  # aiohttp: app.router.add_get
             return self.local_ref(node.value.value), self.objects[node.value.value]
         return self.ref(node), None
 
     def collect(self) -> None:
         for stmt in self._stmts:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if type(small) in (cst.Import, cst.ImportFrom):
                         self.r.add_import(small)
         self._drf_routers = self._registering_names()
-        self._top_level = {id(small) for stmt in self.module.body if isinstance(stmt, cst.SimpleStatementLine)
+        self._top_level = {id(small) for stmt in self.module.body if type(stmt) is cst.SimpleStatementLine
                            for small in stmt.body}
         for stmt in self._stmts:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self.functions.setdefault(stmt.name.value, stmt)
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 self.classes.setdefault(stmt.name.value, stmt)
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    if type(small) in (cst.Assign, cst.AnnAssign):
+                        targets = [t.target for t in small.targets] if type(small) is cst.Assign else [small.target]
                         value = small.value
                         for target in targets:
-                            if isinstance(target, cst.Name) and value is not None:
+                            if type(target) is cst.Name and value is not None:
                                 self._define(target.value, value, small)
 
     def _define(self, name: str, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
+        if type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value == "as_view":
             self.view_aliases.setdefault(name, value)
         if name.isupper() or name.startswith("_") and name[1:].isupper() or name.endswith(("_PREFIX", "_prefix")) \
-                or (id(stmt) in self._top_level and isinstance(value, (cst.SimpleString, cst.ConcatenatedString,
-                                                                         cst.FormattedString, cst.BinaryOperation))):
+                or (id(stmt) in self._top_level and type(value) in (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation)):
             parts = self.string_parts(value)
             if parts is not None and (len(parts) > 1 or isinstance(parts[0], str)):
                 self.constants.setdefault(name, parts)
@@ -122,14 +121,14 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
             conf = string_value(value)
             if conf:
                 self.root_urlconf = conf
-        if isinstance(value, (cst.List, cst.Tuple)) or (
-            isinstance(value, cst.BinaryOperation) and isinstance(value.left, (cst.List, cst.Tuple, cst.Attribute))
-        ) or (isinstance(value, cst.Attribute) and value.attr.value == "urls") or self._sum_of_lists(value):
+        if type(value) in (cst.List, cst.Tuple) or (
+            type(value) is cst.BinaryOperation and type(value.left) in (cst.List, cst.Tuple, cst.Attribute)
+        ) or (type(value) is cst.Attribute and value.attr.value == "urls") or self._sum_of_lists(value):
             self.lists.setdefault(name, value)
             if name == "urlpatterns":
                 self.objects.setdefault(name, {"framework": "django", "kind": "urlconf", "prefix": ""})
             return
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return
         qual = self.r.qualify(value.func)
         spec = CONSTRUCTORS.get(qual or "") or self._subclass_spec(name, value.func)
@@ -155,25 +154,25 @@ class _Extractor(PathParts, SetupCalls, AppBuilderRoutes, DecoratorRoutes, Lites
 
     def scan(self) -> None:
         for stmt in self._stmts:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self._decorated_function(stmt, None)
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 self._class(stmt)
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 self._current_stmt = stmt
                 for small in stmt.body:
-                    value = small.value if isinstance(small, cst.Expr) else None
-                    if isinstance(value, cst.Await):
+                    value = small.value if type(small) is cst.Expr else None
+                    if type(value) is cst.Await:
                         value = value.expression
-                    if isinstance(value, cst.Call):
-                        if isinstance(value.func, cst.Name):
+                    if type(value) is cst.Call:
+                        if type(value.func) is cst.Name:
                             self._setup_call(value)
                         self._call(value)
-                    elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                    elif type(small) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
                         value = small.value
-                        if isinstance(value, cst.Await):
+                        if type(value) is cst.Await:
                             value = value.expression
-                        if isinstance(value, cst.Call):
+                        if type(value) is cst.Call:
                             self._call(value)
                             self._constructor_routes(small, value)
         self._url_lists()

@@ -18,9 +18,9 @@ class LitestarRoutes:
             arg = keyword_arg(call, "http_method")
             listed = string_list(arg.value) if arg is not None else None
             if listed is None and arg is not None:
-                listed = [a.value.attr.value if isinstance(a.value, cst.Attribute) else "?" for a in
+                listed = [a.value.attr.value if type(a.value) is cst.Attribute else "?" for a in
                           getattr(arg.value, "elements", [])] or None
-                if isinstance(arg.value, cst.Attribute):
+                if type(arg.value) is cst.Attribute:
                     listed = [arg.value.attr.value]
             methods = norm_methods(listed) if listed else None
         elif name in ("websocket", "websocket_listener"):
@@ -35,7 +35,7 @@ class LitestarRoutes:
                 listed = string_list(node)
                 if listed is None:
                     paths = [(UNKNOWN, node)]
-                elif isinstance(node, (cst.List, cst.Tuple)):
+                elif type(node) in (cst.List, cst.Tuple):
                     paths = [(p, el.value) for p, el in zip(listed, node.elements)]
                 else:
                     paths = [(listed[0], node)]
@@ -48,10 +48,10 @@ class LitestarRoutes:
 
     def _controller_path(self, cls: cst.ClassDef) -> str:
         for stmt in cls.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-                        if any(isinstance(t, cst.Name) and t.value == "path" for t in targets):
+                    if type(small) in (cst.Assign, cst.AnnAssign):
+                        targets = [t.target for t in small.targets] if type(small) is cst.Assign else [small.target]
+                        if any(type(t) is cst.Name and t.value == "path" for t in targets):
                             return string_value(small.value) or UNKNOWN
         return ""

@@ -18,40 +18,40 @@ class _Resolver:
         self.local: Dict[str, str] = {}
 
     def add_import(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     self.imports[alias.asname.name.value] = full
                 else:
                     top = full.split(".", 1)[0]
                     self.imports[top] = top
-        elif isinstance(node, cst.ImportFrom):
+        elif type(node) is cst.ImportFrom:
             module = dotted_name(node.module) if node.module is not None else ""
             if node.relative:
                 base = self.package
                 for _ in range(len(node.relative) - 1):
                     base = base.rpartition(".")[0]
                 module = ".".join(p for p in (base, module) if p)
-            if isinstance(node.names, cst.ImportStar):
+            if type(node.names) is cst.ImportStar:
                 return
             for alias in node.names:
-                if not isinstance(alias.name, cst.Name):
+                if type(alias.name) is not cst.Name:
                     continue
                 local = alias.name.value
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     local = alias.asname.name.value
                 self.imports[local] = f"{module}.{alias.name.value}" if module else alias.name.value
 
     def qualify(self, node: Optional[cst.BaseExpression]) -> Optional[str]:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if node.value in self.local:
                 return self.local[node.value]
             return self.imports.get(node.value)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.qualify(node.value)
             return f"{base}.{node.attr.value}" if base else None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             base = self.qualify(node.func)
             return base + "()" if base else None
         return None
@@ -88,7 +88,7 @@ def statements_and_functions(body: Sequence[cst.CSTNode]) -> Tuple[List[cst.CSTN
 
 def _inner_statements(stmt: cst.CSTNode) -> List[cst.CSTNode]:
     children: List[cst.CSTNode] = []
-    if isinstance(stmt, (cst.FunctionDef, cst.With, cst.For, cst.While, cst.If, cst.Try)):
+    if type(stmt) in (cst.FunctionDef, cst.With, cst.For, cst.While, cst.If, cst.Try):
         inner = getattr(stmt, "body", None)
         if isinstance(inner, cst.BaseSuite):
             children.extend(getattr(inner, "body", ()))
@@ -96,7 +96,7 @@ def _inner_statements(stmt: cst.CSTNode) -> List[cst.CSTNode]:
             children.extend(handler.body.body)
         orelse = getattr(stmt, "orelse", None)
         if orelse is not None:
-            if isinstance(orelse, cst.If):
+            if type(orelse) is cst.If:
                 children.append(orelse)
             else:
                 children.extend(getattr(orelse.body, "body", ()))

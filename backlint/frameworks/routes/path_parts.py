@@ -21,16 +21,16 @@ class PathParts:
         literal = string_value(node)
         if literal is not None:
             return [literal]
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
             left = self.string_parts(node.left, depth + 1, env)
             right = self.string_parts(node.right, depth + 1, env)
             return left + right if left is not None and right is not None else None
-        if isinstance(node, cst.FormattedString):
+        if type(node) is cst.FormattedString:
             out: List[Any] = []
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     out.append(part.value)
-                elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None \
+                elif type(part) is cst.FormattedStringExpression and part.format_spec is None \
                         and part.conversion is None:
                     inner = self.string_parts(part.expression, depth + 1, env)
                     if inner is None:
@@ -39,32 +39,31 @@ class PathParts:
                 else:
                     return None
             return out
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if env is not None:
                 return env.get(node.value)  # inside a helper: only its parameters and constants
             if node.value in self.r.imports:
                 return [{"ref": self.r.imports[node.value]}]
             return [{"ref": self.local_ref(node.value)}]
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             qual = self.r.qualify(node)
             return [{"ref": qual}] if qual else None
-        if isinstance(node, cst.Call) and env is None:
+        if type(node) is cst.Call and env is None:
             return self._helper_parts(node, depth)
         return None
 
     def _helper_parts(self, call: cst.Call, depth: int) -> Optional[List[Any]]:
         """``prefixed("/x")`` where ``prefixed`` is a function of this file whose body is one
         ``return`` of a string expression over its parameters and module constants."""
-        if not isinstance(call.func, cst.Name) or call.func.value not in self.functions \
+        if type(call.func) is not cst.Name or call.func.value not in self.functions \
                 or any(a.keyword is not None or a.star for a in call.args):
             return None
         func = self.functions[call.func.value]
-        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
-        stmts = [s for s in body if not (isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1
-                                         and isinstance(s.body[0], cst.Expr)
-                                         and isinstance(s.body[0].value, (cst.SimpleString,
-                                                                          cst.ConcatenatedString)))]
-        if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) \
+        body = func.body.body if type(func.body) is cst.IndentedBlock else ()
+        stmts = [s for s in body if not (type(s) is cst.SimpleStatementLine and len(s.body) == 1
+                                         and type(s.body[0]) is cst.Expr
+                                         and type(s.body[0].value) in (cst.SimpleString, cst.ConcatenatedString))]
+        if len(stmts) != 1 or type(stmts[0]) is not cst.SimpleStatementLine \
                 or not isinstance(stmts[0].body[0], cst.Return) or stmts[0].body[0].value is None:
             return None
         params = [p.name.value for p in func.params.params]
@@ -87,6 +86,6 @@ class PathParts:
     def _sum_of_lists(self, value: cst.BaseExpression) -> bool:
         """``common = base_patterns + control_patterns``: a sum whose first term is a known or
         imported list."""
-        while isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        while type(value) is cst.BinaryOperation and type(value.operator) is cst.Add:
             value = value.left
-        return isinstance(value, cst.Name) and (value.value in self.lists or value.value in self.r.imports)
+        return type(value) is cst.Name and (value.value in self.lists or value.value in self.r.imports)

@@ -19,9 +19,9 @@ class SetupCalls:
     def _param_owner(self, receiver: cst.BaseExpression, attr: str) -> Optional[Tuple[str, Dict[str, Any]]]:
         """``app.router.add_get(...)`` / ``app.include_router(...)`` where ``app`` is a parameter of
         the enclosing function: the routes belong to whatever the callers pass in."""
-        base = receiver.value if isinstance(receiver, cst.Attribute) and receiver.attr.value == "router" else receiver
+        base = receiver.value if type(receiver) is cst.Attribute and receiver.attr.value == "router" else receiver
         func = self._enclosing.get(id(self._current_stmt)) if self._current_stmt is not None else None
-        if not isinstance(base, cst.Name) or func is None:
+        if type(base) is not cst.Name or func is None:
             return None
         params = [p.name.value for p in func.params.params]
         if base.value not in params:
@@ -41,7 +41,7 @@ class SetupCalls:
         if target is None:
             return
         for index, arg in enumerate(positional_args(call)):
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.objects:
+            if type(arg.value) is cst.Name and arg.value.value in self.objects:
                 self.edges.append({"parent": self.local_ref(arg.value.value), "child": f"{target}#{index}",
                                    "prefix": "", "override": False})
                 self.edge_nodes.append(call)
@@ -50,11 +50,11 @@ class SetupCalls:
         """Names with ``name.register("prefix", ViewSet)`` calls: DRF routers, whatever their class."""
         out = set()
         for stmt in self._stmts:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    call = small.value if isinstance(small, cst.Expr) else None
-                    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
-                            and call.func.attr.value == "register" and isinstance(call.func.value, cst.Name):
+                    call = small.value if type(small) is cst.Expr else None
+                    if type(call) is cst.Call and type(call.func) is cst.Attribute \
+                            and call.func.attr.value == "register" and type(call.func.value) is cst.Name:
                         args = positional_args(call)
                         if len(args) >= 2 and string_value(args[0].value) is not None:
                             out.add(call.func.value.value)
@@ -64,7 +64,7 @@ class SetupCalls:
         """(framework, kind, prefix keyword) for an instance of a subclass of a known route owner:
         a class of this file deriving from one, or an imported class named like one
         (``NetBoxRouter()`` registering viewsets, ``VersionedAPIRouter(prefix=...)``)."""
-        if isinstance(func, cst.Name) and func.value in self.classes:
+        if type(func) is cst.Name and func.value in self.classes:
             if depth > 5:
                 return None
             for base in self.classes[func.value].bases:

@@ -13,12 +13,12 @@ class TableRoutes:
     """Mixin of the per-file extractor (see ``extract.py``)."""
 
     def _aiohttp_routes(self, owner_ref, owner, value) -> None:
-        if isinstance(value, cst.Name) and value.value in self.objects:
+        if type(value) is cst.Name and value.value in self.objects:
             self._edge(owner_ref, value, None)
             return
-        if isinstance(value, cst.Name) and value.value in self.lists:
+        if type(value) is cst.Name and value.value in self.lists:
             value = self.lists[value.value]
-        if not isinstance(value, (cst.List, cst.Tuple)):
+        if type(value) not in (cst.List, cst.Tuple):
             ref = self.ref(value)
             if ref:
                 self.edges.append({"parent": owner_ref, "child": ref, "prefix": "", "override": False})
@@ -26,7 +26,7 @@ class TableRoutes:
             return
         for el in value.elements:
             item = el.value
-            if not isinstance(item, cst.Call):
+            if type(item) is not cst.Call:
                 continue
             qual = self.r.qualify(item.func) or ""
             if not qual.startswith("aiohttp.web"):
@@ -43,10 +43,10 @@ class TableRoutes:
 
     def _constructor_routes(self, stmt, call: cst.Call, name: Optional[str] = None) -> None:
         if name is None:
-            if stmt is None or isinstance(stmt, cst.AugAssign):
+            if stmt is None or type(stmt) is cst.AugAssign:
                 return
-            targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
-            names = [t.value for t in targets if isinstance(t, cst.Name) and t.value in self.objects]
+            targets = [t.target for t in stmt.targets] if type(stmt) is cst.Assign else [stmt.target]
+            names = [t.value for t in targets if type(t) is cst.Name and t.value in self.objects]
             if not names:
                 return
             name = names[0]
@@ -65,7 +65,7 @@ class TableRoutes:
                 arg = positional_args(call)[1]
             if arg is None and obj["kind"] == "app" and positional_args(call):
                 arg = positional_args(call)[0]
-            if arg is not None and isinstance(arg.value, (cst.List, cst.Tuple)):
+            if arg is not None and type(arg.value) in (cst.List, cst.Tuple):
                 for el in arg.value.elements:
                     child = self.ref(el.value)
                     if child:
@@ -76,13 +76,13 @@ class TableRoutes:
                 self._edge(ref, arg.value, None)
 
     def _starlette_routes(self, owner_ref, owner, value) -> None:
-        if isinstance(value, cst.Name) and value.value in self.lists:
+        if type(value) is cst.Name and value.value in self.lists:
             value = self.lists[value.value]
-        if not isinstance(value, (cst.List, cst.Tuple)):
+        if type(value) not in (cst.List, cst.Tuple):
             return
         for el in value.elements:
             item = el.value
-            if not isinstance(item, cst.Call):
+            if type(item) is not cst.Call:
                 continue
             qual = self.r.qualify(item.func) or ""
             last = qual.rsplit(".", 1)[-1]

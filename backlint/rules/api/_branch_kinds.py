@@ -50,15 +50,15 @@ def _last(expr: cst.BaseExpression) -> str:
 def _root_name(expr: cst.BaseExpression) -> Optional[str]:
     """``data["a"]["b"]`` / ``context.update`` / ``request.GET.get("x")`` -> the name it starts from."""
     while True:
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             expr = expr.value
-        elif isinstance(expr, cst.Attribute):
-            if isinstance(expr.value, cst.Name) and expr.value.value == "self" and expr.attr.value == "request":
+        elif type(expr) is cst.Attribute:
+            if type(expr.value) is cst.Name and expr.value.value == "self" and expr.attr.value == "request":
                 return "request"
             expr = expr.value
-        elif isinstance(expr, cst.Call):
+        elif type(expr) is cst.Call:
             expr = expr.func
-        elif isinstance(expr, cst.Name):
+        elif type(expr) is cst.Name:
             return expr.value
         else:
             return None
@@ -68,7 +68,7 @@ def _names_in(expr: cst.CSTNode) -> Set[str]:
     names, stack = set(), [expr]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Name):
+        if type(current) is cst.Name:
             names.add(current.value)
         stack.extend(source_children(current))
     return names
@@ -100,32 +100,32 @@ class BranchKinds:
         stack = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+            if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
                 continue
-            if isinstance(current, cst.Assign) and len(current.targets) == 1 \
-                    and isinstance(current.targets[0].target, cst.Name):
+            if type(current) is cst.Assign and len(current.targets) == 1 \
+                    and type(current.targets[0].target) is cst.Name:
                 name = current.targets[0].target.value
                 if self.request_read(current.value):
                     self.request_names.add(name)
                     self._request_built.add(name)
-                elif isinstance(current.value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp)) or (
-                        isinstance(current.value, cst.Call) and _last(current.value.func) in _COLLECTION_CALLS):
+                elif type(current.value) in (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp) or (
+                        type(current.value) is cst.Call and _last(current.value.func) in _COLLECTION_CALLS):
                     self._built.add(name)
-            elif isinstance(current, cst.Return) and current.value is not None:
+            elif type(current) is cst.Return and current.value is not None:
                 self.shown |= _names_in(current.value)
-            elif isinstance(current, cst.Call) and response_call(current):
+            elif type(current) is cst.Call and response_call(current):
                 for arg in current.args:
                     self.shown |= _names_in(arg.value)
             stack.extend(reversed(source_children(current)))  # source order: `data = request...` before its uses
 
     def request_read(self, expr: cst.BaseExpression) -> bool:
         """``request.GET.get("x")``, ``int(data["n"])``, ``request.get_json() or request.values``."""
-        if isinstance(expr, cst.BooleanOperation):
+        if type(expr) is cst.BooleanOperation:
             return self.request_read(expr.left) and self.request_read(expr.right)
-        if isinstance(expr, cst.Call) and _last(expr.func) in _CONVERSIONS and expr.args \
-                and not isinstance(expr.func, cst.Attribute):
+        if type(expr) is cst.Call and _last(expr.func) in _CONVERSIONS and expr.args \
+                and type(expr.func) is not cst.Attribute:
             return self.request_read(expr.args[0].value)
-        if isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call, cst.Name)):
+        if type(expr) in (cst.Attribute, cst.Subscript, cst.Call, cst.Name):
             return _root_name(expr) in self.request_names
         return False
 
@@ -147,30 +147,30 @@ class BranchKinds:
         return all(self._statement_ok(s) for s in suite.body)
 
     def _statement_ok(self, stmt: cst.CSTNode) -> bool:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             return all(self._small_ok(s) for s in stmt.body)
         if isinstance(stmt, cst.BaseSmallStatement):
             return self._small_ok(stmt)
-        if isinstance(stmt, cst.If):
-            return self.if_ok(stmt) and (not isinstance(stmt.orelse, cst.If) or self._statement_ok(stmt.orelse))
-        if isinstance(stmt, cst.For):
+        if type(stmt) is cst.If:
+            return self.if_ok(stmt) and (type(stmt.orelse) is not cst.If or self._statement_ok(stmt.orelse))
+        if type(stmt) is cst.For:
             return self.for_ok(stmt)
-        if isinstance(stmt, cst.Try):
+        if type(stmt) is cst.Try:
             return self._suite_ok(stmt.body) and all(self._suite_ok(h.body) for h in stmt.handlers) \
                 and self._suite_ok(stmt.orelse.body if stmt.orelse else None) \
                 and self._suite_ok(stmt.finalbody.body if stmt.finalbody else None)
-        if isinstance(stmt, cst.With):
+        if type(stmt) is cst.With:
             return not any(self._busy(i) for i in stmt.items) and self._suite_ok(stmt.body)
         return False
 
     def _small_ok(self, small: cst.BaseSmallStatement) -> bool:
         if self._busy(small):
             return False
-        if isinstance(small, (cst.Pass, cst.Continue, cst.Raise, cst.Return)):
+        if type(small) in (cst.Pass, cst.Continue, cst.Raise, cst.Return):
             return True
-        if isinstance(small, cst.Expr):
-            return isinstance(small.value, cst.Call) and self._report_or_assemble(small.value)
-        if isinstance(small, cst.Assign):
+        if type(small) is cst.Expr:
+            return type(small.value) is cst.Call and self._report_or_assemble(small.value)
+        if type(small) is cst.Assign:
             return all(self._assign_ok(t.target, small.value) for t in small.targets)
         return False
 
@@ -178,37 +178,37 @@ class BranchKinds:
         name = _last(call.func)
         if name in REPORT_CALLS or _root_name(call.func) in REPORT_ROOTS:
             return True
-        if name in MUTATORS and isinstance(call.func, cst.Attribute):
+        if name in MUTATORS and type(call.func) is cst.Attribute:
             return self._local_container(call.func.value)
         return False
 
     def _container_root(self, expr: cst.BaseExpression) -> bool:
-        while isinstance(expr, cst.Subscript):
+        while type(expr) is cst.Subscript:
             expr = expr.value
-        return isinstance(expr, cst.Name) and (expr.value in self._built or expr.value in self.containers)
+        return type(expr) is cst.Name and (expr.value in self._built or expr.value in self.containers)
 
     def _local_container(self, expr: cst.BaseExpression) -> bool:
-        while isinstance(expr, cst.Subscript):
+        while type(expr) is cst.Subscript:
             expr = expr.value
-        return isinstance(expr, cst.Name) and expr.value in self.containers
+        return type(expr) is cst.Name and expr.value in self.containers
 
     def _assign_ok(self, target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
-        if isinstance(target, cst.Subscript):
+        if type(target) is cst.Subscript:
             # data["webcam"] = {...}: building the response; config["fps"] = fps: copying a parsed field
             return self._local_container(target) or (self._container_root(target) and self.request_read(value))
-        if not isinstance(target, cst.Name):
+        if type(target) is not cst.Name:
             return False
-        if isinstance(value, cst.Name) and value.value == "None":
+        if type(value) is cst.Name and value.value == "None":
             return True
-        if isinstance(value, (cst.Dict, cst.List)) and target.value in self.containers:
+        if type(value) in (cst.Dict, cst.List) and target.value in self.containers:
             return True
-        if isinstance(value, cst.Call) and response_call(value):
+        if type(value) is cst.Call and response_call(value):
             return True
         return self.request_read(value)
 
     # decision points
     def if_ok(self, node: cst.If) -> bool:
-        orelse = node.orelse.body if isinstance(node.orelse, cst.Else) else None
+        orelse = node.orelse.body if type(node.orelse) is cst.Else else None
         return not self._busy(node.test) and self._suite_ok(node.body) and self._suite_ok(orelse)
 
     def for_ok(self, node: cst.For) -> bool:
@@ -219,9 +219,9 @@ class BranchKinds:
         """How many of ``nodes`` (the handler's If/For/While nodes) are business decisions."""
         count = 0
         for node in nodes:
-            if isinstance(node, cst.If) and self.if_ok(node):
+            if type(node) is cst.If and self.if_ok(node):
                 continue
-            if isinstance(node, cst.For) and self.for_ok(node):
+            if type(node) is cst.For and self.for_ok(node):
                 continue
             count += 1
         return count
@@ -231,9 +231,9 @@ def presentational_ifexp(ancestors: Iterable[cst.CSTNode]) -> bool:
     """A conditional expression (ancestors nearest first) inside a response/context literal, the
     arguments of a response or render call, or a `return`: it picks what to show."""
     for node in ancestors:
-        if isinstance(node, (cst.Dict, cst.DictElement, cst.Return)):
+        if type(node) in (cst.Dict, cst.DictElement, cst.Return):
             return True
-        if isinstance(node, cst.Call) and response_call(node):
+        if type(node) is cst.Call and response_call(node):
             return True
         if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Lambda,
                              cst.FunctionDef)):

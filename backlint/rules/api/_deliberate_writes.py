@@ -39,13 +39,13 @@ def tracking_save(call: cst.Call, handler: cst.FunctionDef) -> bool:
     """``x.save()`` whose changed fields (``update_fields`` or the handler's ``x.field = ...``
     assignments) are all read/seen/downloaded marks; an increment (``x.n += 1``) never is."""
     func = call.func
-    if not isinstance(func, cst.Attribute) or func.attr.value not in ("save", "asave"):
+    if type(func) is not cst.Attribute or func.attr.value not in ("save", "asave"):
         return False
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "update_fields" and \
-                isinstance(arg.value, (cst.List, cst.Tuple)):
+                type(arg.value) in (cst.List, cst.Tuple):
             names = [el.value.evaluated_value for el in arg.value.elements
-                     if isinstance(el.value, cst.SimpleString)]
+                     if type(el.value) is cst.SimpleString]
             return bool(names) and len(names) == len(arg.value.elements) and all(_tracking(n) for n in names)
     owner = dotted_name(func.value)
     if owner is None:
@@ -54,15 +54,15 @@ def tracking_save(call: cst.Call, handler: cst.FunctionDef) -> bool:
     stack = [handler.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             for target in node.targets:
                 t = target.target
-                if isinstance(t, cst.Attribute) and dotted_name(t.value) == owner:
+                if type(t) is cst.Attribute and dotted_name(t.value) == owner:
                     fields.append(t.attr.value)
-        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Attribute) \
+        elif type(node) is cst.AugAssign and type(node.target) is cst.Attribute \
                 and dotted_name(node.target.value) == owner:
             return False  # a counter: not idempotent
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef):
             continue
         stack.extend(source_children(node))
     return bool(fields) and all(_tracking(f) for f in fields)
@@ -83,9 +83,9 @@ def audit_helper(handler: cst.FunctionDef) -> Optional[str]:
     stack = list(source_children(handler.body))
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             continue
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             name = dotted_name(node.func)
             if name and "audit" in route_kinds.words(name):
                 return name

@@ -96,9 +96,9 @@ class HandlerRule(Rule):
         for ancestor in reversed(self.ctx.ancestors):
             if ancestor is scan.handler.node:
                 return False
-            if isinstance(ancestor, cst.With):
+            if type(ancestor) is cst.With:
                 for item in ancestor.items:
-                    expr = item.item.func if isinstance(item.item, cst.Call) else item.item
+                    expr = item.item.func if type(item.item) is cst.Call else item.item
                     name = (dotted_name(expr) or "").lower()
                     if "rollback" in name or "rolledback" in name or "rolled_back" in name:
                         return True
@@ -111,12 +111,12 @@ class HandlerRule(Rule):
         if scan is None or not self.collect_branches:
             return
         for ancestor in reversed(self.ctx.ancestors):
-            if isinstance(ancestor, (cst.ExceptHandler, cst.Finally)):
+            if type(ancestor) in (cst.ExceptHandler, cst.Finally):
                 return
             if ancestor is scan.handler.node:
                 break
         scan.branches += 1
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.IfExp:
             if presentational_ifexp(reversed(self.ctx.ancestors)):
                 scan.shown_ifexps += 1
         else:

@@ -23,7 +23,7 @@ def _calls_in(node: cst.CSTNode, ids: Set[int]) -> int:
         current = stack.pop()
         if id(current) in ids:
             count += 1
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
             continue
         stack.extend(source_children(current))
     return count
@@ -53,7 +53,7 @@ def _block(stmts: Sequence[cst.CSTNode], ids: Set[int]) -> Counts:
 def _suite(suite: Optional[cst.BaseSuite], ids: Set[int]) -> Counts:
     if suite is None:
         return 0, None
-    if isinstance(suite, cst.SimpleStatementSuite):
+    if type(suite) is cst.SimpleStatementSuite:
         return _block(list(suite.body), ids)
     return _block(list(suite.body), ids)
 
@@ -65,51 +65,51 @@ def _before_raise(suite: cst.BaseSuite, ids: Set[int], whole: int) -> int:
     statement (``obj.delete()``, ``x = Model.objects.create(...)``) has written at most what the
     statements before it wrote; otherwise every write of the body counts (an upper bound).
     """
-    body = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    body = list(suite.body) if type(suite) is cst.IndentedBlock else [suite]
     last = body[-1] if body else None
-    if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 \
-            and not isinstance(last.body[0], (cst.Return, cst.Raise)):
+    if type(last) is cst.SimpleStatementLine and len(last.body) == 1 \
+            and type(last.body[0]) not in (cst.Return, cst.Raise):
         return _max(_block(body[:-1], ids)[0], 0) or 0
     return whole
 
 
 def _statement(stmt: cst.CSTNode, ids: Set[int]) -> Counts:
-    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+    if type(stmt) in (cst.FunctionDef, cst.ClassDef):
         return 0, None
-    if isinstance(stmt, cst.SimpleStatementLine):
+    if type(stmt) is cst.SimpleStatementLine:
         fall: Optional[int] = 0
         leave: Optional[int] = None
         for small in stmt.body:
             if fall is None:
                 break
             n = _calls_in(small, ids)
-            if isinstance(small, (cst.Return, cst.Raise)):
+            if type(small) in (cst.Return, cst.Raise):
                 leave = _max(leave, fall + n)
                 fall = None
             else:
                 fall += n
         return fall, leave
-    if isinstance(stmt, (cst.Return, cst.Raise)):  # inside a SimpleStatementSuite
+    if type(stmt) in (cst.Return, cst.Raise):  # inside a SimpleStatementSuite
         return None, _calls_in(stmt, ids)
     if isinstance(stmt, cst.BaseSmallStatement):
         return _calls_in(stmt, ids), None
-    if isinstance(stmt, cst.If):
+    if type(stmt) is cst.If:
         test = _calls_in(stmt.test, ids)
         bf, bl = _suite(stmt.body, ids)
         if stmt.orelse is None:
             ef, el = 0, None
-        elif isinstance(stmt.orelse, cst.If):
+        elif type(stmt.orelse) is cst.If:
             ef, el = _statement(stmt.orelse, ids)
         else:
             ef, el = _suite(stmt.orelse.body, ids)
         return _add(test, _max(bf, ef)), _add(test, _max(bl, el))
-    if isinstance(stmt, (cst.For, cst.While)):
-        head = _calls_in(stmt.iter if isinstance(stmt, cst.For) else stmt.test, ids)
+    if type(stmt) in (cst.For, cst.While):
+        head = _calls_in(stmt.iter if type(stmt) is cst.For else stmt.test, ids)
         bf, bl = _suite(stmt.body, ids)
         of, ol = _suite(stmt.orelse.body, ids) if stmt.orelse is not None else (0, None)
         body = _max(bf, 0)
         return _add(head + body, of), _max(_add(head, bl), _add(head + body, ol))
-    if isinstance(stmt, cst.With):
+    if type(stmt) is cst.With:
         head = sum(_calls_in(item, ids) for item in stmt.items)
         bf, bl = _suite(stmt.body, ids)
         return _add(head, bf), _add(head, bl)
@@ -131,7 +131,7 @@ def _statement(stmt: cst.CSTNode, ids: Set[int]) -> Counts:
             fall = _add(fall, ff)
             leave = _max(_add(leave, _max(ff, fl, 0)), fl)
         return fall, leave
-    if isinstance(stmt, cst.Match):
+    if type(stmt) is cst.Match:
         falls, leaves = [], []
         for case in stmt.cases:
             cf, cl = _suite(case.body, ids)

@@ -25,14 +25,14 @@ def mirrors_upstream(target: Optional[cst.CSTNode], path: str) -> bool:
         return False
     if not prefix.startswith("/"):
         prefix = "/" + prefix
-    stack = [target.body] if isinstance(target, cst.FunctionDef) else []
+    stack = [target.body] if type(target) is cst.FunctionDef else []
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.SimpleString):
+        if type(current) is cst.SimpleString:
             value = current.evaluated_value
             if isinstance(value, str) and value.rstrip("/").endswith(prefix):
                 return True
-        elif isinstance(current, cst.FormattedStringText):
+        elif type(current) is cst.FormattedStringText:
             if current.value.rstrip("/").endswith(prefix):
                 return True
         stack.extend(source_children(current))

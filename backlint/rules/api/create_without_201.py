@@ -110,19 +110,19 @@ class CreateWithout201(HandlerRule):
         """False when every return leaves the framework's default status; True otherwise."""
         for decorator in func.decorators:
             call = decorator.decorator
-            if isinstance(call, cst.Call) and v.keyword(call, "status_code") is not None:
+            if type(call) is cst.Call and v.keyword(call, "status_code") is not None:
                 return True
         returns: List[cst.Return] = []
         stack = [func.body]
         while stack:
             current = stack.pop()
-            if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
                 continue
-            if isinstance(current, cst.Return):
+            if type(current) is cst.Return:
                 returns.append(current)
-            if isinstance(current, (cst.Assign, cst.AugAssign)):
-                targets = [t.target for t in current.targets] if isinstance(current, cst.Assign) else [current.target]
-                if any(isinstance(t, cst.Attribute) and t.attr.value in ("status_code", "status") for t in targets):
+            if type(current) in (cst.Assign, cst.AugAssign):
+                targets = [t.target for t in current.targets] if type(current) is cst.Assign else [current.target]
+                if any(type(t) is cst.Attribute and t.attr.value in ("status_code", "status") for t in targets):
                     return True
             stack.extend(source_children(current))
         if not returns:
@@ -135,13 +135,13 @@ class CreateWithout201(HandlerRule):
     def _return_status(self, value: Optional[cst.BaseExpression]) -> bool:
         if value is None:
             return False
-        if isinstance(value, cst.Tuple):
+        if type(value) is cst.Tuple:
             return len(value.elements) >= 2
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             qual = self.ctx.qualified_name(value.func) or ""
             spec = responses.BUILDERS.get(qual)
             if spec is None:
                 # a helper or another response class: its status is not known here
-                return not (isinstance(value.func, cst.Name) and value.func.value == "dict")
+                return not (type(value.func) is cst.Name and value.func.value == "dict")
             return responses.status_arg(value, spec)[0]
-        return isinstance(value, cst.Name) and not isinstance(v.resolve(self.ctx, value), (cst.Dict, cst.List))
+        return type(value) is cst.Name and not isinstance(v.resolve(self.ctx, value), (cst.Dict, cst.List))

@@ -101,14 +101,14 @@ class ErrorResponseWithSuccessStatus(Rule):
             return
         value = node.value
         explicit = None
-        if isinstance(value, cst.Tuple):
+        if type(value) is cst.Tuple:
             if len(value.elements) < 2:
                 return
             explicit = responses.literal_status(value.elements[1].value)
             if explicit is None or not 200 <= explicit < 300:
                 return  # `return jsonify(...), 400` or a status this file computes
             value = value.elements[0].value
-        if isinstance(value, cst.Name):
+        if type(value) is cst.Name:
             if self._status_set_on(handler.node, value.value):
                 return
             value = v.resolve(self.ctx, value)
@@ -118,7 +118,7 @@ class ErrorResponseWithSuccessStatus(Rule):
             self.report(node, self._message(handler, what, builder, status))
 
     def _problem(self, handler: routes.Handler, value, explicit: Optional[int]):
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             qual = self.ctx.qualified_name(value.func) or ""
             spec = responses.BUILDERS.get(qual)
             if spec is None:
@@ -132,12 +132,12 @@ class ErrorResponseWithSuccessStatus(Rule):
             body, kwargs = responses.body_of(value, qual)
             what = responses.error_body(body, kwargs)
             return (what, qual.rsplit(".", 1)[-1], code) if what else None
-        if isinstance(value, (cst.Dict, cst.Call)) and handler.framework in _DICT_FRAMEWORKS:
+        if type(value) in (cst.Dict, cst.Call) and handler.framework in _DICT_FRAMEWORKS:
             if explicit is None and (self._declares_status(handler) or self._status_set_on(handler.node, None)):
                 return None
             what = responses.error_body(value)
             return (what, None, explicit) if what else None
-        if isinstance(value, cst.Dict) and handler.framework in _DICT_FRAMEWORKS:
+        if type(value) is cst.Dict and handler.framework in _DICT_FRAMEWORKS:
             pass
         return None
 
@@ -153,7 +153,7 @@ class ErrorResponseWithSuccessStatus(Rule):
     def _declares_status(handler: routes.Handler) -> bool:
         for decorator in handler.node.decorators:
             call = decorator.decorator
-            if isinstance(call, cst.Call) and v.keyword(call, "status_code") is not None:
+            if type(call) is cst.Call and v.keyword(call, "status_code") is not None:
                 return True
         return False
 
@@ -163,11 +163,11 @@ class ErrorResponseWithSuccessStatus(Rule):
         stack: list = [func.body]
         while stack:
             current = stack.pop()
-            if isinstance(current, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
-                targets = [t.target for t in current.targets] if isinstance(current, cst.Assign) else [current.target]
+            if type(current) in (cst.Assign, cst.AugAssign, cst.AnnAssign):
+                targets = [t.target for t in current.targets] if type(current) is cst.Assign else [current.target]
                 for target in targets:
-                    if isinstance(target, cst.Attribute) and target.attr.value in ("status_code", "status") and (
-                            name is None or isinstance(target.value, cst.Name) and target.value.value == name):
+                    if type(target) is cst.Attribute and target.attr.value in ("status_code", "status") and (
+                            name is None or type(target.value) is cst.Name and target.value.value == name):
                         return True
             stack.extend(source_children(current))
         return False

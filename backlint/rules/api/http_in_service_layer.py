@@ -173,7 +173,7 @@ class HttpInServiceLayer(Rule):
         return f"`{layer}`"
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if not self._service_file or isinstance(node.names, cst.ImportStar) or node.relative:
+        if not self._service_file or type(node.names) is cst.ImportStar or node.relative:
             return
         module = dotted_name(node.module) if node.module is not None else None
         if not module:
@@ -181,7 +181,7 @@ class HttpInServiceLayer(Rule):
         found = []
         inputs = outputs = False
         for alias in node.names:
-            if not isinstance(alias.name, cst.Name):
+            if type(alias.name) is not cst.Name:
                 continue
             what = http_name(f"{module}.{alias.name.value}")
             if what and not (what == STATUS_CODES and self._http_client()):
@@ -208,7 +208,7 @@ class HttpInServiceLayer(Rule):
         if not what or (what == STATUS_CODES and self._http_client()):
             return  # an HTTP client reads the status codes of the responses it receives
         # in service files a from-import is reported at the import; report module-qualified uses only
-        if self._service_file and isinstance(expr, cst.Name):
+        if self._service_file and type(expr) is cst.Name:
             return
         written = dotted_name(expr) or "?"
         self.report(node, f"{self._where()} uses `{written}` ({what}): services must not depend on HTTP; raise "
@@ -219,7 +219,7 @@ class HttpInServiceLayer(Rule):
         exc = node.exc
         if exc is None:
             return
-        self._use(node, exc.func if isinstance(exc, cst.Call) else exc)
+        self._use(node, exc.func if type(exc) is cst.Call else exc)
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(self.ctx.parent(), cst.Raise):
@@ -227,20 +227,20 @@ class HttpInServiceLayer(Rule):
         self._use(node, node.func)
 
     def visit_Annotation(self, node: cst.Annotation) -> None:
-        if isinstance(node.annotation, (cst.Name, cst.Attribute)):
+        if type(node.annotation) in (cst.Name, cst.Attribute):
             self._use(node, node.annotation)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         # flask.request.json, request.args inside a service class
         if isinstance(self.ctx.parent(), (cst.Call, cst.Attribute, cst.Raise, cst.Annotation)):
             parent = self.ctx.parent()
-            if isinstance(parent, cst.Call) and parent.func is node:
+            if type(parent) is cst.Call and parent.func is node:
                 return
-            if isinstance(parent, cst.Attribute):
+            if type(parent) is cst.Attribute:
                 return
-            if isinstance(parent, (cst.Raise, cst.Annotation)):
+            if type(parent) in (cst.Raise, cst.Annotation):
                 return
         value = node.value
         qual = self.ctx.qualified_name(value)
-        if http_name(qual) == "the request object" and isinstance(value, (cst.Name, cst.Attribute)):
+        if http_name(qual) == "the request object" and type(value) in (cst.Name, cst.Attribute):
             self._use(node, value)

@@ -22,7 +22,7 @@ HTTP_CLIENTS = ("httpx", "requests", "aiohttp", "urllib3")
 
 def is_controller(module: cst.Module, ctx) -> bool:
     for stmt in module.body:
-        if isinstance(stmt, cst.ClassDef):
+        if type(stmt) is cst.ClassDef:
             for base in stmt.bases:
                 qual = ctx.qualified_name(base.value) or ""
                 if qual in RESOURCE_BASES or qual in VIEW_BASES or qual in VIEWSET_BASES:
@@ -32,12 +32,12 @@ def is_controller(module: cst.Module, ctx) -> bool:
 
 def imports_http_client(module: cst.Module) -> bool:
     for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is not cst.SimpleStatementLine:
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Import):
+            if type(small) is cst.Import:
                 names = [dotted_name(a.name) or "" for a in small.names]
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            elif type(small) is cst.ImportFrom and small.module is not None and not small.relative:
                 names = [dotted_name(small.module) or ""]
             else:
                 continue

@@ -92,16 +92,16 @@ class UnpaginatedListEndpoint(HandlerRule):
             return
         model = None
         for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign):
+                    if type(small) is cst.Assign:
                         for target in small.targets:
-                            if isinstance(target.target, cst.Name) and target.target.value in (
+                            if type(target.target) is cst.Name and target.target.value in (
                                     "pagination_class", "paginate_by"):
                                 return
-                            if isinstance(target.target, cst.Name) and target.target.value == "queryset":
+                            if type(target.target) is cst.Name and target.target.value == "queryset":
                                 model = pagination.unbounded_query(small.value) or "?"
-            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("list", "paginate_queryset"):
+            elif type(stmt) is cst.FunctionDef and stmt.name.value in ("list", "paginate_queryset"):
                 return  # the list is the class's own code
         if model is None or pagination.small_table(model):
             return
@@ -131,10 +131,10 @@ class UnpaginatedListEndpoint(HandlerRule):
         queries = []
         inner: Set[int] = set()
         for node in _walk(func.body, parents):
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-                    and isinstance(node.func.value, cst.Call):
+            if type(node) is cst.Call and type(node.func) is cst.Attribute \
+                    and type(node.func.value) is cst.Call:
                 inner.add(id(node.func.value))  # only the head of a call chain is the query
-            if isinstance(node, cst.Call) and id(node) not in inner:
+            if type(node) is cst.Call and id(node) not in inner:
                 model = pagination.unbounded_query(node)
                 if model is not None:
                     queries.append((node, model))
@@ -162,12 +162,12 @@ class UnpaginatedListEndpoint(HandlerRule):
         node = query
         while id(node) in parents:
             parent = parents[id(node)]
-            if isinstance(parent, cst.Subscript):
+            if type(parent) is cst.Subscript:
                 return False
-            if isinstance(parent, cst.Return) or _many(parent):
+            if type(parent) is cst.Return or _many(parent):
                 return True
-            if isinstance(parent, cst.Assign):
-                names = [t.target.value for t in parent.targets if isinstance(t.target, cst.Name)]
+            if type(parent) is cst.Assign:
+                names = [t.target.value for t in parent.targets if type(t.target) is cst.Name]
                 break
             if isinstance(parent, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 return False
@@ -176,13 +176,13 @@ class UnpaginatedListEndpoint(HandlerRule):
             return False
         uses = {}
         for current in _walk(func.body, uses):
-            if isinstance(current, cst.Name) and current.value in names:
+            if type(current) is cst.Name and current.value in names:
                 up = current
                 while id(up) in uses:
                     parent = uses[id(up)]
-                    if isinstance(parent, cst.Subscript) and parent.value is up:
+                    if type(parent) is cst.Subscript and parent.value is up:
                         break
-                    if isinstance(parent, cst.Return) or _many(parent):
+                    if type(parent) is cst.Return or _many(parent):
                         return True
                     if isinstance(parent, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                         break
@@ -191,7 +191,7 @@ class UnpaginatedListEndpoint(HandlerRule):
 
 
 def _many(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) and v.as_bool(v.keyword(node, "many") or cst.Name("False")) is True
+    return type(node) is cst.Call and v.as_bool(v.keyword(node, "many") or cst.Name("False")) is True
 
 
 def _detail(path: str) -> bool:
@@ -204,7 +204,7 @@ def _walk(node: cst.CSTNode, parents: Dict[int, cst.CSTNode]):
     while stack:
         current = stack.pop()
         yield current
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
             continue
         for child in source_children(current):
             parents[id(child)] = current

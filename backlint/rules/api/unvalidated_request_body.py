@@ -105,21 +105,21 @@ class UnvalidatedRequestBody(HandlerRule):
         tainted_names: Set[str] = set()  # names bound to a value read from raw input
         validated = False
         for node in _walk(func.body):
-            if isinstance(node, cst.Assign) or isinstance(node, cst.AnnAssign) and node.value is not None:
-                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if type(node) is cst.Assign or type(node) is cst.AnnAssign and node.value is not None:
+                targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
                 value = node.value
                 if validation.is_raw(value, raw, self._aliases):
-                    raw.update(t.value for t in targets if isinstance(t, cst.Name))
+                    raw.update(t.value for t in targets if type(t) is cst.Name)
                     continue
                 found = _raw_reads(value, raw, self._aliases)
                 if found:
                     reads.extend(found)
                     for target in targets:
-                        if isinstance(target, cst.Name):
+                        if type(target) is cst.Name:
                             tainted_names.add(target.value)
-                        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+                        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
                             tainted.add(target.value.value)  # `obj.title = request.data["title"]`
-            elif isinstance(node, cst.Call) and validation.validating_call(node, raw, self._aliases):
+            elif type(node) is cst.Call and validation.validating_call(node, raw, self._aliases):
                 validated = True
         if validated or not self._is_api(scan):
             return
@@ -145,7 +145,7 @@ class UnvalidatedRequestBody(HandlerRule):
     def _flows(call: cst.Call, raw: Set[str], tainted: Set[str], aliases, objects: Set[str]) -> Optional[str]:
         """How raw input reaches ``call``: a key read in its arguments, a tainted name, `**raw`."""
         func = call.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in objects \
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in objects \
                 and func.attr.value in ("save", "asave"):
             return f"`{func.value.value}` (an attribute set from raw input)"
         for arg in call.args:
@@ -155,7 +155,7 @@ class UnvalidatedRequestBody(HandlerRule):
             if found:
                 return f"`{found[0][1]}`"
             for node in _walk(arg.value):
-                if isinstance(node, cst.Name) and node.value in tainted:
+                if type(node) is cst.Name and node.value in tainted:
                     return f"`{node.value}` (read from raw input)"
         return None
 
@@ -180,7 +180,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         current = stack.pop()
         yield current
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
             continue
         stack.extend(reversed(source_children(current)))
 
@@ -197,9 +197,9 @@ def _raw_reads(node: cst.CSTNode, raw: Set[str], aliases=frozenset()) -> List[Tu
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
             continue
-        if isinstance(current, cst.Call) and _lookup(current, raw, aliases):
+        if type(current) is cst.Call and _lookup(current, raw, aliases):
             continue
         key = validation.raw_key(current, raw, aliases)
         if key is not None:
@@ -211,5 +211,5 @@ def _raw_reads(node: cst.CSTNode, raw: Set[str], aliases=frozenset()) -> List[Tu
 
 def _lookup(call: cst.Call, raw: Set[str], aliases) -> bool:
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name in _LOOKUPS and not (isinstance(func, cst.Attribute) and validation.is_raw(func.value, raw, aliases))
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    return name in _LOOKUPS and not (type(func) is cst.Attribute and validation.is_raw(func.value, raw, aliases))

@@ -44,7 +44,7 @@ class AlembicOperations:
         # helpers defined inside upgrade() are called like module-level ones
         self.functions = dict(functions)
         for stmt in upgrade.body.body:
-            if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in self.functions:
+            if type(stmt) is cst.FunctionDef and stmt.name.value not in self.functions:
                 self.functions[stmt.name.value] = stmt
         self.local = self._local_consts(upgrade)
         self._alembic_body(upgrade.body.body, {"upgrade", "downgrade"})
@@ -62,12 +62,12 @@ class AlembicOperations:
     def _only_pass(func: cst.FunctionDef) -> bool:
         body = func.body.body
         for stmt in body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is not cst.SimpleStatementLine:
                 return False
             for small in stmt.body:
-                if isinstance(small, cst.Pass):
+                if type(small) is cst.Pass:
                     continue
-                if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                if type(small) is cst.Expr and type(small.value) in (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis):
                     continue
                 return False
         return True
@@ -75,13 +75,13 @@ class AlembicOperations:
     def _has_effect(self, func: cst.FunctionDef) -> bool:
         """False for a body that only passes or returns early (`if skip(...): return` then `pass`)."""
         for stmt in func.body.body:
-            if isinstance(stmt, cst.If) and stmt.orelse is None and all(
-                    isinstance(inner, cst.SimpleStatementLine) and all(isinstance(x, cst.Return) and x.value is None
+            if type(stmt) is cst.If and stmt.orelse is None and all(
+                    type(inner) is cst.SimpleStatementLine and all(type(x) is cst.Return and x.value is None
                                                                         for x in inner.body)
                     for inner in stmt.body.body):
                 continue
-            if isinstance(stmt, cst.SimpleStatementLine) and all(
-                    isinstance(small, (cst.Pass, cst.Return)) or isinstance(small, cst.Expr) and isinstance(
+            if type(stmt) is cst.SimpleStatementLine and all(
+                    type(small) in (cst.Pass, cst.Return) or type(small) is cst.Expr and isinstance(
                         small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis))
                     for small in stmt.body):
                 continue
@@ -94,13 +94,13 @@ class AlembicOperations:
         body = func.body
         if any(line.comment for line in func.leading_lines):
             return True
-        if isinstance(body, cst.IndentedBlock):  # comments on lines of their own in the body
+        if type(body) is cst.IndentedBlock:  # comments on lines of their own in the body
             if any(line.comment for stmt in body.body for line in stmt.leading_lines):
                 return True
             first = body.body[0] if body.body else None
-            if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr):
+            if type(first) is cst.SimpleStatementLine and type(first.body[0]) is cst.Expr:
                 doc = first.body[0].value
-                text = doc.evaluated_value if isinstance(doc, cst.SimpleString) else None
+                text = doc.evaluated_value if type(doc) is cst.SimpleString else None
                 # a docstring that says why ("Data-only migration, no action needed"), not the
                 # generated "Unapply <title>." that names what the function should have done
                 if isinstance(text, str) and text.strip() and not _BOILERPLATE_DOC.match(text.strip()):
@@ -109,15 +109,15 @@ class AlembicOperations:
 
     def _alembic_body(self, body: Sequence[cst.BaseStatement], visited: Set[str]) -> None:
         for stmt in body:
-            if isinstance(stmt, cst.With):
+            if type(stmt) is cst.With:
                 saved_auto, saved_batch = self.autocommit, dict(self.batch_tables)
                 for item in stmt.items:
-                    qual = self.col.qualname(item.item) if isinstance(item.item, cst.Call) else None
+                    qual = self.col.qualname(item.item) if type(item.item) is cst.Call else None
                     if qual in fw.ALEMBIC_AUTOCOMMIT:
                         self.autocommit = True
                         self.segment += 1
-                    elif qual == "alembic.op.batch_alter_table" and isinstance(item.item, cst.Call):
-                        if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    elif qual == "alembic.op.batch_alter_table" and type(item.item) is cst.Call:
+                        if item.asname is not None and type(item.asname.name) is cst.Name:
                             self.batch_tables[item.asname.name.value] = lower(arg(item.item, 0, "table_name"))
                     else:
                         for call in calls_in(item.item):
@@ -126,13 +126,13 @@ class AlembicOperations:
                 if self.autocommit != saved_auto:
                     self.segment += 1
                 self.autocommit, self.batch_tables = saved_auto, saved_batch
-            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            elif type(stmt) in (cst.FunctionDef, cst.ClassDef):
                 continue
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 self.documented = self._documents_removal(stmt, self.documented)
                 for call in calls_in(stmt):
                     self._alembic_call(call, visited)
-            elif isinstance(stmt, cst.If) and self._dialect_branch(stmt, visited):
+            elif type(stmt) is cst.If and self._dialect_branch(stmt, visited):
                 continue
             elif isinstance(stmt, cst.BaseCompoundStatement):
                 for name in ("test", "iter", "target"):
@@ -163,9 +163,9 @@ class AlembicOperations:
             return False
         if runs:
             self._alembic_body(stmt.body.body, visited)
-        elif isinstance(stmt.orelse, cst.If):
+        elif type(stmt.orelse) is cst.If:
             self._alembic_body([stmt.orelse], visited)
-        elif isinstance(stmt.orelse, cst.Else):
+        elif type(stmt.orelse) is cst.Else:
             self._alembic_body(stmt.orelse.body.body, visited)
         return True
 
@@ -173,7 +173,7 @@ class AlembicOperations:
     def _blocks(stmt: cst.BaseCompoundStatement) -> List[Sequence[cst.BaseStatement]]:
         blocks: List[Sequence[cst.BaseStatement]] = []
         body = getattr(stmt, "body", None)
-        if isinstance(body, cst.IndentedBlock):
+        if type(body) is cst.IndentedBlock:
             blocks.append(body.body)
         for handler in getattr(stmt, "handlers", ()) or ():
             blocks.append(handler.body.body)
@@ -181,14 +181,14 @@ class AlembicOperations:
             part = getattr(stmt, name, None)
             while part is not None:
                 inner = getattr(part, "body", None)
-                if isinstance(inner, cst.IndentedBlock):
+                if type(inner) is cst.IndentedBlock:
                     blocks.append(inner.body)
-                part = getattr(part, "orelse", None) if isinstance(part, cst.If) else None
+                part = getattr(part, "orelse", None) if type(part) is cst.If else None
         return blocks
 
     def _alembic_call(self, call: cst.Call, visited: Set[str]) -> None:
         self.current_table = None
-        if isinstance(call.func, cst.Name) and call.func.value in self.functions and call.func.value not in visited:
+        if type(call.func) is cst.Name and call.func.value in self.functions and call.func.value not in visited:
             helper = self.functions[call.func.value]
             saved = self.local
             values = _helper_args.call_bindings(call, helper, literal)  # `add_idx("users")`: table is "users"
@@ -213,8 +213,8 @@ class AlembicOperations:
         name, batch = found
         table: Optional[str] = None
         if batch:
-            receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-            table = self.batch_tables.get(receiver.value) if isinstance(receiver, cst.Name) else None
+            receiver = call.func.value if type(call.func) is cst.Attribute else None
+            table = self.batch_tables.get(receiver.value) if type(receiver) is cst.Name else None
         op = self._alembic_op(call, name, table)
         table_at = 1 if name.startswith("create_") or name == "drop_constraint" else 0
 
@@ -296,7 +296,7 @@ class AlembicOperations:
         for inner in calls_in(statement):
             qual = self.col.qualname(inner) or ""
             table = None
-            if isinstance(inner.func, cst.Attribute) and inner.func.attr.value in ("update", "insert", "delete"):
+            if type(inner.func) is cst.Attribute and inner.func.attr.value in ("update", "insert", "delete"):
                 table = self._table_of_origin(self.col.receiver_origin.get(id(inner)))
             elif qual in ("sqlalchemy.update", "sqlalchemy.insert", "sqlalchemy.delete"):
                 table = self._table_of_origin(self.col.arg_origin.get(id(inner)))
@@ -306,7 +306,7 @@ class AlembicOperations:
 
     def _alembic_add_column(self, call: cst.Call, column: Optional[cst.BaseExpression], table: str) -> None:
         self.current_table = table
-        if not isinstance(column, cst.Call):
+        if type(column) is not cst.Call:
             return
         qual = self.col.qualname(column) or dotted_name(column.func) or ""
         if qual not in fw.SQLALCHEMY_COLUMN and not qual.endswith("Column"):
@@ -319,7 +319,7 @@ class AlembicOperations:
         server_default = arg(column, None, "server_default")
         has_default = server_default is not None and literal(server_default) is not None
         generated = any(
-            isinstance(p.value, cst.Call)
+            type(p.value) is cst.Call
             and (dotted_name(p.value.func) or "").rsplit(".", 1)[-1] in fw.SQLALCHEMY_GENERATED
             for p in positional_args(column)
         )
@@ -372,15 +372,15 @@ class AlembicOperations:
         if node is None:
             return None
         # sa.String(50).with_variant(MEDIUMTEXT, "mysql"): judge the generic type
-        while (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        while (type(node) is cst.Call and type(node.func) is cst.Attribute
                and node.func.attr.value == "with_variant"):
             node = node.func.value
-        target = node.func if isinstance(node, cst.Call) else node
+        target = node.func if type(node) is cst.Call else node
         name = (dotted_name(target) or "").rsplit(".", 1)[-1]
         if not name:
             return None
         length = scale = None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             numeric = name in ("Numeric", "NUMERIC", "DECIMAL", "Decimal")
             first = arg(node, 0, "precision" if numeric else "length")
             length = literal(first) if first is not None else None

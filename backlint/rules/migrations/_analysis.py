@@ -47,18 +47,18 @@ class Collector:
             return
         self.qual[key] = self.ctx.qualified_name(node.func)
         func = node.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        if type(func) is cst.Attribute and type(func.value) is cst.Name:
             origin = self.ctx.origin_call(func.value)
             if origin is not None:
                 self.receiver_origin[key] = origin
         args = positional_args(node)
-        if args and isinstance(args[0].value, cst.Name):
+        if args and type(args[0].value) is cst.Name:
             origin = self.ctx.origin_call(args[0].value)
             if origin is not None:
                 self.arg_origin[key] = origin
 
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             if id(node) in self.qual:
                 return self.qual[id(node)]
             return self.ctx.qualified_name(node.func)
@@ -148,7 +148,7 @@ class Analysis(DjangoOperations, AlembicOperations):
     # -- detection ----------------------------------------------------------------------------
     def _run(self, module: cst.Module) -> None:
         for stmt in module.body:
-            if isinstance(stmt, cst.ClassDef) and self._is_django_migration(stmt):
+            if type(stmt) is cst.ClassDef and self._is_django_migration(stmt):
                 self.framework = "django"
                 self._consts(module.body)
                 self._django(stmt)
@@ -156,15 +156,15 @@ class Analysis(DjangoOperations, AlembicOperations):
         top: Dict[str, Any] = {}
         functions: Dict[str, cst.FunctionDef] = {}
         for stmt in module.body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 functions[stmt.name.value] = stmt
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    if type(small) is cst.Assign and len(small.targets) == 1:
                         target = small.targets[0].target
-                        if isinstance(target, cst.Name):
+                        if type(target) is cst.Name:
                             top[target.value] = small.value
-                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value:
+                    elif type(small) is cst.AnnAssign and type(small.target) is cst.Name and small.value:
                         top[small.target.value] = small.value
         if "revision" in top and "upgrade" in functions:
             self.framework = "alembic"
@@ -177,11 +177,11 @@ class Analysis(DjangoOperations, AlembicOperations):
     def _consts(self, body: Sequence[cst.CSTNode]) -> None:
         """Module-level NAME = "string" assignments, for SQL kept in constants."""
         for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    if type(small) is cst.Assign and len(small.targets) == 1:
                         target = small.targets[0].target
-                        if isinstance(target, cst.Name):
+                        if type(target) is cst.Name:
                             self.consts[target.value] = self.sql_text(small.value)
 
     def _local_consts(self, func: cst.FunctionDef) -> Dict[str, Optional[str]]:
@@ -189,9 +189,9 @@ class Analysis(DjangoOperations, AlembicOperations):
         stack: List[cst.CSTNode] = [func.body]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
                 found[node.targets[0].target.value] = self.sql_text(node.value)
-            elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            elif type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
                 stack.extend(children(node))
         return found
 
@@ -199,28 +199,28 @@ class Analysis(DjangoOperations, AlembicOperations):
         """The SQL a string expression holds; interpolated parts become ``__expr__``."""
         if node is None:
             return None
-        if isinstance(node, cst.SimpleString):
+        if type(node) is cst.SimpleString:
             value = node.evaluated_value
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        if isinstance(node, cst.ConcatenatedString):  # flattened: no recursion per piece
+        if type(node) is cst.ConcatenatedString:  # flattened: no recursion per piece
             return _join([self.sql_text(part, local) for part in string_parts(node)])
-        if isinstance(node, cst.FormattedString):
+        if type(node) is cst.FormattedString:
             return "".join(
-                part.value if isinstance(part, cst.FormattedStringText) else sql_ddl.EXPR for part in node.parts
+                part.value if type(part) is cst.FormattedStringText else sql_ddl.EXPR for part in node.parts
             )
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if local is not None and node.value in local:
                 return local[node.value]
             return self.consts.get(node.value)
-        if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Modulo):
+        if type(node) is cst.BinaryOperation:
+            if type(node.operator) is cst.Modulo:
                 return self.sql_text(node.left, local)
-            if isinstance(node.operator, cst.Add):
+            if type(node.operator) is cst.Add:
                 return _join([self.sql_text(node.left, local), self.sql_text(node.right, local)])
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            if type(func) is cst.Attribute and func.attr.value == "format":
                 template = self.sql_text(func.value, local)
                 if template is None:
                     return None

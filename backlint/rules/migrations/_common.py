@@ -52,21 +52,21 @@ def literal(node: Optional[cst.BaseExpression]) -> Any:
     """The Python value of a literal expression, else a :class:`fw.Expr`."""
     if node is None:
         return None
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+    if type(node) is cst.Name and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         bound = bound_value(node.value)  # a parameter of the Alembic helper being walked
         if bound is not _MISSING:
             return bound
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return node.evaluated_value
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return node.evaluated_value
     try:
         code = cst.Module([]).code_for_node(node)
         return ast.literal_eval(code.strip())
     except Exception:
-        callee = dotted_name(node.func) if isinstance(node, cst.Call) else None
+        callee = dotted_name(node.func) if type(node) is cst.Call else None
         return fw.Expr(cst.Module([]).code_for_node(node), callee)
 
 
@@ -85,9 +85,9 @@ def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     stack: List[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.Lambda, cst.ClassDef) and current is not node:
             continue
-        if isinstance(current, cst.Call):
+        if type(current) is cst.Call:
             yield current
         stack.extend(reversed(children(current)))
 

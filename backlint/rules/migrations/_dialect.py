@@ -47,7 +47,7 @@ def truth_on(node: Optional[cst.BaseExpression], database: str,
     None when the expression says nothing we can read."""
     if node is None:
         return None
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if node.value in ("True", "False"):
             return node.value == "True"
         if node.value in names and names[node.value] is not node:
@@ -56,12 +56,12 @@ def truth_on(node: Optional[cst.BaseExpression], database: str,
             found = truth_on(bound, database, inner)
             if found is not None:
                 return found
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Not:
         inner_value = truth_on(node.expression, database, names)
         return None if inner_value is None else not inner_value
-    if isinstance(node, (cst.Name, cst.Attribute, cst.Comparison)) and _mentions_sqlite(node):
-        negated = isinstance(node, cst.Comparison) and any(
-            isinstance(t.operator, (cst.NotEqual, cst.NotIn, cst.IsNot)) for t in node.comparisons)
+    if type(node) in (cst.Name, cst.Attribute, cst.Comparison) and _mentions_sqlite(node):
+        negated = type(node) is cst.Comparison and any(
+            type(t.operator) in (cst.NotEqual, cst.NotIn, cst.IsNot) for t in node.comparisons)
         on_sqlite = database == "sqlite"
         return not on_sqlite if negated else on_sqlite
     return None
@@ -69,18 +69,18 @@ def truth_on(node: Optional[cst.BaseExpression], database: str,
 
 def _dialect_subject(node: cst.BaseExpression, dialect_names: Dict[str, bool]) -> bool:
     """True if ``node`` is the dialect's name: ``<x>.dialect.name`` or a name bound to it."""
-    if isinstance(node, cst.Attribute) and node.attr.value == "name" and isinstance(node.value, cst.Attribute):
+    if type(node) is cst.Attribute and node.attr.value == "name" and type(node.value) is cst.Attribute:
         return node.value.attr.value == "dialect"
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in dialect_names
     return False
 
 
 def _literal_names(node: cst.BaseExpression) -> Optional[set]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return {value.lower()} if isinstance(value, str) else None
-    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+    if type(node) in (cst.Tuple, cst.List, cst.Set):
         found = set()
         for element in node.elements:
             inner = _literal_names(element.value)
@@ -94,12 +94,12 @@ def _literal_names(node: cst.BaseExpression) -> Optional[set]:
 def branch_runs(test: cst.BaseExpression, database: str, dialect_names: Dict[str, bool]) -> Optional[bool]:
     """Whether the body of ``if <test>:`` runs on ``database``, for tests that compare the
     dialect name with literals (``==``, ``!=``, ``in``, ``not in``); None otherwise."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = branch_runs(test.expression, database, dialect_names)
         return None if inner is None else not inner
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance":
+    if type(test) is cst.Call and type(test.func) is cst.Name and test.func.value == "isinstance":
         return _isinstance_dialect(test, database)
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
         return None
     target = test.comparisons[0]
     left, right = test.left, target.comparator
@@ -112,9 +112,9 @@ def branch_runs(test: cst.BaseExpression, database: str, dialect_names: Dict[str
         return None
     matches = database in {_DIALECT_NAMES[n] for n in names}
     operator = target.operator
-    if isinstance(operator, (cst.Equal, cst.In)):
+    if type(operator) in (cst.Equal, cst.In):
         return matches
-    if isinstance(operator, (cst.NotEqual, cst.NotIn)):
+    if type(operator) in (cst.NotEqual, cst.NotIn):
         return not matches
     return None
 
@@ -127,7 +127,7 @@ def _isinstance_dialect(test: cst.Call, database: str) -> Optional[bool]:
     if not subject.endswith("dialect"):
         return None
     classes = test.args[1].value
-    nodes = [e.value for e in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+    nodes = [e.value for e in classes.elements] if type(classes) is cst.Tuple else [classes]
     found = set()
     for node in nodes:
         name = cst.Module([]).code_for_node(node).rsplit(".", 1)[-1].lower()
@@ -146,7 +146,7 @@ def dialect_name_bindings(body: cst.CSTNode) -> Dict[str, bool]:
     stack = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             if _dialect_subject(node.value, {}):
                 found[node.targets[0].target.value] = True
         else:

@@ -24,11 +24,11 @@ class DjangoOperations:
         self.app, self.name = fw.django_app_and_name(self.ctx.path)
         attrs: Dict[str, cst.BaseExpression] = {}
         for stmt in cls.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
                         attrs[small.targets[0].target.value] = small.value
-                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value:
+                    elif type(small) is cst.AnnAssign and type(small.target) is cst.Name and small.value:
                         attrs[small.target.value] = small.value
         if literal(attrs.get("initial")) is True:
             self.skip = "initial"
@@ -36,14 +36,14 @@ class DjangoOperations:
             self.skip = "squashed"
         self.atomic = self._atomic(attrs.get("atomic"))
         ops = attrs.get("operations")
-        if not isinstance(ops, (cst.List, cst.Tuple)):
+        if type(ops) not in (cst.List, cst.Tuple):
             return
         self.history = _history.django_file(self.name, self.ctx.text)
         if self.start_after:  # tables created by earlier migrations that are not released yet
             self.ctx.depends_on_directory(os.path.dirname(os.path.abspath(self.ctx.path)))
             self.new_tables |= _unreleased.django_tables(self.ctx.path, self.app, self.name, self.start_after)
         for index, element in enumerate(ops.elements):
-            if isinstance(element.value, cst.Call):
+            if type(element.value) is cst.Call:
                 self._django_op(element.value, index, deliberate=False)
 
     def _atomic(self, node: Optional[cst.BaseExpression]) -> bool:
@@ -53,9 +53,9 @@ class DjangoOperations:
             return True
         names: Dict[str, cst.BaseExpression] = {}
         for stmt in self.ctx.module.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
                         names[small.targets[0].target.value] = small.value
         value = _dialect.truth_on(node, self.database, names)
         if value is None:
@@ -110,9 +110,9 @@ class DjangoOperations:
                 self.new_tables.add(options["db_table"].lower())
         elif name == "SeparateDatabaseAndState":
             database_ops = arg(call, 0, "database_operations")
-            if isinstance(database_ops, (cst.List, cst.Tuple)):
+            if type(database_ops) in (cst.List, cst.Tuple):
                 for element in database_ops.elements:
-                    if isinstance(element.value, cst.Call):
+                    if type(element.value) is cst.Call:
                         self._django_op(element.value, index, deliberate=True)
         elif new:
             return
@@ -190,7 +190,7 @@ class DjangoOperations:
     @staticmethod
     def _constraint_name(call: cst.Call) -> Optional[str]:
         constraint = arg(call, 1, "constraint")
-        if isinstance(constraint, cst.Call):
+        if type(constraint) is cst.Call:
             return text_of(arg(constraint, None, "name"))
         return None
 
@@ -292,7 +292,7 @@ class DjangoOperations:
     def _django_constraint(self, call: cst.Call, model: Optional[str]) -> None:
         constraint = arg(call, 1, "constraint")
         kind = "constraint"
-        if isinstance(constraint, cst.Call):
+        if type(constraint) is cst.Call:
             kind = (self.col.qualname(constraint.func) or dotted_name(constraint.func) or "").rsplit(".", 1)[-1]
         if kind == "CheckConstraint":
             self.constraint_events.append(("add", _Op(call, "`AddConstraint`", model, self.atomic),
@@ -317,10 +317,10 @@ class DjangoOperations:
                      "nothing needs undoing).", severity=Severity.NOTE)
         sql = arg(call, 0, "sql")
         items: List[cst.BaseExpression] = []
-        if isinstance(sql, (cst.List, cst.Tuple)):
+        if type(sql) in (cst.List, cst.Tuple):
             for element in sql.elements:
                 value = element.value
-                if isinstance(value, (cst.Tuple, cst.List)) and value.elements:
+                if type(value) in (cst.Tuple, cst.List) and value.elements:
                     value = value.elements[0].value
                 items.append(value)
         elif sql is not None:
@@ -337,15 +337,15 @@ class DjangoOperations:
                      "`migrate` back past it raises IrreversibleError. Pass `reverse_code=` (or "
                      "`migrations.RunPython.noop` when nothing needs undoing).", severity=Severity.NOTE)
         code = arg(call, 0, "code")
-        if not isinstance(code, cst.Name):
+        if type(code) is not cst.Name:
             return
-        func = next((s for s in self.ctx.module.body if isinstance(s, cst.FunctionDef) and s.name.value == code.value), None)
+        func = next((s for s in self.ctx.module.body if type(s) is cst.FunctionDef and s.name.value == code.value), None)
         if func is None:
             return
         models: Set[str] = set()
         writes = False
         for inner in calls_in(func.body):
-            attr = inner.func.attr.value if isinstance(inner.func, cst.Attribute) else None
+            attr = inner.func.attr.value if type(inner.func) is cst.Attribute else None
             if attr == "get_model":
                 names = [text_of(a.value) for a in positional_args(inner)]
                 model_name = names[1] if len(names) > 1 else names[0] if names else None

@@ -41,18 +41,18 @@ def module_literals(body) -> Dict[str, cst.BaseExpression]:
     found: Dict[str, cst.BaseExpression] = {}
     twice = set()
     for stmt in body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is not cst.SimpleStatementLine:
             continue
         for small in stmt.body:
             targets, value = (), None
-            if isinstance(small, cst.Assign):
+            if type(small) is cst.Assign:
                 targets, value = [t.target for t in small.targets], small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            elif type(small) is cst.AnnAssign and small.value is not None:
                 targets, value = [small.target], small.value
-            elif isinstance(small, cst.AugAssign):
+            elif type(small) is cst.AugAssign:
                 targets, value = [small.target], None
             for target in targets:
-                if not isinstance(target, cst.Name):
+                if type(target) is not cst.Name:
                     continue
                 name = target.value
                 if name in found or name in twice or value is None:
@@ -92,7 +92,7 @@ def local_literals(body) -> Dict[str, cst.BaseExpression]:
         if name in spoiled or len(values) != 1:
             continue
         value = values[0]
-        if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and value.elements and _literal(value, {}, 0):
+        if type(value) in (cst.List, cst.Tuple, cst.Set, cst.Dict) and value.elements and _literal(value, {}, 0):
             found[name] = value
         elif path_segments(value):
             found[name] = value  # `parts = path.split("/")`
@@ -127,9 +127,9 @@ def _name_read(node, parent, grand) -> bool:
 
 def _is_constant_name(node) -> bool:
     """``MAX_TRIES``, ``settings.LANGUAGES``, ``Order.STATUS_CHOICES``: constants by convention."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return bool(_CONSTANT.match(node.value)) and len(node.value.strip("_")) > 1
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return bool(_CONSTANT.match(node.attr.value)) and len(node.attr.value.strip("_")) > 1
     return False
 
@@ -143,28 +143,28 @@ def _choices(name: str) -> bool:
 def _literal(node, constants, depth) -> bool:
     if depth > 4:
         return False
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return all(isinstance(el, cst.Element) for el in node.elements)
-    if isinstance(node, cst.Dict):
-        return all(isinstance(el, cst.DictElement) for el in node.elements)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)):
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
+        return all(type(el) is cst.Element for el in node.elements)
+    if type(node) is cst.Dict:
+        return all(type(el) is cst.DictElement for el in node.elements)
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString, cst.Integer):
         return True
     return False
 
 
 def _bound(node, constants) -> bool:
     """A ``range()`` bound fixed in the code."""
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return True
-    if isinstance(node, cst.UnaryOperation):
+    if type(node) is cst.UnaryOperation:
         return _bound(node.expression, constants)
-    if isinstance(node, cst.BinaryOperation):
+    if type(node) is cst.BinaryOperation:
         return _bound(node.left, constants) and _bound(node.right, constants)
-    if isinstance(node, cst.Name) and isinstance(constants.get(node.value), cst.Integer):
+    if type(node) is cst.Name and isinstance(constants.get(node.value), cst.Integer):
         return True
     if _is_constant_name(node):
         return True
-    if isinstance(node, cst.Call) and dotted_name(node.func) == "len" and len(node.args) == 1:
+    if type(node) is cst.Call and dotted_name(node.func) == "len" and len(node.args) == 1:
         return fixed_iterable(node.args[0].value, constants)
     return False
 
@@ -175,11 +175,11 @@ def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 
         return False
     if _literal(node, constants, depth) or path_segments(node):
         return True
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in constants or _is_constant_name(node) or _choices(node.value)
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return _is_constant_name(node) or _choices(node.attr.value)
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = node.func
         args = [a for a in node.args if a.keyword is None]
         if any(a.star for a in node.args):
@@ -189,7 +189,7 @@ def fixed_iterable(node, constants: Dict[str, cst.BaseExpression], depth: int = 
             return bool(args) and all(_bound(a.value, constants) for a in args)
         if name in _PASS_THROUGH:
             return bool(args) and all(fixed_iterable(a.value, constants, depth + 1) for a in args)
-        if isinstance(func, cst.Attribute) and func.attr.value in _VIEWS and not node.args:
+        if type(func) is cst.Attribute and func.attr.value in _VIEWS and not node.args:
             return fixed_iterable(func.value, constants, depth + 1)
     return False
 
@@ -210,19 +210,19 @@ _PATH_SEPARATORS = frozenset({"'/'", '"/"', "os.sep", "os.path.sep"})
 def path_segments(node) -> bool:
     """``path.split("/")``, ``PurePath(p).parts``: the segments of one path, a walk down its
     folders (each step depends on the one before), bounded by the path's depth, not by data."""
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return node.attr.value in ("parts", "parents")
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+    if not (type(node) is cst.Call and type(node.func) is cst.Attribute
             and node.func.attr.value in ("split", "rsplit") and node.args):
         return False
     sep = node.args[0].value
-    text = sep.value if isinstance(sep, cst.SimpleString) else dotted_name(sep)
+    text = sep.value if type(sep) is cst.SimpleString else dotted_name(sep)
     return text in _PATH_SEPARATORS
 
 
 def retry_iterable(node) -> bool:
     """``for attempt in Retrying(...)`` / ``run_with_db_retries(...)``: retries, not data."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = dotted_name(node.func) or ""
         return bool(_RETRY.search(name.rsplit(".", 1)[-1]))
     return False
@@ -230,14 +230,14 @@ def retry_iterable(node) -> bool:
 
 def batch_iterable(node) -> bool:
     """``for ids in batched(pks, 1000)`` / ``chunked(...)`` / ``paginate(...)``: batches, not rows."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = dotted_name(node.func) or ""
         if _BATCHES.search(name.rsplit(".", 1)[-1]):
             return True
         # `grouper(objs, batch_size)`, `split(rows, CHUNK)`: sized by a batch argument
-        return any(isinstance(a.value, (cst.Name, cst.Attribute)) and _BATCHES.search(dotted_name(a.value) or "")
+        return any(type(a.value) in (cst.Name, cst.Attribute) and _BATCHES.search(dotted_name(a.value) or "")
                    for a in node.args[1:])
-    if isinstance(node, (cst.Name, cst.Attribute)):
+    if type(node) in (cst.Name, cst.Attribute):
         name = dotted_name(node) or ""
         return bool(_BATCHES.search(name.rsplit(".", 1)[-1]))
     return False
@@ -248,20 +248,20 @@ def drains_collection(stmt) -> bool:
     that also pushes onto ``todo`` (``todo.append(child)``) walks a graph from what each query
     returned, one node at a time like a recursive walk: not a collection one query could fetch."""
     test = stmt.test
-    if isinstance(test, cst.UnaryOperation) or not isinstance(test, (cst.Name, cst.Attribute)):
+    if type(test) is cst.UnaryOperation or type(test) not in (cst.Name, cst.Attribute):
         return False
     name = dotted_name(test)
     stack = [stmt.body]
     drains = False
     while stack:
         node = stack.pop()
-        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        if (type(node) is cst.Call and type(node.func) is cst.Attribute
                 and dotted_name(node.func.value) == name):
             method = node.func.attr.value
             if method in ("append", "appendleft", "extend", "extendleft", "add", "update", "put_nowait", "insert"):
                 return False
             drains = drains or method in ("pop", "popleft", "popitem", "get_nowait")
-        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             stack.extend(children(node))
     return drains
 
@@ -272,12 +272,12 @@ _SEARCH_INPUTS = re.compile(r"^(\w+_)?(queries|vectors|embeddings|search_terms|s
 def search_inputs(node) -> bool:
     """``inferred_queries``, ``enumerate(vectors)``, ``self.query_embeddings``: what a loop of
     searches goes through (see the module docstring)."""
-    if isinstance(node, cst.Call) and dotted_name(node.func) in _PASS_THROUGH and node.args:
+    if type(node) is cst.Call and dotted_name(node.func) in _PASS_THROUGH and node.args:
         node = node.args[0].value
-    if isinstance(node, (cst.Name, cst.Attribute)):
+    if type(node) in (cst.Name, cst.Attribute):
         return bool(_SEARCH_INPUTS.match((dotted_name(node) or "").rsplit(".", 1)[-1].lower()))
     return False
 
 
 def retry_target(target) -> bool:
-    return isinstance(target, cst.Name) and bool(_RETRY.search(target.value))
+    return type(target) is cst.Name and bool(_RETRY.search(target.value))

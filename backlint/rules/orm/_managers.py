@@ -27,11 +27,11 @@ def _strings(call: cst.Call) -> Optional[List[str]]:
         if arg.star or arg.keyword is not None:
             return None
         value = arg.value
-        if isinstance(value, cst.Call) and (dotted_name(value.func) or "").endswith("Prefetch"):
+        if type(value) is cst.Call and (dotted_name(value.func) or "").endswith("Prefetch"):
             if not value.args:
                 return None
             value = value.args[0].value
-        s = string_value(value) if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+        s = string_value(value) if type(value) in (cst.SimpleString, cst.ConcatenatedString) else None
         if not isinstance(s, str):
             return None
         out.append(s)
@@ -45,7 +45,7 @@ def get_queryset_paths(func: cst.FunctionDef) -> Optional[List[str]]:
     stack = [func.body]
     while stack:
         node = stack.pop()
-        if type(node) is cst.Call and isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOADERS:
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _LOADERS:
             found = True
             names = _strings(node)
             if names is None or (not names and node.func.attr.value == "select_related"):
@@ -60,11 +60,11 @@ def manager_facts(classes: Dict[str, cst.ClassDef], model_ref) -> Dict[str, dict
     inheriting a ``get_queryset`` (bases are resolved later, with the project index)."""
     out: Dict[str, dict] = {}
     for name, node in classes.items():
-        if not isinstance(node.body, cst.IndentedBlock):
+        if type(node.body) is not cst.IndentedBlock:
             continue
         prep = None
         for item in node.body.body:
-            if isinstance(item, cst.FunctionDef) and item.name.value == "get_queryset":
+            if type(item) is cst.FunctionDef and item.name.value == "get_queryset":
                 prep = get_queryset_paths(item) or []
         last = name.rsplit(".", 1)[-1]
         if prep is None and not last.endswith(("Manager", "QuerySet")):
@@ -76,11 +76,11 @@ def manager_facts(classes: Dict[str, cst.ClassDef], model_ref) -> Dict[str, dict
 
 def manager_class(value: cst.BaseExpression, model_ref) -> Optional[str]:
     """The manager class of ``objects = OrderManager()`` / ``OrderManager.from_queryset(QS)()``."""
-    if not isinstance(value, cst.Call):
+    if type(value) is not cst.Call:
         return None
     func = value.func
-    if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "from_queryset":
+    if type(func) is cst.Call and type(func.func) is cst.Attribute and func.func.attr.value == "from_queryset":
         return model_ref(func.func.value)
-    if isinstance(func, (cst.Name, cst.Attribute)):
+    if type(func) in (cst.Name, cst.Attribute):
         return model_ref(func)
     return None

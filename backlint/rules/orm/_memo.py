@@ -11,22 +11,22 @@ from ...semantics import dotted_name
 def _memo_test(test, caches, gets) -> bool:
     """``k not in cache``, ``cache.get(k) is None``, ``not cache.get(k)``, and the same through a
     name bound to ``cache.get(k)`` (``m = cache.get(k)`` then ``if m is None:``)."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         return _cache_get(test.expression, gets) in caches
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
         op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-        if isinstance(op, cst.NotIn):
+        if type(op) is cst.NotIn:
             return dotted_name(right) in caches
-        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
+        if type(op) is cst.Is and type(right) is cst.Name and right.value == "None":
             return _cache_get(test.left, gets) in caches
     return False
 
 
 def _cache_get(node, gets) -> Optional[str]:
     """The cache a ``cache.get(k)`` call (or a name bound to one) reads."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return gets.get(node.value)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "get":
         return dotted_name(node.func.value)
     return None
 
@@ -35,13 +35,13 @@ def _change_test(test, rebound) -> set:
     """The names of ``rebound`` that ``test`` compares with ``!=`` / ``is None`` (through ``or``)."""
     if not rebound:
         return set()
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+    if type(test) is cst.BooleanOperation and type(test.operator) is cst.Or:
         left, right = _change_test(test.left, rebound), _change_test(test.right, rebound)
         return left | right
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
         op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-        if isinstance(op, cst.NotEqual):
-            return {n.value for n in (test.left, right) if isinstance(n, cst.Name) and n.value in rebound}
-        if isinstance(op, cst.Is) and isinstance(right, cst.Name) and right.value == "None":
-            return {test.left.value} if isinstance(test.left, cst.Name) and test.left.value in rebound else set()
+        if type(op) is cst.NotEqual:
+            return {n.value for n in (test.left, right) if type(n) is cst.Name and n.value in rebound}
+        if type(op) is cst.Is and type(right) is cst.Name and right.value == "None":
+            return {test.left.value} if type(test.left) is cst.Name and test.left.value in rebound else set()
     return set()

@@ -52,9 +52,9 @@ def _creates(node) -> bool:
     """The branch inserts a row: ``session.add(...)``, ``Model.objects.create(...)``,
     ``insert(...)``, ``create_block_schema(...)``."""
     for n in iter_nodes(node):
-        if isinstance(n, cst.Call):
+        if type(n) is cst.Call:
             func = n.func
-            if isinstance(func, cst.Attribute) and func.attr.value in _CREATE_METHODS:
+            if type(func) is cst.Attribute and func.attr.value in _CREATE_METHODS:
                 return True
             name = dotted_name(func) or ""
             if _CREATE_CALL.match(name.rsplit(".", 1)[-1]) or name.rsplit(".", 1)[-1] == "insert":
@@ -66,31 +66,31 @@ def _missing_branches(test, name: Optional[str]):
     """Whether ``test`` is true when the looked-up row is missing (``x is None``, ``not x``,
     ``not q.exists()``), false when it is there (``x``, ``x is not None``, ``q.exists()``), or
     None when the test is not about the lookup."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = _missing_branches(test.expression, name)
         return None if inner is None else not inner
     if name is None:
-        if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "exists":
+        if type(test) is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value == "exists":
             return False
-        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        if type(test) is cst.BooleanOperation and type(test.operator) is cst.Or:
             left, right = _missing_branches(test.left, None), _missing_branches(test.right, None)
             return False if left is False and right is False else None
         return None
-    if isinstance(test, cst.Name):
+    if type(test) is cst.Name:
         return False if test.value == name else None
-    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name)
+    if (type(test) is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name
             and test.left.value == name):
         comp = test.comparisons[0]
-        if isinstance(comp.comparator, cst.Name) and comp.comparator.value == "None":
-            if isinstance(comp.operator, cst.Is):
+        if type(comp.comparator) is cst.Name and comp.comparator.value == "None":
+            if type(comp.operator) is cst.Is:
                 return True
-            if isinstance(comp.operator, cst.IsNot):
+            if type(comp.operator) is cst.IsNot:
                 return False
     return None
 
 
 def _upsert_if(stmt, name: Optional[str]) -> bool:
-    if not isinstance(stmt, cst.If):
+    if type(stmt) is not cst.If:
         return False
     missing = _missing_branches(stmt.test, name)
     if missing is None:
@@ -106,20 +106,20 @@ def upsert_lookup(stmts, i: int) -> bool:
     <insert>`` (or ``if existing: ... else: <insert>``); ``if`` statements between them that do not
     test ``existing`` are passed over, and either part may be the first statement of a ``try``."""
     stmt = _unwrap_try(stmts[i])
-    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+    if not (type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1):
         return False
     small = stmt.body[0]
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+    if type(small) is cst.Assign and len(small.targets) == 1:
         target = small.targets[0].target
-    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+    elif type(small) is cst.AnnAssign and small.value is not None:
         target = small.target
     else:
         return False
-    if not isinstance(target, cst.Name):
+    if type(target) is not cst.Name:
         return False
     for nxt in stmts[i + 1:i + 6]:
         nxt = _unwrap_try(nxt)
-        if isinstance(nxt, cst.If) and _missing_branches(nxt.test, target.value) is not None:
+        if type(nxt) is cst.If and _missing_branches(nxt.test, target.value) is not None:
             return _upsert_if(nxt, target.value)
     return False
 
@@ -127,7 +127,7 @@ def upsert_lookup(stmts, i: int) -> bool:
 def _unwrap_try(stmt):
     """The first statement of a ``try`` (``try: existing = <lookup> except ...: continue``, ``try:
     if existing: ... else: <insert>``): error handling around the parts of an upsert."""
-    if isinstance(stmt, cst.Try):
+    if type(stmt) is cst.Try:
         body = getattr(stmt.body, "body", ())
         if body:
             return body[0]
@@ -142,7 +142,7 @@ _MISSING_ERRORS = frozenset({"DoesNotExist", "ObjectDoesNotExist", "NoResultFoun
 def _creates_always(suite) -> bool:
     """The handler inserts in one of its own simple statements, not under a further condition:
     ``except Group.DoesNotExist: if settings.AUTO_CREATE: <create>`` mostly just looks rows up."""
-    return any(isinstance(stmt, cst.SimpleStatementLine) and _creates(stmt) for stmt in getattr(suite, "body", ()))
+    return any(type(stmt) is cst.SimpleStatementLine and _creates(stmt) for stmt in getattr(suite, "body", ()))
 
 
 def upsert_try(stmt) -> bool:
@@ -154,7 +154,7 @@ def upsert_try(stmt) -> bool:
         return False
     for handler in stmt.handlers:
         kinds = handler.type
-        if isinstance(kinds, cst.Tuple):
+        if type(kinds) is cst.Tuple:
             caught = [el.value for el in kinds.elements]
         else:
             caught = [kinds] if kinds is not None else []
@@ -172,26 +172,26 @@ def upsert_test(stmt) -> bool:
 
 def transaction_item(node) -> bool:
     """``transaction.atomic()``, ``session.begin()``, ``session_context(begin_transaction=True)``."""
-    if isinstance(node, cst.Await):
+    if type(node) is cst.Await:
         node = node.expression
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return False
     name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
     if name in _TRANSACTION:
         return True
     return any(a.keyword is not None and a.keyword.value == "begin_transaction"
-               and isinstance(a.value, cst.Name) and a.value.value == "True" for a in node.args)
+               and type(a.value) is cst.Name and a.value.value == "True" for a in node.args)
 
 
 def locks_row(stmt) -> bool:
     """The statement locks a row: a ``with_for_update()``/``select_for_update()`` query, or a call of a
     function named for it (``_lock_trigger(...)``, ``claim_job(...)``)."""
-    if not isinstance(stmt, cst.SimpleStatementLine):
+    if type(stmt) is not cst.SimpleStatementLine:
         return False
     for n in iter_nodes(stmt):
-        if isinstance(n, cst.Call):
+        if type(n) is cst.Call:
             func = n.func
-            if isinstance(func, cst.Attribute) and func.attr.value in _LOCK_METHODS:
+            if type(func) is cst.Attribute and func.attr.value in _LOCK_METHODS:
                 return True
             if _LOCK_CALL.match((dotted_name(func) or "").rsplit(".", 1)[-1]):
                 return True
@@ -200,7 +200,7 @@ def locks_row(stmt) -> bool:
 
 def parsed_sql(node) -> bool:
     """``script.statements``, ``parsed_statement.tables``: the parts of one parsed SQL text."""
-    if not isinstance(node, cst.Attribute):
+    if type(node) is not cst.Attribute:
         return False
     if node.attr.value == "statements":
         return True
@@ -211,29 +211,29 @@ def command_options(node, options: Optional[str]) -> bool:
     """``options["component"]`` / ``options.get("x")``, ``options`` being a method's ``**options``."""
     if options != "options":
         return False
-    if isinstance(node, cst.Subscript):
-        return isinstance(node.value, cst.Name) and node.value.value == options
-    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
-            and isinstance(node.func.value, cst.Name) and node.func.value.value == options)
+    if type(node) is cst.Subscript:
+        return type(node.value) is cst.Name and node.value.value == options
+    return (type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "get"
+            and type(node.func.value) is cst.Name and node.func.value.value == options)
 
 
 def registry_keys(loop: cst.For) -> bool:
     """``for name in names: check = CHECKS[name]``: the items are keys of a constant registry."""
     target = loop.target
-    if not isinstance(target, cst.Name) or not isinstance(loop.body, cst.IndentedBlock):
+    if type(target) is not cst.Name or type(loop.body) is not cst.IndentedBlock:
         return False
     stmts = list(loop.body.body)
     for stmt in stmts[:3]:
-        if isinstance(stmt, cst.Try) and isinstance(stmt.body, cst.IndentedBlock):
+        if type(stmt) is cst.Try and type(stmt.body) is cst.IndentedBlock:
             stmts.extend(stmt.body.body[:2])
     for stmt in stmts:
-        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-                and isinstance(stmt.body[0], cst.Assign)):
+        if not (type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1
+                and type(stmt.body[0]) is cst.Assign):
             continue
         value = stmt.body[0].value
-        if (isinstance(value, cst.Subscript) and _is_constant_name(value.value) and len(value.slice) == 1
-                and isinstance(value.slice[0].slice, cst.Index)
-                and isinstance(value.slice[0].slice.value, cst.Name)
+        if (type(value) is cst.Subscript and _is_constant_name(value.value) and len(value.slice) == 1
+                and type(value.slice[0].slice) is cst.Index
+                and type(value.slice[0].slice.value) is cst.Name
                 and value.slice[0].slice.value.value == target.value):
             return True
     return False
@@ -241,20 +241,20 @@ def registry_keys(loop: cst.For) -> bool:
 
 def _exits(suite) -> bool:
     """The branch ends the loop: its last statement is ``break`` or ``return``."""
-    body = suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
-    if body and isinstance(body[-1], cst.SimpleStatementLine):
+    body = suite.body if type(suite) in (cst.IndentedBlock, cst.SimpleStatementSuite) else ()
+    if body and type(body[-1]) is cst.SimpleStatementLine:
         body = body[-1].body
-    return bool(body) and isinstance(body[-1], (cst.Break, cst.Return))
+    return bool(body) and type(body[-1]) in (cst.Break, cst.Return)
 
 
 def fallback_chain(loop: cst.For) -> bool:
     """``for scraper in scrapers: ...; if found: break``: the loop stops at the first success."""
-    if not isinstance(loop.body, cst.IndentedBlock) or not loop.body.body:
+    if type(loop.body) is not cst.IndentedBlock or not loop.body.body:
         return False
     last = loop.body.body[-1]
-    if isinstance(last, cst.Try) and isinstance(last.body, cst.IndentedBlock) and last.body.body:
+    if type(last) is cst.Try and type(last.body) is cst.IndentedBlock and last.body.body:
         last = last.body.body[-1]
-    return (isinstance(last, cst.If) and last.orelse is None and _exits(last.body)
+    return (type(last) is cst.If and last.orelse is None and _exits(last.body)
             and _success_test(last.test))
 
 
@@ -262,14 +262,14 @@ def _success_test(test) -> bool:
     """``if found:``, ``if value is not None:``, ``if not is_empty(info):`` test a success; ``if not
     container or a != b:`` and ``if row is None:`` test a failure (the loop goes on while items
     succeed: a check of every item, not a fallback chain)."""
-    if isinstance(test, cst.BooleanOperation):
-        return isinstance(test.operator, cst.And) and _success_test(test.left) and _success_test(test.right)
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return isinstance(test.expression, cst.Call)
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+    if type(test) is cst.BooleanOperation:
+        return type(test.operator) is cst.And and _success_test(test.left) and _success_test(test.right)
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        return type(test.expression) is cst.Call
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
         comp = test.comparisons[0]
-        if isinstance(comp.comparator, cst.Name) and comp.comparator.value == "None":
-            return isinstance(comp.operator, cst.IsNot)
+        if type(comp.comparator) is cst.Name and comp.comparator.value == "None":
+            return type(comp.operator) is cst.IsNot
     return True
 
 

@@ -70,13 +70,13 @@ def is_dml_callable(qualname: Optional[str]) -> bool:
 
 def is_dml_expression(node) -> bool:
     """An argument of ``execute()`` that is a write by its name or its SQL text."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return bool(_DML_NAME.search(node.value))
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return bool(_DML_NAME.search(node.attr.value))
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = dotted_name(node.func) or ""
-        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else name.rsplit(".", 1)[-1]
+        last = node.func.attr.value if type(node.func) is cst.Attribute else name.rsplit(".", 1)[-1]
         if last in _DML_FUNCS or last in ("on_conflict_do_update", "on_conflict_do_nothing",
                                            "on_duplicate_key_update", "values", "returning", "where",
                                            "filter", "filter_by", "ordered_values", "execution_options"):
@@ -84,29 +84,29 @@ def is_dml_expression(node) -> bool:
             return last in _DML_FUNCS or is_dml_expression(_receiver(node))
         if last in ("text",) and node.args:
             arg = node.args[0].value  # `text("DROP ...")`, `text(sql_index_string)`
-            return is_sql_write(arg) or isinstance(arg, (cst.Name, cst.Attribute)) and is_dml_expression(arg)
+            return is_sql_write(arg) or type(arg) in (cst.Name, cst.Attribute) and is_dml_expression(arg)
         return False
     return is_sql_write(node)
 
 
 def _receiver(call):
     func = call.func
-    return func.value if isinstance(func, cst.Attribute) else None
+    return func.value if type(func) is cst.Attribute else None
 
 
 def is_sql_write(node) -> bool:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         # the raw token, without evaluating it (this runs for every string the analysis sees)
         text = node.value.lstrip("rRbBuUfF").lstrip("'\"")
         return bool(_SQL_WRITE.match(text))
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         return is_sql_write(node.left)
-    if isinstance(node, cst.FormattedString):
-        head = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if type(node) is cst.FormattedString:
+        head = "".join(p.value for p in node.parts if type(p) is cst.FormattedStringText)
         return bool(_SQL_WRITE.match(head))
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "format":
         return is_sql_write(node.func.value)  # "DROP INDEX {0}".format(...)
-    if isinstance(node, cst.BinaryOperation):
+    if type(node) is cst.BinaryOperation:
         return is_sql_write(node.left)  # "DELETE FROM x WHERE id = %s" % ...
     return False
 
@@ -119,16 +119,16 @@ _PROCEDURE = re.compile(r"^\s*select\s+[\w.]+\s*\((?![^;]*\bfrom\b)", re.IGNOREC
 def sql_head(node) -> Optional[str]:
     """The text of a literal SQL string (or of the literal start of an f-string / ``%`` /
     ``.format()`` one), without evaluating it; None when the SQL is not written here."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return node.value.lstrip("rRbBuUfF").lstrip("'\"")
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left, right = sql_head(node.left), sql_head(node.right)
         return None if left is None else left + (right or "")
-    if isinstance(node, cst.FormattedString):
-        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+    if type(node) is cst.FormattedString:
+        return "".join(p.value for p in node.parts if type(p) is cst.FormattedStringText)
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "format":
         return sql_head(node.func.value)
-    if isinstance(node, cst.BinaryOperation):
+    if type(node) is cst.BinaryOperation:
         return sql_head(node.left)
     return None
 
@@ -156,18 +156,18 @@ _TABLE_BEFORE = re.compile(r"\b(from|join)\s+[`\"\[]?$", re.IGNORECASE)
 def sql_tables(node) -> list:
     """The expressions an f-string SQL text reads its table from (``f'SELECT count(*) FROM
     "{table.name}" WHERE ...'``), also inside ``text(...)``; empty when every table is written out."""
-    while (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+    while (type(node) is cst.Call and type(node.func) is cst.Attribute
            and node.func.attr.value in ("bindparams", "columns", "execution_options")):
         node = node.func.value  # `text(...).bindparams(...)`
-    if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "text" and node.args:
+    if type(node) is cst.Call and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "text" and node.args:
         node = node.args[0].value
-    if not isinstance(node, cst.FormattedString):
+    if type(node) is not cst.FormattedString:
         return []
     found, before = [], ""
     for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
+        if type(part) is cst.FormattedStringText:
             before = part.value
-        elif isinstance(part, cst.FormattedStringExpression):
+        elif type(part) is cst.FormattedStringExpression:
             if _TABLE_BEFORE.search(before):
                 found.append(part.expression)
             before = ""

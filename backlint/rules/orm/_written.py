@@ -28,7 +28,7 @@ _CHAIN = frozenset({"where", "filter", "filter_by", "values", "returning", "orde
 
 def entity_keys(fp, node) -> FrozenSet[str]:
     """The keys of a model or table expression (``Menu``, ``models.Menu``, ``menu_table``)."""
-    if not isinstance(node, (cst.Name, cst.Attribute)):
+    if type(node) not in (cst.Name, cst.Attribute):
         return frozenset()
     keys = {dotted_name(node)}
     keys.add(fp.a.model_ref(node))
@@ -47,12 +47,12 @@ def value_keys(value) -> FrozenSet[str]:
 def dml_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
     """The table a DML statement writes: ``update(M).where(...).values(...)`` -> M,
     ``menu_table.update().where(...)`` -> menu_table; empty when it is not written here."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return fp.dml_tables.get(node.value, frozenset())  # `stmt = insert(M)...` earlier
-    if depth > 12 or not isinstance(node, cst.Call):
+    if depth > 12 or type(node) is not cst.Call:
         return frozenset()
     func = node.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         meth = func.attr.value
         if meth in _CHAIN:
             return dml_keys(fp, func.value, depth + 1)
@@ -73,10 +73,10 @@ _READ_CHAIN = frozenset({"where", "filter", "filter_by", "order_by", "limit", "o
 def select_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
     """The table a ``select(X).where(...)`` statement reads, from its text (``sa.select`` and
     other spellings the value analysis does not follow); empty when it is not written here."""
-    if depth > 12 or not isinstance(node, cst.Call):
+    if depth > 12 or type(node) is not cst.Call:
         return frozenset()
     func = node.func
-    if isinstance(func, cst.Attribute) and func.attr.value in _READ_CHAIN:
+    if type(func) is cst.Attribute and func.attr.value in _READ_CHAIN:
         return select_keys(fp, func.value, depth + 1)
     if (dotted_name(func) or "").rsplit(".", 1)[-1] == "select":
         pos = _positional(node)
@@ -91,24 +91,24 @@ def select_keys(fp, node, depth: int = 0) -> FrozenSet[str]:
 
 def _is_column(node) -> bool:
     """``Model.column`` (a lower-case attribute of a class-like name), not ``models.Menu``."""
-    return (isinstance(node, cst.Attribute) and node.attr.value[:1].islower()
-            and isinstance(node.value, (cst.Name, cst.Attribute))
+    return (type(node) is cst.Attribute and node.attr.value[:1].islower()
+            and type(node.value) in (cst.Name, cst.Attribute)
             and (dotted_name(node.value) or "").rsplit(".", 1)[-1][:1].isupper())
 
 
 def _owner(column):
     """``M.a`` -> ``M``; ``t.c.a`` / ``t.columns.a`` -> ``t``; None for anything else."""
-    if not isinstance(column, cst.Attribute):
+    if type(column) is not cst.Attribute:
         return None
     owner = column.value
-    if isinstance(owner, cst.Attribute) and owner.attr.value in ("c", "columns"):
+    if type(owner) is cst.Attribute and owner.attr.value in ("c", "columns"):
         owner = owner.value
-    return owner if isinstance(owner, (cst.Name, cst.Attribute)) else None
+    return owner if type(owner) in (cst.Name, cst.Attribute) else None
 
 
 def table_of(fp, node) -> Optional[str]:
     """The dotted text of the entity a ``select(X)``/``query(X)`` reads, when it is one name."""
-    if isinstance(node, (cst.Name, cst.Attribute)):
+    if type(node) in (cst.Name, cst.Attribute):
         return dotted_name(node)
     return None
 
@@ -120,7 +120,7 @@ _KEYS = frozenset({"pk", "id", "pk__exact", "id__exact"})
 
 def creating_call(node) -> bool:
     """``generate_orderposition(pos.pk, provider)``: a call named for making something."""
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return False
     last = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
     return bool(_CREATING.match(last))
@@ -129,10 +129,10 @@ def creating_call(node) -> bool:
 def fetches_created(fp, node) -> bool:
     """``Ticket.objects.get(pk=retval)`` where ``retval`` was returned, in this iteration, by a
     call that makes the row (see ``creating_call``): the loop reads back the row it just made."""
-    if not fp.frames or not isinstance(node, cst.Call):
+    if not fp.frames or type(node) is not cst.Call:
         return False
     for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value in _KEYS and isinstance(arg.value, cst.Name):
+        if arg.keyword is not None and arg.keyword.value in _KEYS and type(arg.value) is cst.Name:
             if fp.created.get(arg.value.value) is fp.frames[-1]:
                 return True
     return False

@@ -67,9 +67,9 @@ class Analysis(ModelFacts):
 
     def _peek(self, node) -> Any:
         """Value of a Name/Attribute without recording anything."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self.lookup(node.value, node)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self._peek(node.value)
             if isinstance(base, Ref) and base.q:
                 return Ref(base.q + "." + node.attr.value)
@@ -80,15 +80,15 @@ class Analysis(ModelFacts):
         body = self.module.body
         self.literals = _loops.module_literals(body)
         for stmt in body:
-            if isinstance(stmt, cst.ClassDef):
+            if type(stmt) is cst.ClassDef:
                 self.classes[stmt.name.value] = stmt
-                for item in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ():
-                    if isinstance(item, cst.FunctionDef):
+                for item in stmt.body.body if type(stmt.body) is cst.IndentedBlock else ():
+                    if type(item) is cst.FunctionDef:
                         self.functions[f"{stmt.name.value}.{item.name.value}"] = item
-            elif isinstance(stmt, cst.FunctionDef):
+            elif type(stmt) is cst.FunctionDef:
                 self.functions[stmt.name.value] = stmt
         for stmt in body:
-            if isinstance(stmt, cst.ClassDef):
+            if type(stmt) is cst.ClassDef:
                 self.collect_model(stmt)
         # the module body itself (scripts, module-level querysets)
         try:

@@ -23,12 +23,12 @@ def _paths(names: Iterable[str]) -> frozenset:
 def _loader_paths(node) -> Optional[set]:
     """Relation paths an ``options()`` argument loads eagerly; None when it cannot be read."""
     chain = []
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    while type(node) is cst.Call and type(node.func) is cst.Attribute:
         chain.append(node)
         node = node.func.value
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+    if type(node) is cst.Call and type(node.func) is cst.Name:
         chain.append(node)
-    elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    elif type(node) is cst.Call and type(node.func) is cst.Attribute:
         chain.append(node)
     else:
         return None
@@ -48,7 +48,7 @@ def _loader_paths(node) -> Optional[set]:
                 if eager:
                     paths.add("*")
                 continue
-            name = s.rsplit(".", 1)[-1] if s else (arg.attr.value if isinstance(arg, cst.Attribute) else None)
+            name = s.rsplit(".", 1)[-1] if s else (arg.attr.value if type(arg) is cst.Attribute else None)
             if name is None:
                 return None
             prefix = prefix + [name]

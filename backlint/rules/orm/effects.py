@@ -62,7 +62,7 @@ class Effects:
         Also a statement written in place whose ``where()`` is one ``IN`` per group key."""
         depth = max((self.per_table(expr) for expr in _writes.sql_tables(node)), default=0)
         chain = node
-        while isinstance(chain, cst.Call) and isinstance(chain.func, cst.Attribute):
+        while type(chain) is cst.Call and type(chain.func) is cst.Attribute:
             if chain.func.attr.value in ("where", "filter", "filter_by"):
                 depth = max(depth, self.group_depth(chain))  # `select(t).where(t.c.k == k, t.c.id.in_(ids))`
             chain = chain.func.value
@@ -78,7 +78,7 @@ class Effects:
         depth = 0
         for name in _in_values(node):
             for i, frame in enumerate(self.frames):
-                key = _group_key(frame.node, name) if isinstance(frame.node, cst.For) else None
+                key = _group_key(frame.node, name) if type(frame.node) is cst.For else None
                 if key is not None and _names_in(node, key):
                     depth = max(depth, i + 1)
         return depth
@@ -88,7 +88,7 @@ class Effects:
         if not callee or not self.record:
             return
         for i, arg in enumerate(node.args[:3]):
-            if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+            if arg.keyword is not None or arg.star or type(arg.value) is not cst.Name:
                 continue
             value = self.lookup(arg.value.value, arg.value)
             if isinstance(value, Inst) and not value.attrs and value.event is not None and value.src is not None:
@@ -148,13 +148,13 @@ class Effects:
 
     def hands_write(self, node) -> bool:
         """A call whose statement argument is a write (an ``insert()``/``update()`` statement)."""
-        if not isinstance(node, cst.Call):
+        if type(node) is not cst.Call:
             return False
         for arg in node.args[:2]:
             value = arg.value
-            if isinstance(value, cst.Name) and self.env.get(value.value) is DML:
+            if type(value) is cst.Name and self.env.get(value.value) is DML:
                 return True
-            if isinstance(value, cst.Call) and _writes.is_dml_callable(self.a.ctx.qualified_name(value.func)):
+            if type(value) is cst.Call and _writes.is_dml_callable(self.a.ctx.qualified_name(value.func)):
                 return True
         return False
 
@@ -183,12 +183,12 @@ def _in_values(call, depth: int = 0) -> list:
     for arg in call.args:
         value = arg.value
         if arg.keyword is not None:
-            if arg.keyword.value.endswith("__in") and isinstance(value, cst.Name):
+            if arg.keyword.value.endswith("__in") and type(value) is cst.Name:
                 found.append(value.value)
-        elif isinstance(value, cst.Call) and depth < 2:
+        elif type(value) is cst.Call and depth < 2:
             func = value.func
-            if (isinstance(func, cst.Attribute) and func.attr.value == "in_" and len(value.args) == 1
-                    and isinstance(value.args[0].value, cst.Name)):
+            if (type(func) is cst.Attribute and func.attr.value == "in_" and len(value.args) == 1
+                    and type(value.args[0].value) is cst.Name):
                 found.append(value.args[0].value.value)
             else:
                 found.extend(_in_values(value, depth + 1))  # `and_(..., Model.x.in_(pks))`
@@ -198,13 +198,13 @@ def _in_values(call, depth: int = 0) -> list:
 def _group_key(loop, name: str):
     """``for key, name in groups.items()``: a loop over groups; the key's name, else None."""
     it = loop.iter
-    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and not it.args
+    if not (type(it) is cst.Call and type(it.func) is cst.Attribute and not it.args
             and it.func.attr.value == "items"):
         return None
     target = loop.target
-    if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+    if type(target) is cst.Tuple and len(target.elements) == 2:
         key, last = target.elements[0].value, target.elements[1].value
-        if isinstance(key, cst.Name) and isinstance(last, cst.Name) and last.value == name:
+        if type(key) is cst.Name and type(last) is cst.Name and last.value == name:
             return key.value
     return None
 
@@ -214,11 +214,11 @@ def _names_in(call, name: str) -> bool:
     stack = [a.value for a in call.args]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if node.value == name:
                 return True
-        elif isinstance(node, cst.Attribute):
+        elif type(node) is cst.Attribute:
             stack.append(node.value)  # `ct.pk`, not the attribute's own name
-        elif isinstance(node, (cst.Comparison, cst.ComparisonTarget, cst.Call, cst.Arg)):
+        elif type(node) in (cst.Comparison, cst.ComparisonTarget, cst.Call, cst.Arg):
             stack.extend(c for c in children(node) if isinstance(c, cst.CSTNode))
     return False

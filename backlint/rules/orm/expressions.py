@@ -42,16 +42,16 @@ class Expressions:
             return self.call(node)
         if node_t is cst.Subscript:
             return self.subscript(node)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             self.comprehension(node)
             return None
-        if isinstance(node, cst.Lambda):
+        if type(node) is cst.Lambda:
             return None
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             value = self.ev(node.value)
             self.assign(node.target, value)
             return value
-        if isinstance(node, cst.BooleanOperation):
+        if type(node) is cst.BooleanOperation:
             self.ev(node.left)
             self.ev(node.right)
             return None
@@ -85,7 +85,7 @@ class Expressions:
                 self.bind_loop(inner.target, value, fr)
                 for cond in inner.ifs:
                     self.ev(cond.test)
-            if isinstance(node, cst.DictComp):
+            if type(node) is cst.DictComp:
                 self.ev(node.key)
                 self.ev(node.value)
             else:
@@ -101,7 +101,7 @@ class Expressions:
         for el in node.slice:
             self.visit(el)
         if isinstance(base, Src):
-            if any(isinstance(el.slice, cst.Slice) for el in node.slice):
+            if any(type(el.slice) is cst.Slice for el in node.slice):
                 return base.copy(batch=True)
             if base.stage in ("qs", "query") and base.orm == "django" and not base.opaque:
                 self.hit(node, "dj-get", src=base)
@@ -126,12 +126,12 @@ class Expressions:
                 if model is None and not _is_classlike(node.value):
                     return None
             elif not (_is_classlike(node.value) or (dotted_name(node.value) or "").lower().endswith("model")
-                      or isinstance(node.value, (cst.Call, cst.Subscript))):
+                      or type(node.value) in (cst.Call, cst.Subscript)):
                 return None
             return Src("django", model, "qs", node, len(self.frames), pertable=self.per_table(node.value),
                        manager=name != "_base_manager", dynamic=model is None and (
                            runtime_model(node.value)
-                           or isinstance(node.value, cst.Name) and node.value.value in self.runtime_models))
+                           or type(node.value) is cst.Name and node.value.value in self.runtime_models))
         if name == "query" and isinstance(base, Ref) and _is_classlike(node.value):
             return Src("sqla", base.q, "query", node, len(self.frames))
         if isinstance(base, Ref) and base.q:
@@ -181,8 +181,8 @@ class Expressions:
 
     def call(self, node: cst.Call) -> Any:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _writes.WRITE_CALLS and (
-                func.attr.value in _writes.ANY_WRITE or not isinstance(func.value, cst.Name)):
+        if type(func) is cst.Attribute and func.attr.value in _writes.WRITE_CALLS and (
+                func.attr.value in _writes.ANY_WRITE or type(func.value) is not cst.Name):
             # `Voucher.objects.create(code=unused_code())`, `X.objects.get(pk=p).delete()`:
             # what the write's receiver and arguments read is part of that per-row write
             self.write_args += 1
@@ -194,7 +194,7 @@ class Expressions:
 
     def _call(self, node: cst.Call) -> Any:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             recv = self.ev(func.value)
             meth = func.attr.value
             if meth in _writes.ANY_WRITE:
@@ -202,9 +202,9 @@ class Expressions:
             if recv is DML:
                 self.args(node)
                 return DML
-            if meth in _writes.CREATES and not isinstance(func.value, cst.Name):
+            if meth in _writes.CREATES and type(func.value) is not cst.Name:
                 self.wrote_to(_written.value_keys(recv))  # `self.log_entries.create(...)`: a related-manager write
-            if meth == "select" and isinstance(func.value, cst.Name) and func.value.value.lstrip("_") == "db" and (
+            if meth == "select" and type(func.value) is cst.Name and func.value.value.lstrip("_") == "db" and (
                     recv is None or recv is SESSION or isinstance(recv, Ref)):
                 self.args(node)
                 return self.select(node)  # Flask-SQLAlchemy's `db.select(Model)` is `sqlalchemy.select`
@@ -279,8 +279,8 @@ class Expressions:
                 return CURSOR
             return None
         # plain call
-        name = func.value if isinstance(func, cst.Name) else None
-        target = self.ev(func) if not isinstance(func, cst.Name) else self.lookup(func.value, func)
+        name = func.value if type(func) is cst.Name else None
+        target = self.ev(func) if type(func) is not cst.Name else self.lookup(func.value, func)
         values = self.args(node)
         q = target.q if isinstance(target, Ref) else None
         if q == auth_user.GET_USER_MODEL:

@@ -109,7 +109,7 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.local = local
         node = self.node
         self.memoized = any(
-            (dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+            (dotted_name(d.decorator.func if type(d.decorator) is cst.Call else d.decorator) or "")
             .rsplit(".", 1)[-1] in _MEMO_DECORATORS
             for d in node.decorators
         )
@@ -120,8 +120,8 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
             ann = p.annotation.annotation if p.annotation is not None else None
             value: Any = UNKNOWN_LOCAL
             if ann is not None:
-                q = self.a.ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
-                if q is None and isinstance(ann, cst.SimpleString):
+                q = self.a.ctx.qualified_name(ann) if type(ann) in (cst.Name, cst.Attribute) else None
+                if q is None and type(ann) is cst.SimpleString:
                     q = _string(ann)
                 if orm.is_session_type(q) or (q or "").rsplit(".", 1)[-1] in ("Session", "AsyncSession"):
                     value = SESSION
@@ -131,13 +131,13 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
                 value = ("self", self.cls)
             self.env[name] = value
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 self.env[star.name.value] = UNKNOWN_LOCAL
         serializer = self.serializer_frame(local, all_params)
         if serializer is not None:
             self.frames.append(serializer)
         body = node.body
-        if isinstance(body, cst.IndentedBlock):
+        if type(body) is cst.IndentedBlock:
             self._literal_body = body.body
             self.run_block(body.body)
         else:

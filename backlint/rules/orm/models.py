@@ -27,39 +27,39 @@ class ModelFacts:
         objects_manager = None
         serializer_model = None
         method_fields = {}
-        if not isinstance(node.body, cst.IndentedBlock):
+        if type(node.body) is not cst.IndentedBlock:
             return
         methods: Dict[str, list] = {}
         writers: list = []  # methods that write rows (`bulk_update`, `save`, `qs.update()`)
         for item in node.body.body:
-            if isinstance(item, cst.FunctionDef):
+            if type(item) is cst.FunctionDef:
                 reads = _self_reads(item)
                 if reads:
                     methods[item.name.value] = reads
                     if _writes_rows(item):
                         writers.append(item.name.value)
                 continue
-            if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
-                for meta in item.body.body if isinstance(item.body, cst.IndentedBlock) else ():
-                    if isinstance(meta, cst.SimpleStatementLine):
+            if type(item) is cst.ClassDef and item.name.value == "Meta":
+                for meta in item.body.body if type(item.body) is cst.IndentedBlock else ():
+                    if type(meta) is cst.SimpleStatementLine:
                         for small in meta.body:
-                            if (isinstance(small, cst.Assign) and len(small.targets) == 1
-                                    and isinstance(small.targets[0].target, cst.Name)
+                            if (type(small) is cst.Assign and len(small.targets) == 1
+                                    and type(small.targets[0].target) is cst.Name
                                     and small.targets[0].target.value == "model"):
                                 serializer_model = self.model_ref(small.value)
                 continue
-            if not isinstance(item, cst.SimpleStatementLine):
+            if type(item) is not cst.SimpleStatementLine:
                 continue
             for small in item.body:
                 target = value = annotation = None
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                if type(small) is cst.Assign and len(small.targets) == 1:
                     target, value = small.targets[0].target, small.value
-                elif isinstance(small, cst.AnnAssign):
+                elif type(small) is cst.AnnAssign:
                     target, value, annotation = small.target, small.value, small.annotation.annotation
-                if not isinstance(target, cst.Name):
+                if type(target) is not cst.Name:
                     continue
                 attr = target.value
-                if isinstance(value, cst.Call):
+                if type(value) is cst.Call:
                     q = self.ctx.qualified_name(value.func)
                     dn = dotted_name(value.func)
                     last = (dn or "").rsplit(".", 1)[-1]
@@ -104,7 +104,7 @@ class ModelFacts:
             s = _string(target)
             if s is not None:
                 to = {"str": owner if s == "self" else s.rsplit(".", 1)[-1], "mod": self.modname}
-            elif isinstance(target, (cst.Name, cst.Attribute)):
+            elif type(target) in (cst.Name, cst.Attribute):
                 ref = self.model_ref(target)
                 if ref:
                     to = {"ref": ref}
@@ -116,13 +116,13 @@ class ModelFacts:
                 if ann_many is not None:
                     many = ann_many
             uselist = _kw(call, "uselist")
-            if isinstance(uselist, cst.Name) and uselist.value in ("True", "False"):
+            if type(uselist) is cst.Name and uselist.value in ("True", "False"):
                 many = uselist.value == "True"
             lazy_node = _kw(call, "lazy")
             kwargs = _kw(call, "sa_relationship_kwargs")
-            if isinstance(kwargs, cst.Dict):
+            if type(kwargs) is cst.Dict:
                 for el in kwargs.elements:
-                    if isinstance(el, cst.DictElement) and _string(el.key) == "lazy":
+                    if type(el) is cst.DictElement and _string(el.key) == "lazy":
                         lazy_node = el.value
             fact["lazy"], fact["lazy_as"] = _lazy_fact(lazy_node, self.module)
             backref = _kw(call, "backref")
@@ -130,7 +130,7 @@ class ModelFacts:
                 name = _string(backref)
                 blazy = None
                 blazy_as = None
-                if name is None and isinstance(backref, cst.Call) and _positional(backref):
+                if name is None and type(backref) is cst.Call and _positional(backref):
                     name = _string(_positional(backref)[0])
                     blazy, blazy_as = _lazy_fact(_kw(backref, "lazy"), self.module)
                 if name:
@@ -148,7 +148,7 @@ class ModelFacts:
     def annotation_target(self, node) -> Tuple[Optional[str], Optional[bool]]:
         many: Optional[bool] = None
         while True:
-            if isinstance(node, cst.Subscript):
+            if type(node) is cst.Subscript:
                 head = (dotted_name(node.value) or "").rsplit(".", 1)[-1]
                 if head in ("List", "list", "Set", "set", "Sequence", "Collection", "Iterable",
                             "DynamicMapped", "WriteOnlyMapped", "Tuple", "tuple", "AbstractSet"):
@@ -160,9 +160,9 @@ class ModelFacts:
                 if not node.slice:
                     return None, many
                 first = node.slice[0].slice
-                node = first.value if isinstance(first, cst.Index) else None
+                node = first.value if type(first) is cst.Index else None
                 continue
-            if isinstance(node, cst.BinaryOperation):  # "User" | None
+            if type(node) is cst.BinaryOperation:  # "User" | None
                 node = node.left
                 continue
             s = _string(node)
@@ -171,11 +171,11 @@ class ModelFacts:
                     inner = cst.parse_expression(s)
                 except Exception:
                     return s.strip(), many
-                if isinstance(inner, (cst.Name, cst.Attribute)):
+                if type(inner) in (cst.Name, cst.Attribute):
                     return (dotted_name(inner) or s).rsplit(".", 1)[-1], (many if many is not None else False)
                 node = inner
                 continue
-            if isinstance(node, (cst.Name, cst.Attribute)):
+            if type(node) in (cst.Name, cst.Attribute):
                 return (dotted_name(node) or "").rsplit(".", 1)[-1] or None, (many if many is not None else False)
             return None, many
 

@@ -53,7 +53,7 @@ def relation_fact(analysis, kind: str, call: cst.Call, owner: str) -> dict:
     s = _string(target)
     if s is not None:
         to = {"str": owner if s == "self" else s.rsplit(".", 1)[-1], "mod": analysis.modname}
-    elif isinstance(target, (cst.Name, cst.Attribute)):
+    elif type(target) in (cst.Name, cst.Attribute):
         ref = analysis.model_ref(target)
         if ref:
             to = {"ref": ref}
@@ -61,7 +61,7 @@ def relation_fact(analysis, kind: str, call: cst.Call, owner: str) -> dict:
     if name_node is not None:
         rn = _string(name_node)
         if rn is None:
-            rn = "+" if isinstance(name_node, cst.Name) and name_node.value == "False" else "?"
+            rn = "+" if type(name_node) is cst.Name and name_node.value == "False" else "?"
     return {"k": kind, "to": to, "rn": rn, "many": kind.endswith("m2m")}
 
 
@@ -242,7 +242,7 @@ def model_call(fp, recv_q: str, meth: str, node: cst.Call) -> Any:
 
 def _prime_argument(fp, node: cst.Call) -> None:
     pos = _positional(node)
-    if pos and isinstance(pos[0], cst.Name):
+    if pos and type(pos[0]) is cst.Name:
         value = fp.env.get(pos[0].value)
         if isinstance(value, Src):
             fp.env[pos[0].value] = value.copy(opaque=True)
@@ -261,7 +261,7 @@ def library_call(fp, q: str, node: cst.Call) -> Any:
 def _peewee_prefetch(fp, src: Src, subqueries) -> Src:
     marks = set()
     for sub in subqueries:
-        inner = fp.peek_src(sub) if not isinstance(sub, (cst.Name, cst.Attribute)) else None
+        inner = fp.peek_src(sub) if type(sub) not in (cst.Name, cst.Attribute) else None
         model = inner.model if isinstance(inner, Src) else fp.a.model_ref(sub)
         if not model:
             return src.copy(opaque=True)
@@ -273,7 +273,7 @@ def _peewee_selected(fp, src: Src, node: cst.Call) -> Src:
     """``select(Tweet, User)``: which models the rows carry (a join of one of them fills it)."""
     marks = set()
     for arg in _positional(node):
-        model = fp.a.model_ref(arg) if isinstance(arg, (cst.Name, cst.Attribute)) else None
+        model = fp.a.model_ref(arg) if type(arg) in (cst.Name, cst.Attribute) else None
         if model and model != src.model:
             marks.add("@sel:" + model)
     return src.copy(prepared=src.prepared | marks, node=node) if marks else src
@@ -286,7 +286,7 @@ def src_method(fp, src: Src, meth: str, node: cst.Call) -> Any:
     src = src.copy(node=node)
     if meth == "join":
         pos = _positional(node)
-        model = fp.a.model_ref(pos[0]) if pos and isinstance(pos[0], (cst.Name, cst.Attribute)) else None
+        model = fp.a.model_ref(pos[0]) if pos and type(pos[0]) in (cst.Name, cst.Attribute) else None
         if model and "@sel:" + model in src.prepared:
             return src.copy(prepared=src.prepared | {"@" + model})
         return src

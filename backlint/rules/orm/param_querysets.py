@@ -62,9 +62,9 @@ def scan(analysis) -> None:
             if rebound is None:
                 rebound = assigned_names(node.body)
             if it.value in rebound or target.value in slots or (
-                    isinstance(loop, cst.For) and target.value in assigned_names(body)):
+                    type(loop) is cst.For and target.value in assigned_names(body)):
                 continue
-            frame = Frame(loop, "for" if isinstance(loop, cst.For) else "comp", it)
+            frame = Frame(loop, "for" if type(loop) is cst.For else "comp", it)
             ev = RelEvent(target.value, frame, None, (), None)
             ev.reads = _reads(body, target.value)
             if ev.reads:
@@ -75,14 +75,14 @@ def _loops_over(body, slots):
     stack = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             continue
-        if isinstance(node, cst.For) and isinstance(node.iter, cst.Name) and node.iter.value in slots \
-                and isinstance(node.target, cst.Name):
+        if type(node) is cst.For and type(node.iter) is cst.Name and node.iter.value in slots \
+                and type(node.target) is cst.Name:
             yield node, node.iter, node.target, node.body
-        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        elif type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             f = node.for_in
-            if isinstance(f.iter, cst.Name) and f.iter.value in slots and isinstance(f.target, cst.Name):
+            if type(f.iter) is cst.Name and f.iter.value in slots and type(f.target) is cst.Name:
                 yield node, f.iter, f.target, node
         stack.extend(children(node))
 
@@ -97,19 +97,19 @@ def _reads(body, var: str) -> List[Read]:
     written: set = set()
     while stack and len(out) < 40:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             continue
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+        if type(node) in (cst.AssignTarget, cst.AnnAssign, cst.AugAssign):
             written.add(id(node.target))
-        elif isinstance(node, cst.Del):
+        elif type(node) is cst.Del:
             written.add(id(node.target))
         if id(node) in written:
-            if isinstance(node, cst.Attribute):
+            if type(node) is cst.Attribute:
                 stack.append(node.value)
             continue
-        called = isinstance(node, cst.Call)
+        called = type(node) is cst.Call
         target = node.func if called else node
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             name = dotted_name(target)
             if name and name.startswith(prefix):
                 read = Read(tuple(name.split(".")[1:]), called, node, None)

@@ -19,8 +19,8 @@ class QuerysetCalls:
         pos = _positional(node)
         model = None
         rows = True
-        if len(pos) == 1 and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]):
-            model = self.a.model_ref(pos[0]) if isinstance(pos[0], cst.Name) else self.a.model_ref(pos[0])
+        if len(pos) == 1 and type(pos[0]) in (cst.Name, cst.Attribute) and _is_classlike(pos[0]):
+            model = self.a.model_ref(pos[0]) if type(pos[0]) is cst.Name else self.a.model_ref(pos[0])
             rows = False
         return Src("sqla", model, "stmt", node, len(self.frames), rows=rows,
                    pertable=self.per_table(pos[0]) if pos else 0,
@@ -32,7 +32,7 @@ class QuerysetCalls:
         if meth == "query":
             model = None
             rows = True
-            if len(pos) == 1 and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]):
+            if len(pos) == 1 and type(pos[0]) in (cst.Name, cst.Attribute) and _is_classlike(pos[0]):
                 model = self.a.model_ref(pos[0])
                 rows = False
             return Src("sqla", model, "query", node, len(self.frames), rows=rows,
@@ -40,14 +40,14 @@ class QuerysetCalls:
                        table=_written.table_of(self, pos[0]) if len(pos) == 1 else None)
         if meth in _writes.SESSION_WRITE:
             keys = _written.value_keys(values[0]) if values else frozenset()
-            if not keys and pos and isinstance(pos[0], cst.Call) and isinstance(pos[0].func, cst.Attribute):
+            if not keys and pos and type(pos[0]) is cst.Call and type(pos[0].func) is cst.Attribute:
                 keys = _written.value_keys(self.peek_src(pos[0].func.value))  # `session.delete(q.one())`
             self.wrote_to(keys)
-            if meth == "add" and pos and isinstance(pos[0], cst.Call):
+            if meth == "add" and pos and type(pos[0]) is cst.Call:
                 self.inserted_into(_written.entity_keys(self, pos[0].func))  # `session.add(Doc(...))`
             return None
         if meth in ("get", "get_one"):
-            if pos and isinstance(pos[0], (cst.Name, cst.Attribute)) and _is_classlike(pos[0]) and len(node.args) >= 2:
+            if pos and type(pos[0]) in (cst.Name, cst.Attribute) and _is_classlike(pos[0]) and len(node.args) >= 2:
                 self.hit(node, "sa-get")
             return None
         if meth == "refresh":
@@ -100,7 +100,7 @@ class QuerysetCalls:
                 if s is not None:
                     names.append(s)
                     continue
-                if isinstance(arg.value, cst.Call) and (dotted_name(arg.value.func) or "").endswith("Prefetch"):
+                if type(arg.value) is cst.Call and (dotted_name(arg.value.func) or "").endswith("Prefetch"):
                     p = _positional(arg.value)
                     lookup = _string(p[0]) if p else _string(_kw(arg.value, "lookup"))
                     if lookup is None:

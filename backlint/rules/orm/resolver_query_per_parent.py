@@ -90,14 +90,14 @@ class ResolverQueryPerParent(Rule):
         schema = graphql.for_context(self.ctx)
         if not schema.resolvers and not schema.loaders:
             return
-        functions = {s.name.value: s for s in node.body if isinstance(s, cst.FunctionDef)}
+        functions = {s.name.value: s for s in node.body if type(s) is cst.FunctionDef}
         for res in schema.resolvers:
             if res.root or res.hinted or not res.parent or _reads_prefetch(res.func, res.parent):
                 continue
             helpers = dict(functions)
-            if res.owner is not None and isinstance(res.owner.body, cst.IndentedBlock):
+            if res.owner is not None and type(res.owner.body) is cst.IndentedBlock:
                 helpers.update({m.name.value: m for m in res.owner.body.body
-                                if isinstance(m, cst.FunctionDef) and m is not res.func})
+                                if type(m) is cst.FunctionDef and m is not res.func})
             for hit in gq.queries(res.func.body, res.parent, helpers):
                 self.report(hit.node, self._message(res, hit), statement=_statement_of(res.func, hit.node))
         for loader, func in schema.loaders:
@@ -133,8 +133,8 @@ def _reads_prefetch(func: cst.FunctionDef, parent: str) -> bool:
     stack: List[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
-        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "hasattr"
-                and len(node.args) == 2 and isinstance(node.args[0].value, cst.Name)
+        if (type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "hasattr"
+                and len(node.args) == 2 and type(node.args[0].value) is cst.Name
                 and node.args[0].value.value == parent):
             return True
         stack.extend(children(node))
@@ -145,12 +145,12 @@ def _text(hit: gq.Hit) -> str:
     if hit.kind == "helper":
         return f"{hit.helper}(...)"
     calls, receiver = gq._chain(hit.node)
-    base = dotted_name(receiver) if isinstance(receiver, (cst.Name, cst.Attribute)) else None
+    base = dotted_name(receiver) if type(receiver) in (cst.Name, cst.Attribute) else None
     if calls:
         first = calls[0]
-        head = dotted_name(first.func) if isinstance(first.func, (cst.Name, cst.Attribute)) else None
+        head = dotted_name(first.func) if type(first.func) in (cst.Name, cst.Attribute) else None
         parts = [f".{c.func.attr.value}({'...' if c.args else ''})" for c in calls[1:]
-                 if isinstance(c.func, cst.Attribute)]
+                 if type(c.func) is cst.Attribute]
         start = head or (base or "...")
         return start + ("(...)" if first.args else "()") + "".join(parts)
     return dotted_name(hit.node.func) or "query"

@@ -34,7 +34,7 @@ _OVERRIDES = frozenset({"get_queryset", "get_serializer_class", "list"})
 
 def _many(node: cst.Call) -> bool:
     value = _kw(node, "many")
-    return isinstance(value, cst.Name) and value.value == "True"
+    return type(value) is cst.Name and value.value == "True"
 
 
 def _query_fact(src: Src, text_node, analysis) -> Optional[dict]:
@@ -56,7 +56,7 @@ def record_get_serializer(fp, node: cst.Call, cls: str, values: List) -> None:
     if not fp.record or not _many(node):
         return
     ser = _class_attr(fp.a, cls, "serializer_class")
-    ref = fp.a.model_ref(ser) if isinstance(ser, (cst.Name, cst.Attribute)) else None
+    ref = fp.a.model_ref(ser) if type(ser) in (cst.Name, cst.Attribute) else None
     if ref:
         _record(fp, node, ref, node, values)
 
@@ -73,13 +73,13 @@ def _record(fp, node: cst.Call, serializer: str, at, values: List) -> None:
 
 def _class_attr(analysis, cls: str, name: str):
     node = analysis.classes.get(cls)
-    if node is None or not isinstance(node.body, cst.IndentedBlock):
+    if node is None or type(node.body) is not cst.IndentedBlock:
         return None
     for item in node.body.body:
-        if isinstance(item, cst.SimpleStatementLine):
+        if type(item) is cst.SimpleStatementLine:
             for small in item.body:
-                if (isinstance(small, cst.Assign) and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name):
+                if (type(small) is cst.Assign and len(small.targets) == 1
+                        and type(small.targets[0].target) is cst.Name and small.targets[0].target.value == name):
                     return small.value
     return None
 
@@ -92,7 +92,7 @@ def scan_views(analysis, function_pass) -> None:
         if any(f"{cls}.{m}" in analysis.functions for m in _OVERRIDES):
             continue
         ser = _class_attr(analysis, cls, "serializer_class")
-        ref = analysis.model_ref(ser) if isinstance(ser, (cst.Name, cst.Attribute)) else None
+        ref = analysis.model_ref(ser) if type(ser) in (cst.Name, cst.Attribute) else None
         if not ref:
             continue
         src = function_pass.view_queryset(cls)

@@ -41,17 +41,17 @@ class Statements:
     def suite(self, suite) -> None:
         if suite is None:
             return
-        if isinstance(suite, cst.IndentedBlock):
+        if type(suite) is cst.IndentedBlock:
             self.run_block(suite.body)
-        elif isinstance(suite, cst.SimpleStatementSuite):
+        elif type(suite) is cst.SimpleStatementSuite:
             self.run_block(list(suite.body))
         elif hasattr(suite, "body"):
             self.suite(suite.body)
 
     def run_stmt(self, stmt) -> None:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        if type(stmt) in (cst.FunctionDef, cst.ClassDef):
             return
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             self.stmt = stmt
             for small in stmt.body:
                 self.run_small(small)
@@ -60,13 +60,13 @@ class Statements:
             self.run_small(stmt)
             return
         self.stmt = stmt
-        if isinstance(stmt, cst.If):
+        if type(stmt) is cst.If:
             upsert = bool(self.frames) and _units.upsert_test(stmt)  # `if not <lookup>.exists(): <insert>`
             self.upsert += upsert
             self.ev(stmt.test)
             self.upsert -= upsert
             guard = bool(self.globals) and any(
-                isinstance(n, cst.Name) and n.value in self.globals for n in _names(stmt.test))
+                type(n) is cst.Name and n.value in self.globals for n in _names(stmt.test))
             self.guarded += guard
             self.cond += 1
             once = self.single_item(stmt.test)
@@ -85,7 +85,7 @@ class Statements:
                 else:
                     self.suite(stmt.body)
                 if stmt.orelse is not None:
-                    if isinstance(stmt.orelse, cst.If):
+                    if type(stmt.orelse) is cst.If:
                         self.run_stmt(stmt.orelse)
                     else:
                         self.suite(stmt.orelse.body)
@@ -94,9 +94,9 @@ class Statements:
                 if memo is not None:
                     self.memo.pop()
                 self.cond -= 1
-        elif isinstance(stmt, cst.For):
+        elif type(stmt) is cst.For:
             self.run_for(stmt)
-        elif isinstance(stmt, cst.While):
+        elif type(stmt) is cst.While:
             frame = Frame(stmt, "while")
             frame.sleep = _not_data_driven(stmt, self.a.module)
             self.frames.append(frame)
@@ -111,7 +111,7 @@ class Statements:
                 self.pop_frame()
             if stmt.orelse is not None:
                 self.suite(stmt.orelse.body)
-        elif isinstance(stmt, cst.With):
+        elif type(stmt) is cst.With:
             for item in stmt.items:
                 value = self.ev(item.item)
                 if item.asname is not None:
@@ -127,7 +127,7 @@ class Statements:
             finally:
                 if txn:
                     self.rare.pop()
-        elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+        elif type(stmt) is cst.Try or type(stmt).__name__ == "TryStar":
             # `try: <lookup> except Model.DoesNotExist: <insert>`: a hand-written get-or-create
             upsert = bool(self.frames) and _units.upsert_try(stmt)
             self.upsert += upsert
@@ -159,37 +159,37 @@ class Statements:
             pass
 
     def run_small(self, small) -> None:
-        if isinstance(small, cst.Assign):
+        if type(small) is cst.Assign:
             value = self.ev(small.value)
             if value is None and _writes.is_sql_write(small.value):
                 value = DML  # sql = "INSERT INTO ..."
             for t in small.targets:
                 self.assign(t.target, value)
-                if isinstance(t.target, cst.Name):
+                if type(t.target) is cst.Name:
                     if self.frames and _written.creating_call(small.value):
                         self.created[t.target.value] = self.frames[-1]  # retval = generate_ticket(...)
                     else:
                         self.created.pop(t.target.value, None)
-                    cache = _cache_get(small.value, {}) if isinstance(small.value, cst.Call) else None
+                    cache = _cache_get(small.value, {}) if type(small.value) is cst.Call else None
                     self.gets[t.target.value] = cache  # `membership = memberships.get(group.id)`
                     self.dml_tables[t.target.value] = _written.dml_keys(self, small.value)  # `stmt = insert(M)`
                     if runtime_model(small.value):
                         self.runtime_models.add(t.target.value)  # model = ct.model_class()
                     else:
                         self.runtime_models.discard(t.target.value)
-        elif isinstance(small, cst.AnnAssign):
+        elif type(small) is cst.AnnAssign:
             value = self.ev(small.value) if small.value is not None else None
             if small.value is None:
                 ann = small.annotation.annotation
-                q = self.a.ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
+                q = self.a.ctx.qualified_name(ann) if type(ann) in (cst.Name, cst.Attribute) else None
                 value = SESSION if orm.is_session_type(q) else None
             self.assign(small.target, value)
-        elif isinstance(small, cst.AugAssign):
+        elif type(small) is cst.AugAssign:
             self.ev(small.value)
             self.target_reads(small.target)
-        elif isinstance(small, cst.Expr):
+        elif type(small) is cst.Expr:
             self.ev(small.value)
-        elif isinstance(small, cst.Return):
+        elif type(small) is cst.Return:
             if small.value is not None:
                 self.returning += 1
                 try:
@@ -203,34 +203,34 @@ class Statements:
         elif isinstance(small, (cst.Raise,)):
             if small.exc is not None:
                 self.ev(small.exc)
-        elif isinstance(small, cst.Assert):
+        elif type(small) is cst.Assert:
             self.ev(small.test)
-        elif isinstance(small, cst.Del):
+        elif type(small) is cst.Del:
             pass
-        elif isinstance(small, cst.Global):
+        elif type(small) is cst.Global:
             self.globals.update(n.name.value for n in small.names)
-        elif isinstance(small, (cst.Import, cst.ImportFrom)) and self.env is not self.a.module_env:
+        elif type(small) in (cst.Import, cst.ImportFrom) and self.env is not self.a.module_env:
             self.local_import(small)
 
     def local_import(self, node) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     self.env[alias.asname.name.value] = Ref(full)
                 else:
                     self.env[full.split(".")[0]] = Ref(full.split(".")[0])
             return
-        if isinstance(node.names, cst.ImportStar):
+        if type(node.names) is cst.ImportStar:
             return
         module = dotted_name(node.module) if node.module is not None else ""
         if node.relative:
             module = "." * len(node.relative) + (module or "")
         for alias in node.names:
-            if not isinstance(alias.name, cst.Name):
+            if type(alias.name) is not cst.Name:
                 continue
             local = alias.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 local = alias.asname.name.value
             self.env[local] = Ref(self.a.absolute(f"{module}.{alias.name.value}" if module else alias.name.value))
 
@@ -238,7 +238,7 @@ class Statements:
         if self.memo and isinstance(value, Src) and value.depth > min(self.memo):
             # built in a memoizing branch: once per key; iterating it again reads its result cache
             value = value.copy(depth=min(self.memo))
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             if isinstance(value, Inst) and value.event is None and value.src is not None and not value.attrs:
                 value = self.fetched_row(target.value, value)
             self.env[target.value] = UNKNOWN_LOCAL if value is None else value
@@ -246,7 +246,7 @@ class Statements:
                 self.bound[target.value] = (len(self.frames), self.frames[-1])
             elif self.bound:
                 self.bound.pop(target.value, None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for el in target.elements:
                 self.assign(el.value, None)
         else:
@@ -255,18 +255,18 @@ class Statements:
     def target_reads(self, target, assigned: bool = False) -> None:
         """``order.customer = x`` reads nothing; ``order.customer.name = x`` reads customer.
         ``row.translation = translation`` on a loop's row fills that relation by hand."""
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             base = self.ev(target.value)
             if assigned and isinstance(base, Inst) and base.event is not None and not base.attrs:
                 attr = target.attr.value
                 # unless the loop read the relation before assigning it (`row.item = m[row.item.pk]`)
                 if not any(r.attrs[:1] == (attr,) for r in base.event.reads):
                     base.event.primed.add(attr)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             self.ev(target.value)
             for el in target.slice:
                 self.visit(el)
-        elif isinstance(target, cst.Name):
+        elif type(target) is cst.Name:
             self.env[target.value] = UNKNOWN_LOCAL
 
     def bind(self, target, value) -> None:
@@ -277,7 +277,7 @@ class Statements:
         value = self.ev(stmt.iter)
         self.iterated(value, stmt.iter)
         frame = Frame(stmt, "for", stmt.iter)
-        frame.range = isinstance(stmt.iter, cst.Call) and dotted_name(stmt.iter.func) == "range"
+        frame.range = type(stmt.iter) is cst.Call and dotted_name(stmt.iter.func) == "range"
         # `for start in range(0, total, size)` walks batches: one query per batch is the point
         frame.sleep = frame.range and (len(stmt.iter.args) == 3 or _not_data_driven(stmt, self.a.module))
         frame.sleep = (frame.sleep or _loops.retry_iterable(stmt.iter) or _loops.retry_target(stmt.target)
@@ -294,8 +294,8 @@ class Statements:
             self.suite(stmt.orelse.body)
 
     def star_kwarg(self) -> Optional[str]:
-        star = self.node.params.star_kwarg if isinstance(self.node, cst.FunctionDef) else None
-        return star.name.value if isinstance(star, cst.Param) else None
+        star = self.node.params.star_kwarg if type(self.node) is cst.FunctionDef else None
+        return star.name.value if type(star) is cst.Param else None
 
     def fetched_row(self, name: str, value: Inst) -> Inst:
         """``order = Order.objects.get(pk=pk)`` inside a loop: the row is fetched per iteration, so
@@ -312,11 +312,11 @@ class Statements:
         return Inst(value.src, (), (), ev, value.model)
 
     def bind_loop(self, target, value, frame: Frame) -> None:
-        if isinstance(value, Enum) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+        if isinstance(value, Enum) and type(target) in (cst.Tuple, cst.List) and len(target.elements) == 2:
             self.assign(target.elements[0].value, None)
             self.bind_loop(target.elements[1].value, value.inner, frame)
             return
-        if not isinstance(target, cst.Name):
+        if type(target) is not cst.Name:
             self.assign(target, None)
             return
         inst = None
@@ -352,17 +352,17 @@ class Statements:
 
     def single_item(self, test) -> Optional[Frame]:
         """The live ``for`` loop whose variable ``test`` compares equal to a literal."""
-        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-                and isinstance(test.comparisons[0].operator, cst.Equal)):
+        if not (type(test) is cst.Comparison and len(test.comparisons) == 1
+                and type(test.comparisons[0].operator) is cst.Equal):
             return None
         left, right = test.left, test.comparisons[0].comparator
-        if isinstance(left, (cst.SimpleString, cst.Integer)):
+        if type(left) in (cst.SimpleString, cst.Integer):
             left, right = right, left
-        if not (isinstance(left, cst.Name) and isinstance(right, (cst.SimpleString, cst.Integer))):
+        if not (type(left) is cst.Name and type(right) in (cst.SimpleString, cst.Integer)):
             return None
         for frame in reversed(self.frames):
             target = getattr(frame.node, "target", None) if frame.kind == "for" else None
-            if isinstance(target, cst.Name) and target.value == left.value:
+            if type(target) is cst.Name and target.value == left.value:
                 return frame
             if _items_key(frame, target) == left.value:
                 return frame  # `for name, value in data.items(): if name == "note":` (keys are distinct)
@@ -372,7 +372,7 @@ class Statements:
         """``for attempt in itertools.count()``: a ``while True`` with a counter, not data; and
         ``async for payload in pg_listen(conn, channel)``: a listener handling each notification
         as it arrives, nothing a query before the loop could fetch."""
-        return (isinstance(iterable, cst.Call)
+        return (type(iterable) is cst.Call
                 and (self.a.ctx.qualified_name(iterable.func) == "itertools.count"
                      or _loops.listener(iterable)))
 
@@ -386,13 +386,13 @@ class Statements:
         stack = [stmt.body]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Subscript):
+            if type(node) is cst.AssignTarget and type(node.target) is cst.Subscript:
                 name = dotted_name(node.target.value)
                 if name:
                     caches.add(name)
-            elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+            elif type(node) is cst.AssignTarget and type(node.target) is cst.Name:
                 rebound.add(node.target.value)
-            if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While)):
+            if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While):
                 stack.extend(children(node))
         if caches and _memo_test(stmt.test, caches, self.gets):
             names = caches
@@ -469,17 +469,17 @@ class Statements:
     def runs_loop_item(self, node: cst.Call) -> bool:
         """``for stmt in statements: cursor.execute(stmt)`` runs a script, not a query per item."""
         pos = _positional(node)
-        if not pos or not isinstance(pos[0], cst.Name):
+        if not pos or type(pos[0]) is not cst.Name:
             return False
         name = pos[0].value
-        return any(isinstance(f.node, cst.For) and isinstance(f.node.target, cst.Name)
+        return any(type(f.node) is cst.For and type(f.node.target) is cst.Name
                    and f.node.target.value == name for f in self.frames)
 
 
 def _items_key(frame, target) -> Optional[str]:
     """The key name of ``for key, value in d.items()``."""
     it = frame.iter
-    if (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name)
-            and isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"):
+    if (type(target) is cst.Tuple and len(target.elements) == 2 and type(target.elements[0].value) is cst.Name
+            and type(it) is cst.Call and type(it.func) is cst.Attribute and it.func.attr.value == "items"):
         return target.elements[0].value.value
     return None

@@ -12,9 +12,9 @@ from ...walker import children
 
 def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
     """Code of an expression with call arguments elided: ``Order.objects.filter(...).first()``."""
-    if isinstance(node, cst.Await):
+    if type(node) is cst.Await:
         return "await " + shape(node.expression, module, limit)
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         inner = shape(node.func, module, limit)
         if not node.args:
             return inner + "()"
@@ -22,9 +22,9 @@ def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
         if len(args) <= 32 and "\n" not in args and "(" not in args[1:]:
             return inner + args
         return inner + "(...)"
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return shape(node.value, module, limit) + "." + node.attr.value
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         return shape(node.value, module, limit) + "[...]"
     text = module.code_for_node(node)
     text = " ".join(text.split())
@@ -32,13 +32,13 @@ def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
 
 
 def _string(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         try:
             value = node.evaluated_value
         except Exception:  # pragma: no cover - odd literals
             return None
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         value = string_value(node)  # iterative, unlike evaluated_value
         return value if isinstance(value, str) else None
     return None
@@ -51,7 +51,7 @@ def _lazy_fact(node, module) -> Tuple[Optional[str], Optional[str]]:
     s = _string(node)
     if s is not None:
         return s, f'"{s}"'
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+    if type(node) is cst.Name and node.value in ("True", "False", "None"):
         return orm.sqla_lazy_strategy(node.value), node.value
     return "?", " ".join(module.code_for_node(node).split())
 
@@ -72,12 +72,12 @@ def _terminal(stmts) -> Optional[str]:
     if not stmts:
         return None
     last = stmts[-1]
-    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else [last]
+    smalls = last.body if type(last) is cst.SimpleStatementLine else [last]
     if True:
         for small in smalls:
-            if isinstance(small, cst.Break):
+            if type(small) is cst.Break:
                 return "break"
-            if isinstance(small, (cst.Return, cst.Raise)):
+            if type(small) in (cst.Return, cst.Raise):
                 return "exit"
     return None
 
@@ -91,7 +91,7 @@ def _names(node):
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, cst.Name):
+        if type(n) is cst.Name:
             yield n
         stack.extend(children(n))
 
@@ -103,7 +103,7 @@ def _not_data_driven(stmt, module) -> bool:
     """A ``while`` loop that polls, retries, or walks pages/batches, rather than going through a
     collection: ``while True:``, a ``sleep()`` in the body, paging words in the test or body."""
     test = getattr(stmt, "test", None)
-    if isinstance(test, cst.Name) and test.value == "True" or isinstance(test, cst.Integer):
+    if type(test) is cst.Name and test.value == "True" or type(test) is cst.Integer:
         return True
     text = module.code_for_node(getattr(stmt, "test", None) or stmt.iter) + module.code_for_node(stmt.body)
     lower = text.lower()
@@ -124,9 +124,9 @@ _MODEL_LOOKUPS = frozenset({"model_class", "get_model", "get_object_model"})
 def runtime_model(node) -> bool:
     """The receiver of ``.objects`` names a model looked up at run time from data:
     ``ct.model_class()``, ``apps.get_model(label)``, ``registry[kind]``, ``type(obj)``."""
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         return True
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = dotted_name(node.func) or ""
         return name.rsplit(".", 1)[-1] in _MODEL_LOOKUPS or name == "type"
     return False

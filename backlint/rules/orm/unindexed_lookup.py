@@ -97,24 +97,24 @@ class UnindexedLookup(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         self._mod = orm.module_name(self.ctx.path)
         self._package = self.ctx.path.replace("\\", "/").endswith("__init__.py")
-        self._classes = {s.name.value for s in node.body if isinstance(s, cst.ClassDef)}
+        self._classes = {s.name.value for s in node.body if type(s) is cst.ClassDef}
         self._lookups: List[tuple] = []
         self._seen: set = set()
         self._request_path = not any(self.ctx.roles.has(r) for r in roles.NOT_REQUEST_PATH)
 
     def _ref(self, node: cst.BaseExpression) -> Optional[str]:
-        if isinstance(node, cst.Name) and node.value in ("cls", "self"):
+        if type(node) is cst.Name and node.value in ("cls", "self"):
             for anc in reversed(self.ctx.ancestors):
-                if isinstance(anc, cst.ClassDef):
+                if type(anc) is cst.ClassDef:
                     return f"{self._mod}.{anc.name.value}"
             return None
         ref = self.ctx.qualified_name(node)
-        if ref is None and isinstance(node, cst.Name) and node.value in self._classes:
+        if ref is None and type(node) is cst.Name and node.value in self._classes:
             return f"{self._mod}.{node.value}"
         return orm.absolute(ref, self._mod, self._package) if ref else None
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self._request_path or id(node) in self._seen or not isinstance(node.func, cst.Attribute):
+        if not self._request_path or id(node) in self._seen or type(node.func) is not cst.Attribute:
             return
         calls, receiver = il.chain(node)
         for c in calls:
@@ -122,8 +122,8 @@ class UnindexedLookup(Rule):
         if self._in_prefetch():
             return  # Prefetch("rel", queryset=...): its rows are narrowed by the relation's key
         first = calls[0]
-        head = first.func.value if isinstance(first.func, cst.Attribute) else None
-        if isinstance(head, cst.Attribute) and head.attr.value in orm.DJANGO_MANAGERS:
+        head = first.func.value if type(first.func) is cst.Attribute else None
+        if type(head) is cst.Attribute and head.attr.value in orm.DJANGO_MANAGERS:
             model = self._ref(head.value)
             terms = il.django_terms(calls) if model else None
             kind = "django"
@@ -139,9 +139,9 @@ class UnindexedLookup(Rule):
 
     def _in_prefetch(self) -> bool:
         anc = self.ctx.ancestors
-        if len(anc) >= 2 and isinstance(anc[-1], cst.Arg) and isinstance(anc[-2], cst.Call):
+        if len(anc) >= 2 and type(anc[-1]) is cst.Arg and type(anc[-2]) is cst.Call:
             func = anc[-2].func
-            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            name = func.attr.value if type(func) is cst.Attribute else getattr(func, "value", "")
             return name == "Prefetch"
         return False
 
@@ -169,7 +169,7 @@ class UnindexedLookup(Rule):
 
     def _qualify_top(self, node: cst.BaseExpression) -> Optional[str]:
         ref = self.ctx.qualified_name(node)
-        if ref is None and isinstance(node, cst.Name) and node.value in self._classes:
+        if ref is None and type(node) is cst.Name and node.value in self._classes:
             return f"{self._mod}.{node.value}"
         return orm.absolute(ref, self._mod, self._package) if ref else None
 

@@ -17,18 +17,18 @@ _FRAMEWORK_PREFIXES = ("django.", "rest_framework.", "rest_framework_")
 def declared_queryset(analysis, cls: str) -> Optional[cst.BaseExpression]:
     """The expression assigned to ``queryset`` in the body of class ``cls`` of this file."""
     node = analysis.classes.get(cls)
-    if node is None or not isinstance(node.body, cst.IndentedBlock) or not node.bases:
+    if node is None or type(node.body) is not cst.IndentedBlock or not node.bases:
         return None
     for arg in node.bases:
         q = analysis.ctx.qualified_name(arg.value)
         if not q or not q.startswith(_FRAMEWORK_PREFIXES):
             return None
     for item in node.body.body:
-        if not isinstance(item, cst.SimpleStatementLine):
+        if type(item) is not cst.SimpleStatementLine:
             continue
         for small in item.body:
-            if (isinstance(small, cst.Assign) and len(small.targets) == 1
-                    and isinstance(small.targets[0].target, cst.Name)
+            if (type(small) is cst.Assign and len(small.targets) == 1
+                    and type(small.targets[0].target) is cst.Name
                     and small.targets[0].target.value == "queryset"):
                 return small.value
     return None

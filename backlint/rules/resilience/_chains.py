@@ -46,7 +46,7 @@ class ChainRule(Rule):
         self._frames: Dict[str, cc.Frame] = {}
         self._stack: List[cc.Frame] = []
         self._classes: List[Optional[str]] = []
-        self._module_funcs: Set[str] = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef)}
+        self._module_funcs: Set[str] = {s.name.value for s in node.body if type(s) is cst.FunctionDef}
         self._roots: List[cc.Frame] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -82,7 +82,7 @@ class ChainRule(Rule):
         for ancestor in reversed(self.ctx.ancestors):
             if ancestor is frame.node:
                 break
-            if isinstance(ancestor, cst.Lambda):
+            if type(ancestor) is cst.Lambda:
                 return  # deferred: `on_commit(lambda: ...)`, `sync_to_async(lambda: ...)`
         found = self.effect(node, frame)
         if found is not None:
@@ -91,16 +91,16 @@ class ChainRule(Rule):
         ref = self._callee_ref(node.func)
         if ref is not None:
             parent = self.ctx.ancestors[-1] if self.ctx.ancestors else None
-            frame.calls.append((ref, node, isinstance(parent, cst.Await), self.ctx.enclosing_statement()))
+            frame.calls.append((ref, node, type(parent) is cst.Await, self.ctx.enclosing_statement()))
 
     def _callee_ref(self, func: cst.BaseExpression) -> Optional[str]:
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             qual = self.ctx.qualified_name(func)
             if qual is None:
                 return "local:" + func.value if func.value in self._module_funcs else None
             return cc.project_ref(qual)
-        if isinstance(func, cst.Attribute):
-            if isinstance(func.value, cst.Name) and func.value.value == "self":
+        if type(func) is cst.Attribute:
+            if type(func.value) is cst.Name and func.value.value == "self":
                 cls = self._classes[-1] if len(self._classes) == 1 else None
                 return f"local:{cls}.{func.attr.value}" if cls else None
             return cc.project_ref(self.ctx.qualified_name(func))

@@ -83,7 +83,7 @@ class BlockingCallInAsync(ChainRule):
         self._django = "django" in self.ctx.text
 
     def effect(self, node: cst.Call, frame: cc.Frame) -> Optional[str]:
-        if self.ctx.ancestors and isinstance(self.ctx.ancestors[-1], cst.Await):
+        if self.ctx.ancestors and type(self.ctx.ancestors[-1]) is cst.Await:
             return None  # awaited: whatever the annotation says, this is an async API
         return blocking_calls.blocking(node, self.ctx.qualified_name, self._django)
 

@@ -77,8 +77,8 @@ class CacheWithoutTtl(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _METHODS:
-            if isinstance(func, cst.Name) and func.value == "cached":
+        if type(func) is not cst.Attribute or func.attr.value not in _METHODS:
+            if type(func) is cst.Name and func.value == "cached":
                 self._aiocache_decorator(node)
             return
         if v.has_star_kwargs(node):
@@ -124,8 +124,8 @@ class CacheWithoutTtl(Rule):
         if method in ("set_many", "mset", "multi_set"):
             mapping = v.resolve(self.ctx, v.argument(node, 0, "mapping") or v.argument(node, 0, "data")
                                 or v.argument(node, 0, "pairs"))
-            keys = [e.key for e in mapping.elements if isinstance(e, cst.DictElement)] \
-                if isinstance(mapping, cst.Dict) else []
+            keys = [e.key for e in mapping.elements if type(e) is cst.DictElement] \
+                if type(mapping) is cst.Dict else []
         else:
             key = v.argument(node, 0, "key") or v.argument(node, 0, "name")
             keys = [key] if key is not None else []
@@ -152,7 +152,7 @@ class CacheWithoutTtl(Rule):
         key = (id(scope), names)
         if key not in self._expires:
             self._expires[key] = any(
-                isinstance(n, cst.Attribute) and n.attr.value in names for n in v.iter_nodes(scope))
+                type(n) is cst.Attribute and n.attr.value in names for n in v.iter_nodes(scope))
         return self._expires[key]
 
     def _redis(self, node: cst.Call, method: str) -> None:

@@ -18,18 +18,18 @@ _SETUP_NAMES = ("lifespan", "startup", "on_startup", "init_app", "create_app", "
 def _decorator_names(func: cst.FunctionDef) -> List[str]:
     names = []
     for dec in func.decorators:
-        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
-        while isinstance(expr, cst.Attribute):
+        expr = dec.decorator.func if type(dec.decorator) is cst.Call else dec.decorator
+        while type(expr) is cst.Attribute:
             names.append(expr.attr.value)
             expr = expr.value
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             names.append(expr.value)
     return names
 
 
 def _has_global(func: cst.FunctionDef) -> bool:
     for node in func.body.body:
-        if isinstance(node, cst.SimpleStatementLine) and any(isinstance(s, cst.Global) for s in node.body):
+        if type(node) is cst.SimpleStatementLine and any(type(s) is cst.Global for s in node.body):
             return True
     return False
 
@@ -122,18 +122,18 @@ class ConnectionPerRequest(ChainRule):
         for ancestor in reversed(self.ctx.ancestors):
             if ancestor is frame_node:
                 return False
-            if isinstance(ancestor, cst.If):
+            if type(ancestor) is cst.If:
                 test = ancestor.test
-                if isinstance(test, cst.Comparison) and any(
-                        isinstance(c.operator, cst.Is) and isinstance(c.comparator, cst.Name)
+                if type(test) is cst.Comparison and any(
+                        type(c.operator) is cst.Is and type(c.comparator) is cst.Name
                         and c.comparator.value == "None" for c in test.comparisons):
                     return True
-                if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
                     return True
         return False
 
     def effect(self, node: cst.Call, frame: cc.Frame) -> Optional[str]:
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+        if type(node.func) not in (cst.Name, cst.Attribute):
             return None
         found = clients.per_call_resource(node, self.ctx.qualified_name)
         if found is None or self._setup_function(frame.node) or self._lazy(frame.node):

@@ -95,7 +95,7 @@ class RetryWithoutBackoff(Rule):
         asynchronous = self.ctx.in_async_function()
         sleep = "await asyncio.sleep" if asynchronous else "time.sleep"
         target = getattr(node, "target", None)
-        counter = target.value if isinstance(target, cst.Name) and target.value != "_" else "attempt"
+        counter = target.value if type(target) is cst.Name and target.value != "_" else "attempt"
         self.report(node, f"This loop retries `{self.ctx.code_for(call.func)}(...)` right after a failure, with no "
                           "delay between attempts: when the dependency is down or overloaded every attempt lands "
                           "at once and keeps it down; wait between attempts with exponential backoff and jitter "
@@ -103,7 +103,7 @@ class RetryWithoutBackoff(Rule):
                           "`wait_exponential`).")
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+        if type(node.func) not in (cst.Name, cst.Attribute):
             return
         qual = self.ctx.qualified_name(node.func)
         if qual is None:
@@ -130,7 +130,7 @@ class RetryWithoutBackoff(Rule):
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         # a bare `@retry` (tenacity: forever, no wait; retrying: no wait)
-        if isinstance(node.decorator, (cst.Name, cst.Attribute)):
+        if type(node.decorator) in (cst.Name, cst.Attribute):
             qual = self.ctx.qualified_name(node.decorator)
             if qual in ("tenacity.retry", "retrying.retry"):
                 self.report(node, f"A bare `@{qual.split('.')[-1]}` retries forever and at once: use "

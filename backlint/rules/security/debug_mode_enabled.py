@@ -105,7 +105,7 @@ class DebugModeEnabled(Rule):
             if type(ancestor) is not cst.If or chain[i + 1] is not ancestor.body:
                 continue
             test = ancestor.test
-            if type(test) is cst.UnaryOperation and isinstance(test.operator, cst.Not):
+            if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
                 continue
             if name_words(self.ctx.code_for(test)) & _DEBUG_SWITCH_WORDS:
                 return True
@@ -182,7 +182,7 @@ class DebugModeEnabled(Rule):
             return
         if v.in_if_branch(self.ctx):
             return  # `if ENVIRONMENT == "dev": DEBUG = True` is a switch
-        classes = [a for a in self.ctx.ancestors if isinstance(a, cst.ClassDef)]
+        classes = [a for a in self.ctx.ancestors if type(a) is cst.ClassDef]
         if classes:
             names = [c.name.value for c in classes]
             if any(class_is_non_production(n) for n in names) or not any(class_is_production(n) for n in names):

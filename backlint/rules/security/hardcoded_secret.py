@@ -176,12 +176,12 @@ class HardcodedSecret(Rule):
 
     def _fix(self, value: cst.BaseExpression, name: str, is_bytes: bool) -> Optional[FixSpec]:
         environ = self._environ_expr()
-        if environ is None or not isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        if environ is None or type(value) not in (cst.SimpleString, cst.ConcatenatedString):
             return None
         var = sk.env_name(name)
         code = f'{environ}["{var}"]' + (".encode()" if is_bytes else "")
         new = cst.parse_expression(code)
-        if isinstance(value, cst.SimpleString) or isinstance(value, cst.ConcatenatedString):
+        if type(value) is cst.SimpleString or type(value) is cst.ConcatenatedString:
             new = new.with_changes(lpar=value.lpar, rpar=value.rpar)
         return FixSpec(value, new, f"Read `{var}` from the environment", applicability="unsafe")
 
@@ -190,7 +190,7 @@ class HardcodedSecret(Rule):
                      users: Tuple[str, ...] = ()) -> None:
         """``how``: "assign" | "keyword" | "dict" | "default" | "compare"; ``users``: literal user
         names beside the value (a password equal to its user name is a development default)."""
-        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        if type(value) is cst.BooleanOperation and type(value.operator) is cst.Or:
             # `client_secret or "fallback"`: the literal is used whenever the other side is empty
             self._check_named(name, value.right, "fallback")
             return
@@ -301,9 +301,9 @@ class HardcodedSecret(Rule):
     # -- handlers ------------------------------------------------------------------------------------
     def _in_enum_body(self) -> bool:
         for node in reversed(self.ctx.ancestors):
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            if type(node) in (cst.FunctionDef, cst.Lambda):
                 return False
-            if isinstance(node, cst.ClassDef):
+            if type(node) is cst.ClassDef:
                 for base in node.bases:
                     if (dotted_name(base.value) or "").split(".")[-1] in sk.ENUM_BASES:
                         return True
@@ -349,7 +349,7 @@ class HardcodedSecret(Rule):
         left = node.left
         for target in node.comparisons:
             right = target.comparator
-            if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+            if type(target.operator) in (cst.Equal, cst.NotEqual):
                 for named, value in ((left, right), (right, left)):
                     name = self._target_name(named)
                     if name is not None and _literal(value) is not None:
@@ -364,7 +364,7 @@ class HardcodedSecret(Rule):
             if arg.keyword is None:
                 continue
             keyword = arg.keyword.value
-            if keyword in sk.AUTH_TUPLE_KEYWORDS and isinstance(arg.value, (cst.Tuple, cst.List)):
+            if keyword in sk.AUTH_TUPLE_KEYWORDS and type(arg.value) in (cst.Tuple, cst.List):
                 elements = arg.value.elements
                 if len(elements) == 2:
                     self._check_strict(elements[1].value, f"{keyword}=(user, password)")
@@ -376,7 +376,7 @@ class HardcodedSecret(Rule):
             if value is not None:
                 self._check_strict(value, f"{spec.display}()")
         elif (
-            isinstance(node.func, cst.Attribute)
+            type(node.func) is cst.Attribute
             and node.func.attr.value in sk.LOGIN_METHODS
             and qual is not None
             and qual.startswith(sk.LOGIN_RECEIVERS)
@@ -448,7 +448,7 @@ class HardcodedSecret(Rule):
 
     def _is_docstring(self) -> bool:
         parent = self.ctx.parent()
-        return isinstance(parent, cst.Expr)
+        return type(parent) is cst.Expr
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if id(node) in self._handled or cannot_hold_a_finding(node.value):
@@ -474,7 +474,7 @@ class HardcodedSecret(Rule):
         if id(node) in self._handled:
             return
         text = "".join(
-            p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts
+            p.value if type(p) is cst.FormattedStringText else "{}" for p in node.parts
         )
         token = sk.find_token(text)
         if token is not None:

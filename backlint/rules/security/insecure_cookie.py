@@ -27,14 +27,14 @@ def _imported_roots(module: cst.Module) -> Set[str]:
     stack = list(module.body)
     while stack:
         stmt = stack.pop()
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
-                if isinstance(small, cst.Import):
+                if type(small) is cst.Import:
                     for alias in small.names:
                         roots.add((dotted_name(alias.name) or "").split(".")[0])
-                elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                elif type(small) is cst.ImportFrom and small.module is not None and not small.relative:
                     roots.add((dotted_name(small.module) or "").split(".")[0])
-        elif isinstance(stmt, (cst.If, cst.Try)):
+        elif type(stmt) in (cst.If, cst.Try):
             stack.extend(stmt.body.body)
     return roots
 
@@ -209,7 +209,7 @@ class InsecureCookie(Rule):
         if type(target) is cst.Name:
             if self.ctx.enclosing_function() is not None:
                 return
-            classes = [a for a in self.ctx.ancestors if isinstance(a, cst.ClassDef)]
+            classes = [a for a in self.ctx.ancestors if type(a) is cst.ClassDef]
             if any(class_is_non_production(c.name.value) for c in classes):
                 return
             if not is_production_settings(self.ctx.roles) or v.in_if_branch(self.ctx):

@@ -31,20 +31,20 @@ literal_text = as_str  # the text of a string literal (bytes as latin-1), else N
 
 
 def _names_of(node: cst.CSTNode) -> Iterable[str]:
-    if isinstance(node, cst.DictElement):
+    if type(node) is cst.DictElement:
         key = literal_text(node.key)
         if key is not None:
             yield key
-    elif isinstance(node, cst.Arg) and node.keyword is not None:
+    elif type(node) is cst.Arg and node.keyword is not None:
         yield node.keyword.value
-    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+    elif type(node) in (cst.FunctionDef, cst.ClassDef):
         yield node.name.value
-    elif isinstance(node, cst.Assign):
+    elif type(node) is cst.Assign:
         for target in node.targets:
             name = dotted_name(target.target)
             if name:
                 yield name
-    elif isinstance(node, cst.AnnAssign):
+    elif type(node) is cst.AnnAssign:
         name = dotted_name(node.target)
         if name:
             yield name
@@ -64,8 +64,8 @@ def is_route_kwargs(node: cst.Dict, ancestors: Sequence[cst.CSTNode]) -> bool:
     if len(ancestors) < 2:
         return False
     arg, call = ancestors[-1], ancestors[-2]
-    if not (isinstance(arg, cst.Arg) and arg.value is node and arg.keyword is not None
-            and arg.keyword.value == "kwargs" and isinstance(call, cst.Call)):
+    if not (type(arg) is cst.Arg and arg.value is node and arg.keyword is not None
+            and arg.keyword.value == "kwargs" and type(call) is cst.Call):
         return False
     name = dotted_name(call.func) or ""
     return bool(_URL_BUILDER.search(name.rsplit(".", 1)[-1]))
@@ -85,7 +85,7 @@ def user_values(pairs: Iterable[tuple]) -> List[str]:
 def dict_pairs(node: cst.Dict) -> List[tuple]:
     out = []
     for element in node.elements:
-        if isinstance(element, cst.DictElement):
+        if type(element) is cst.DictElement:
             key = literal_text(element.key)
             out.append((key, element.value))
     return out
@@ -100,19 +100,19 @@ def environ_spelling(module: cst.Module) -> Optional[str]:
     imports it at the top level; the unsafe fix reads the secret from there."""
     found: Optional[str] = None
     for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is not cst.SimpleStatementLine:
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Import):
+            if type(small) is cst.Import:
                 for alias in small.names:
                     if dotted_name(alias.name) == "os":
                         local = alias.asname.name.value if alias.asname else "os"
                         found = found or f"{local}.environ"
-            elif isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "os":
-                if isinstance(small.names, cst.ImportStar):
+            elif type(small) is cst.ImportFrom and dotted_name(small.module or cst.Name("_")) == "os":
+                if type(small.names) is cst.ImportStar:
                     continue
                 for alias in small.names:
-                    if isinstance(alias.name, cst.Name) and alias.name.value == "environ":
+                    if type(alias.name) is cst.Name and alias.name.value == "environ":
                         local = alias.asname.name.value if alias.asname else "environ"
                         found = found or local
     return found

@@ -19,7 +19,7 @@ _MIN_TOKEN: Optional[int] = None
 
 def literal(node: cst.BaseExpression) -> Optional[Tuple[str, bool]]:
     """(text, is_bytes) of a string literal (implicit concatenation included), else None."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString):
         value = string_value(node)  # iterative: generated modules concatenate thousands of pieces
         if value is None:
             return None
@@ -60,13 +60,13 @@ def target_name(target: cst.BaseExpression) -> Optional[str]:
     """The name an assignment target or compared expression gives its value."""
     from ...semantics import dotted_name
 
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         return target.value
-    if isinstance(target, cst.Attribute):
+    if type(target) is cst.Attribute:
         return dotted_name(target) or target.attr.value
-    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+    if type(target) is cst.Subscript and len(target.slice) == 1:
         index = target.slice[0].slice
-        if isinstance(index, cst.Index):
+        if type(index) is cst.Index:
             key = literal(index.value)
             if key is not None:
                 return key[0]

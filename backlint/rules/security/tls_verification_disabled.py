@@ -124,22 +124,22 @@ class TlsVerificationDisabled(Rule):
             # insecure, chosen elsewhere when a setting asks for it
             if type(ancestor) is cst.Assign and len(ancestor.targets) == 1:
                 target = ancestor.targets[0].target
-                written = dotted_name(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+                written = dotted_name(target) if type(target) in (cst.Name, cst.Attribute) else None
                 if written and name_words(written.rsplit(".", 1)[-1]) & _INSECURE_WORDS:
                     return True
             # `class NoVerificationEmailBackend`, `def insecure_session()`: code named for not
             # verifying is a deliberate mode that configuration selects
-            if isinstance(ancestor, (cst.ClassDef, cst.FunctionDef)):
+            if type(ancestor) in (cst.ClassDef, cst.FunctionDef):
                 words = name_words(ancestor.name.value)
                 if words & _INSECURE_WORDS or ("no" in words and words & _VERIFY_WORDS):
                     return True
         for i, ancestor in enumerate(chain[:-1]):
-            if not isinstance(ancestor, cst.If):
+            if type(ancestor) is not cst.If:
                 continue
             child = chain[i + 1]
             in_body = child is ancestor.body
             test = ancestor.test
-            negated = type(test) is cst.UnaryOperation and isinstance(test.operator, cst.Not)
+            negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not
             words = name_words(self.ctx.code_for(test))
             insecure = bool(words & _INSECURE_WORDS) or ("no" in words and bool(words & _VERIFY_WORDS))
             verify = bool(words & _VERIFY_WORDS) and not insecure
@@ -210,7 +210,7 @@ class TlsVerificationDisabled(Rule):
         resolved = v.resolve(self.ctx, node)
         if v.as_str(resolved) == "CERT_NONE":
             return True
-        if isinstance(resolved, (cst.Name, cst.Attribute)):
+        if type(resolved) in (cst.Name, cst.Attribute):
             return self.ctx.qualified_name(resolved) == "ssl.CERT_NONE"
         return False
 
@@ -282,7 +282,7 @@ class TlsVerificationDisabled(Rule):
         if qual not in _CLIENT_CONTEXTS:
             return None
         for arg in origin.args:
-            if isinstance(arg.value, (cst.Name, cst.Attribute)) and self.ctx.qualified_name(arg.value) in _SERVER_PURPOSE:
+            if type(arg.value) in (cst.Name, cst.Attribute) and self.ctx.qualified_name(arg.value) in _SERVER_PURPOSE:
                 return "server"
         return "client"
 

@@ -321,7 +321,7 @@ class UnparameterizedSql(Rule):
         qual = self.ctx.qualified_name(func)
         if qual in sqlk.FUNCTION_SINKS:
             return sqlk.FUNCTION_SINKS[qual]
-        if not isinstance(func, cst.Attribute):
+        if type(func) is not cst.Attribute:
             return None
         if sqlk.is_migration_receiver(func.value):
             return None  # Django's schema editor runs only in migrations, on the code's own names

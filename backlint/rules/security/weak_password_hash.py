@@ -162,7 +162,7 @@ class WeakPasswordHash(Rule):
         if func is not None:
             names.append(func.name.value)
         statement = self.ctx.enclosing_statement()
-        if isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is cst.SimpleStatementLine:
             for small in statement.body:
                 if type(small) is cst.Assign:
                     names.extend(v.last_name(t.target) or "" for t in small.targets)
@@ -175,7 +175,7 @@ class WeakPasswordHash(Rule):
         """Inside a class named for this digest (`MD5PasswordHasher`): the legacy scheme itself,
         kept to read old hashes; choosing it (`PASSWORD_HASHERS`) is what is reported."""
         for node in self.ctx.ancestors:
-            if isinstance(node, cst.ClassDef) and digest.lower() in node.name.value.lower():
+            if type(node) is cst.ClassDef and digest.lower() in node.name.value.lower():
                 return True
         return False
 
@@ -221,7 +221,7 @@ class WeakPasswordHash(Rule):
             return self._password_in(expr.left, depth + 1) or self._password_in(expr.right, depth + 1)
         if t is cst.FormattedString:
             for part in expr.parts:
-                if isinstance(part, cst.FormattedStringExpression):
+                if type(part) is cst.FormattedStringExpression:
                     found = self._password_in(part.expression, depth + 1)
                     if found:
                         return found
@@ -285,7 +285,7 @@ class WeakPasswordHash(Rule):
         if type(salt) is cst.Call and self.ctx.qualified_name(salt.func) == "crypt.mksalt":
             inner = v.argument(salt, 0, "method")
             salt = inner if inner is not None else salt
-        qual = self.ctx.qualified_name(salt) if isinstance(salt, (cst.Name, cst.Attribute)) else None
+        qual = self.ctx.qualified_name(salt) if type(salt) in (cst.Name, cst.Attribute) else None
         if qual and qual.startswith("crypt."):
             method = crypto.WEAK_CRYPT_METHODS.get(qual.split(".", 1)[1])
         text = v.as_str(salt)
@@ -308,7 +308,7 @@ class WeakPasswordHash(Rule):
             return
         if node.targets[0].target.value != "PASSWORD_HASHERS" or self.ctx.enclosing_function():
             return
-        if any(isinstance(a, cst.ClassDef) for a in self.ctx.ancestors):
+        if any(type(a) is cst.ClassDef for a in self.ctx.ancestors):
             return
         if not is_production_settings(self.ctx.roles) or v.in_if_branch(self.ctx):
             return  # `if TESTING: PASSWORD_HASHERS = [...MD5...]` is a switch

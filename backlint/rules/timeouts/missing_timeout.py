@@ -129,7 +129,7 @@ class MissingTimeout(Rule):
         adapter, an aiohttp session whose every request passes `timeout=`."""
         if spec.display.startswith("requests.") and self._requests_patched():
             return True
-        if isinstance(node.func, cst.Attribute):
+        if type(node.func) is cst.Attribute:
             ctor = self.ctx.origin_call(node.func.value)
             if ctor is not None and id(ctor) in self._covered:
                 return True
@@ -139,7 +139,7 @@ class MissingTimeout(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         target = self.ctx.qualified_name(node.func)
-        if target is not None and target.endswith(".mount") and isinstance(node.func, cst.Attribute):
+        if target is not None and target.endswith(".mount") and type(node.func) is cst.Attribute:
             ctor = self.ctx.origin_call(node.func.value)
             if ctor is not None and defaults.installs_session_default(node, self.ctx.qualified_name):
                 self._covered.add(id(ctor))
@@ -152,7 +152,7 @@ class MissingTimeout(Rule):
             return
         if state == "missing" and spec.policy != "required":
             return
-        if state == "missing" and spec.ctor_covers and isinstance(node.func, cst.Attribute):
+        if state == "missing" and spec.ctor_covers and type(node.func) is cst.Attribute:
             ctor = self.ctx.origin_call(node.func.value)
             if ctor is None or http_clients.constructor_sets_timeout(ctor):
                 return
@@ -199,9 +199,9 @@ class MissingTimeout(Rule):
         args = list(node.args)
         if args:
             last = args[-1]
-            if isinstance(last.comma, cst.Comma):
+            if type(last.comma) is cst.Comma:
                 # keep the trailing comma's layout (e.g. one argument per line)
-                if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+                if len(args) >= 2 and type(args[-2].comma) is cst.Comma:
                     args[-1] = last.with_changes(comma=args[-2].comma)
                 else:
                     args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))

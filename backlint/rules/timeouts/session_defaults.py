@@ -33,9 +33,9 @@ _AIOHTTP_REQUESTS = frozenset(http_clients.HTTP_METHODS + ("ws_connect",))
 def patches_requests_default(module: cst.Module, qualify: Callable[[cst.BaseExpression], Optional[str]]) -> bool:
     """The module replaces ``Session.request`` or ``HTTPAdapter.send`` at class level."""
     for node in _walk(module):
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             for target in node.targets:
-                if isinstance(target.target, cst.Attribute) and qualify(target.target) in PATCH_TARGETS:
+                if type(target.target) is cst.Attribute and qualify(target.target) in PATCH_TARGETS:
                     return True
     return False
 
@@ -45,7 +45,7 @@ def installs_session_default(call: cst.Call, qualify: Callable[[cst.BaseExpressi
     if len(call.args) < 2:
         return False
     adapter = call.args[1].value
-    if not isinstance(adapter, cst.Call):
+    if type(adapter) is not cst.Call:
         return False
     name = qualify(adapter.func) or dotted_name(adapter.func)  # a class of this module
     return name is not None and name not in STOCK_ADAPTERS
@@ -53,7 +53,7 @@ def installs_session_default(call: cst.Call, qualify: Callable[[cst.BaseExpressi
 
 def replaces_request_method(target: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """For ``<session>.request = ...`` / ``<session>.send = ...``: the session expression."""
-    if isinstance(target, cst.Attribute) and target.attr.value in ("request", "send"):
+    if type(target) is cst.Attribute and target.attr.value in ("request", "send"):
         return target.value
     return None
 
@@ -71,11 +71,11 @@ def _owner(ctor: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Optional[tuple]:
     if not ancestors:
         return None
     parent = ancestors[-1]
-    if isinstance(parent, cst.WithItem) and parent.asname is not None and len(ancestors) >= 2:
+    if type(parent) is cst.WithItem and parent.asname is not None and len(ancestors) >= 2:
         name = dotted_name(parent.asname.name)
         with_node = ancestors[-2]
-        return (name, with_node.body) if name and isinstance(with_node, cst.With) else None
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        return (name, with_node.body) if name and type(with_node) is cst.With else None
+    if type(parent) is cst.Assign and len(parent.targets) == 1:
         name = dotted_name(parent.targets[0].target)
         if not name:
             return None
@@ -96,9 +96,9 @@ def aiohttp_requests_all_timed(ctor: cst.Call, ancestors: Sequence[cst.CSTNode])
     name, body = owner
     seen = 0
     for node in _walk(body):
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             func = node.func
-            if (isinstance(func, cst.Attribute) and dotted_name(func.value) == name
+            if (type(func) is cst.Attribute and dotted_name(func.value) == name
                     and func.attr.value in _AIOHTTP_REQUESTS):
                 arg = keyword_arg(node, "timeout")
                 if arg is None and not has_star_kwargs(node):
@@ -109,6 +109,6 @@ def aiohttp_requests_all_timed(ctor: cst.Call, ancestors: Sequence[cst.CSTNode])
             for arg in node.args:  # handed to another function: its requests are not seen
                 if dotted_name(arg.value) == name:
                     return False
-        elif isinstance(node, cst.Return) and node.value is not None and dotted_name(node.value) == name:
+        elif type(node) is cst.Return and node.value is not None and dotted_name(node.value) == name:
             return False
     return seen > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import List, Optional, Tuple, Type
+from typing import Dict, List, Optional, Tuple, Type
 
 import libcst as cst
 
@@ -168,11 +168,20 @@ class Linter:
         ctx.roles = self.selector.roles.classify(real_path or shown)
         extra = declared.marker_words()  # the project's declared clients, sessions, decorators
         extra_found = any(m in text for m in extra)
-        active = [
-            r for r in self.rules
-            if r.code in enabled and (not r.text_markers or extra_found or any(m in text for m in r.text_markers))
-            and r.text_filter(text)
-        ]
+        active = []
+        found: Dict[tuple, bool] = {}  # rules share marker tuples (the API rules one): each tested once
+        for r in self.rules:
+            if r.code not in enabled:
+                continue
+            markers = r.text_markers
+            if markers and not extra_found:
+                hit = found.get(markers)
+                if hit is None:
+                    hit = found[markers] = any(m in text for m in markers)
+                if not hit:
+                    continue
+            if r.text_filter(text):
+                active.append(r)
         instances = [rule(ctx, self.options[rule.code]) for rule in active]
         visit, leave = _handlers(semantics, ctx, instances, result, shown)
         if instances:

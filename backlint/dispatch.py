@@ -39,10 +39,15 @@ def handler_table(rule_class: type) -> Tuple[Tuple[bool, type, str], ...]:
 
 
 def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule], result: FileResult, path: str):
+    """The walk's handler tables for one file, and ``on_error(handler, exc)`` for the walk to call
+    when a handler raises. Rule methods go into the tables as they are (no wrapper frame per call:
+    the walk's ``try`` costs nothing until something raises); a rule that raises is reported and
+    its handlers leave the tables, so none of them runs again for this file. An exception of the
+    engine's own bookkeeping handlers is raised again: the walk fails."""
     visit: Dict[type, List[Callable]] = {}
     leave: Dict[type, List[Callable]] = {}
     _semantic_handlers(semantics, visit, leave)
-    failed: set = set()
+    owners: Dict[int, Tuple[Rule, Callable]] = {}  # id of a table's method -> its rule (and the method)
     for instance in instances:
         if not instance.walks:
             continue  # facts only (``Rule.walks``)
@@ -51,24 +56,28 @@ def _handlers(semantics: Semantics, ctx: FileContext, instances: Sequence[Rule],
             if name in off:
                 continue
             method = getattr(instance, name)
-
-            def guarded(node, _method=method, _rule=instance):
-                if _rule.code in failed:
-                    return
-                try:
-                    _method(node)
-                except Exception as exc:
-                    failed.add(_rule.code)
-                    result.errors.append(_rule_error(path, _rule, exc))
-
+            owners[id(method)] = (instance, method)
             table = visit if is_visit else leave
-            table.setdefault(node_type, []).append(guarded)
+            table.setdefault(node_type, []).append(method)
     # semantic bookkeeping on leave must run after the rules' leave handlers
     for node_type, handlers in list(leave.items()):
         semantic = [h for h in handlers if getattr(h, "_semantic", False)]
         if semantic:
             leave[node_type] = [h for h in handlers if not getattr(h, "_semantic", False)] + semantic
-    return visit, leave
+
+    def on_error(handler: Callable, exc: Exception) -> None:
+        owner = owners.get(id(handler))
+        if owner is None or owner[1] is not handler:
+            raise exc
+        rule = owner[0]
+        result.errors.append(_rule_error(path, rule, exc))
+        for table in (visit, leave):  # new lists: a walk looping over the old one is not disturbed
+            for node_type, handlers in list(table.items()):
+                kept = [h for h in handlers if owners.get(id(h), (None,))[0] is not rule]
+                if len(kept) != len(handlers):
+                    table[node_type] = kept
+
+    return visit, leave, on_error
 
 
 def _semantic_handlers(sem: Semantics, visit: Dict[type, List[Callable]], leave: Dict[type, List[Callable]]) -> None:

@@ -177,17 +177,17 @@ class Linter:
             if markers and not extra_found:
                 hit = found.get(markers)
                 if hit is None:
-                    hit = found[markers] = any(m in text for m in markers)
+                    hit = found[markers] = any(map(text.__contains__, markers))
                 if not hit:
                     continue
             if r.text_filter(text):
                 active.append(r)
         instances = [rule(ctx, self.options[rule.code]) for rule in active]
-        visit, leave = _handlers(semantics, ctx, instances, result, shown)
+        visit, leave, on_error = _handlers(semantics, ctx, instances, result, shown)
         if instances:
             try:
                 _prebind_module_imports(module, semantics)
-                walk(module, visit, leave, ctx.ancestors)
+                walk(module, visit, leave, ctx.ancestors, on_error)
             except Exception as exc:  # a failure of the engine itself, not of a rule
                 result.errors.append(InternalError(shown, f"walk failed: {type(exc).__name__}: {exc}"))
         for instance in instances:

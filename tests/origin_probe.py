@@ -39,8 +39,8 @@ def probe_values(source: str, path: str = "app/views.py"):
     ctx.roles = FileRoles(path, heuristic_roles(path))
     rule = _Probe(ctx, {})
     result = FileResult(path)
-    visit, leave = engine._handlers(semantics, ctx, [rule], result, path)
+    visit, leave, on_error = engine._handlers(semantics, ctx, [rule], result, path)
     engine._prebind_module_imports(module, semantics)
-    walk(module, visit, leave, ctx.ancestors)
+    walk(module, visit, leave, ctx.ancestors, on_error)
     assert not result.errors, result.errors
     return rule.seen

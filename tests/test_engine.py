@@ -312,3 +312,61 @@ def test_unchanged_project_reuses_cross_file_findings_without_loading_facts(tmp_
     changed = check(["."], settings, jobs=1, cache=True)
     assert {f.message for f in changed.findings} == {"one of 3 calls in the project"}
     assert changed.cache_hits == 1
+
+
+class _Seen(Rule):
+    """Records the names and calls it meets; raises at the name ``boom`` when ``explode``."""
+
+    code = "BL098"
+    name = "seen-probe"
+    explode = False
+
+    def __init__(self, ctx, settings) -> None:
+        super().__init__(ctx, settings)
+        self.names, self.calls = [], []
+
+    def visit_Name(self, node) -> None:
+        if self.explode and node.value == "boom":
+            raise ValueError("at boom")
+        self.names.append(node.value)
+
+    def leave_Call(self, node) -> None:
+        self.calls.append(node.func.value)
+
+
+class _Exploding(_Seen):
+    code = "BL097"
+    name = "exploding-probe"
+    explode = True
+
+
+def _walk_rules(source: str, rules):
+    from backlint import dispatch
+    from backlint.findings import FileResult
+    from backlint.rule import FileContext
+
+    module = cst.parse_module(source)
+    semantics = Semantics()
+    ctx = FileContext("a.py", module, source, semantics)
+    instances = [rule(ctx, {}) for rule in rules]
+    result = FileResult("a.py")
+    visit, leave, on_error = dispatch._handlers(semantics, ctx, instances, result, "a.py")
+    walk(module, visit, leave, ctx.ancestors, on_error)
+    return instances, result
+
+
+def test_a_handler_that_raises_stops_only_its_rule_for_the_rest_of_the_file():
+    (failing, healthy), result = _walk_rules("f(a)\ng(boom)\nh(c)\n", [_Exploding, _Seen])
+    assert "exploding-probe raised ValueError: at boom (test_engine.py:" in result.errors[0].message
+    assert len(result.errors) == 1 and result.errors[0].rule == "BL097"
+    assert failing.names == ["f", "a", "g"] and failing.calls == ["f"]  # nothing after the failure
+    assert healthy.names == ["f", "a", "g", "boom", "h", "c"] and healthy.calls == ["f", "g", "h"]
+
+
+def test_a_failure_of_the_engines_own_bookkeeping_ends_the_walk(monkeypatch):
+    def broken(self, target, value):
+        raise RuntimeError("bookkeeping")
+
+    monkeypatch.setattr(Semantics, "record_assignment", broken)
+    with pytest.raises(RuntimeError, match="bookkeeping"):
+        _walk_rules("x = 1\n", [_Seen])

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import re
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +84,89 @@ def test_findings_unchanged_for_short_tokens_in_concatenation():
     code = 'KEY = ("AKIA" "Q7LM" "X2PA" "9RTS" "W3VB")\nURL = "pg://app:S3cr3tPassw0rd@db/x"\n'
     result = lint_source(code, ["BL302"], path="app/settings_prod.py")
     assert [f.start_line for f in result.findings] == [1, 2]
+
+
+def _examples(pattern, rng, count=40):
+    """Texts ``pattern`` matches, drawn from its parsed form (literals, classes, repeats,
+    alternatives; look-arounds are left out, the match itself is checked afterwards)."""
+    import re._parser as sre_parse  # the stdlib's own regex parser (3.11+)
+    from re._constants import (ANY, ASSERT, ASSERT_NOT, BRANCH, CATEGORY, IN, LITERAL, MAX_REPEAT,
+                               MIN_REPEAT, NEGATE, RANGE, SUBPATTERN)
+
+    alphabet = [chr(c) for c in range(32, 127)] + ["\n"]
+
+    def chars(items):
+        negate = any(op is NEGATE for op, _ in items)
+        ok = set()
+        for op, av in items:
+            if op is LITERAL:
+                ok.add(chr(av))
+            elif op is RANGE:
+                ok.update(chr(c) for c in range(av[0], av[1] + 1))
+            elif op is CATEGORY:
+                ok.update(c for c in alphabet if re.match(r"\s" if "SPACE" in str(av) else r"\w", c))
+        return [c for c in alphabet if c not in ok] if negate else sorted(ok)
+
+    def gen(seq):
+        out = []
+        for op, av in seq:
+            if op is LITERAL:
+                out.append(chr(av))
+            elif op is IN:
+                out.append(rng.choice(chars(av)))
+            elif op is ANY:
+                out.append("x")
+            elif op in (MAX_REPEAT, MIN_REPEAT):
+                low, high, sub = av
+                for _ in range(rng.randint(low, min(high, low + 5))):
+                    out.append(gen(sub))
+            elif op is SUBPATTERN:
+                out.append(gen(av[-1]))
+            elif op is BRANCH:
+                out.append(gen(rng.choice(av[1])))
+            elif op in (ASSERT, ASSERT_NOT):
+                continue
+        return "".join(out)
+
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    return [gen(tree) for _ in range(count)]
+
+
+def test_every_token_format_match_holds_one_of_its_hints():
+    """find_token skips a format whose hints are all absent: each hint list must name literal
+    text that every match contains (checked on matches drawn from each pattern's own syntax)."""
+    import random
+
+    rng = random.Random(7)
+    for fmt in sk.TOKEN_FORMATS:
+        assert fmt.hints, fmt.label
+        examples = [t for t in _examples(fmt.pattern, rng) if fmt.pattern.search(" " + t + " ")]
+        assert len(examples) >= 10, fmt.label  # the generator does produce matches
+        for text in examples:
+            assert any(h in text for h in fmt.hints), (fmt.label, text)
+
+
+def test_find_token_with_hints_agrees_with_every_pattern_on_the_fixtures():
+    import dataclasses
+
+    texts = []
+    for path in sorted((Path(__file__).parent / "fixtures").rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue  # the fixtures of parse errors and encodings
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                texts.append(node.value)
+    assert len(texts) > 1000
+    plain = tuple(dataclasses.replace(f, hints=()) for f in sk.TOKEN_FORMATS)
+    found = 0
+    for text in texts:
+        hinted = sk.find_token(text)
+        original, sk.TOKEN_FORMATS = sk.TOKEN_FORMATS, plain
+        try:
+            assert sk.find_token(text) == hinted, text
+        finally:
+            sk.TOKEN_FORMATS = original
+        found += hinted is not None
+    assert found >= 10  # the fixtures do hold tokens of several formats

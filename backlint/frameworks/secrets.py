@@ -296,29 +296,33 @@ class TokenFormat:
     label: str
     pattern: "re.Pattern[str]"
     shown: int  # characters of the match that are a type marker, safe to show
+    # literal text every match contains: the pattern is not run on a text that holds none of it
+    # (a literal is searched for 17 formats; most hold no hint of any)
+    hints: Tuple[str, ...] = ()
 
 
 TOKEN_FORMATS: Tuple[TokenFormat, ...] = (
-    TokenFormat("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 4),
-    TokenFormat("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}"), 4),
-    TokenFormat("GitHub fine-grained token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{50,}"), 11),
-    TokenFormat("GitLab token", re.compile(r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_\-]{20,}"), 6),
-    TokenFormat("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9]{8,}-[A-Za-z0-9\-]{8,}"), 5),
-    TokenFormat("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"), 29),
-    TokenFormat("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"), 8),
-    TokenFormat("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), 4),
-    TokenFormat("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,64}"), 3),
-    TokenFormat("Twilio API key", re.compile(r"(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![0-9a-fA-F])"), 2),
-    TokenFormat("npm token", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), 4),
-    TokenFormat("PyPI token", re.compile(r"(?<![A-Za-z0-9_])pypi-AgE[A-Za-z0-9_\-]{50,}"), 5),
-    TokenFormat("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_])sk-(?:proj-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"), 3),
-    TokenFormat("Anthropic API key", re.compile(r"(?<![A-Za-z0-9_])sk-ant-[A-Za-z0-9_\-]{32,}"), 7),
+    TokenFormat("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 4, ("AKIA", "ASIA", "ABIA", "ACCA")),
+    TokenFormat("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}"), 4, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    TokenFormat("GitHub fine-grained token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{50,}"), 11, ("github_pat_",)),
+    TokenFormat("GitLab token", re.compile(r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_\-]{20,}"), 6, ("glpat-",)),
+    TokenFormat("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9]{8,}-[A-Za-z0-9\-]{8,}"), 5, ("xox",)),
+    TokenFormat("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"), 29, ("https://hooks.slack.com/services/T",)),
+    TokenFormat("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"), 8, ("k_live_", "k_test_")),
+    TokenFormat("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), 4, ("AIza",)),
+    TokenFormat("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,64}"), 3, ("SG.",)),
+    TokenFormat("Twilio API key", re.compile(r"(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![0-9a-fA-F])"), 2, ("SK",)),
+    TokenFormat("npm token", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), 4, ("npm_",)),
+    TokenFormat("PyPI token", re.compile(r"(?<![A-Za-z0-9_])pypi-AgE[A-Za-z0-9_\-]{50,}"), 5, ("pypi-AgE",)),
+    TokenFormat("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_])sk-(?:proj-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"), 3, ("T3BlbkFJ",)),
+    TokenFormat("Anthropic API key", re.compile(r"(?<![A-Za-z0-9_])sk-ant-[A-Za-z0-9_\-]{32,}"), 7, ("sk-ant-",)),
     TokenFormat(
         "JSON Web Token",
         re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{20,}"),
         3,
+        ("eyJ",),
     ),
-    TokenFormat("Mailgun API key", re.compile(r"(?<![A-Za-z0-9_])key-[0-9a-f]{32}(?![0-9a-f])"), 4),
+    TokenFormat("Mailgun API key", re.compile(r"(?<![A-Za-z0-9_])key-[0-9a-f]{32}(?![0-9a-f])"), 4, ("key-",)),
     TokenFormat(
         "private key (PEM)",
         re.compile(
@@ -326,6 +330,7 @@ TOKEN_FORMATS: Tuple[TokenFormat, ...] = (
             r"\s*(?:[A-Za-z0-9-]+:[^\n]*\n\s*)*[A-Za-z0-9+/=]{40,}"
         ),
         10,
+        ("-----BEGIN ",),
     ),
 )
 
@@ -345,7 +350,10 @@ _EXAMPLE_TOKEN = re.compile(r"example|EXAMPLE|x{8,}|X{8,}|0{12,}|1234567890abcde
 
 def find_token(text: str) -> Optional[Tuple[str, str, int]]:
     """(label, matched token, shown prefix length) of the first provider token in ``text``."""
+    contains = text.__contains__
     for fmt in TOKEN_FORMATS:
+        if fmt.hints and not any(map(contains, fmt.hints)):
+            continue
         for m in fmt.pattern.finditer(text):
             token = m.group(0)
             body = token[fmt.shown:]

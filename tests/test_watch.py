@@ -24,8 +24,11 @@ def _read_until(proc, needle: str, timeout: float = 60.0) -> str:
 
 def test_watch_rechecks_changed_files(tmp_path) -> None:
     (tmp_path / "client.py").write_text("x = 1\n")
+    # Ctrl-C as a terminal delivers it: a suite started in the background (`cmd &` in a script)
+    # inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler at all
     proc = subprocess.Popen([sys.executable, "-m", "backlint", "check", "--watch", "--isolated", "."],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = _read_until(proc, "watching for changes")
         assert "All checks passed" in first

@@ -86,8 +86,8 @@ def guard_depth(data: bytes, text: str) -> None:
 
 # libcst validates every node it builds (``CSTNode.__post_init__`` -> ``_validate``): checks of
 # hand-built nodes (balanced parentheses, whitespace where the grammar needs it) that the parser's
-# own output passes by construction. For the trees we only read it is about a sixth of the parse
-# (docs/performance.md, "Wave 14"), so it is off while ``parse`` runs, and only then: nodes built
+# own output passes by construction. For the trees we only read it is about a tenth of the parse's
+# instructions (docs/performance.md, "Wave 14"), so it is off while ``parse`` runs, and only then: nodes built
 # for a fix are validated as usual. A counter under a lock keeps it off while any thread parses
 # (the language server checks in a worker thread) and puts libcst's own method back after the last.
 _VALIDATE = cst.CSTNode.__dict__["__post_init__"]

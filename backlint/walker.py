@@ -145,6 +145,10 @@ def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     return _child_nodes(node)
 
 
+def _reraise(handler: Handler, exc: Exception) -> None:
+    raise exc
+
+
 def walk(
     root: cst.CSTNode,
     visit: Dict[Type[cst.CSTNode], List[Handler]],
@@ -159,6 +163,10 @@ def walk(
     raises goes to ``on_error(handler, exc)`` (without one, the exception ends the walk); the
     tables are looked up again at every node, so ``on_error`` may replace their lists.
     """
+    if on_error is None:
+        on_error = _reraise
+    # the three handler loops below are written out, not shared through a helper: a call per
+    # node or per handler is what this walk exists to avoid (docs/performance.md, "Wave 14")
     LEAVE = object()
     is_leaf = _LEAF
     work: List[object] = [root]
@@ -173,8 +181,6 @@ def walk(
                     try:
                         handler(node)
                     except Exception as exc:
-                        if on_error is None:
-                            raise
                         on_error(handler, exc)
             continue
         node = item  # type: ignore[assignment]
@@ -185,8 +191,6 @@ def walk(
                 try:
                     handler(node)
                 except Exception as exc:
-                    if on_error is None:
-                        raise
                     on_error(handler, exc)
         leaf = is_leaf.get(node_type)
         if leaf is None:
@@ -198,8 +202,6 @@ def walk(
                     try:
                         handler(node)
                     except Exception as exc:
-                        if on_error is None:
-                            raise
                         on_error(handler, exc)
             continue
         ancestors.append(node)

@@ -104,14 +104,14 @@ class Flag(models.Model):
     name = models.CharField(max_length=40)
 
 
-def default_flag():
+def get_default_flag():
     return Flag.objects.filter(name="default").first()
 
 
 def report(items, wanted):
     for item in items:
         print(Flag.objects.filter(name=wanted).count(), item)
-        print(default_flag())
+        print(get_default_flag())
         print(Flag.objects.filter(name=item).count())
 """
 
@@ -124,3 +124,46 @@ def test_a_query_that_does_not_change_with_the_loop_is_advised_to_run_once():
     assert "with the same arguments" in by_line[16] and "call it once before the loop" in by_line[16]
     # the query that follows the loop variable keeps the batching advice
     assert "same" not in by_line[17] and "values(...).annotate(Count(...))" in by_line[17]
+
+
+WORK_PER_ITEM = """
+from django.db import models
+
+
+class Flag(models.Model):
+    name = models.CharField(max_length=40)
+
+
+def default_flag():
+    return Flag.objects.filter(name="default").first()
+
+
+def check_named(name):
+    if Flag.objects.filter(name=name).exists():
+        raise ValueError(name)
+
+
+def get_flag(name):
+    return Flag.objects.filter(name=name).first()
+
+
+def report(items):
+    for item in items:
+        print(default_flag())
+        check_named(item)
+        print(get_flag(item))
+"""
+
+
+def test_a_call_named_for_work_is_bl205_and_its_advice_is_conditional():
+    result = lint_source(textwrap.dedent(WORK_PER_ITEM), ["BL201", "BL205"])
+    by_line = {(f.start_line, f.code): f.message for f in result.findings}
+    assert set(by_line) == {(24, "BL205"), (25, "BL205"), (26, "BL201")}
+    same, work, lookup = by_line[24, "BL205"], by_line[25, "BL205"], by_line[26, "BL201"]
+    assert "with the same arguments" in same and "if what it reads does not change" in same
+    assert "`check_named()` runs a database query" in work and "Flag.objects.filter(name=name).exists()" in work
+    assert "If what it reads can be read for all items at once" in work and "can stay" in work
+    assert "load what it needs for all items with one query before the loop" in lookup
+    # BL201 alone does not report the two calls named for work
+    alone = lint_source(textwrap.dedent(WORK_PER_ITEM), ["BL201"])
+    assert {(f.start_line, f.code) for f in alone.findings} == {(26, "BL201")}

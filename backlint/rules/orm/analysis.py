@@ -10,7 +10,7 @@ from ...rule import Report
 from . import _loops, _managers, other_orms, param_querysets, serializer_usage
 from .function_pass import FunctionPass
 from .index import Index
-from .messages import advice, call_message, ev_dict, rel_message
+from .messages import advice, call_code, call_message, ev_dict, rel_message
 from .models import ModelFacts, _not_a_relation
 from .syntax import shape
 from .values import CallEvent, Frame, Hit, OTHER, Ref, RelEvent, Unknown
@@ -31,7 +31,7 @@ class Analysis(ModelFacts):
         self.calls: List[CallEvent] = []
         self.rels: List[RelEvent] = []
         self.ret_cache: Dict[str, Any] = {}
-        self.local_reports: Dict[str, List[Report]] = {"BL201": [], "BL202": []}
+        self.local_reports: Dict[str, List[Report]] = {"BL201": [], "BL202": [], "BL205": []}
         self.facts: Dict[str, Any] = {}
         self.literals: Dict[str, Any] = {}
         self.managers: Dict[str, dict] = {}
@@ -199,8 +199,9 @@ class Analysis(ModelFacts):
                 msg = f"`{h.text}` runs a query on every iteration of {self.loop_desc(h.frame)}; {advice(h.kind)}."
             self.local_reports["BL201"].append(Report("BL201", h.node, msg, h.stmt))
         for c, found in local_calls:
-            self.local_reports["BL201"].append(
-                Report("BL201", c.node, call_message(c.text, self.loop_desc(c.frame), found, c.same), c.stmt))
+            code = call_code(c.text, found)
+            self.local_reports[code].append(
+                Report(code, c.node, call_message(c.text, self.loop_desc(c.frame), found, c.same, code), c.stmt))
         for ev, read, outcome in local_rels:
             msg = rel_message(outcome, ev.var, self.loop_desc(ev.frame), self.src_text(ev, ev.frame))
             self.local_reports[outcome["code"]].append(Report(outcome["code"], read.node, msg, read.stmt))

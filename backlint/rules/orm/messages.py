@@ -2,6 +2,8 @@
 relation event."""
 from __future__ import annotations
 
+import re
+
 from . import other_orms, other_orms_reads
 from .values import RelEvent
 
@@ -91,14 +93,41 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
             f"add `.{how}(\"{outcome['suggest']}\")`{to}{lock}.")
 
 
-def call_message(text: str, loop: str, found: dict, same: bool = False) -> str:
+# a project function named for what it looks up and returns (`get_user(id)`, `find_by_name(n)`,
+# `read_flow(...)`, `count_pending(...)`, `price_of(sku)`, `article_count()`) or for running
+# the statement it is handed (`execute(stmt)`, `run_query(...)`): called per item, it is one
+# lookup per item, the N+1 that one batched query replaces (BL201). A function named for
+# anything else (`verify_integrity`, `check_username`, `handle_upload`) runs per-item work that
+# happens to query: BL205
+_LOOKUP = re.compile(r"^_*a?(get|find|read|fetch|lookup|retrieve|query|search|select|count|list|exists?|execute"
+                     r"|run_(query|sql|select|raw))(_|$)|_(of|count|exists)$")
+
+
+def call_code(text: str, found: dict) -> str:
+    """The rule of a loop's call to a function that queries: BL201 for a lookup function and a
+    Peewee/Tortoise model query (`Tweet.get(...)`), BL205 for any other project function."""
+    if found.get("orm") or _LOOKUP.search(text.rsplit(".", 1)[-1]):
+        return "BL201"
+    return "BL205"
+
+
+def call_message(text: str, loop: str, found: dict, same: bool = False, code: str = "BL201") -> str:
     if found.get("orm"):
         return other_orms_reads.query_message(text, loop, found)
     where = f" in `{found['func']}()`" + (f", {found['path']}" if found.get("path") else "")
+    head = f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop}"
+    if code == "BL205":
+        # a function named for its work, not for a lookup: the rule cannot tell whether that
+        # work can be batched, so it says what it sees and when the fix applies
+        if same:
+            return (f"{head} with the same arguments (nothing it is handed changes with the loop); if what "
+                    f"it reads does not change between iterations either, call it once before the loop and "
+                    f"reuse the result.")
+        return (f"{head}: one query per item. If what it reads can be read for all items at once, load it "
+                f"with one query before the loop and pass the results in; per-item work that needs its own "
+                f"query (a check with its own error, a job per item) can stay.")
     if same:
-        return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop} "
-                f"with the same arguments (nothing it is handed changes with the loop); call it once before "
+        return (f"{head} with the same arguments (nothing it is handed changes with the loop); call it once before "
                 f"the loop and reuse the result.")
-    return (f"`{text}()` runs a database query (`{found['q']}`{where}) on every iteration of {loop}; "
-            f"load what it needs for all items with one query before the loop "
+    return (f"{head}; load what it needs for all items with one query before the loop "
             f"(e.g. `filter(id__in=...)` / `.where(Model.id.in_(...))`) and pass the results in.")

@@ -8,7 +8,7 @@ from ...project import ProjectReport
 from .helpers import _helper_return
 from .index import Index
 from . import other_orms, param_querysets, serializer_usage
-from .messages import call_message, rel_message
+from .messages import call_code, call_message, rel_message
 from .values import Unknown
 
 
@@ -32,13 +32,16 @@ def project_index(index, code: str) -> Tuple[Index, List[Tuple[str, dict]]]:
 def project_reports(index, code: str) -> Iterable[ProjectReport]:
     idx, files = project_index(index, code)
     for path, facts in files:
-        if code == "BL201":
+        if code in ("BL201", "BL205"):
             for c in facts.get("calls", []):
                 found = idx.query_of(c["callee"])
-                if found:
+                if found and call_code(c["text"], found) == code:
                     p = c["p"]
                     yield ProjectReport(path, p[0], p[1], p[2], p[3],
-                                        call_message(c["text"], c["loop"], found, c.get("same", False)), c.get("s", ""))
+                                        call_message(c["text"], c["loop"], found, c.get("same", False), code),
+                                        c.get("s", ""))
+            if code == "BL205":
+                continue
         for ev in facts.get("rels", []):
             ev = dict(ev)
             if ev.get("callee"):
@@ -68,5 +71,7 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
                 p = read["p"]
                 yield ProjectReport(path, p[0], p[1], p[2], p[3],
                                     rel_message(outcome, ev["var"], ev["loop"], ev.get("src_text", "")), read.get("s", ""))
+    if code == "BL205":
+        return
     yield from param_querysets.reports(idx, files, code)
     yield from serializer_usage.reports(idx, files, code)

@@ -45,6 +45,9 @@ _TEST_DIRS = frozenset({"tests", "test", "testing", "test_utils", "testutils", "
 _TEST_FILE = re.compile(r"^(test_.*|.*_tests?|.*_testing|tests?|conftest|testcases?)\.pyi?$")
 _MIGRATION_DIRS = frozenset({"migrations", "_migrations", "south_migrations", "alembic",
                              "migration", "db_migrations"})
+# helpers that data migrations import (`utils/migrations.py`, `migration_helpers.py`): code run by
+# `migrate`, once per database, like the migrations themselves
+_MIGRATION_HELPER_FILE = re.compile(r"^(migrations|\w*migration_(helpers?|utils?|tools))\.py$")
 _SETTINGS_FILE = re.compile(r"^(settings|\w+_settings|settings_\w+|config|\w+_config)\.pyi?$")
 _SETTINGS_DIRS = frozenset({"settings"})
 _SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "commands", "cli"})
@@ -140,6 +143,8 @@ def heuristic_roles(rel: str, named_dirs: Sequence[str] = ()) -> Dict[str, str]:
             out[MIGRATION] = f"inside `{d}/`"
     elif "versions" in [x.lower() for x in dirs] and any("alembic" in x.lower() or "migrat" in x.lower() for x in dirs):
         out[MIGRATION] = "an Alembic `versions/` directory"
+    elif _MIGRATION_HELPER_FILE.match(low):
+        out[MIGRATION] = f"file name `{base}`: helpers of data migrations"
 
     if MIGRATION not in out:
         if _SETTINGS_FILE.match(low):

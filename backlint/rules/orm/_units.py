@@ -21,8 +21,9 @@ reads. These shapes are not that:
 * a loop whose item is a key of a registry written in the code (``check = CHECKS[name]``): it goes
   through at most the registry's entries;
 * a fallback chain that stops at the first success (the body ends with ``if found: break`` or
-  ``if result: <migrate it>; return result``): the next item is tried only when this one failed, so the
-  iterations are attempts, not rows.
+  ``if result: <migrate it>; return result``, or with an ``if found:`` that ends the loop on some
+  path below it, an ``else:`` trying the next source): the next item is tried only when this one
+  failed, so the iterations are attempts, not rows.
 
 Nothing here knows the abstract values of the pass; ``statements`` asks per statement and loop.
 """
@@ -247,15 +248,72 @@ def _exits(suite) -> bool:
     return bool(body) and type(body[-1]) in (cst.Break, cst.Return)
 
 
+def _may_exit(suite) -> bool:
+    """Some path through the branch ends the loop: a ``break`` or ``return`` in it, or in an
+    ``if``/``elif``/``else``/``try``/``with`` block nested in it (not in a nested loop or function)."""
+    body = suite.body if type(suite) in (cst.IndentedBlock, cst.SimpleStatementSuite) else ()
+    return any(_stmt_may_exit(stmt) for stmt in body)
+
+
+def _stmt_may_exit(stmt) -> bool:
+    kind = type(stmt)
+    if kind is cst.Break or kind is cst.Return:  # in a one-line suite
+        return True
+    if kind is cst.SimpleStatementLine:
+        return any(type(small) in (cst.Break, cst.Return) for small in stmt.body)
+    if kind is cst.If:
+        orelse = stmt.orelse
+        return _may_exit(stmt.body) or (orelse is not None and (
+            _stmt_may_exit(orelse) if type(orelse) is cst.If else _may_exit(orelse.body)))
+    if kind is cst.Try or kind is cst.With:
+        return _may_exit(stmt.body)
+    return False
+
+
 def fallback_chain(loop: cst.For) -> bool:
-    """``for scraper in scrapers: ...; if found: break``: the loop stops at the first success."""
+    """``for scraper in scrapers: ...; if found: break``: the loop stops at the first success.
+
+    The last statement tests a success and ends the loop there (``if found: break``), or ends it
+    on some path below that test (``if obj: if obj.deleted: obj = None else: break``; ``if result:
+    <use it>; return`` followed by an ``else:`` that tries the next source)."""
     if type(loop.body) is not cst.IndentedBlock or not loop.body.body:
         return False
     last = loop.body.body[-1]
     if type(last) is cst.Try and type(last.body) is cst.IndentedBlock and last.body.body:
         last = last.body.body[-1]
-    return (type(last) is cst.If and last.orelse is None and _exits(last.body)
-            and _success_test(last.test))
+    if type(last) is not cst.If or not _success_test(last.test):
+        return False
+    if last.orelse is None and _exits(last.body):
+        return True
+    # a deeper exit counts only under a test of what this iteration found (`if obj:`, `if result
+    # is not None:`, a name the body assigns): an exit under any other test (`if "group" in item:`
+    # ... `return error`) rejects an item, and `if t.kind == "x": ... break` searches the items
+    name = _tested_name(last.test)
+    return name is not None and name in _assigned(loop.body.body) and _may_exit(last.body)
+
+
+def _tested_name(test) -> Optional[str]:
+    if type(test) is cst.Name:
+        return test.value
+    if type(test) is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name:
+        comp = test.comparisons[0]
+        if type(comp.operator) is cst.IsNot and type(comp.comparator) is cst.Name and comp.comparator.value == "None":
+            return test.left.value
+    return None
+
+
+def _assigned(body) -> set:
+    """Names the loop body assigns in its own statements (`obj = ...`, `obj: T = ...`)."""
+    out = set()
+    for stmt in body:
+        if type(stmt) is not cst.SimpleStatementLine:
+            continue
+        for small in stmt.body:
+            if type(small) is cst.Assign:
+                out.update(t.target.value for t in small.targets if type(t.target) is cst.Name)
+            elif type(small) is cst.AnnAssign and type(small.target) is cst.Name:
+                out.add(small.target.value)
+    return out
 
 
 def _success_test(test) -> bool:

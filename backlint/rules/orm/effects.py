@@ -170,6 +170,8 @@ class Effects:
             return
         if self.write_args and call and len(attrs) > 1 and attrs[-1] in orm.DJANGO_LAZY:
             return  # `row.checks.filter(...).delete()`: the queryset of a per-row write, not a read
+        if self.subquery_args and call and len(attrs) > 1 and (attrs[-1] in orm.DJANGO_LAZY or attrs[-1] in orm.DJANGO_ROWS):
+            return  # `filter(item__in=row.tags.values_list("id"))`: a subquery of that filter's query
         key = (attrs, call)
         if key in ev.seen or len(ev.reads) > 40:
             return

@@ -9,7 +9,7 @@ from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
 from . import _loops, _writes, _written, auth_user, other_orms, param_querysets, serializer_usage
-from .syntax import _is_classlike, _positional, runtime_model
+from .syntax import _is_classlike, _positional, runtime_model, subquery_slots
 from .view_querysets import declared_queryset
 from .values import CURSOR, DML, Enum, Frame, Inst, OTHER, Ref, SESSION, Src
 
@@ -177,7 +177,23 @@ class Expressions:
         return src.copy(depth=-1)
 
     def args(self, node: cst.Call) -> List[Any]:
-        return [self.ev(a.value) for a in node.args]
+        slots = subquery_slots(node)
+        if slots is None:
+            return [self.ev(a.value) for a in node.args]
+        # a related queryset handed to another query's lookup (`filter(item__in=row.tags.values_list(
+        # "id"))`, `Exists(row.logs.filter(...))`) becomes a subquery of that query, not a query of its own
+        every = slots[0]
+        out = []
+        for a in node.args:
+            if every or a.keyword is not None:
+                self.subquery_args += 1
+                try:
+                    out.append(self.ev(a.value))
+                finally:
+                    self.subquery_args -= 1
+            else:
+                out.append(self.ev(a.value))
+        return out
 
     def call(self, node: cst.Call) -> Any:
         func = node.func

@@ -34,6 +34,7 @@ class FunctionPass(Statements, Effects, Expressions, QuerysetCalls):
         self.fact = {"calls": [], "qnode": None, "qtext": None, "ret": None}
         self.writes = False  # the function writes: its own reads serve that write
         self.write_args = 0  # evaluating the receiver/arguments of a write call
+        self.subquery_args = 0  # evaluating the lookups of a filter (`item__in=row.tags.values_list(...)`)
         self.cond = 0  # inside an `if`/`except`/`case` branch: runs on some calls only
         self.bound: Dict[str, tuple] = {}  # local name -> (loop depth, that loop's frame) at its last binding
         self.globals: set = set()

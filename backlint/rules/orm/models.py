@@ -9,7 +9,7 @@ from ...frameworks import orm
 from ...semantics import dotted_name
 from ...walker import children
 from . import _managers, _writes, other_orms
-from .syntax import _kw, _lazy_fact, _positional, _string
+from .syntax import _kw, _lazy_fact, _positional, _string, children_outside_subqueries
 from .values import Read
 
 
@@ -241,7 +241,7 @@ def _self_reads(func, param: str = "self") -> list:
                         out.append([list(attrs), called])
         if node_t in nested and node is not func.body:
             continue
-        stack.extend(children(node))
+        stack.extend(children_outside_subqueries(node) if called else children(node))
     if not out:
         return []
     prop = any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTY_DECORATORS
@@ -315,5 +315,5 @@ def _param_reads(func, names) -> Dict[str, list]:
                                 open_names.discard(head)
         if node_t in nested and node is not func.body:
             continue
-        stack.extend(children(node))
+        stack.extend(children_outside_subqueries(node) if called else children(node))
     return {name: reads for name, reads in wanted.items() if reads}

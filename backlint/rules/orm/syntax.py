@@ -130,3 +130,52 @@ def runtime_model(node) -> bool:
         name = dotted_name(node.func) or ""
         return name.rsplit(".", 1)[-1] in _MODEL_LOOKUPS or name == "type"
     return False
+
+
+# queryset methods whose keyword arguments are lookups, and the expressions that wrap a queryset
+# into another query: a lazy queryset in them is compiled into that query's SQL (a subquery)
+LOOKUP_METHODS = frozenset({"filter", "exclude", "get", "aget", "annotate", "alias"})
+SUBQUERY_WRAPPERS = frozenset({"Q", "Subquery", "Exists"})
+_LAZY_TAIL = orm.DJANGO_LAZY | orm.DJANGO_ROWS
+
+
+def subquery_slots(call) -> Optional[tuple]:
+    """``(all_args, call)`` when ``call``'s arguments are compiled into a query (the keyword lookups
+    of ``filter()``/``exclude()``/``get()``, every argument of ``Q()``/``Subquery()``/``Exists()``);
+    None for any other call."""
+    func = call.func
+    if type(func) is cst.Attribute and func.attr.value in LOOKUP_METHODS:
+        return (False, call)
+    if type(func) is cst.Name and func.value in SUBQUERY_WRAPPERS:
+        return (True, call)
+    if type(func) is cst.Attribute and func.attr.value in SUBQUERY_WRAPPERS:
+        return (True, call)  # `models.Q(...)`, `models.Exists(...)`
+    return None
+
+
+def lazy_chain(node) -> bool:
+    """``row.tags.values_list("id")``, ``self.logs.filter(...).order_by(...)``: a queryset chain
+    on an attribute that ends in a lazy method (nothing evaluates it here)."""
+    return (type(node) is cst.Call and type(node.func) is cst.Attribute
+            and node.func.attr.value in _LAZY_TAIL and type(node.func.value) in (cst.Attribute, cst.Call))
+
+
+def children_outside_subqueries(call) -> list:
+    """The children of ``call`` to walk for reads: a lazy queryset chain passed as a lookup (a
+    subquery) is left out, but the arguments of its calls are walked (they may read)."""
+    slots = subquery_slots(call)
+    if slots is None:
+        return list(children(call))
+    every = slots[0]
+    out = [call.func]
+    for arg in call.args:
+        value = arg.value
+        if (every or arg.keyword is not None) and lazy_chain(value):
+            inner = value
+            while type(inner) is cst.Call and type(inner.func) is cst.Attribute:
+                out.extend(a.value for a in inner.args)
+                inner = inner.func.value
+            continue
+        out.append(value)
+    return out
+

@@ -162,7 +162,7 @@ class QueryInLoop(NPlusOneRule):
     and 0.45 on two random 20 of the orm2 release (13 applications); on the 23-application corpus,
     fresh 20s of 0.80 and 0.65 (orm3), 0.65 and 0.80 (orm4), 0.55 (seed 63, wave 6 code), 0.65
     and 0.70 (seeds 72, 73, wave 7), and, after the calls named for work moved to BL205, 0.85 and
-    0.65 (seeds 90, 91) and 0.75 and 0.85 (seeds 92, 93, after the wave 8 fixes). What remains
+    0.65 (seeds 90, 91) and 0.75 and 0.85 (seeds 92, 93, after the wave 15 fixes). What remains
     wrong is many small classes: loops bounded by configuration or by the code in ways the rule
     cannot see (a realm's resolvers, a product's aliases, the files shipped in a package), a
     handful of items of one request, per-entity jobs, guards that must see what earlier

@@ -11,6 +11,11 @@ PRIMING = ("set_cached_value", "fields_cache", "_prefetched_objects_cache", "pre
            "set_committed_value")
 
 
+def mentions_priming(text: str) -> bool:
+    """Any of the words at all (the file's text: a function's code is part of it)."""
+    return any(word in text for word in PRIMING)
+
+
 def priming_lines(text: str) -> List[str]:
     """The lines of a function's code that fill a relation cache."""
     if not any(word in text for word in PRIMING):

@@ -9,7 +9,7 @@ from ...frameworks import orm
 from ...semantics import dotted_name
 from . import _loops, _units, _written, _writes, other_orms
 from ._memo import _cache_get, _change_test, _memo_test
-from .priming import primes, priming_lines
+from .priming import mentions_priming, primes, priming_lines
 from .syntax import _names, _not_data_driven, _positional, _terminal, runtime_model
 from ...walker import children
 from .values import DML, Enum, Frame, Inst, Ref, RelEvent, SESSION, Src, UNKNOWN_LOCAL
@@ -459,7 +459,8 @@ class Statements:
         it knows what it loaded, stay out of that loop."""
         if self._primed is None:
             self._primed = []
-            if self.node is not None:
+            # the function's code is generated only in a file that mentions a priming word at all
+            if self.node is not None and mentions_priming(self.a.ctx.text):
                 self._primed = priming_lines(self.a.module.code_for_node(self.node.body))
         if not self._primed:
             return False

@@ -18,7 +18,7 @@ def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
         inner = shape(node.func, module, limit)
         if not node.args:
             return inner + "()"
-        args = " ".join(module.code_for_node(node).split())[len(" ".join(module.code_for_node(node.func).split())):]
+        args = _call_args_text(node, module)
         if len(args) <= 32 and "\n" not in args and "(" not in args[1:]:
             return inner + args
         return inner + "(...)"
@@ -29,6 +29,38 @@ def shape(node: cst.CSTNode, module: cst.Module, limit: int = 60) -> str:
     text = module.code_for_node(node)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# at least this many characters: what ``_call_args_text`` would return is longer than ``shape``
+# shows, or holds a call's "(" (any argument that is a call, or a keyword longer than that)
+_LONG = "(" + "." * 40 + ")"
+
+
+def _call_args_text(node: cst.Call, module: cst.Module) -> str:
+    """The whitespace-normalized code of ``node`` after its callee: ``(pk=pk)`` of
+    ``Order.objects.get(pk=pk)`` (as ``" ".join(code.split())`` of the call, less that of the
+    callee), generated from the argument list alone instead of the whole call twice; an
+    argument list that cannot be short (a call among the arguments, too many or too long
+    keywords) is not generated at all (``_LONG``)."""
+    args = node.args
+    floor = 2 + len(args) - 1  # the parentheses and a comma between arguments
+    for arg in args:
+        if type(arg.value) is cst.Call:
+            return _LONG  # its "(" is in the text: shown as "(...)"
+        kw = arg.keyword
+        floor += len(kw.value) + 2 if kw is not None else 1
+    if floor > 32:
+        return _LONG
+    if node.lpar or any(type(arg.comma) is not cst.Comma for arg in args[:-1]):
+        # parenthesized call, or a comma left to the code generator: the whole call, as it was
+        return " ".join(module.code_for_node(node).split())[len(" ".join(module.code_for_node(node.func).split())):]
+    parts = [module.code_for_node(node.whitespace_after_func), "(", module.code_for_node(node.whitespace_before_args)]
+    parts += [module.code_for_node(arg) for arg in args]
+    parts.append(")")
+    rest = "".join(parts)
+    # the callee's code ends with a token, so the normalized call is the normalized callee, then
+    # one space if the rest starts with whitespace, then the normalized rest
+    return (" " if rest[:1].isspace() else "") + " ".join(rest.split())
 
 
 def _string(node) -> Optional[str]:

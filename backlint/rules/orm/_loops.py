@@ -73,6 +73,8 @@ def local_literals(body) -> Dict[str, cst.BaseExpression]:
     ``sources = {"ecb": fetch_ecb, "cnb": fetch_cnb}``.
     A name that is appended to, assigned into, rebound or handed to another function may hold
     data by the time the loop runs, so it is not one of them."""
+    if not _binds_candidate(body):
+        return {}  # no statement binds a literal container or path segments: nothing to find
     bound: Dict[str, list] = {}
     spoiled = set()
     stack = [(stmt, None, None) for stmt in body]
@@ -97,6 +99,46 @@ def local_literals(body) -> Dict[str, cst.BaseExpression]:
         elif path_segments(value):
             found[name] = value  # `parts = path.split("/")`
     return found
+
+
+# the nodes that hold statements, walked by ``_binds_candidate`` (which skips every expression),
+# and the literal containers it looks for; built on first use (``cst`` is imported lazily: a
+# fully cached run never imports libcst)
+_TYPES: list = []
+
+
+def _types():
+    if not _TYPES:
+        _TYPES.append(frozenset({
+            cst.IndentedBlock, cst.SimpleStatementSuite, cst.If, cst.Else, cst.For, cst.While, cst.Try,
+            cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.With, cst.FunctionDef,
+            cst.ClassDef, cst.Match, cst.MatchCase,
+        }))
+        _TYPES.append(frozenset({cst.List, cst.Tuple, cst.Set, cst.Dict}))
+    return _TYPES
+
+
+def _binds_candidate(body) -> bool:
+    """Some assignment in ``body`` (nested blocks and functions included) binds a name to what
+    ``local_literals`` keeps; a walk of the statements only, much cheaper than its walk of every
+    node (most functions bind no literal container)."""
+    holders, containers = _types()
+    line_t = cst.SimpleStatementLine
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is line_t or t is cst.SimpleStatementSuite:
+            for small in node.body:
+                if type(small) is cst.Assign:
+                    value = small.value
+                    if any(type(target.target) is cst.Name for target in small.targets) and (
+                            (type(value) in containers and value.elements) or path_segments(value)):
+                        return True
+            continue
+        if t in holders:
+            stack.extend(child for child in children(node) if type(child) in holders or type(child) is line_t)
+    return False
 
 
 def _name_read(node, parent, grand) -> bool:

@@ -13,7 +13,7 @@ from .index import Index
 from .messages import advice, call_code, call_message, ev_dict, rel_message
 from .models import ModelFacts, _not_a_relation
 from .syntax import shape
-from .values import CallEvent, Frame, Hit, OTHER, Ref, RelEvent, Unknown
+from .values import CallEvent, Frame, Hit, OTHER, Ref, RelEvent, Src, Unknown
 
 
 class Analysis(ModelFacts):
@@ -98,10 +98,17 @@ class Analysis(ModelFacts):
         for local, node in self.functions.items():
             cls = local.split(".")[0] if "." in local else None
             before = self.recorded()
+            fp = FunctionPass(self, node, cls, record=True)
             try:
-                FunctionPass(self, node, cls, record=True).run_function(local)
+                fp.run_function(local)
             except RecursionError:
                 pass
+            else:
+                if local not in self.ret_cache and _reusable_return(fp.ret):
+                    # what a later caller's `returns_of` would compute again with `record=False`:
+                    # the two passes differ only in the rows a loop fetches (`fetched_row`), which
+                    # are instances with an event; any other return value is the same
+                    self.ret_cache[local] = fp.ret
             if self.recorded() != before:
                 self.busy.append(node)
         self.finish()
@@ -290,6 +297,10 @@ class Analysis(ModelFacts):
             out[local] = entry
         return out
 
+
+
+def _reusable_return(value) -> bool:
+    return value is None or type(value) is Src or type(value) is Ref
 
 
 def analysis_for(ctx) -> Analysis:

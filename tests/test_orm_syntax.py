@@ -1,0 +1,76 @@
+"""Shortcuts of the N+1 analysis that must give what the long way gives."""
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from backlint.rules.orm import _loops
+from backlint.rules.orm.syntax import shape
+
+CALLS = [
+    "f(x)", "f (x)", "f( x , y )", 'a.b.c(pk=pk, name = "a b")', "f(*a, **k)", "(f)(x)", "f(x,)",
+    "f(\n    x,\n    y=1,\n)", "f(  # note\n x)", "f(x)(y)", "g(f(x))", "f(lambda: 1)", 'f("a(b")',
+    "f(x=[1, 2, 3])", "f(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)", "(f(x))", "f ( x )",
+    "Order.objects.filter(customer__name__icontains=term).first()", "q.filter(a=1, b=2).order_by('-x')",
+    "M.objects.get(pk=self.kwargs['pk'])", "s.execute(select(T).where(T.id == i))", "f(a)[0](b)",
+]
+
+
+def _old_shape(node, module, limit=60):
+    """``shape`` as it was: the call's code and its callee's code, both generated in full."""
+    if type(node) is cst.Await:
+        return "await " + _old_shape(node.expression, module, limit)
+    if type(node) is cst.Call:
+        inner = _old_shape(node.func, module, limit)
+        if not node.args:
+            return inner + "()"
+        args = " ".join(module.code_for_node(node).split())[len(" ".join(module.code_for_node(node.func).split())):]
+        if len(args) <= 32 and "\n" not in args and "(" not in args[1:]:
+            return inner + args
+        return inner + "(...)"
+    if type(node) is cst.Attribute:
+        return _old_shape(node.value, module, limit) + "." + node.attr.value
+    if type(node) is cst.Subscript:
+        return _old_shape(node.value, module, limit) + "[...]"
+    text = " ".join(module.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@pytest.mark.parametrize("source", CALLS)
+def test_shape_of_a_call_is_what_generating_the_whole_call_gave(source):
+    module = cst.parse_module(source + "\n")
+    node = module.body[0].body[0].value
+    assert shape(node, module) == _old_shape(node, module)
+
+
+def _function_body(source):
+    return cst.parse_module(source).body[0].body.body
+
+
+def test_local_literals_are_found_in_nested_blocks_and_functions():
+    body = _function_body(
+        "def f(rows):\n"
+        "    if rows:\n"
+        "        for r in rows:\n"
+        "            try:\n"
+        "                pass\n"
+        "            except ValueError:\n"
+        "                with open(r) as fh:\n"
+        "                    sources = {'ecb': 1, 'cnb': 2}\n"
+        "                    parts = fh.name.split('/')\n"
+        "                    for key in sources:\n"
+        "                        pass\n"
+        "                    for part in parts:\n"
+        "                        pass\n")
+    assert set(_loops.local_literals(body)) == {"sources", "parts"}
+
+
+def test_a_body_without_a_literal_binding_has_no_local_literals():
+    body = _function_body(
+        "def f(rows):\n"
+        "    names = [r.name for r in rows]\n"
+        "    total: list = [1, 2]\n"
+        "    other = build()\n"
+        "    return names, total, other\n")
+    assert _loops.local_literals(body) == {}
+    assert not _loops._binds_candidate(body)

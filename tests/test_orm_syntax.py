@@ -74,3 +74,21 @@ def test_a_body_without_a_literal_binding_has_no_local_literals():
         "    return names, total, other\n")
     assert _loops.local_literals(body) == {}
     assert not _loops._binds_candidate(body)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("get_user", "BL201"), ("self._get_current_dag", "BL201"), ("aget_server", "BL201"),
+    ("TagDAO.find_by_name", "BL201"), ("models.read_work_queue_by_name", "BL201"), ("Dashboard.get", "BL201"),
+    ("count_pending_messages", "BL201"), ("price_of", "BL201"), ("article_count", "BL201"),
+    ("db_admin_exists", "BL201"), ("self.execute", "BL201"), ("run_query", "BL201"),
+    ("getUser", "BL201"), ("findById", "BL201"), ("priceOf", "BL201"), ("get2", "BL201"),
+    ("verify_integrity", "BL205"), ("check_username", "BL205"), ("_handle_file_upload", "BL205"),
+    ("run_request", "BL205"), ("destination_folder_owner_id", "BL205"), ("is_offline_token", "BL205"),
+    ("getaway", "BL205"), ("listen", "BL205"), ("selected_rows", "BL205"), ("counter", "BL205"),
+    ("readme", "BL205"), ("discount", "BL205"), ("Profile", "BL205"),
+])
+def test_a_call_is_bl201s_when_its_function_is_named_for_a_lookup(text, code):
+    from backlint.rules.orm.messages import call_code
+
+    assert call_code(text, {}) == code
+    assert call_code(text, {"orm": "peewee"}) == "BL201"  # a Peewee/Tortoise model query is a lookup

@@ -94,13 +94,14 @@ def rel_message(outcome: dict, var: str, loop: str, src_text: str) -> str:
 
 
 # a project function named for what it looks up and returns (`get_user(id)`, `find_by_name(n)`,
-# `read_flow(...)`, `count_pending(...)`, `price_of(sku)`, `article_count()`) or for running
+# `read_flow(...)`, `count_pending(...)`, `price_of(sku)`, `article_count()`, camelCase `getUser(id)`,
+# `priceOf(sku)`) or for running
 # the statement it is handed (`execute(stmt)`, `run_query(...)`): called per item, it is one
 # lookup per item, the N+1 that one batched query replaces (BL201). A function named for
 # anything else (`verify_integrity`, `check_username`, `handle_upload`) runs per-item work that
 # happens to query: BL205
 _LOOKUP = re.compile(r"^_*a?(get|find|read|fetch|lookup|retrieve|query|search|select|count|list|exists?|execute"
-                     r"|run_(query|sql|select|raw))(_|$)|_(of|count|exists)$")
+                     r"|run_(query|sql|select|raw))(_|$|(?=[A-Z0-9]))|_(of|count|exists)$|[a-z0-9](Of|Count|Exists)$")
 
 
 def call_code(text: str, found: dict) -> str:

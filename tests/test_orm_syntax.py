@@ -5,7 +5,7 @@ import libcst as cst
 import pytest
 
 from backlint.rules.orm import _loops
-from backlint.rules.orm.syntax import shape
+from backlint.rules.orm.syntax import _LONG, _call_args_text, children_outside_subqueries, shape
 
 CALLS = [
     "f(x)", "f (x)", "f( x , y )", 'a.b.c(pk=pk, name = "a b")', "f(*a, **k)", "(f)(x)", "f(x,)",
@@ -16,31 +16,33 @@ CALLS = [
 ]
 
 
-def _old_shape(node, module, limit=60):
-    """``shape`` as it was: the call's code and its callee's code, both generated in full."""
-    if type(node) is cst.Await:
-        return "await " + _old_shape(node.expression, module, limit)
-    if type(node) is cst.Call:
-        inner = _old_shape(node.func, module, limit)
-        if not node.args:
-            return inner + "()"
-        args = " ".join(module.code_for_node(node).split())[len(" ".join(module.code_for_node(node.func).split())):]
-        if len(args) <= 32 and "\n" not in args and "(" not in args[1:]:
-            return inner + args
-        return inner + "(...)"
-    if type(node) is cst.Attribute:
-        return _old_shape(node.value, module, limit) + "." + node.attr.value
-    if type(node) is cst.Subscript:
-        return _old_shape(node.value, module, limit) + "[...]"
-    text = " ".join(module.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _old_args_text(call, module):
+    """What ``shape`` computed before: the call's code and its callee's code, both generated in full."""
+    whole = " ".join(module.code_for_node(call).split())
+    return whole[len(" ".join(module.code_for_node(call.func).split())):]
+
+
+def _shown(args):
+    return len(args) <= 32 and "\n" not in args and "(" not in args[1:]
 
 
 @pytest.mark.parametrize("source", CALLS)
-def test_shape_of_a_call_is_what_generating_the_whole_call_gave(source):
+def test_a_calls_argument_text_is_what_generating_the_whole_call_gave(source):
     module = cst.parse_module(source + "\n")
-    node = module.body[0].body[0].value
-    assert shape(node, module) == _old_shape(node, module)
+    calls = []
+    stack = [module]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Call and node.args:
+            calls.append(node)
+        stack.extend(node.children)
+    assert calls
+    for call in calls:
+        new, old = _call_args_text(call, module), _old_args_text(call, module)
+        if new is _LONG:
+            assert not _shown(old)  # shown as "(...)" either way
+        else:
+            assert new == old
 
 
 def _function_body(source):
@@ -92,3 +94,18 @@ def test_a_call_is_bl201s_when_its_function_is_named_for_a_lookup(text, code):
 
     assert call_code(text, {}) == code
     assert call_code(text, {"orm": "peewee"}) == "BL201"  # a Peewee/Tortoise model query is a lookup
+
+
+def test_shape_elides_long_or_nested_arguments():
+    module = cst.parse_module("M.objects.filter(a=1).first()\nM.objects.get(pk=f(x))\n")
+    short, nested = (stmt.body[0].value for stmt in module.body)
+    assert shape(short, module) == "M.objects.filter(a=1).first()"
+    assert shape(nested, module) == "M.objects.get(...)"
+
+
+def test_a_related_queryset_in_a_lookup_is_not_walked_but_its_arguments_are():
+    module = cst.parse_module("Position.objects.filter(item__in=helper(row).tags.values_list(key), n=row.n)\n")
+    call = module.body[0].body[0].value
+    walked = {cst.Module([]).code_for_node(n) for n in children_outside_subqueries(call)}
+    assert "key" in walked and "helper(row)" in walked and "row.n" in walked
+    assert not any("values_list" in text for text in walked)

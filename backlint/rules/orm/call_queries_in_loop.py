@@ -17,9 +17,10 @@ class CallQueriesInLoop(NPlusOneRule):
     (`verify_integrity(run)`, `check_username(user)`, `handle_upload(answer)`,
     `build_preview(form)`). Functions named for a lookup (`get_...`, `find_...`, `read_...`,
     `fetch_...`, `lookup_...`, `retrieve_...`, `query_...`, `search_...`, `select_...`,
-    `count_...`, `list_...`, `exists`) are BL201's: one lookup per item is the N+1 that a
-    batched query replaces. Which calls count as querying, and which loops and writes are left
-    out, is the same as for BL201 (see `backlint explain BL201`).
+    `count_...`, `list_...`, `exists`, `..._of`, and camelCase `getUser`, `priceOf`) are BL201's:
+    one lookup per item is the N+1 that a batched query replaces. Which calls count as querying,
+    and which loops and writes are left out, is the same as for BL201 (see `backlint explain
+    BL201`).
 
     ## Why is this bad?
     Each iteration pays at least one database round trip that the loop does not show. When the

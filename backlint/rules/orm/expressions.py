@@ -177,12 +177,11 @@ class Expressions:
         return src.copy(depth=-1)
 
     def args(self, node: cst.Call) -> List[Any]:
-        slots = subquery_slots(node)
-        if slots is None:
+        every = subquery_slots(node)
+        if every is None:
             return [self.ev(a.value) for a in node.args]
         # a related queryset handed to another query's lookup (`filter(item__in=row.tags.values_list(
         # "id"))`, `Exists(row.logs.filter(...))`) becomes a subquery of that query, not a query of its own
-        every = slots[0]
         out = []
         for a in node.args:
             if every or a.keyword is not None:

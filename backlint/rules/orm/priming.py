@@ -18,7 +18,7 @@ def mentions_priming(text: str) -> bool:
 
 def priming_lines(text: str) -> List[str]:
     """The lines of a function's code that fill a relation cache."""
-    if not any(word in text for word in PRIMING):
+    if not mentions_priming(text):
         return []
     return [line for line in text.splitlines() if any(word in line for word in PRIMING)]
 

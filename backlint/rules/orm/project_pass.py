@@ -29,19 +29,25 @@ def project_index(index, code: str) -> Tuple[Index, List[Tuple[str, dict]]]:
     return Index(models, funcs, local=False, managers_by_mod=managers), files
 
 
+def _call_reports(idx, path: str, facts: dict, code: str) -> Iterable[ProjectReport]:
+    """The loop's calls to functions of other modules that query: BL201's lookups, BL205's others."""
+    for c in facts.get("calls", []):
+        found = idx.query_of(c["callee"])
+        if found and call_code(c["text"], found) == code:
+            p = c["p"]
+            yield ProjectReport(path, p[0], p[1], p[2], p[3],
+                                call_message(c["text"], c["loop"], found, c.get("same", False), code), c.get("s", ""))
+
+
 def project_reports(index, code: str) -> Iterable[ProjectReport]:
     idx, files = project_index(index, code)
+    if code == "BL205":  # calls only
+        for path, facts in files:
+            yield from _call_reports(idx, path, facts, code)
+        return
     for path, facts in files:
-        if code in ("BL201", "BL205"):
-            for c in facts.get("calls", []):
-                found = idx.query_of(c["callee"])
-                if found and call_code(c["text"], found) == code:
-                    p = c["p"]
-                    yield ProjectReport(path, p[0], p[1], p[2], p[3],
-                                        call_message(c["text"], c["loop"], found, c.get("same", False), code),
-                                        c.get("s", ""))
-            if code == "BL205":
-                continue
+        if code == "BL201":
+            yield from _call_reports(idx, path, facts, code)
         for ev in facts.get("rels", []):
             ev = dict(ev)
             if ev.get("callee"):
@@ -71,7 +77,5 @@ def project_reports(index, code: str) -> Iterable[ProjectReport]:
                 p = read["p"]
                 yield ProjectReport(path, p[0], p[1], p[2], p[3],
                                     rel_message(outcome, ev["var"], ev["loop"], ev.get("src_text", "")), read.get("s", ""))
-    if code == "BL205":
-        return
     yield from param_querysets.reports(idx, files, code)
     yield from serializer_usage.reports(idx, files, code)

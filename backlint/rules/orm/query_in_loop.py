@@ -35,7 +35,8 @@ class QueryInLoop(NPlusOneRule):
     - raw DB-API cursors and connections: `cursor.execute(...)`;
     - calls to project functions named for a lookup (`get_...`, `find_...`, `read_...`,
       `fetch_...`, `lookup_...`, `retrieve_...`, `query_...`, `search_...`, `select_...`,
-      `count_...`, `list_...`, `exists`, `..._of`, `..._count`, `execute`, `run_query`) that run a
+      `count_...`, `list_...`, `exists`, `..._of`, `..._count`, `execute`, `run_query`, and their
+      camelCase spellings, `getUser`, `priceOf`) that run a
       query themselves or through the functions they call (followed across modules, up to four
       calls deep), including helpers that return the rows of a query they build (`return
       list(qs)`). A call to a function named for other work that queries (`verify_integrity(run)`,

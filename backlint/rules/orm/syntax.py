@@ -166,22 +166,23 @@ def runtime_model(node) -> bool:
 
 # queryset methods whose keyword arguments are lookups, and the expressions that wrap a queryset
 # into another query: a lazy queryset in them is compiled into that query's SQL (a subquery)
-LOOKUP_METHODS = frozenset({"filter", "exclude", "get", "aget", "annotate", "alias"})
-SUBQUERY_WRAPPERS = frozenset({"Q", "Subquery", "Exists"})
+_FILTER_METHODS = frozenset({"filter", "exclude", "get", "aget", "annotate", "alias"})
+_SUBQUERY_WRAPPERS = frozenset({"Q", "Subquery", "Exists"})
 _LAZY_TAIL = orm.DJANGO_LAZY | orm.DJANGO_ROWS
 
 
-def subquery_slots(call) -> Optional[tuple]:
-    """``(all_args, call)`` when ``call``'s arguments are compiled into a query (the keyword lookups
-    of ``filter()``/``exclude()``/``get()``, every argument of ``Q()``/``Subquery()``/``Exists()``);
-    None for any other call."""
+def subquery_slots(call) -> Optional[bool]:
+    """Whether ``call``'s arguments are compiled into a query: False when its keyword arguments are
+    (the lookups of ``filter()``/``exclude()``/``get()``...), True when every argument is
+    (``Q()``, ``Subquery()``, ``Exists()``, also as ``models.Q(...)``), None for any other call."""
     func = call.func
-    if type(func) is cst.Attribute and func.attr.value in LOOKUP_METHODS:
-        return (False, call)
-    if type(func) is cst.Name and func.value in SUBQUERY_WRAPPERS:
-        return (True, call)
-    if type(func) is cst.Attribute and func.attr.value in SUBQUERY_WRAPPERS:
-        return (True, call)  # `models.Q(...)`, `models.Exists(...)`
+    if type(func) is cst.Attribute:
+        name = func.attr.value
+        if name in _FILTER_METHODS:
+            return False
+        return True if name in _SUBQUERY_WRAPPERS else None
+    if type(func) is cst.Name and func.value in _SUBQUERY_WRAPPERS:
+        return True
     return None
 
 
@@ -194,20 +195,26 @@ def lazy_chain(node) -> bool:
 
 def children_outside_subqueries(call) -> list:
     """The children of ``call`` to walk for reads: a lazy queryset chain passed as a lookup (a
-    subquery) is left out, but the arguments of its calls are walked (they may read)."""
-    slots = subquery_slots(call)
-    if slots is None:
+    subquery) is left out, but the arguments of its calls are walked (they may read), and so is
+    a plain call it starts from (``helper(row).values_list(...)``)."""
+    every = subquery_slots(call)
+    if every is None:
         return list(children(call))
-    every = slots[0]
     out = [call.func]
     for arg in call.args:
         value = arg.value
         if (every or arg.keyword is not None) and lazy_chain(value):
             inner = value
-            while type(inner) is cst.Call and type(inner.func) is cst.Attribute:
-                out.extend(a.value for a in inner.args)
-                inner = inner.func.value
+            while True:
+                if type(inner) is cst.Call and type(inner.func) is cst.Attribute:
+                    out.extend(a.value for a in inner.args)
+                    inner = inner.func.value
+                elif type(inner) is cst.Attribute:
+                    inner = inner.value
+                else:
+                    break
+            if type(inner) is cst.Call:
+                out.append(inner)
             continue
         out.append(value)
     return out
-
